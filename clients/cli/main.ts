@@ -1,0 +1,90 @@
+// `crashnav SUBCOMMAND ...`: finds `commands/SUBCOMMAND` and runs it; `--help` lists every subcommand found.
+import { readdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { type CliCommand, type CliIo, UsageError, writeLine } from './command.js';
+
+const commandsDir = new URL('./commands/', import.meta.url);
+// Under the test runner this module is TypeScript source; once built it is JavaScript.
+const moduleExt = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
+const validName = /^[a-z][a-z0-9-]*$/;
+
+export function processIo(): CliIo {
+  return {
+    stdin: process.stdin,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    cwd: process.cwd(),
+    isTty: Boolean(process.stdout.isTTY),
+  };
+}
+
+async function listCommands(): Promise<CliCommand[]> {
+  const files = await readdir(fileURLToPath(commandsDir));
+  const names = files
+    .filter((f) => f.endsWith(moduleExt) && !f.endsWith('.d.ts') && !f.includes('.test.'))
+    .map((f) => f.slice(0, -moduleExt.length))
+    .filter((n) => validName.test(n))
+    .sort();
+  const commands: CliCommand[] = [];
+  for (const name of names) {
+    const found = await findCommand(name);
+    if (found) commands.push(found);
+  }
+  return commands;
+}
+
+export async function findCommand(name: string): Promise<CliCommand | undefined> {
+  if (!validName.test(name)) return undefined;
+  const url = new URL(name + moduleExt, commandsDir);
+  let mod: { command?: CliCommand };
+  try {
+    mod = (await import(url.href)) as { command?: CliCommand };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String(err).includes(name)) return undefined;
+    throw err;
+  }
+  return mod.command;
+}
+
+async function renderHelp(): Promise<string> {
+  const commands = await listCommands();
+  const width = Math.max(...commands.map((c) => c.name.length), 4);
+  return [
+    'usage: crashnav <command> [options]',
+    '',
+    'From a Linux kernel crash to the line of source that caused it.',
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'crashnav <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    writeLine(name === undefined ? io.stderr : io.stdout, await renderHelp());
+    return name === undefined ? 2 : 0;
+  }
+  const command = await findCommand(name);
+  if (!command) {
+    writeLine(io.stderr, `crashnav: unknown command '${name}'\n\n${await renderHelp()}`);
+    return 2;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    writeLine(io.stdout, command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      writeLine(io.stderr, `crashnav ${name}: ${err.message}\n\n${command.usage}`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    writeLine(io.stderr, `crashnav ${name}: ${message}`);
+    return 1;
+  }
+}

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Fetches and unpacks the Debian 6.1.187-1 kernel packages that the real-data tests, benchmarks and the
+# crash lab use (see DESIGN.md), into a cache outside the repository. Idempotent: a finished step is
+# marked with a stamp file and skipped next time.
+#
+#   scripts/fetch-debian.sh source|dbg|image|headers|all    prints the unpacked directory of each
+#
+# CRASHNAV_CACHE overrides the cache (default ~/.cache/crashnav). Exits 3, naming the package, when
+# the archive no longer serves it, so callers can skip with that message.
+set -euo pipefail
+
+VERSION=6.1.187-1
+ABI=6.1.0-53-cloud-amd64
+CACHE=${CRASHNAV_CACHE:-$HOME/.cache/crashnav}
+DEBS=$CACHE/debs
+mkdir -p "$DEBS"
+
+download() { # PACKAGE: the .deb path on stdout
+  local pkg=$1 deb
+  deb=$(ls "$DEBS"/"${pkg}"_"${VERSION}"_*.deb 2>/dev/null | head -n1 || true)
+  if [ -z "$deb" ]; then
+    if ! (cd "$DEBS" && apt-get download "$pkg=$VERSION" >&2 2>/dev/null) &&
+       ! (apt-get update -qq >&2 && cd "$DEBS" && apt-get download "$pkg=$VERSION" >&2); then
+      echo "fetch-debian: the archive does not serve $pkg=$VERSION" >&2
+      exit 3
+    fi
+    deb=$(ls "$DEBS"/"${pkg}"_"${VERSION}"_*.deb | head -n1)
+  fi
+  echo "$deb"
+}
+
+unpack() { # PACKAGE DIR
+  local pkg=$1 dir=$2
+  if [ ! -f "$dir/.unpacked-$pkg" ]; then
+    local deb; deb=$(download "$pkg")
+    mkdir -p "$dir"
+    dpkg-deb -x "$deb" "$dir"
+    touch "$dir/.unpacked-$pkg"
+  fi
+}
+
+fetch_source() {
+  local dir=$CACHE/linux-source-$VERSION
+  if [ ! -f "$dir/.unpacked" ]; then
+    unpack linux-source-6.1 "$CACHE/pkg/linux-source-6.1"
+    rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
+    tar -xf "$CACHE"/pkg/linux-source-6.1/usr/src/linux-source-6.1.tar.xz -C "$dir.tmp" --strip-components=1
+    rm -rf "$dir"; mv "$dir.tmp" "$dir"
+    touch "$dir/.unpacked"
+  fi
+  echo "$dir"
+}
+
+fetch_dbg() {
+  unpack "linux-image-$ABI-dbg" "$CACHE/pkg/dbg"
+  echo "$CACHE/pkg/dbg"
+}
+
+fetch_image() {
+  unpack "linux-image-$ABI-unsigned" "$CACHE/pkg/image"
+  echo "$CACHE/pkg/image"
+}
+
+fetch_headers() {
+  unpack "linux-headers-$ABI" "$CACHE/pkg/headers"
+  unpack linux-headers-6.1.0-53-common "$CACHE/pkg/headers"
+  echo "$CACHE/pkg/headers"
+}
+
+case "${1:-all}" in
+  source) fetch_source ;;
+  dbg) fetch_dbg ;;
+  image) fetch_image ;;
+  headers) fetch_headers ;;
+  all) fetch_source; fetch_dbg; fetch_image; fetch_headers ;;
+  *) echo "usage: fetch-debian.sh source|dbg|image|headers|all" >&2; exit 2 ;;
+esac
