@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Boots the lab's Debian kernel under qemu (TCG: KVM is not usable here) with the lab initramfs, which
+# insmods the module NAME, and captures the serial console. `panic=-1 oops=panic` with -no-reboot
+# makes qemu exit at the panic. --vmcore boots with panic=0 instead, waits for the panic on the
+# console and has qemu's monitor write a kdump-compressed vmcore (`dump-guest-memory -z`) that the
+# crash utility opens with the Debian vmlinux-dbg (-device vmcoreinfo tells it the KASLR offset).
+#
+#   scripts/crashlab/boot.sh NAME [--kaslr] [--vmcore] [--timeout SECONDS] [--dir RUNDIR]
+#     writes RUNDIR/console.raw.log (the serial output as qemu printed it), qemu-cmd.txt, qemu-rc.txt
+#     and, with --vmcore, RUNDIR/vmcore; prints RUNDIR (default ~/.cache/crashnav/crashlab/runs/NAME[-kaslr])
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+[ $# -ge 1 ] || die "usage: boot.sh NAME [--kaslr] [--vmcore] [--timeout SECONDS] [--dir RUNDIR]"
+name=$1; shift
+kaslr=no vmcore=no limit=${CRASHLAB_TIMEOUT:-240} dir=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --kaslr) kaslr=yes ;;
+    --vmcore) vmcore=yes ;;
+    --timeout) limit=$2; shift ;;
+    --dir) dir=$2; shift ;;
+    *) die "unknown option $1" ;;
+  esac
+  shift
+done
+run=$name; [ $kaslr = yes ] && run=$run-kaslr; [ $vmcore = yes ] && run=$run-vmcore
+dir=$(realpath -m "${dir:-$LAB/runs/$run}")
+
+need qemu-system-x86_64 qemu-system-x86
+[ $vmcore = no ] || need socat socat
+image=$("$REPO/scripts/fetch-debian.sh" image) || exit $?
+initrd=$("$REPO/scripts/crashlab/make-initramfs.sh")
+
+append="console=ttyS0 oops=panic crashmod=$name"
+[ $vmcore = yes ] && append="$append panic=0" || append="$append panic=-1"
+[ $kaslr = yes ] || append="$append nokaslr"
+cmd=(qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot
+     -kernel "$image/boot/vmlinuz-$ABI" -initrd "$initrd" -append "$append" -device vmcoreinfo)
+[ $vmcore = yes ] && cmd+=(-monitor "unix:$dir/monitor.sock,server,nowait")
+
+rm -rf "$dir"; mkdir -p "$dir"
+printf '%q ' "${cmd[@]}" | sed 's/ $/\n/' > "$dir/qemu-cmd.txt"
+log "booting $run (timeout ${limit}s): $(cat "$dir/qemu-cmd.txt")"
+
+rc=0
+if [ $vmcore = no ]; then
+  timeout "$limit" "${cmd[@]}" </dev/null >"$dir/console.raw.log" 2>"$dir/qemu.stderr" || rc=$?
+else
+  timeout "$limit" "${cmd[@]}" </dev/null >"$dir/console.raw.log" 2>"$dir/qemu.stderr" &
+  qemu=$!
+  # panic() prints this last line once the dump of the stack and registers is on the console.
+  until grep -q -- '---\[ end Kernel panic' "$dir/console.raw.log" 2>/dev/null; do
+    kill -0 $qemu 2>/dev/null || break
+    sleep 1
+  done
+  if kill -0 $qemu 2>/dev/null; then
+    log "panic on the console: dumping guest memory"
+    # HMP runs commands in order, so `quit` comes after the dump has been written.
+    { echo "dump-guest-memory -z $dir/vmcore"; echo quit; sleep "$limit"; } |
+      socat - "UNIX-CONNECT:$dir/monitor.sock" >"$dir/monitor.log" 2>&1 &
+    feeder=$!
+  fi
+  wait $qemu || rc=$?
+  [ -z "${feeder:-}" ] || kill $feeder 2>/dev/null || true
+fi
+echo $rc > "$dir/qemu-rc.txt"
+[ $rc -ne 124 ] || die "qemu timed out after ${limit}s (see $dir/console.raw.log)"
+echo "$dir"

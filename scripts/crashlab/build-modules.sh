@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the example modules in examples/modules/ against the lab's Debian headers with gcc-12 and
+# DWARF, in a scratch copy, with the debug paths mapped so that the .ko never names the scratch dir or
+# the cache: module sources appear as /crashnav/examples/modules/NAME/NAME.c, kernel headers as
+# /usr/src/linux-headers-*/..., as on a Debian machine. The same sources give the same line tables.
+#
+#   scripts/crashlab/build-modules.sh [--out DIR] [NAME...]
+#     default: every module, each .ko written beside its source; --out DIR: DIR/NAME.ko instead
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+
+out=
+if [ "${1:-}" = --out ]; then out=$(realpath -m "$2"); shift 2; mkdir -p "$out"; fi
+names=("$@"); [ ${#names[@]} -gt 0 ] || names=("${MODULES[@]}")
+
+kdir=$("$REPO/scripts/crashlab/prepare-tree.sh") || exit $?
+work=$(mktemp -d "${TMPDIR:-/tmp}/crashlab-build.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+for name in "${names[@]}"; do
+  src=$EXAMPLES/modules/$name
+  [ -f "$src/Kbuild" ] || die "no module $name in $EXAMPLES/modules"
+  mkdir -p "$work/$name"
+  cp "$src"/Kbuild "$src"/*.c "$work/$name/"
+  log "building $name"
+  # -ffile-prefix-map covers both DW_AT_name/comp_dir and __FILE__ (BUG()/WARN() file names).
+  make -s -C "$kdir" M="$work/$name" \
+    KCFLAGS="-ffile-prefix-map=$work=$DEBUG_ROOT -ffile-prefix-map=$TREE/usr/src=/usr/src" \
+    modules >&2
+  dest=${out:-$src}
+  cp "$work/$name/$name.ko" "$dest/$name.ko"
+  echo "$dest/$name.ko"
+done
