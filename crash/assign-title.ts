@@ -1,0 +1,21 @@
+// Names a report: the first title rule matching its headline that produces a title; a report no rule
+// recognizes keeps its headline (crash sessions name themselves from the `sys` PANIC string).
+import type { CrashReport } from './model.js';
+import { TitleContext } from './title-context.js';
+import { titleRules } from './title-rules.js';
+
+export function assignTitle(report: CrashReport): void {
+  const context = new TitleContext(report.lines);
+  for (const rule of titleRules) {
+    const head = rule.start.exec(report.headline);
+    if (!head) continue;
+    const title = rule.title(context, head);
+    if (title === undefined) continue;
+    report.title = title.replace(/\s+/g, ' ').trim();
+    report.titleRule = rule.id;
+    report.kind = rule.kind;
+    return;
+  }
+  report.title ||= report.headline;
+  report.titleRule ||= 'headline';
+}

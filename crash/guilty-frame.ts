@@ -1,0 +1,69 @@
+// The frame to blame: the first frame of the crashing context that is not reporting machinery (dump_stack,
+// panic, __warn, report_bug, exc_*, kasan_*, lock/refcount/list debug helpers, mem*/str* helpers, ...) and,
+// when the text carries source files, not in a generic file (headers, lib/, mm/kasan, locking, ...).
+import { baseFunctionName } from './frame-name.js';
+import type { CrashReport, GuiltyFrame } from './model.js';
+import { commonSkip } from './title-context.js';
+
+const machinery = new RegExp(
+  [...commonSkip, '^__pfx_', '^entry_SYSCALL', '^do_syscall', '^ret_from_fork', '^kthread$', '^worker_thread', '^process_one_work',
+    '^asm_', '^el0_', '^el1_', '^do_el0', '^invoke_syscall', '^__arm64_sys', '^bug_handler', '^do_bug', '^die$',
+    '^oops_', '^__die', '^do_mem_abort', '^do_translation_fault', '^do_page_fault', '^__do_kernel_fault', '^__do_page_fault', '^mem_abort',
+    '^crash_kexec', '^__crash_kexec', '^machine_kexec', '^__show_regs', '^bad_page', '^print_', '^check_', '^__check_',
+    '^rcu_', '^watchdog', '^nmi_', '^__nmi', '^arch_trigger', '^trigger_', '^hrtimer_', '^__hrtimer', '^tick_', '^update_process_times',
+    '^irq_exit', '^__irq_exit', '^sysvec_', '^smp_apic_timer', '^apic_timer', '^__sysvec', '^handle_softirqs', '^do_softirq',
+    '^schedule$', '^__schedule$', '^_cond_resched', '^preempt_schedule',
+  ].join('|'),
+);
+
+const genericFile = [
+  /\.h$/, /^lib\//, /^virt\/lib\//, /^mm\/kasan\//, /^mm\/kmsan\//, /^mm\/kfence\//, /^kernel\/kcov\.c/, /^mm\/sl.b\.c/,
+  /^mm\/memory\.c/, /^mm\/percpu/, /^mm\/vmalloc\.c/, /^mm\/page_alloc\.c/, /^mm\/util\.c/, /^kernel\/rcu\//,
+  /^arch\/.*\/kernel\/traps\.c/, /^arch\/.*\/mm\/fault\.c/, /^arch\/.*\/mm\/physaddr\.c/, /^kernel\/locking\//,
+  /^kernel\/panic\.c/, /^kernel\/printk\/printk.*\.c/, /^kernel\/softirq\.c/, /^kernel\/kthread\.c/, /^kernel\/sched\/.*\.c/,
+  /^kernel\/time\/timer\.c/, /^kernel\/workqueue\.c/, /^net\/core\/dev\.c/, /^net\/core\/sock\.c/, /^net\/core\/skbuff\.c/,
+  /^fs\/proc\/generic\.c/, /^arch\/.*\/entry\//, /^kernel\/entry\//, /^mm\/usercopy\.c/, /^kernel\/stacktrace\.c/,
+  /^kernel\/bpf\/.*\.h/, /^kernel\/irq\//, /^kernel\/time\/hrtimer\.c/, /^kernel\/smp\.c/, /^mm\/slab_common\.c/,
+];
+
+function normalizeFile(file: string): string {
+  return file.replace(/^(?:\.\/)+/, '').replace(/^.*?\/(?=(?:arch|kernel|mm|fs|net|drivers|lib|include|block|crypto|security|sound|virt|ipc|io_uring|init)\/)/, '');
+}
+
+export function isGenericFile(file: string): boolean {
+  const f = normalizeFile(file);
+  return genericFile.some((re) => re.test(f));
+}
+
+/** Innermost source file the text names for a frame, normalized to a tree-relative path. */
+export function frameFile(frame: { sources?: { file: string }[] }): string | undefined {
+  const file = frame.sources?.[0]?.file;
+  return file === undefined ? undefined : normalizeFile(file);
+}
+
+export function findGuiltyFrame(report: CrashReport): GuiltyFrame | null {
+  const order = report.stacks
+    .map((stack, i) => ({ stack, i }))
+    .filter(({ stack }) => stack.context !== 'allocated' && stack.context !== 'freed' && stack.context !== 'user');
+  // A stall is detected in the timer interrupt: the interrupted code, not the detector, is to blame.
+  const startAt = report.kind === 'stall' ? Math.max(0, order.findIndex(({ stack }) => stack.context === 'exception' || stack.frames.some((f) => /apic_timer_interrupt/.test(f.symbol ?? '')))) : 0;
+  let fallback: GuiltyFrame | null = null;
+  for (const { stack, i } of order.slice(startAt)) {
+    for (let j = 0; j < stack.frames.length; j++) {
+      const frame = stack.frames[j];
+      if (!frame.reliable || !frame.symbol) continue;
+      fallback ??= { stack: i, frame: j, reason: 'first reliable frame (every frame looked like reporting machinery)' };
+      const name = baseFunctionName(frame.symbol);
+      if (machinery.test(name)) continue;
+      const file = frameFile(frame);
+      if (file && isGenericFile(file)) continue;
+      const reason = frame.isFault
+        ? 'the faulting instruction'
+        : j === 0 && i === order[startAt]?.i
+          ? 'first frame of the crashing stack'
+          : 'first frame past the reporting machinery' + (file ? ' and generic files' : '');
+      return { stack: i, frame: j, reason };
+    }
+  }
+  return fallback;
+}

@@ -1,0 +1,46 @@
+// Strips what loggers put before a kernel message: printk levels, timestamps, caller ids, syslog and
+// journalctl headers, `dmesg -x` facility columns, mail quoting. The caller id is kept: it separates
+// the lines of interleaved CPUs/tasks.
+
+export interface StrippedLine {
+  text: string;
+  /** `T81` or `C1` from CONFIG_PRINTK_CALLER, when present. */
+  caller?: string;
+  /** True when a kernel timestamp was found (the line surely came from the kernel log). */
+  timestamped: boolean;
+}
+
+const printkLevel = /^<(\d)>/;
+const dropped = /^\*\* \d+ printk messages dropped \*\*\s?/;
+const syslog = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d|Z)?) \S+ (?:kernel|vmunix)(?:\[\d+\])?: ?/;
+const dmesgFacility = /^(?:kern|user|daemon|syslog) *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: /;
+const timestamp = /^\[ *\d+\.\d+\]/;
+const callerId = /^\[ *([TC]\d+)\]/;
+const loginGlue = /^.* login: (?=(?:<\d>)?\[ *\d+\.\d+\])/;
+const mailQuote = /^(?:> ?)+(?=\S|$)/;
+
+export function stripLinePrefix(line: string): StrippedLine {
+  let text = line.endsWith('\r') ? line.slice(0, -1) : line;
+  let caller: string | undefined;
+  let timestamped = false;
+  // Order matters only loosely: each form may wrap the next (syslog > level > timestamp > caller).
+  for (let guard = 0; guard < 6; guard++) {
+    const before = text;
+    text = text.replace(mailQuote, '').replace(dropped, '').replace(loginGlue, '');
+    text = text.replace(syslog, '').replace(dmesgFacility, '').replace(printkLevel, '');
+    const ts = timestamp.exec(text);
+    if (ts) {
+      timestamped = true;
+      text = text.slice(ts[0].length);
+      const c = callerId.exec(text);
+      if (c) {
+        caller = c[1];
+        text = text.slice(c[0].length);
+      }
+      // One space separates the prefix from the message; further indentation belongs to the message.
+      if (text.startsWith(' ')) text = text.slice(1);
+    }
+    if (text === before) break;
+  }
+  return { text, caller, timestamped };
+}

@@ -1,0 +1,119 @@
+// The one model every crash-text format is parsed into: reports, their decoded facts and their stacks.
+// Kernel addresses are bigint (they exceed 2^53); offsets and sizes are plain byte counts.
+
+export type StackContext = 'task' | 'irq' | 'softirq' | 'nmi' | 'exception' | 'user' | 'allocated' | 'freed';
+
+export type CrashFormat = 'console' | 'crash-utility' | 'syzkaller';
+
+export interface SourceRef {
+  file: string;
+  line: number;
+  /** True for `[inline]` levels a symbolizer already printed. */
+  inlined: boolean;
+  function?: string;
+}
+
+export interface CrashFrame {
+  /** Position in its stack, 0-based; for crash `bt` the printed `#N`. */
+  index: number;
+  symbol?: string;
+  /** Byte offset into `symbol`, whatever radix the text used. */
+  offset?: number;
+  size?: number;
+  module?: string;
+  /** Build id printed after the module name by newer kernels. */
+  buildId?: string;
+  address?: bigint;
+  /** False for `? ` entries (stale words the unwinder found while scanning). */
+  reliable: boolean;
+  /** The faulting instruction (RIP/pc/exception RIP), symbolized at its own address rather than address - 1. */
+  isFault?: boolean;
+  /** Source locations the text already carried (decode_stacktrace.sh, syzkaller, `bt -l`), innermost first. */
+  sources?: SourceRef[];
+  raw: string;
+  /** 1-based line of the input this frame came from. */
+  inputLine: number;
+}
+
+export interface CrashStack {
+  context: StackContext;
+  frames: CrashFrame[];
+  /** Registers of the interrupted context that starts this stack, when the text printed them. */
+  registers?: Record<string, bigint>;
+}
+
+export interface ModuleEntry {
+  name: string;
+  /** Per-module taint flags as printed, e.g. `OE+` for `crash_nullwrite(OE+)`. */
+  flags: string;
+}
+
+export interface CodeBytes {
+  raw: string;
+  /** Set when the kernel printed `Code: Unable to access opcode bytes at ...`. */
+  unavailableAt?: bigint;
+}
+
+export interface CrashHeader {
+  [key: string]: string;
+}
+
+export interface CrashReport {
+  format: CrashFormat;
+  /** Broad class: oops, page-fault, gpf, bug, warning, panic, kasan, kmsan, ubsan, lockdep, hang, stall, ... */
+  kind: string;
+  /** The first report line, prefixes stripped. */
+  headline: string;
+  title: string;
+  /** Which title rule produced `title`. */
+  titleRule: string;
+  arch?: 'x86_64' | 'i386' | 'arm64' | 'arm' | 'powerpc' | 's390' | 'riscv' | string;
+  /** `sys` facts of a crash session (KERNEL, PANIC, ...), and `Oops:` flags etc. of a console report. */
+  header: CrashHeader;
+  cpu?: number;
+  pid?: number;
+  comm?: string;
+  release?: string;
+  hardware?: string;
+  taint?: string;
+  modules?: ModuleEntry[];
+  registers: Record<string, bigint>;
+  code?: CodeBytes;
+  kaslrOffset?: bigint;
+  /** `Oops: 0002 [#1]` error code and count. */
+  oopsCode?: number;
+  oopsCount?: number;
+  /** Address the fault was on (`BUG: ... address:`, CR2, arm64 `virtual address`). */
+  faultAddress?: bigint;
+  /** Page-fault error code from `#PF: error_code(0x0002)`. */
+  pageFaultCode?: number;
+  /** arm64 ESR value. */
+  esr?: bigint;
+  /** `kernel BUG at file:line!` / `WARNING: ... at file:line`. */
+  bugAt?: { file: string; line: number };
+  stacks: CrashStack[];
+  guilty: GuiltyFrame | null;
+  /** 1-based input lines the report spans. */
+  startLine: number;
+  endLine: number;
+  /** Lines of the report, prefixes stripped (kept for title rules and rendering). */
+  lines: string[];
+}
+
+export interface GuiltyFrame {
+  stack: number;
+  frame: number;
+  reason: string;
+}
+
+export interface ParseProblem {
+  source: string;
+  line: number;
+  code: string;
+  message: string;
+}
+
+export interface ParseResult {
+  reports: CrashReport[];
+  problems: ParseProblem[];
+}

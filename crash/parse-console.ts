@@ -1,0 +1,267 @@
+// Console/dmesg logs (x86_64, i386, arm64, ARM32; 2.6 to 6.x; syzbot and sanitizer reports) into reports.
+// A report starts at a line some title rule recognizes and runs to the next such line (lines that only
+// continue a report, like the panic after an oops, do not split it). When the log carries caller ids
+// (`[  T81]`), only lines of the reporting task/CPU belong to the report, so interleaved CPUs stay apart.
+import { isRegisterLine, parseModuleList, recordHeaderFact, recordRegisters } from './header-facts.js';
+import type { StrippedLine } from './line-prefix.js';
+import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } from './model.js';
+import { type FrameDraft, parseFrameLine, parseSymbolRef } from './parse-frame-line.js';
+import { type TitleRule, titleRules } from './title-rules.js';
+
+export interface ConsoleLine extends StrippedLine {
+  /** 1-based line number in the input. */
+  lineNo: number;
+}
+
+const ignoredStarts = [
+  /^WARNING: \/etc\/ssh\/moduli does not exist/, /^WARNING: workqueue cpumask/, /^WARNING: The mand mount option/,
+  /^WARNING: Unprivileged eBPF/, /^WARNING: ,/, /^INFO: lockdep is turned off/, /^INFO: Stall ended before state dump/,
+  /^INFO: NMI handler/, /^INFO: recovery required/, /^WARNING: CPU: \d+ PID: \d+ at .*\n?$/,
+];
+
+const maxQuietLines = 400;
+const maxReportLines = 20000;
+
+export function matchTitleRule(text: string): { rule: TitleRule; match: RegExpExecArray } | undefined {
+  if (text.length > 2000) return undefined;
+  for (const rule of titleRules) {
+    const match = rule.start.exec(text);
+    if (match) {
+      if (rule.id === 'warning-text' && ignoredStarts.some((re) => re.test(text))) return undefined;
+      return { rule, match };
+    }
+  }
+  return undefined;
+}
+
+/** Lines starting a report; the first wins for the report's title. */
+function findStarts(lines: ConsoleLine[]): number[] {
+  const starts: number[] = [];
+  let open = false;
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i].text;
+    if (!text || text.length > 2000) continue;
+    if (ignoredStarts.slice(0, 9).some((re) => re.test(text))) continue;
+    const hit = matchTitleRule(text);
+    if (!hit) continue;
+    if (open && hit.rule.continues) continue;
+    starts.push(i);
+    open = true;
+  }
+  return starts;
+}
+
+const contextMarker = /^\s*<(\/?)(IRQ|TASK|NMI|SOFTIRQ|EOI)>\s*$/;
+const stackHeader = /^\s*(Call Trace:|Call trace:|Backtrace:|Stack backtrace:|stack backtrace:|backtrace:|Allocated by task \d+:|Freed by task \d+:|Allocated:|Freed:|Uninit was created at:|Uninit was stored to memory at:|Local variable .* created at:|Last potentially related work creation:|Second to last potentially related work creation:|Exception stack\(|Call trace:\s*$)/;
+const faultLine = /^(?:RIP|EIP|NIP|IP|pc|PC is at|epc)\s*:?\s*(?:\[<([0-9a-f]+)>\]\s*)?(?:([0-9a-f]{4}):)?\s*(.*)$/;
+const lrLine = /^(?:lr|LR is at|ra)\s*:?\s*(.*)$/;
+const endTrace = /^---\[ end (?:trace|Kernel panic)/;
+
+function contextOfHeader(header: string): StackContext {
+  if (/^Allocated|Uninit was created|Local variable|work creation/.test(header)) return 'allocated';
+  if (/^Freed/.test(header)) return 'freed';
+  return 'task';
+}
+
+class StackBuilder {
+  readonly stacks: CrashStack[] = [];
+  private current: CrashStack | undefined;
+  /** Outside a trace (after `Code:`, `Modules linked in`...), x86-style frame lines are not accepted. */
+  inTrace = false;
+
+  open(context: StackContext): CrashStack {
+    if (this.current && this.current.frames.length === 0 && !this.current.registers) {
+      this.current.context = context;
+      return this.current;
+    }
+    this.current = { context, frames: [] };
+    this.stacks.push(this.current);
+    return this.current;
+  }
+
+  add(draft: FrameDraft, raw: string, lineNo: number): void {
+    const stack = this.current ?? this.open('task');
+    const frame: CrashFrame = { ...draft, index: stack.frames.length, raw, inputLine: lineNo };
+    stack.frames.push(frame);
+  }
+
+  currentStack(): CrashStack | undefined {
+    return this.current;
+  }
+}
+
+export function parseConsole(lines: ConsoleLine[], source: string, problems: ParseProblem[]): CrashReport[] {
+  const starts = findStarts(lines);
+  const reports: CrashReport[] = [];
+  for (let s = 0; s < starts.length; s++) {
+    const from = starts[s];
+    const to = s + 1 < starts.length ? starts[s + 1] : lines.length;
+    reports.push(buildReport(lines, from, to, source, problems));
+  }
+  return reports;
+}
+
+function buildReport(all: ConsoleLine[], from: number, to: number, source: string, problems: ParseProblem[]): CrashReport {
+  const head = all[from];
+  const caller = head.caller;
+  const report: CrashReport = {
+    format: 'console',
+    kind: 'oops',
+    headline: head.text.trim(),
+    title: '',
+    titleRule: '',
+    header: {},
+    registers: {},
+    stacks: [],
+    guilty: null,
+    startLine: head.lineNo,
+    endLine: head.lineNo,
+    lines: [],
+  };
+  const builder = new StackBuilder();
+  let quiet = 0;
+  let afterEnd = false;
+  let inModules = false;
+  let nmiBacktrace = false;
+  // A few lines before the headline belong to it (KASAN's "kasan: GPF could be caused by..." and the like).
+  for (let i = Math.max(0, from - 5); i < from; i++) {
+    if (all[i].caller === caller && all[i].text) recordHeaderFact(all[i].text, report);
+  }
+  for (let i = from; i < to; i++) {
+    const line = all[i];
+    if (caller && line.caller !== caller && !(nmiBacktrace && line.caller?.startsWith('C'))) continue;
+    const text = line.text;
+    if (text.length > 4096) {
+      problems.push({ source, line: line.lineNo, code: 'overlong-line', message: `line of ${text.length} characters skipped` });
+      continue;
+    }
+    if (report.lines.length >= maxReportLines) break;
+    report.lines.push(text);
+    report.endLine = line.lineNo;
+    if (/Sending NMI from CPU/.test(text)) nmiBacktrace = true;
+    if (inModules) {
+      if (/^ [A-Za-z0-9_\-]+(?:\([A-Z+\-]+\))?(?: |$)/.test(text) && !/\+0x/.test(text)) {
+        report.modules!.push(...parseModuleList(text));
+        continue;
+      }
+      inModules = false;
+    }
+    let recognized = handleLine(text, line.lineNo, report, builder, afterEnd);
+    const mod = /^Modules linked in:(.*)$/.exec(text);
+    if (mod) {
+      report.modules ??= [];
+      if (report.modules.length === 0) {
+        report.modules.push(...parseModuleList(mod[1]));
+        inModules = true;
+      }
+      recognized = true;
+    }
+    if (endTrace.test(text)) {
+      afterEnd = true;
+      recognized = true;
+    }
+    quiet = recognized ? 0 : quiet + 1;
+    if (quiet > maxQuietLines) break;
+    if (/^---\[ end Kernel panic/.test(text)) break;
+  }
+  // Drop the lines that trailed after the last recognized one: they are the next thing in the log.
+  const keep = report.lines.length - quiet;
+  report.lines.length = Math.max(1, keep);
+  report.stacks = builder.stacks.filter((st) => st.frames.length > 0 || st.registers);
+  return report;
+}
+
+function handleLine(text: string, lineNo: number, report: CrashReport, builder: StackBuilder, afterEnd: boolean): boolean {
+  const trimmed = text.trim();
+  if (recordHeaderFact(trimmed, report)) return true;
+  const marker = contextMarker.exec(trimmed);
+  if (marker) {
+    const kind = marker[2];
+    if (marker[1] || kind === 'EOI') builder.open('task');
+    else builder.open(kind === 'TASK' ? 'task' : (kind.toLowerCase() as StackContext));
+    builder.inTrace = true;
+    return true;
+  }
+  const header = stackHeader.exec(trimmed);
+  if (header) {
+    if (afterEnd) return true;
+    const context = contextOfHeader(header[1]);
+    const current = builder.currentStack();
+    // `Call Trace:` right after the RIP block continues the faulting stack.
+    if (context !== 'task' || !current || current.frames.some((f) => !f.isFault) || current.context !== 'task') builder.open(context);
+    builder.inTrace = true;
+    return true;
+  }
+  if (/^Code: /.test(trimmed)) {
+    if (!report.code && !afterEnd) {
+      const unavailable = /Unable to access opcode bytes at (?:0x)?([0-9a-f]+)/.exec(trimmed);
+      report.code = { raw: trimmed.slice(6).trim() };
+      if (unavailable) report.code.unavailableAt = BigInt('0x' + unavailable[1]);
+    }
+    builder.inTrace = false;
+    return true;
+  }
+  const fault = faultLine.exec(trimmed);
+  if (fault && !/^(?:IP|pc) is /.test(trimmed) && (/^(?:RIP|EIP|NIP|IP|epc)[: ]/.test(trimmed) || /^(?:pc :|PC is at)/.test(trimmed))) {
+    if (afterEnd) return true;
+    recordFault(trimmed, fault, lineNo, report, builder);
+    return true;
+  }
+  const lr = lrLine.exec(trimmed);
+  if (lr && /^(?:lr :|LR is at)/.test(trimmed)) {
+    const ref = parseSymbolRef(lr[1]);
+    if (ref) report.header.lr = lr[1].trim();
+    return true;
+  }
+  if (isRegisterLine(trimmed)) {
+    if (!afterEnd) {
+      recordRegisters(trimmed, report.registers);
+      const own = builder.currentStack()?.registers;
+      if (own) recordRegisters(trimmed, own, { overwrite: true });
+    }
+    return true;
+  }
+  const drafts = parseFrameLine(text);
+  if (drafts.length > 0 && !afterEnd) {
+    const armStyle = /\) from \[</.test(text) || /^\s*\[<[0-9a-f]+>\]/.test(text);
+    if (builder.inTrace || armStyle || drafts[0].sources) {
+      for (const d of drafts) builder.add(d, text, lineNo);
+      return true;
+    }
+  }
+  return false;
+}
+
+function recordFault(text: string, fault: RegExpExecArray, lineNo: number, report: CrashReport, builder: StackBuilder): void {
+  const [, bracketAddr, segment, rest] = fault;
+  if (/^RIP|^EIP|^NIP/.test(text)) report.arch ??= text.startsWith('EIP') ? 'i386' : text.startsWith('NIP') ? 'powerpc' : 'x86_64';
+  else if (/^pc :/.test(text)) report.arch ??= 'arm64';
+  else if (/^PC is at/.test(text)) report.arch ??= 'arm';
+  else if (/^epc/.test(text)) report.arch ??= 'riscv';
+  const user = segment !== undefined && (Number.parseInt(segment, 16) & 3) === 3;
+  const ref = parseSymbolRef(rest) ?? parseSymbolRef(rest.replace(/^\[<[0-9a-f]+>\]\s*/, ''));
+  const address = bracketAddr ? BigInt('0x' + bracketAddr) : /^0x([0-9a-f]+)/.exec(rest)?.[1];
+  const current = builder.currentStack();
+  const last = current?.frames.at(-1);
+  // ARM32 prints `PC is at func+off` and then `pc : [<addr>]`: one frame, now with its address.
+  if (!ref && last?.isFault && last.address === undefined && address !== undefined) {
+    last.address = typeof address === 'bigint' ? address : BigInt('0x' + address);
+    return;
+  }
+  const hasFault = builder.stacks.some((st) => st.frames.some((f) => f.isFault));
+  if (!hasFault && segment !== undefined) report.header.cs = segment;
+  if (user) {
+    builder.open('user');
+  } else if (!current || current.frames.length > 0 || hasFault) {
+    builder.open(hasFault ? 'exception' : 'task');
+  }
+  const stack = builder.currentStack()!;
+  stack.registers ??= {};
+  builder.inTrace = true;
+  if (ref) {
+    builder.add({ ...ref, address: ref.address ?? (typeof address === 'bigint' ? address : undefined) }, text, lineNo);
+  } else if (address !== undefined) {
+    const value = typeof address === 'bigint' ? address : BigInt('0x' + address);
+    builder.add({ address: value, reliable: true, isFault: true }, text, lineNo);
+  }
+}

@@ -1,0 +1,218 @@
+// Output of the `crash` utility: the `sys` header, `bt` and its variants (`bt -a`, `foreach bt`, `-l`, `-e`,
+// `-f`), exception frames (`[exception RIP: func+61]`, whose offset follows crash's output radix: decimal
+// by default, hex when written 0x..), stack transitions, `sym`, `dis -l` and `ps`. Each task's backtrace is
+// one report; the `sys` facts go to every report of the session.
+import { recordRegisters } from './header-facts.js';
+import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } from './model.js';
+import type { ConsoleLine } from './parse-console.js';
+import { parseOffset } from './parse-frame-line.js';
+
+const taskLine = /^\s*PID: (\d+)\s+TASK: ([0-9a-f]+)\s+CPU: (\d+)\s+COMMAND: "(.*)"/;
+const btFrame = /^\s*#(\d+) \[([0-9a-f]+|\?+)\] (\S+?)(?:\+(0x[0-9a-f]+|\d+))? at ([0-9a-f]+)(?: \[([A-Za-z0-9_\-]+)\])?/;
+const drgnInline = /^\s*#(\d+) \(inline\) (\S+)(?: \[([A-Za-z0-9_\-]+)\])?/;
+const exceptionRip = /^\s*\[exception RIP: ([^\]+]+)(?:\+(0x[0-9a-f]+|\d+))?\]/;
+const transition = /^\s*--- <(.+?)> ---/;
+const sysField = /^\s{0,12}(KERNEL|DUMPFILE|CPUS|DATE|UPTIME|LOAD AVERAGE|TASKS|NODENAME|RELEASE|VERSION|MACHINE|MEMORY|PANIC|PID|COMMAND|TASK|CPU|STATE|DEBUG KERNEL|SYSTEM MAP|DEBUGINFO): (.*)$/;
+const lineRef = /^\s+(\/?[^\s:]+\.(?:c|h|S|s|rs)): (\d+)\s*$/;
+const bareRip = /^\s+(?:RIP|PC): ([0-9a-f]{8,16})\s/;
+const symLine = /^([0-9a-f]{8,16}) \(([A-Za-z])\) (\S+?)(?:\+(\d+|0x[0-9a-f]+))?(?: \[([A-Za-z0-9_\-]+)\])?(?:\s+(\S+): (\d+))?\s*$/;
+const psLine = /^\s*(>?)\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f]{8,16})\s+([A-Z]{2})\s/;
+
+export function isCrashSession(lines: ConsoleLine[]): boolean {
+  let hits = 0;
+  for (const line of lines) {
+    if (taskLine.test(line.text) || btFrame.test(line.text) || /^crash> /.test(line.text) || /^\s{0,12}KERNEL: \S/.test(line.text)) {
+      if (++hits >= 2) return true;
+    }
+  }
+  return false;
+}
+
+function contextOf(transitionName: string): StackContext {
+  if (/IRQ/.test(transitionName)) return 'irq';
+  if (/NMI/.test(transitionName)) return 'nmi';
+  if (/exception|OVERFLOW|DOUBLEFAULT|DEBUG|MCE/i.test(transitionName)) return 'exception';
+  return 'task';
+}
+
+function newReport(startLine: number, header: Record<string, string>): CrashReport {
+  return {
+    format: 'crash-utility',
+    kind: 'backtrace',
+    headline: '',
+    title: '',
+    titleRule: 'crash-session',
+    header: { ...header },
+    registers: {},
+    stacks: [],
+    guilty: null,
+    startLine,
+    endLine: startLine,
+    lines: [],
+  };
+}
+
+export function parseCrashSession(lines: ConsoleLine[], source: string, problems: ParseProblem[]): CrashReport[] {
+  const header: Record<string, string> = {};
+  const reports: CrashReport[] = [];
+  let report: CrashReport | undefined;
+  let stack: CrashStack | undefined;
+  let lastFrame: CrashFrame | undefined;
+  let exceptionFrame: CrashFrame | undefined;
+  let activePid: number | undefined;
+  const startStack = (context: StackContext): CrashStack => {
+    stack = { context, frames: [] };
+    report!.stacks.push(stack);
+    return stack;
+  };
+  const ensureReport = (lineNo: number): CrashReport => {
+    if (!report) {
+      report = newReport(lineNo, header);
+      reports.push(report);
+    }
+    return report;
+  };
+  for (const line of lines) {
+    const text = line.text.replace(/^crash> /, '');
+    let m = sysField.exec(text);
+    if (m && !report?.stacks.length) {
+      header[m[1]] = m[2].trim();
+      continue;
+    }
+    if (/^\s*bt: /.test(text) && report) {
+      problems.push({ source, line: line.lineNo, code: 'crash-warning', message: text.trim() });
+      report.header.warnings = [report.header.warnings, text.trim()].filter(Boolean).join('\n');
+      continue;
+    }
+    if ((m = taskLine.exec(text))) {
+      report = newReport(line.lineNo, header);
+      reports.push(report);
+      report.pid = Number(m[1]);
+      report.cpu = Number(m[3]);
+      report.comm = m[4];
+      report.header.TASK = m[2];
+      report.lines.push(text);
+      stack = undefined;
+      lastFrame = undefined;
+      exceptionFrame = undefined;
+      continue;
+    }
+    if ((m = btFrame.exec(text))) {
+      const r = ensureReport(line.lineNo);
+      const s = stack ?? startStack('task');
+      const [, index, , symbol, off, address, module] = m;
+      // A frame printed after `[exception RIP: f]` at the same address is the interrupted function itself.
+      lastFrame = {
+        index: Number(index),
+        symbol,
+        offset: off === undefined ? undefined : parseOffset(off),
+        module,
+        address: BigInt('0x' + address),
+        reliable: true,
+        raw: text,
+        inputLine: line.lineNo,
+      };
+      s.frames.push(lastFrame);
+      r.lines.push(text);
+      r.endLine = line.lineNo;
+      continue;
+    }
+    if ((m = drgnInline.exec(text)) && report) {
+      const s = stack ?? startStack('task');
+      lastFrame = { index: Number(m[1]), symbol: m[2], module: m[3], reliable: true, raw: text, inputLine: line.lineNo };
+      s.frames.push(lastFrame);
+      continue;
+    }
+    if ((m = exceptionRip.exec(text)) && report) {
+      // The faulting function is where the exception frame's registers point: its own frame, exact address.
+      const s = startStack('exception');
+      exceptionFrame = {
+        index: lastFrame ? lastFrame.index : 0,
+        symbol: m[1],
+        offset: m[2] === undefined ? 0 : parseOffset(m[2]),
+        reliable: true,
+        isFault: true,
+        raw: text,
+        inputLine: line.lineNo,
+      };
+      s.frames.push(exceptionFrame);
+      s.registers = {};
+      report.lines.push(text);
+      continue;
+    }
+    if ((m = bareRip.exec(text)) && report) {
+      const regs: Record<string, bigint> = {};
+      recordRegisters(text, regs);
+      if (exceptionFrame && exceptionFrame.address === undefined) exceptionFrame.address = regs.RIP ?? regs.PC;
+      if (stack?.registers) recordRegisters(text, stack.registers, { overwrite: true });
+      if (Object.keys(report.registers).length === 0 || exceptionFrame) recordRegisters(text, report.registers);
+      if (!exceptionFrame && stack) {
+        // Registers with no `[exception RIP:]` above: the user-mode state at syscall entry.
+        const user = startStack('user');
+        user.registers = regs;
+        const pc = regs.RIP ?? regs.PC;
+        if (pc !== undefined) user.frames.push({ index: user.frames.length, address: pc, reliable: true, isFault: true, raw: text, inputLine: line.lineNo });
+      }
+      continue;
+    }
+    if (/^\s+(?:[A-Z0-9]{2,8}|X\d{1,2}|ORIG_RAX|ORIG_X0): [0-9a-f]{8,16}/.test(text) && report) {
+      const target = stack?.registers ?? report.registers;
+      recordRegisters(text, target);
+      if (/CS: [0-9a-f]{4}/.test(text) && exceptionFrame) report.header.cs ??= /CS: ([0-9a-f]{4})/.exec(text)![1];
+      if (/ SS: /.test(text)) exceptionFrame = undefined;
+      continue;
+    }
+    if ((m = transition.exec(text)) && report) {
+      startStack(contextOf(m[1]));
+      exceptionFrame = undefined;
+      continue;
+    }
+    if ((m = lineRef.exec(text)) && lastFrame) {
+      lastFrame.sources = [{ file: m[1], line: Number(m[2]), inlined: false, function: lastFrame.symbol }];
+      continue;
+    }
+    if ((m = symLine.exec(text))) {
+      const r = ensureReport(line.lineNo);
+      const s = stack ?? startStack('task');
+      const frame: CrashFrame = {
+        index: s.frames.length,
+        symbol: m[3],
+        offset: m[4] === undefined ? 0 : parseOffset(m[4]),
+        module: m[5],
+        address: BigInt('0x' + m[1]),
+        reliable: true,
+        isFault: true,
+        raw: text,
+        inputLine: line.lineNo,
+      };
+      if (m[6]) frame.sources = [{ file: m[6], line: Number(m[7]), inlined: false, function: m[3] }];
+      s.frames.push(frame);
+      r.headline ||= 'sym ' + m[3];
+      continue;
+    }
+    if ((m = psLine.exec(text)) && m[1] === '>') {
+      activePid ??= Number(m[2]);
+      continue;
+    }
+  }
+  for (const r of reports) {
+    r.headline ||= `PID ${r.pid ?? '?'} (${r.comm ?? '?'}) on CPU ${r.cpu ?? '?'}`;
+    const panic = header.PANIC?.replace(/^"|"$/g, '');
+    r.release ??= header.RELEASE;
+    r.title = panic && Number(header.PID) === r.pid ? panic : `backtrace of ${r.comm ?? 'task'} (PID ${r.pid ?? '?'})`;
+    if (panic && Number(header.PID) === r.pid) r.kind = 'panic';
+    if (header.MACHINE) r.arch = /x86_64/.test(header.MACHINE) ? 'x86_64' : /aarch64|arm64/.test(header.MACHINE) ? 'arm64' : header.MACHINE.split(/\s/)[0];
+    else if (Object.keys(r.registers).some((k) => /^X\d/.test(k))) r.arch = 'arm64';
+    else if ('RIP' in r.registers) r.arch = 'x86_64';
+    if (activePid !== undefined) r.header.activePid = String(activePid);
+    r.stacks = r.stacks.filter((s) => s.frames.length > 0 || s.registers);
+  }
+  // A session with only a `sys` header still describes the crash.
+  if (reports.length === 0 && header.PANIC) {
+    const r = newReport(1, header);
+    r.title = header.PANIC.replace(/^"|"$/g, '');
+    r.headline = r.title;
+    reports.push(r);
+  }
+  return reports;
+}

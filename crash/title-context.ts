@@ -1,0 +1,119 @@
+// What title rules see of a report: its lines, and a frame picker that walks them the way syzkaller does
+// (a sequence of parts: a line pattern naming a function, the faulting RIP/pc line, or the next stack
+// trace), skipping reporting machinery, so titles agree with syzbot's.
+import { baseFunctionName } from './frame-name.js';
+import { parseFrameLine, parseSymbolRef } from './parse-frame-line.js';
+
+export type FramePart = 'rip' | 'stack' | RegExp;
+
+export interface FramePick {
+  parts: FramePart[];
+  /** Tried when `parts` found nothing. */
+  fallback?: FramePart[];
+  skip?: readonly string[];
+  /** Chooses among the non-skipped frames in order; default: the first. */
+  extractor?: (frames: string[]) => string | undefined;
+}
+
+/** Function-name substrings that are reporting or generic machinery, never the bug's identity. */
+export const commonSkip: readonly string[] = [
+  '__sanitizer', '__asan', 'kasan', '__msan', 'kmsan', 'kcsan', 'kfence', 'check_memory_region', 'read_word_at_a_time',
+  'print_address_description', 'panic', 'invalid_op', 'report_bug', 'fixup_bug', 'do_error', '_trap', 'dump_stack',
+  'warn_slowpath', 'warn_alloc', '__warn', 'debug_object', 'timer_is_static_object', 'work_is_static_object',
+  'lockdep', 'perf_trace', 'lock_acquire', 'lock_release', 'lock_class', 'reacquire_held_locks', 'spin_lock',
+  'spin_trylock', 'spin_unlock', 'raw_read_lock', 'raw_read_trylock', 'raw_write_lock', 'raw_write_trylock',
+  '^down$', 'down_read', 'down_write', 'down_interruptible', 'down_killable', 'up_read', 'up_write', 'mutex_lock', 'mutex_trylock',
+  'mutex_unlock', 'mutex_remove_waiter', 'osq_lock', 'osq_unlock', '__wake_up', 'refcount_add', 'refcount_sub',
+  'refcount_inc', 'refcount_dec', 'refcount_set', 'refcount_read', 'refcount_warn_saturate', 'memcpy', 'memcmp',
+  'memset', 'memchr', 'memmove', 'strcmp', 'strncmp', 'strcpy', 'strlcpy', 'strncpy', 'strscpy', 'strlen', 'strnstr',
+  'strnlen', 'strchr', 'strcat', 'copy_to_user', 'copy_from_user', 'copy_to_iter', 'copy_from_iter', 'put_user',
+  'get_user', 'might_fault', 'might_sleep', 'list_add', 'list_del', 'list_replace', 'list_move', 'list_splice',
+  '_indirect_thunk_', 'string', 'pointer', 'snprintf', 'scnprintf', 'kasprintf', 'kvasprintf', 'printk',
+  'va_format', 'dev_info', 'dev_notice', 'dev_warn', 'dev_err', 'dev_alert', 'dev_crit', 'dev_emerg',
+  'program_check_exception', 'program_check_common', 'del_timer', 'flush_work', '__cancel_work_timer',
+  'cancel_work_sync', 'try_to_grab_pending', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue',
+  'finish_wait', 'kthread_stop', 'kobject_del', 'kobject_put', 'kobject_uevent_env', 'add_uevent_var',
+  'get_device_parent', 'device_add', 'device_del', 'device_unregister', 'device_destroy', 'device_release',
+  'devres_release_all', 'hwrng_unregister', 'i2c_del_adapter', '__unregister_client', 'device_for_each_child',
+  'rollback_registered', 'unregister_netdev', 'sysfs_remove', 'device_remove_file', 'tty_unregister_device',
+  'dummy_urb_enqueue', 'usb_kill_urb', 'usb_kill_anchored_urbs', 'usb_control_msg', 'usb_hcd_submit_urb',
+  'usb_submit_urb', '^complete$', 'wait_for_completion', '^kfree$', 'kfree_skb', 'readb$', 'readw$', 'readl$',
+  'readq$', '__do_softirq', '^irq_exit', 'report_', 'exc_', 'asm_exc_', 'handle_bug', 'do_trap', 'ubsan_',
+  '__ubsan', 'should_fail', 'stack_trace_', 'arch_stack_walk', 'show_stack', 'show_regs', 'die$', '__die',
+  'do_kern_addr_fault', 'handle_page_fault', 'kernelmode_fixup_or_oops', 'page_fault_oops', 'no_context',
+  '__bad_area_nosemaphore', 'bad_area_nosemaphore', 'do_user_addr_fault', 'asm_sysvec', 'sysvec_',
+  'fortify_panic', '__fortify', 'check_preemption_disabled', '__this_cpu_preempt_check', 'debug_smp_processor_id',
+];
+
+const stackStart = /Call Trace|Call trace:|Allocated by task \d+:|Freed by task \d+:|Allocated:|Freed:|[^k] backtrace:|^backtrace:|Uninit was (?:created|stored)|Local variable .* created at:|Last potentially related work creation:|Second to last potentially/;
+const ripLine = /(?:^|\s)(?:N?[RE]?IP|pc|PC is at|pc :)[: ]\s*(?:\[<[0-9a-f]+>\]\s*)?(?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\]\s*)*(.*)$/;
+
+export class TitleContext {
+  private readonly skipCache = new Map<string, RegExp>();
+
+  constructor(readonly lines: string[]) {}
+
+  /** The first line matching `re`, searching from `from`. */
+  find(re: RegExp, from = 0): { index: number; match: RegExpExecArray } | undefined {
+    for (let i = from; i < this.lines.length; i++) {
+      const match = re.exec(this.lines[i]);
+      if (match) return { index: i, match };
+    }
+    return undefined;
+  }
+
+  /** Matches a multi-line pattern against the report text. */
+  search(re: RegExp): RegExpExecArray | null {
+    return re.exec(this.lines.join('\n'));
+  }
+
+  frame(pick: FramePick): string | undefined {
+    const skip = this.skipRegex([...commonSkip, ...(pick.skip ?? [])]);
+    const first = this.walk(pick.parts, skip, pick.extractor);
+    if (first !== undefined || !pick.fallback) return first;
+    return this.walk(pick.fallback, skip, pick.extractor);
+  }
+
+  private walk(parts: FramePart[], skip: RegExp, extractor?: (f: string[]) => string | undefined): string | undefined {
+    const frames: string[] = [];
+    let pos = 0;
+    const take = (name: string | undefined): void => {
+      if (name === undefined) return;
+      const base = baseFunctionName(name);
+      if (base && !skip.test(base)) frames.push(base);
+    };
+    for (const part of parts) {
+      if (part === 'stack') {
+        for (; pos < this.lines.length; pos++) {
+          const line = this.lines[pos];
+          if (stackStart.test(line) && frames.length > 0) break;
+          for (const f of parseFrameLine(line)) if (f.reliable) take(f.symbol);
+        }
+        continue;
+      }
+      if (part === 'rip') {
+        const hit = this.find(ripLine, pos);
+        if (!hit) continue;
+        pos = hit.index + 1;
+        take(parseSymbolRef(hit.match[1])?.symbol ?? /^\(?([A-Za-z_][\w.]*)/.exec(hit.match[1])?.[1]);
+        continue;
+      }
+      const hit = this.find(part, pos);
+      if (!hit) continue;
+      pos = hit.index + 1;
+      take(hit.match[1]);
+    }
+    if (frames.length === 0) return undefined;
+    return extractor ? extractor(frames) : frames[0];
+  }
+
+  private skipRegex(skip: string[]): RegExp {
+    const key = skip.join('|');
+    let re = this.skipCache.get(key);
+    if (!re) {
+      re = new RegExp(key);
+      this.skipCache.set(key, re);
+    }
+    return re;
+  }
+}

@@ -1,0 +1,283 @@
+// The report kinds a kernel prints, each with the pattern of its first line and how syzkaller names it
+// (`KASAN: use-after-free Read in ip6_send_skb`), so titles can be searched on syzbot and mailing lists.
+// Rules are tried in order; the first whose `start` matches the headline and whose `title` returns a
+// string wins. `continues` marks lines that belong to the report already open (a panic after an oops).
+import { type FramePick, TitleContext } from './title-context.js';
+
+export interface TitleRule {
+  id: string;
+  kind: string;
+  start: RegExp;
+  title(c: TitleContext, head: RegExpExecArray): string | undefined;
+  /** A line of this kind inside an open report does not start a new one. */
+  continues?: boolean;
+  /** The report carries no stack trace by nature. */
+  noStack?: boolean;
+}
+
+const rip: FramePick = { parts: ['rip', /Call Trace:|Call trace:/, 'stack'] };
+const stackOnly = (skip: string[] = []): FramePick => ({ parts: [/Call Trace:|Call trace:|Backtrace:/, 'stack'], skip });
+const in_ = (prefix: string, frame: string | undefined): string => `${prefix} in ${frame ?? 'corrupted'}`;
+const lockAt = String.raw`(?:.*\n)*?.*at: (?:\[<[0-9a-f]+>\] )?([A-Za-z0-9_.]+)\+0x`;
+
+/** Replaces addresses and numbers in free text, as syzbot does, so identical bugs get identical titles. */
+export function sanitizeTitle(text: string): string {
+  return text
+    .replace(/\b0x[0-9a-f]+\b|\b[0-9a-f]{8,}\b/gi, 'ADDR')
+    .replace(/\b\d+\b/g, 'NUM')
+    .trim();
+}
+
+const stallAnchors = [
+  /process_one_work/, /do_syscall_/, /do_fast_syscall_/, /sysenter_dispatch/, /tracesys_phase2/, /netif_receive_skb/,
+  /do_softirq/, /call_timer_fn/, /_run_timers/, /run_timer_softirq/, /run_ksoftirqd/, /smpboot_thread_fn/, /^kthread$/,
+  /start_secondary/, /cpu_startup_entry/, /ret_from_fork/, /^vfs_write/, /^vfs_read/, /vfs_iter_read/, /vfs_iter_write/,
+  /do_iter_read/, /do_iter_write/, /vfs_ioctl/, /ksys_ioctl/, /compat_ioctl/, /compat_sys_ioctl/, /blkdev_driver_ioctl/,
+  /blkdev_ioctl/, /^call_read_iter/, /^call_write_iter/, /do_iter_readv_writev/, /^call_mmap/, /mmap_region/, /do_mmap/,
+  /do_dentry_open/, /vfs_open/, /^sock_sendmsg/, /^sock_recvmsg/, /^sock_release/, /^__sock_release/, /__sys_setsockopt/,
+  /kernel_setsockopt/, /sock_common_setsockopt/, /__sys_listen/, /kernel_listen/, /sk_common_release/, /^sock_mmap/,
+  /__sys_accept/, /kernel_accept/, /^sock_do_ioctl/, /^sock_ioctl/, /^compat_sock_ioctl/, /^nfnetlink_rcv_msg/,
+  /^rtnetlink_rcv_msg/, /^netlink_rcv_skb/, /^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)/,
+  /__do_fault/, /handle_mm_fault/, /do_page_fault/, /^page_fault$/, /__fput/, /task_work_run/, /exit_to_usermode/,
+  /exit_to_user_mode/, /smp_call_function/, /^tcp_sendmsg/, /^tcp_recvmsg/, /^do_sys_open/, /^do_sys_openat2/,
+];
+
+/** Stalls and lockups loop somewhere inside a call: name them by the frame just above a dispatch point. */
+function stallFrame(frames: string[]): string | undefined {
+  let prev = frames[0];
+  for (const frame of frames) {
+    if (stallAnchors.some((a) => a.test(frame))) {
+      if (frame.includes('smp_call_function')) prev = 'smp_call_function';
+      return prev.replace(/^(?:__x64_|SYSC_|SyS_|compat_SYSC_|compat_SyS_|__ia32_sys_|__arm64_)/, '');
+    }
+    prev = frame;
+  }
+  return undefined;
+}
+
+const hangSkip = ['sched', '_lock', '_slowlock', 'down', 'rwsem', 'completion', 'kthread', 'wait', 'synchronize',
+  'context_switch', '__switch_to', 'cancel_delayed_work', 'rcu_barrier'];
+
+/** Hung tasks block in generic waits: group hangs on RCU and rtnl, otherwise name the first specific frame. */
+function hangFrame(frames: string[]): string | undefined {
+  for (const frame of frames) {
+    if (frame.includes('rtnl_lock')) return frame;
+    if (/synchronize_(?:rcu|srcu|net|sched)/.test(frame)) return 'synchronize_rcu';
+  }
+  return frames.find((f) => !hangSkip.some((s) => f.includes(s)));
+}
+
+const stallPick: FramePick = {
+  parts: [/apic_timer_interrupt|sysvec_apic_timer_interrupt|timer_interrupt|handle_softirqs|Call [Tt]race:/, 'rip', 'stack'],
+  fallback: [/apic_timer_interrupt|Call [Tt]race:/, 'stack'],
+  skip: ['apic_timer_interrupt', 'rcu', 'irq_exit', 'sysvec', 'hrtimer', 'tick_sched', 'update_process_times', 'asm_'],
+  extractor: stallFrame,
+};
+
+function warningRule(id: string, file: RegExp, name: string, skip: string[] = []): TitleRule {
+  return {
+    id,
+    kind: 'warning',
+    start: new RegExp(String.raw`^WARNING: (?:CPU: \d+ PID: \d+ at )?.*?(?:at )?` + file.source),
+    title: (c) => in_(name, c.frame({ parts: ['rip', 'stack'], fallback: stackOnly(skip).parts, skip })),
+  };
+}
+
+export const titleRules: TitleRule[] = [
+  // --- sanitizers -------------------------------------------------------------------------------
+  {
+    id: 'kasan-invalid-free',
+    kind: 'kasan',
+    start: /^BUG: KASAN: (?:double-free or invalid-free|invalid-free|double-free) in ([A-Za-z0-9_.]+)/,
+    title: (c, h) => {
+      const kind = h[0].includes('double-free in') ? 'double-free' : 'invalid-free';
+      return in_(`KASAN: ${kind}`, c.frame({ parts: [/Call Trace:|Call trace:/, 'stack'], skip: ['kmem_', 'slab_', 'kfree', 'vunmap', 'vfree', 'kvfree', 'free_'] }));
+    },
+  },
+  {
+    id: 'kasan-access',
+    kind: 'kasan',
+    start: /^BUG: KASAN: ([a-z\-]+) in ([A-Za-z0-9_.]+)/,
+    title: (c, h) => {
+      const rw = c.find(/\b(Read|Write) (?:of size|at addr)/);
+      if (!rw) return undefined;
+      const frame = c.frame({ parts: [/^BUG: KASAN: [a-z\-]+ in ([A-Za-z0-9_.]+)/, /Call Trace:|Call trace:/, 'stack'] });
+      return in_(`KASAN: ${h[1]} ${rw.match[1]}`, frame);
+    },
+  },
+  {
+    id: 'kasan-address',
+    kind: 'kasan',
+    start: /^BUG: KASAN: ([a-z\-]+) on address/,
+    title: (c, h) => {
+      const rw = c.find(/\b(Read|Write) of size (\d+)/);
+      return rw ? `KASAN: ${h[1]} ${rw.match[1]} of size ${rw.match[2]}` : `KASAN: ${h[1]}`;
+    },
+  },
+  { id: 'kasan-other', kind: 'kasan', start: /^BUG: KASAN: (.*)/, title: (_c, h) => `KASAN: ${h[1]}` },
+  {
+    id: 'kmsan-usb-infoleak',
+    kind: 'kmsan',
+    start: /^BUG: KMSAN: kernel-usb-infoleak in ([A-Za-z0-9_.]+)/,
+    title: (c) => in_('KMSAN: kernel-usb-infoleak', c.frame({ ...stackOnly(['usb_submit_urb', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'usb_control_msg']) })),
+  },
+  {
+    id: 'kmsan',
+    kind: 'kmsan',
+    start: /^BUG: KMSAN: ([a-z\-]+) in ([A-Za-z0-9_.]+)/,
+    title: (c, h) => in_(`KMSAN: ${h[1]}`, c.frame({ parts: [/^BUG: KMSAN: [a-z\-]+ in ([A-Za-z0-9_.]+)/, /Call Trace:|Call trace:/, 'stack'], skip: ['copy_to_user', 'copy_from_user', '_copy_to', 'instrument_'] })),
+  },
+  { id: 'kcsan', kind: 'kcsan', start: /^BUG: KCSAN: (.*)/, noStack: true, title: (_c, h) => `KCSAN: ${h[1].trim()}` },
+  {
+    id: 'kfence',
+    kind: 'kfence',
+    start: /^BUG: KFENCE: ([a-z\- ]+?)(?: (read|write))? in ([A-Za-z0-9_.]+)/,
+    title: (c, h) => in_(`KFENCE: ${h[1]}${h[2] ? ' ' + h[2] : ''}`, c.frame({ parts: [/^BUG: KFENCE: .* in ([A-Za-z0-9_.]+)/, 'stack'], skip: ['kfree', 'kmem_', 'slab_'] })),
+  },
+  {
+    id: 'ubsan',
+    kind: 'ubsan',
+    start: /^UBSAN: (?:Undefined behaviour in|([a-z\-]+) in)/,
+    title: (c, h) => in_(`UBSAN: ${h[1] ?? 'undefined-behaviour'}`, c.frame({ ...stackOnly(['ubsan', 'overflow']) })),
+  },
+  // --- page faults and traps --------------------------------------------------------------------
+  {
+    id: 'paging-request',
+    kind: 'page-fault',
+    start: /^BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)/,
+    title: (c) => in_('BUG: unable to handle kernel paging request', c.frame(rip)),
+  },
+  {
+    id: 'user-memory-access',
+    kind: 'page-fault',
+    start: /^BUG: unable to handle kernel access to user memory/,
+    title: (c) => in_('BUG: unable to handle kernel access to user memory', c.frame(rip)),
+  },
+  {
+    id: 'null-deref',
+    kind: 'page-fault',
+    start: /^BUG: (?:unable to handle kernel NULL pointer dereference|kernel NULL pointer dereference|Kernel NULL pointer dereference)/,
+    title: (c) => in_('BUG: unable to handle kernel NULL pointer dereference', c.frame(rip)),
+  },
+  {
+    id: 'arm-null-deref',
+    kind: 'page-fault',
+    start: /^Unable to handle kernel NULL pointer dereference at virtual address/,
+    title: (c) => in_('BUG: unable to handle kernel NULL pointer dereference', c.frame({ parts: ['rip', 'stack'] })),
+  },
+  {
+    id: 'arm-paging-request',
+    kind: 'page-fault',
+    start: /^Unable to handle kernel (?:paging request|execution of user memory|access to user memory|write to read-only memory)/,
+    title: (c) => in_('BUG: unable to handle kernel paging request', c.frame({ parts: ['rip', 'stack'] })),
+  },
+  { id: 'gpf', kind: 'gpf', start: /^(?:Oops: )?general protection fault/, title: (c) => in_('general protection fault', c.frame(rip)) },
+  { id: 'stack-segment', kind: 'trap', start: /^(?:Oops: )?stack segment: /, title: (c) => in_('stack segment fault', c.frame(rip)) },
+  { id: 'divide-error', kind: 'trap', start: /^(?:Oops: )?divide error: /, title: (c) => in_('divide error', c.frame({ parts: ['rip'] })) },
+  { id: 'invalid-opcode', kind: 'trap', continues: true, start: /^(?:Oops: )?invalid opcode: /, title: (c) => in_('invalid opcode', c.frame({ parts: ['rip'] })) },
+  { id: 'int3', kind: 'trap', start: /^(?:Oops: )?int3: /, title: (c) => in_('int3', c.frame(rip)) },
+  { id: 'double-fault', kind: 'trap', start: /^PANIC: double fault/, title: (c) => in_('PANIC: double fault', c.frame({ parts: ['rip'] })) },
+  { id: 'stack-overflow', kind: 'trap', start: /^(?:BUG: )?kernel stack overflow/, title: (c) => in_('kernel stack overflow', c.frame(rip)) },
+  { id: 'stack-guard', kind: 'trap', start: /^BUG: stack guard page was hit/, title: (c) => in_('BUG: stack guard page was hit', c.frame(rip)) },
+  {
+    id: 'arm-unhandled-fault',
+    kind: 'page-fault',
+    start: /^Unhandled fault: /,
+    title: (c) => in_('Unhandled fault', c.frame({ parts: ['rip', 'stack'] })),
+  },
+  {
+    id: 'arm-internal-error',
+    kind: 'oops',
+    continues: true,
+    start: /^Internal error: /,
+    title: (c) => in_('Internal error', c.frame({ parts: ['rip', 'stack'] })),
+  },
+  // --- kernel BUG ---------------------------------------------------------------------------------
+  { id: 'bug-usercopy', kind: 'bug', start: /^kernel BUG at mm\/usercopy\.c/, title: (c) => in_('BUG: bad usercopy', c.frame(stackOnly(['usercopy', '__check']))) },
+  { id: 'bug-list', kind: 'bug', start: /^kernel BUG at lib\/list_debug\.c/, title: (c) => in_('BUG: corrupted list', c.frame(stackOnly())) },
+  { id: 'bug-at', kind: 'bug', start: /^kernel BUG at (\S+)/, title: (c) => in_('kernel BUG', c.frame(rip)) },
+  { id: 'bug-kernel', kind: 'bug', start: /^Kernel BUG (.*)/, title: (_c, h) => `kernel BUG ${h[1]}` },
+  { id: 'bug-spinlock', kind: 'lock', start: /^BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU)/, title: (c, h) => in_(`BUG: ${h[1]} ${h[2]}`, c.frame(stackOnly(['spin_', '_raw_', 'do_raw_', 'rwlock']))) },
+  { id: 'soft-lockup', kind: 'stall', start: /^(?:BUG|watchdog): soft lockup/, title: (c) => in_('BUG: soft lockup', c.frame({ ...stallPick, parts: ['rip', /Call [Tt]race:/, 'stack'] })) },
+  { id: 'bug-locks-held', kind: 'lock', start: /^BUG: .*still has locks held!/, title: (c) => in_('BUG: still has locks held', /\n.*(?:\[<[0-9a-f]+>\] )?([A-Za-z0-9_]+)\+0x/.exec(c.lines.join('\n'))?.[1]) },
+  { id: 'bug-lock-user', kind: 'lock', start: /^BUG: lock held when returning to user space/, title: (c) => in_('BUG: lock held when returning to user space', c.search(new RegExp(lockAt))?.[1]) },
+  { id: 'bug-bad-unlock', kind: 'lock', start: /^BUG: bad unlock balance detected!/, title: (c) => in_('BUG: bad unlock balance', c.search(new RegExp('is trying to release lock' + lockAt))?.[1]) },
+  { id: 'bug-held-lock-freed', kind: 'lock', start: /^BUG: held lock freed!/, title: (c) => in_('BUG: held lock freed', c.search(new RegExp(lockAt))?.[1]) },
+  { id: 'bug-rss', kind: 'bug', noStack: true, start: /^BUG: Bad rss-counter state/, title: () => 'BUG: Bad rss-counter state' },
+  { id: 'bug-nr-ptes', kind: 'bug', noStack: true, start: /^BUG: non-zero (nr_ptes|pgtables_bytes) on freeing mm/, title: (_c, h) => `BUG: non-zero ${h[1]} on freeing mm` },
+  { id: 'bug-dentry', kind: 'bug', start: /^BUG: Dentry .* still in use/, title: (c) => in_('BUG: Dentry still in use', c.frame(stackOnly())) },
+  { id: 'bug-bad-page-state', kind: 'bug', start: /^BUG: Bad page (state|map)/, title: (c, h) => in_(`BUG: Bad page ${h[1]}`, c.frame(stackOnly(['free_pages', 'free_unref', 'free_pcp', 'bad_page', '__free_', 'put_page', 'release_pages', 'folio', 'page_'])) ) },
+  { id: 'bug-workqueue-lockup', kind: 'stall', noStack: true, start: /^BUG: workqueue lockup/, title: () => 'BUG: workqueue lockup' },
+  { id: 'bug-workqueue-leak', kind: 'lock', start: /^BUG: workqueue leaked lock or atomic/, title: (c) => in_('BUG: workqueue leaked lock or atomic', c.find(/last function: ([A-Za-z0-9_.]+)/)?.match[1]) },
+  { id: 'bug-max-stack', kind: 'lock', start: /^BUG: MAX_STACK_TRACE_ENTRIES too low!/, title: () => 'BUG: MAX_STACK_TRACE_ENTRIES too low!' },
+  { id: 'bug-lock-class', kind: 'lock', start: /^BUG: (MAX_LOCKDEP_[A-Z_]+ too low!|looking up invalid subclass)/, title: (_c, h) => `BUG: ${h[1]}` },
+  { id: 'bug-sleeping', kind: 'atomic', start: /^BUG: sleeping function called from invalid context/, title: (c) => in_('BUG: sleeping function called from invalid context', c.frame(stackOnly(['might_sleep', 'might_fault', '__might', 'cond_resched', 'schedule'])) ) },
+  { id: 'bug-scheduling-atomic', kind: 'atomic', start: /^BUG: scheduling while atomic/, title: (c) => in_('BUG: scheduling while atomic', c.frame(stackOnly(['schedule', 'preempt_', '__schedule_bug', 'cond_resched']))) },
+  { id: 'bug-preemptible', kind: 'atomic', start: /^BUG: using ([a-z_]+\(\)) in preemptible/, title: (c, h) => in_(`BUG: using ${h[1]} in preemptible code`, c.frame(stackOnly(['this_cpu', 'preempt', 'smp_processor_id']))) },
+  { id: 'bug-corrupted-list', kind: 'bug', start: /^(?:list_add|list_del) corruption/, title: (c) => in_('BUG: corrupted list', c.frame(stackOnly())) },
+  { id: 'bug-usercopy-msg', kind: 'bug', start: /^usercopy: Kernel memory (?:exposure|overwrite) attempt/, title: (c) => in_('BUG: bad usercopy', c.frame(stackOnly(['usercopy', '__check']))) },
+  { id: 'memory-leak', kind: 'leak', start: /^BUG: memory leak/, title: (c) => in_('memory leak', c.frame({ parts: [/backtrace/, 'stack'], skip: ['kmemleak', 'kmalloc', 'kcalloc', 'kzalloc', 'krealloc', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init', 'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'kmemdup', 'mempool', 'new_', 'kvmalloc', 'vmalloc', 'page_ext'] })) },
+  // --- warnings -------------------------------------------------------------------------------------
+  warningRule('warn-refcount', /lib\/refcount\.c/, 'WARNING: refcount bug', ['refcount']),
+  { id: 'refcount', kind: 'warning', start: /^refcount_t: (?:underflow|overflow|saturated|decrement hit 0|addition on 0)/, title: (c) => in_('WARNING: refcount bug', c.frame({ parts: ['rip', 'stack'], skip: ['refcount'] })) },
+  warningRule('warn-lockdep', /kernel\/locking\/(?:lockdep|mutex|rtmutex|rwsem|spinlock_debug|mutex-debug)\.c/, 'WARNING: locking bug'),
+  warningRule('warn-odebug', /lib\/debugobjects\.c/, 'WARNING: ODEBUG bug', ['debug_', 'timer_', 'hrtimer_', 'work_', 'percpu_counter', 'kobject', 'call_rcu', 'rcu_', 'free_obj', 'kfree', 'slab', 'kmem_', '__do_kmem', 'vfree', 'vunmap', 'free_', 'destroy_', 'fixup']),
+  { id: 'odebug', kind: 'warning', start: /^ODEBUG: /, title: (c) => in_('WARNING: ODEBUG bug', c.frame({ parts: ['rip', 'stack'], skip: ['debug_', 'timer_', 'hrtimer_', 'work_', 'percpu_counter', 'kobject', 'call_rcu', 'rcu_', 'free_obj', 'kfree', 'slab', 'kmem_', 'vfree', 'vunmap', 'free_', 'destroy_', 'fixup'] })) },
+  warningRule('warn-usercopy', /mm\/usercopy\.c/, 'WARNING: bad usercopy', ['usercopy', '__check']),
+  warningRule('warn-kobject', /lib\/kobject\.c/, 'WARNING: kobject bug', ['kobject_']),
+  warningRule('warn-proc', /fs\/proc\/generic\.c/, 'WARNING: proc registration bug', ['proc_']),
+  warningRule('warn-zero-vmalloc', /mm\/vmalloc\.c:\d+ __vmalloc_node_range/, 'WARNING: zero-size vmalloc', ['vmalloc', 'vzalloc', 'kvmalloc', 'kvzalloc', 'kvcalloc']),
+  warningRule('warn-kmalloc', /(?:mm\/util\.c:\d+ kvmalloc|mm\/page_alloc\.c:\d+ (?:__alloc_pages|__alloc_frozen|alloc_pages)|mm\/slab_common\.c:\d+ kmalloc)/, 'WARNING: kmalloc bug', ['kmalloc', 'kcalloc', 'kzalloc', 'kvmalloc', 'krealloc', 'kvzalloc', 'kvcalloc', 'vmalloc', 'alloc_pages', '__alloc', 'kmem_', 'slab', 'get_free_pages', '__get_free', 'memdup']),
+  { id: 'warn-circular', kind: 'lockdep', start: /^(?:WARNING|INFO): possible circular locking dependency detected/, title: (c) => in_('possible deadlock', c.search(new RegExp('is trying to acquire lock' + lockAt))?.[1]) },
+  { id: 'warn-recursive', kind: 'lockdep', start: /^(?:WARNING|INFO): possible recursive locking detected/, title: (c) => in_('possible deadlock', c.search(new RegExp('is trying to acquire lock' + lockAt))?.[1]) },
+  { id: 'warn-irq-inversion', kind: 'lockdep', start: /^(?:WARNING|INFO): possible irq lock inversion dependency detected/, title: (c) => in_('possible deadlock', c.search(new RegExp('just changed the state of lock' + lockAt))?.[1]) },
+  { id: 'warn-irq-order', kind: 'lockdep', start: /^(?:WARNING|INFO): (?:SOFTIRQ|HARDIRQ)-safe -> (?:SOFTIRQ|HARDIRQ)-unsafe lock order detected/, title: (c) => in_('possible deadlock', c.search(new RegExp('is trying to acquire' + lockAt))?.[1]) },
+  { id: 'warn-inconsistent', kind: 'lockdep', start: /^(?:WARNING|INFO): inconsistent lock state/, title: (c) => in_('inconsistent lock state', c.search(new RegExp(String.raw`takes` + lockAt))?.[1]) },
+  { id: 'warn-suspicious-rcu', kind: 'lockdep', start: /^(WARNING|INFO): suspicious RCU usage/, title: (c, h) => in_(`${h[1]}: suspicious RCU usage`, c.frame(stackOnly(['rcu', 'kmem', 'slab', 'kmalloc', 'vmalloc', 'kcalloc', 'kzalloc']))) },
+  { id: 'warn-bad-unlock', kind: 'lockdep', start: /^WARNING: bad unlock balance detected!/, title: (c) => in_('WARNING: bad unlock balance', c.search(new RegExp('is trying to release lock' + lockAt))?.[1]) },
+  { id: 'warn-held-lock-freed', kind: 'lockdep', start: /^WARNING: held lock freed!/, title: (c) => in_('WARNING: held lock freed', c.search(new RegExp(lockAt))?.[1]) },
+  { id: 'warn-lock-user', kind: 'lockdep', start: /^WARNING: lock held when returning to user space!/, title: (c) => in_('WARNING: lock held when returning to user space', c.search(new RegExp(lockAt))?.[1]) },
+  { id: 'warn-locks-held', kind: 'lockdep', start: /^WARNING: .*still has locks held!/, title: (c) => in_('WARNING: still has locks held', c.search(/\n.*(?:\[<[0-9a-f]+>\] )?([A-Za-z0-9_]+)\+0x/)?.[1]) },
+  { id: 'warn-nested-lock', kind: 'lockdep', start: /^WARNING: Nested lock was not taken|^WARNING: nested lock was not taken/, title: (c) => in_('WARNING: nested lock was not taken', c.frame(stackOnly())) },
+  { id: 'warn-stack-bp', kind: 'warning', noStack: true, start: /^WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value/, title: (_c, h) => `WARNING: kernel stack regs has bad '${h[1]}' value` },
+  { id: 'warn-stack-fp', kind: 'warning', noStack: true, start: /^WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value/, title: () => 'WARNING: kernel stack frame pointer has bad value' },
+  { id: 'warn-stack-bad', kind: 'warning', noStack: true, start: /^WARNING: kernel stack (?:regs|frame pointer) .* has bad/, title: () => 'WARNING: kernel stack regs has bad value' },
+  {
+    id: 'warning',
+    kind: 'warning',
+    start: /^WARNING: (?:CPU: \d+ PID: \d+ at |.* at )?(\S+):(\d+) ([A-Za-z0-9_.]+)\+0x/,
+    title: (c, h) => in_('WARNING', c.frame({ parts: [new RegExp(String.raw`^WARNING: .* ([A-Za-z0-9_.]+)\+0x`), 'rip', 'stack'], skip: [] }) ?? h[3]),
+  },
+  {
+    id: 'warning-no-func',
+    kind: 'warning',
+    start: /^WARNING: (?:CPU: \d+ PID: \d+ at |.* at )?\S+:\d+/,
+    title: (c) => in_('WARNING', c.frame({ parts: ['rip', 'stack'] })),
+  },
+  { id: 'warning-text', kind: 'warning', noStack: true, start: /^WARNING: (\S.*)$/, title: (_c, h) => `WARNING: ${h[1].trim()}` },
+  // --- INFO: stalls and hangs -------------------------------------------------------------------------
+  {
+    id: 'rcu-stall',
+    kind: 'stall',
+    start: /^INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stalls?|^rcu: INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stalls?/,
+    title: (c) => in_('INFO: rcu detected stall', c.frame(stallPick)),
+  },
+  { id: 'task-hung', kind: 'hang', start: /^INFO: task .* blocked for more than \d+ seconds/, title: (c) => in_('INFO: task hung', c.frame({ ...stackOnly(), extractor: hangFrame })) },
+  { id: 'task-cant-die', kind: 'hang', start: /^INFO: task .* can't die for more than/, title: (c) => in_("INFO: task can't die", c.frame(stackOnly(['schedule']))) },
+  { id: 'non-static-key', kind: 'lockdep', start: /^INFO: trying to register non-static key/, title: (c) => in_('INFO: trying to register non-static key', c.frame(stackOnly(['stack', 'lock', 'IRQ']))) },
+  // --- panics --------------------------------------------------------------------------------------------
+  { id: 'panic-stack-protector', kind: 'panic', start: /^Kernel panic - not syncing: stack-protector: Kernel stack is corrupted in: ([A-Za-z0-9_.]+)?/, title: (c, h) => in_('kernel panic: stack is corrupted', h[1] && !/^[0-9a-f]+$/.test(h[1]) ? h[1].split('.')[0].replace(/\+.*/, '') : c.frame(stackOnly(['stack_chk']))) },
+  { id: 'panic-stack-end', kind: 'panic', start: /^Kernel panic - not syncing: corrupted stack end detected inside scheduler/, title: (c) => in_('kernel panic: corrupted stack end', c.frame({ ...stackOnly(['schedule', 'retint_kernel']), extractor: stallFrame })) },
+  { id: 'panic-kill-init', kind: 'panic', continues: true, start: /^Kernel panic - not syncing: Attempted to kill init!/, title: () => 'kernel panic: Attempted to kill init!' },
+  { id: 'panic-ntty', kind: 'panic', start: /^Kernel panic - not syncing: Couldn't open N_TTY ldisc/, title: () => "kernel panic: Couldn't open N_TTY ldisc" },
+  { id: 'panic', kind: 'panic', continues: true, noStack: true, start: /^Kernel panic - not syncing: (.*)/, title: (_c, h) => `kernel panic: ${sanitizeTitle(h[1]).replace(/\s*\]---$/, '')}` },
+  // --- everything else ---------------------------------------------------------------------------------
+  { id: 'reboot', kind: 'reboot', noStack: true, start: /^Booting the kernel\.|^Linux version \d.* \(.*@/, title: () => 'unexpected kernel reboot' },
+  { id: 'netdev-free', kind: 'hang', noStack: true, start: /^unregister_netdevice: waiting for .* to become free/, title: () => 'unregister_netdevice: waiting for DEV to become free' },
+  { id: 'vfs-busy-inodes', kind: 'bug', noStack: true, start: /^VFS: Busy inodes after unmount/, title: () => 'VFS: Busy inodes after unmount (use-after-free)' },
+  { id: 'vfs-file-count', kind: 'bug', noStack: true, start: /^VFS: Close: file count is zero/, title: () => 'VFS: Close: file count is zero (use-after-free)' },
+  { id: 'trusty-assert', kind: 'panic', noStack: true, start: /^trusty: panic .*?(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)/, title: (_c, h) => `trusty: ASSERT FAILED: ${h[1].trim()}` },
+  { id: 'trusty-panic', kind: 'panic', noStack: true, start: /^trusty: panic \(.*?\): (.+)/, title: (_c, h) => `trusty: panic: ${sanitizeTitle(h[1])}` },
+  { id: 'syzfail', kind: 'executor', noStack: true, start: /^(SYZFAIL|SYZFATAL): (.*)/, title: (_c, h) => `${h[1]}: ${sanitizeTitle(h[2])}` },
+  { id: 'rust-panic', kind: 'panic', start: /^rust_kernel: panicked at .*?:\s*(?:\n)?(.*)$/, title: (c, h) => (h[1] ? in_(h[1].trim(), c.frame(stackOnly(['panic', 'rust_begin_unwind', 'core::panicking']))) : undefined) },
+];
