@@ -1,12 +1,15 @@
 // The frame to blame: the first frame of the crashing context that is not reporting machinery (dump_stack,
 // panic, __warn, report_bug, exc_*, kasan_*, lock/refcount/list debug helpers, mem*/str* helpers, ...) and,
 // when the text carries source files, not in a generic file (headers, lib/, mm/kasan, locking, ...).
+import path from 'node:path';
 import { baseFunctionName } from './frame-name.js';
 import type { CrashReport, GuiltyFrame } from './model.js';
 import { commonSkip } from './title-context.js';
 
+// Title skips match substrings (as syzkaller's); a few are too broad to blame by (`crash_panic_now`).
+const broadSkips = new Set(['panic', 'string', 'pointer']);
 const machinery = new RegExp(
-  [...commonSkip, '^__pfx_', '^entry_SYSCALL', '^do_syscall', '^ret_from_fork', '^kthread$', '^worker_thread', '^process_one_work',
+  [...commonSkip.filter((s) => !broadSkips.has(s)), '^panic$', '^vpanic', '^nmi_panic', '^string$', '^pointer$', '^__pfx_', '^entry_SYSCALL', '^do_syscall', '^ret_from_fork', '^kthread$', '^worker_thread', '^process_one_work',
     '^asm_', '^el0_', '^el1_', '^do_el0', '^invoke_syscall', '^__arm64_sys', '^bug_handler', '^do_bug', '^die$',
     '^oops_', '^__die', '^do_mem_abort', '^do_translation_fault', '^do_page_fault', '^__do_kernel_fault', '^__do_page_fault', '^mem_abort',
     '^crash_kexec', '^__crash_kexec', '^machine_kexec', '^__show_regs', '^bad_page', '^print_', '^check_', '^__check_',
@@ -26,8 +29,14 @@ const genericFile = [
   /^kernel\/bpf\/.*\.h/, /^kernel\/irq\//, /^kernel\/time\/hrtimer\.c/, /^kernel\/smp\.c/, /^mm\/slab_common\.c/,
 ];
 
+const treeTop = /\/(?=(?:arch|kernel|mm|fs|net|drivers|lib|include|block|crypto|security|sound|virt|ipc|io_uring|init|samples|tools|rust)\/)/;
+
+/** Tree-relative path: `./` dropped; absolute build paths (`/build/.../linux-6.1/kernel/x.c`) cut at the tree's top. */
 function normalizeFile(file: string): string {
-  return file.replace(/^(?:\.\/)+/, '').replace(/^.*?\/(?=(?:arch|kernel|mm|fs|net|drivers|lib|include|block|crypto|security|sound|virt|ipc|io_uring|init)\/)/, '');
+  const f = path.posix.normalize(file).replace(/^(?:\.\/)+/, '');
+  if (!f.startsWith('/') && !f.startsWith('debian/build/')) return f;
+  const m = treeTop.exec(f);
+  return m ? f.slice(m.index + 1) : f;
 }
 
 export function isGenericFile(file: string): boolean {
@@ -41,22 +50,46 @@ export function frameFile(frame: { sources?: { file: string }[] }): string | und
   return file === undefined ? undefined : normalizeFile(file);
 }
 
+/** The frame the title names (`... in FUNC`), when it is in a stack and its file is not generic. */
+function findTitleFrame(report: CrashReport): GuiltyFrame | undefined {
+  const named = / in ([A-Za-z_][A-Za-z0-9_]*)$/.exec(report.title)?.[1];
+  if (!named) return undefined;
+  for (let i = 0; i < report.stacks.length; i++) {
+    const stack = report.stacks[i];
+    if (stack.context === 'allocated' || stack.context === 'freed') continue;
+    for (let j = 0; j < stack.frames.length; j++) {
+      const frame = stack.frames[j];
+      if (!frame.reliable || !frame.symbol || baseFunctionName(frame.symbol) !== named) continue;
+      const file = frameFile(frame);
+      if (file && isGenericFile(file)) continue;
+      return { stack: i, frame: j, reason: frame.isFault ? 'the faulting instruction, named by the title' : 'the frame the title names (first past the reporting machinery)' };
+    }
+  }
+  return undefined;
+}
+
 export function findGuiltyFrame(report: CrashReport): GuiltyFrame | null {
+  const titled = findTitleFrame(report);
+  if (titled) return titled;
   const order = report.stacks
     .map((stack, i) => ({ stack, i }))
     .filter(({ stack }) => stack.context !== 'allocated' && stack.context !== 'freed' && stack.context !== 'user');
   // A stall is detected in the timer interrupt: the interrupted code, not the detector, is to blame.
-  const startAt = report.kind === 'stall' ? Math.max(0, order.findIndex(({ stack }) => stack.context === 'exception' || stack.frames.some((f) => /apic_timer_interrupt/.test(f.symbol ?? '')))) : 0;
+  const startAt = report.kind === 'stall' ? Math.max(0, order.findIndex(({ stack }) => stack.frames.some((f) => /apic_timer_interrupt/.test(f.symbol ?? '')))) : 0;
   let fallback: GuiltyFrame | null = null;
+  let started = report.kind !== 'stall' || startAt === 0 && !order[0]?.stack.frames.some((f) => /apic_timer_interrupt/.test(f.symbol ?? ''));
   for (const { stack, i } of order.slice(startAt)) {
     for (let j = 0; j < stack.frames.length; j++) {
       const frame = stack.frames[j];
+      if (!started) {
+        started = /apic_timer_interrupt/.test(frame.symbol ?? '');
+        continue;
+      }
       if (!frame.reliable || !frame.symbol) continue;
       fallback ??= { stack: i, frame: j, reason: 'first reliable frame (every frame looked like reporting machinery)' };
-      const name = baseFunctionName(frame.symbol);
-      if (machinery.test(name)) continue;
+      // With source files printed, the file decides (as syzkaller's guilty-file rule); else the name.
       const file = frameFile(frame);
-      if (file && isGenericFile(file)) continue;
+      if (file ? isGenericFile(file) : machinery.test(baseFunctionName(frame.symbol))) continue;
       const reason = frame.isFault
         ? 'the faulting instruction'
         : j === 0 && i === order[startAt]?.i

@@ -15,8 +15,11 @@ const dropped = /^\*\* \d+ printk messages dropped \*\*\s?/;
 const syslog = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:[+-]\d\d:?\d\d|Z)?) \S+ (?:kernel|vmunix)(?:\[\d+\])?: ?/;
 const dmesgFacility = /^(?:kern|user|daemon|syslog) *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: /;
 const timestamp = /^\[ *\d+\.\d+\]/;
-const callerId = /^\[ *([TC]\d+)\]/;
-const loginGlue = /^.* login: (?=(?:<\d>)?\[ *\d+\.\d+\])/;
+const callerId = /^ ?\[ *([TC]\d+)\]/;
+const loginGlue = /^[^\[]{1,80}?[:>] (?=(?:<\d>)?\[ *\d+\.\d+\] )/;
+const netconsole = /^([TC]\d+)(?:,[^;]*)?;/;
+const tracePrefix = /^\s*\d+\.\d{6}\s+([TC]\d+) /;
+const fuzzerLog = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (?=BUG|WARNING|INFO|KASAN|panic|fatal)/;
 const mailQuote = /^(?:> ?)+(?=\S|$)/;
 
 export function stripLinePrefix(line: string): StrippedLine {
@@ -26,8 +29,14 @@ export function stripLinePrefix(line: string): StrippedLine {
   // Order matters only loosely: each form may wrap the next (syslog > level > timestamp > caller).
   for (let guard = 0; guard < 6; guard++) {
     const before = text;
-    text = text.replace(mailQuote, '').replace(dropped, '').replace(loginGlue, '');
+    text = text.replace(mailQuote, '').replace(fuzzerLog, '').replace(dropped, '').replace(loginGlue, '');
     text = text.replace(syslog, '').replace(dmesgFacility, '').replace(printkLevel, '');
+    const nc = netconsole.exec(text) ?? tracePrefix.exec(text);
+    if (nc) {
+      caller = nc[1];
+      timestamped = true;
+      text = text.slice(nc[0].length);
+    }
     const ts = timestamp.exec(text);
     if (ts) {
       timestamped = true;

@@ -16,37 +16,60 @@ export interface ConsoleLine extends StrippedLine {
 const ignoredStarts = [
   /^WARNING: \/etc\/ssh\/moduli does not exist/, /^WARNING: workqueue cpumask/, /^WARNING: The mand mount option/,
   /^WARNING: Unprivileged eBPF/, /^WARNING: ,/, /^INFO: lockdep is turned off/, /^INFO: Stall ended before state dump/,
-  /^INFO: NMI handler/, /^INFO: recovery required/, /^WARNING: CPU: \d+ PID: \d+ at .*\n?$/,
+  /^INFO: NMI handler/, /^INFO: recovery required/, /^WARNING: fbcon:/, /^WARNING: Unsupported flag/,
 ];
 
 const maxQuietLines = 400;
 const maxReportLines = 20000;
 
-export function matchTitleRule(text: string): { rule: TitleRule; match: RegExpExecArray } | undefined {
-  if (text.length > 2000) return undefined;
+/** Old lockdep prints its headline boxed: `[ BUG: bad unlock balance detected! ]`. */
+export function unboxHeadline(text: string): string {
+  const boxed = /^\[ (.+?) \]$/.exec(text.trim());
+  return boxed ? boxed[1] : text;
+}
+
+export function matchTitleRule(line: string): { rule: TitleRule; match: RegExpExecArray } | undefined {
+  if (line.length > 2000) return undefined;
+  const text = unboxHeadline(line);
   for (const rule of titleRules) {
     const match = rule.start.exec(text);
     if (match) {
-      if (rule.id === 'warning-text' && ignoredStarts.some((re) => re.test(text))) return undefined;
       return { rule, match };
     }
   }
   return undefined;
 }
 
-/** Lines starting a report; the first wins for the report's title. */
-function findStarts(lines: ConsoleLine[]): number[] {
-  const starts: number[] = [];
-  let open = false;
+interface ReportStart {
+  index: number;
+  caller?: string;
+}
+
+const traceHeader = /Call Trace|Call trace:|backtrace:|Backtrace:/;
+
+/**
+ * Lines starting a report. A recognized line inside an open report whose stack trace has not begun yet
+ * continues it (ODEBUG then its WARNING, `kasan: GPF` then the GPF, the panic after an oops); with
+ * caller ids, each task or CPU has its own open report.
+ */
+function findStarts(lines: ConsoleLine[]): ReportStart[] {
+  const starts: ReportStart[] = [];
+  const open = new Map<string, { traced: boolean; frames: number }>();
   for (let i = 0; i < lines.length; i++) {
-    const text = lines[i].text;
+    const { text, caller } = lines[i];
     if (!text || text.length > 2000) continue;
-    if (ignoredStarts.slice(0, 9).some((re) => re.test(text))) continue;
+    const key = caller ?? '';
+    const state = open.get(key);
+    if (state) {
+      if (traceHeader.test(text)) state.traced = true;
+      else if (state.traced && (text.includes('+0x') || text.includes(') from ') || text.includes('[inline]'))) state.frames++;
+    }
+    if (ignoredStarts.some((re) => re.test(text))) continue;
     const hit = matchTitleRule(text);
     if (!hit) continue;
-    if (open && hit.rule.continues) continue;
-    starts.push(i);
-    open = true;
+    if (state && (hit.rule.continues || state.frames === 0)) continue;
+    starts.push({ index: i, caller });
+    open.set(key, { traced: false, frames: 0 });
   }
   return starts;
 }
@@ -93,11 +116,17 @@ class StackBuilder {
 export function parseConsole(lines: ConsoleLine[], source: string, problems: ParseProblem[]): CrashReport[] {
   const starts = findStarts(lines);
   const reports: CrashReport[] = [];
-  for (let s = 0; s < starts.length; s++) {
-    const from = starts[s];
-    const to = s + 1 < starts.length ? starts[s + 1] : lines.length;
-    reports.push(buildReport(lines, from, to, source, problems));
+  // Each report ends where the next one of the same caller (any caller, for logs without ids) starts.
+  const ends = new Array<number>(starts.length);
+  const nextOf = new Map<string, number>();
+  let nextAny = lines.length;
+  for (let s = starts.length - 1; s >= 0; s--) {
+    const { index, caller } = starts[s];
+    ends[s] = caller === undefined ? nextAny : (nextOf.get(caller) ?? lines.length);
+    if (caller !== undefined) nextOf.set(caller, index);
+    nextAny = index;
   }
+  for (let s = 0; s < starts.length; s++) reports.push(buildReport(lines, starts[s].index, ends[s], source, problems));
   return reports;
 }
 
@@ -107,7 +136,7 @@ function buildReport(all: ConsoleLine[], from: number, to: number, source: strin
   const report: CrashReport = {
     format: 'console',
     kind: 'oops',
-    headline: head.text.trim(),
+    headline: unboxHeadline(head.text.trim()),
     title: '',
     titleRule: '',
     header: {},
@@ -223,8 +252,8 @@ function handleLine(text: string, lineNo: number, report: CrashReport, builder: 
   }
   const drafts = parseFrameLine(text);
   if (drafts.length > 0 && !afterEnd) {
-    const armStyle = /\) from \[</.test(text) || /^\s*\[<[0-9a-f]+>\]/.test(text);
-    if (builder.inTrace || armStyle || drafts[0].sources) {
+    const armStyle = /\) from \[<|^\s*\S+ from \S+\+0x/.test(text) || /^\s*\[<[0-9a-f]+>\]/.test(text);
+    if (builder.inTrace || armStyle || drafts[0].sources || (drafts[0].size !== undefined && /^\s/.test(text))) {
       for (const d of drafts) builder.add(d, text, lineNo);
       return true;
     }

@@ -74,7 +74,7 @@ export function parseCrashSession(lines: ConsoleLine[], source: string, problems
   };
   for (const line of lines) {
     const text = line.text.replace(/^crash> /, '');
-    let m = sysField.exec(text);
+    let m = taskLine.exec(text) ? null : sysField.exec(text);
     if (m && !report?.stacks.length) {
       header[m[1]] = m[2].trim();
       continue;

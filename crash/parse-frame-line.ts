@@ -11,8 +11,8 @@ const offsetSize = String.raw`\+(0x[0-9a-fA-F]+|[0-9]+)(?:/(0x[0-9a-fA-F]+|[0-9]
 const sourceLoc = String.raw`((?:[A-Za-z0-9_.\-+/]+/)?[A-Za-z0-9_.\-+]+\.(?:c|h|S|s|rs|cc|cpp|lds|inc)):(\d+)(?::\d+)?(?: \(discriminator \d+\))?`;
 
 const x86Frame = new RegExp(
-  String.raw`^\s*(?:\[<?([0-9a-fA-F]+|0)>?\]\s*){0,2}(\?\s+)?(?:\d+:)?(${symbolChars})${offsetSize}` +
-    String.raw`(?:\s+\[([A-Za-z0-9_\-]+)(?:\s+([0-9a-f]{16,}))?\])?(?:\s+\(([PLCTUFK]+)\))?(?:\s+${sourceLoc}(\s+\[inline\])?)?\s*$`,
+  String.raw`^\s*\(?(?:\[<?([0-9a-fA-F]+|0)>?\]\s*){0,2}(\?\s+)?(?:\d+:)?(${symbolChars})${offsetSize}` +
+    String.raw`(?:\s+\[([A-Za-z0-9_\-]+)(?:\s+([0-9a-f]{16,}))?\])?(?:\s+\(([PLCTUFK]+|unreliable)\))?(?:\s+${sourceLoc}(\s+\[inline\])?)?\)?\s*$`,
 );
 const inlineFrame = new RegExp(String.raw`^\s*(\?\s+)?(${symbolChars})\s+${sourceLoc}\s+\[inline\]\s*$`);
 const decodedFrame = new RegExp(
@@ -21,6 +21,7 @@ const decodedFrame = new RegExp(
 const armFrame = new RegExp(
   String.raw`^\s*\[<([0-9a-fA-F]+)>\]\s+\((${symbolChars})(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\)\s+from\s+\[<([0-9a-fA-F]+)>\]\s+\((${symbolChars})?(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\)`,
 );
+const armFromFrame = new RegExp(String.raw`^\s*(${symbolChars})(?:${offsetSize})? from (${symbolChars})${offsetSize}(?:\s+\[([A-Za-z0-9_\-]+)\])?\s*$`);
 const oldBraceFrame = new RegExp(String.raw`<([0-9a-fA-F]{8,16})>\{(${symbolChars})\+(\d+|0x[0-9a-fA-F]+)\}`, 'g');
 const sourceLocGlobal = new RegExp(sourceLoc, 'g');
 
@@ -58,7 +59,7 @@ export function parseFrameLine(line: string): FrameDraft[] {
       module,
       buildId,
       address: parseAddress(addr),
-      reliable: !unreliable,
+      reliable: !unreliable && m[8] !== 'unreliable' && !/^\s*\(\[</.test(line),
     };
     if (file) frame.sources = [{ file, line: Number(lineNo), inlined: Boolean(inline), function: symbol }];
     return [frame];
@@ -80,6 +81,12 @@ export function parseFrameLine(line: string): FrameDraft[] {
         reliable: true,
       },
     ];
+  }
+  m = armFromFrame.exec(line);
+  if (m) {
+    // ARM without addresses (5.x+): `callee from caller+off/size`; the callee's own offset is on the line before.
+    const [, symbol, off, size] = m;
+    return [{ symbol, offset: off === undefined ? undefined : parseOffset(off), size: size === undefined ? undefined : parseOffset(size), reliable: true }];
   }
   m = decodedFrame.exec(line);
   if (m && !/^(?:RIP|EIP|IP|pc|lr|PC|LR)$/.test(m[2])) {

@@ -18,7 +18,14 @@ export interface TitleRule {
 const rip: FramePick = { parts: ['rip', /Call Trace:|Call trace:/, 'stack'] };
 const stackOnly = (skip: string[] = []): FramePick => ({ parts: [/Call Trace:|Call trace:|Backtrace:/, 'stack'], skip });
 const in_ = (prefix: string, frame: string | undefined): string => `${prefix} in ${frame ?? 'corrupted'}`;
-const lockAt = String.raw`(?:.*\n)*?.*at: (?:\[<[0-9a-f]+>\] )?([A-Za-z0-9_.]+)\+0x`;
+const atFrame = /(?:\bat: |^\s*)(?:\[<[0-9a-f]+>\] )?([A-Za-z_][A-Za-z0-9_.]*)\+0x/;
+/** Lockdep names the lock operation's caller on the `at:` line after `marker`; the stack is the fallback. */
+const lockFrame = (c: TitleContext, marker: RegExp): string | undefined =>
+  c.frame({ parts: [marker, atFrame, /Call Trace:|Call trace:/, 'stack'], skip: ['flush_workqueue', 'process_one_work', 'down_trylock', '__flush_work', 'lock_sock', 'release_sock', 'mark_lock'] });
+/** Generic helpers a WARNING fires in on behalf of its caller. */
+const warnHelpers = ['__alloc_pages', 'alloc_pages', 'kmalloc', 'kvmalloc', 'krealloc', 'ref_tracker', 'ida_free', 'drop_nlink',
+  '__local_bh_enable', 'warn_bogus_irq', '__seqprop', '__virt_to_phys', '__do_kernel_fault', 'free_large_kmalloc',
+  'cleanup_srcu_struct', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'memdup_user', 'alloc_page_interleave'];
 
 /** Replaces addresses and numbers in free text, as syzbot does, so identical bugs get identical titles. */
 export function sanitizeTitle(text: string): string {
@@ -31,15 +38,15 @@ export function sanitizeTitle(text: string): string {
 const stallAnchors = [
   /process_one_work/, /do_syscall_/, /do_fast_syscall_/, /sysenter_dispatch/, /tracesys_phase2/, /netif_receive_skb/,
   /do_softirq/, /call_timer_fn/, /_run_timers/, /run_timer_softirq/, /run_ksoftirqd/, /smpboot_thread_fn/, /^kthread$/,
-  /start_secondary/, /cpu_startup_entry/, /ret_from_fork/, /^vfs_write/, /^vfs_read/, /vfs_iter_read/, /vfs_iter_write/,
+  /start_secondary/, /cpu_startup_entry/, /ret_from_fork/, /vfs_write/, /vfs_read/, /vfs_iter_read/, /vfs_iter_write/,
   /do_iter_read/, /do_iter_write/, /vfs_ioctl/, /ksys_ioctl/, /compat_ioctl/, /compat_sys_ioctl/, /blkdev_driver_ioctl/,
   /blkdev_ioctl/, /^call_read_iter/, /^call_write_iter/, /do_iter_readv_writev/, /^call_mmap/, /mmap_region/, /do_mmap/,
   /do_dentry_open/, /vfs_open/, /^sock_sendmsg/, /^sock_recvmsg/, /^sock_release/, /^__sock_release/, /__sys_setsockopt/,
   /kernel_setsockopt/, /sock_common_setsockopt/, /__sys_listen/, /kernel_listen/, /sk_common_release/, /^sock_mmap/,
   /__sys_accept/, /kernel_accept/, /^sock_do_ioctl/, /^sock_ioctl/, /^compat_sock_ioctl/, /^nfnetlink_rcv_msg/,
-  /^rtnetlink_rcv_msg/, /^netlink_rcv_skb/, /^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)/,
+  /^rtnetlink_rcv_msg/, /^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)/,
   /__do_fault/, /handle_mm_fault/, /do_page_fault/, /^page_fault$/, /__fput/, /task_work_run/, /exit_to_usermode/,
-  /exit_to_user_mode/, /smp_call_function/, /^tcp_sendmsg/, /^tcp_recvmsg/, /^do_sys_open/, /^do_sys_openat2/,
+  /exit_to_user_mode/, /smp_call_function/, /ret_fast_syscall/, /el0_svc/, /invoke_syscall/, /tasklet_action/,
 ];
 
 /** Stalls and lockups loop somewhere inside a call: name them by the frame just above a dispatch point. */
@@ -48,7 +55,7 @@ function stallFrame(frames: string[]): string | undefined {
   for (const frame of frames) {
     if (stallAnchors.some((a) => a.test(frame))) {
       if (frame.includes('smp_call_function')) prev = 'smp_call_function';
-      return prev.replace(/^(?:__x64_|SYSC_|SyS_|compat_SYSC_|compat_SyS_|__ia32_sys_|__arm64_)/, '');
+      return prev.replace(/^(?:__x64_|__ia32_|__arm64_|SYSC_|SyS_|compat_SYSC_|compat_SyS_|ksys_)/, '');
     }
     prev = frame;
   }
@@ -89,10 +96,8 @@ export const titleRules: TitleRule[] = [
     id: 'kasan-invalid-free',
     kind: 'kasan',
     start: /^BUG: KASAN: (?:double-free or invalid-free|invalid-free|double-free) in ([A-Za-z0-9_.]+)/,
-    title: (c, h) => {
-      const kind = h[0].includes('double-free in') ? 'double-free' : 'invalid-free';
-      return in_(`KASAN: ${kind}`, c.frame({ parts: [/Call Trace:|Call trace:/, 'stack'], skip: ['kmem_', 'slab_', 'kfree', 'vunmap', 'vfree', 'kvfree', 'free_'] }));
-    },
+    title: (c) =>
+      in_('KASAN: invalid-free', c.frame({ parts: [/^BUG: KASAN: [a-z\- ]+ in ([A-Za-z0-9_.]+)/, /Call Trace:|Call trace:/, 'stack'], skip: ['kmem_', 'slab_', 'kfree', 'vunmap', 'vfree'] })),
   },
   {
     id: 'kasan-access',
@@ -127,7 +132,7 @@ export const titleRules: TitleRule[] = [
     start: /^BUG: KMSAN: ([a-z\-]+) in ([A-Za-z0-9_.]+)/,
     title: (c, h) => in_(`KMSAN: ${h[1]}`, c.frame({ parts: [/^BUG: KMSAN: [a-z\-]+ in ([A-Za-z0-9_.]+)/, /Call Trace:|Call trace:/, 'stack'], skip: ['copy_to_user', 'copy_from_user', '_copy_to', 'instrument_'] })),
   },
-  { id: 'kcsan', kind: 'kcsan', start: /^BUG: KCSAN: (.*)/, noStack: true, title: (_c, h) => `KCSAN: ${h[1].trim()}` },
+  { id: 'kcsan', kind: 'kcsan', start: /^BUG: KCSAN: (.*)/, noStack: true, title: (_c, h) => `KCSAN: ${h[1].replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '').trim()}` },
   {
     id: 'kfence',
     kind: 'kfence',
@@ -171,14 +176,14 @@ export const titleRules: TitleRule[] = [
     start: /^Unable to handle kernel (?:paging request|execution of user memory|access to user memory|write to read-only memory)/,
     title: (c) => in_('BUG: unable to handle kernel paging request', c.frame({ parts: ['rip', 'stack'] })),
   },
-  { id: 'gpf', kind: 'gpf', start: /^(?:Oops: )?general protection fault/, title: (c) => in_('general protection fault', c.frame(rip)) },
+  { id: 'gpf', kind: 'gpf', start: /^(?:Oops: )?(?:segment-related )?general protection fault/, title: (c) => in_('general protection fault', c.frame(rip)) },
   { id: 'stack-segment', kind: 'trap', start: /^(?:Oops: )?stack segment: /, title: (c) => in_('stack segment fault', c.frame(rip)) },
-  { id: 'divide-error', kind: 'trap', start: /^(?:Oops: )?divide error: /, title: (c) => in_('divide error', c.frame({ parts: ['rip'] })) },
+  { id: 'divide-error', kind: 'trap', start: /^(?:Oops: )?divide[ _]error: /, title: (c) => in_('divide error', c.frame({ parts: ['rip'] })) },
   { id: 'invalid-opcode', kind: 'trap', continues: true, start: /^(?:Oops: )?invalid opcode: /, title: (c) => in_('invalid opcode', c.frame({ parts: ['rip'] })) },
   { id: 'int3', kind: 'trap', start: /^(?:Oops: )?int3: /, title: (c) => in_('int3', c.frame(rip)) },
   { id: 'double-fault', kind: 'trap', start: /^PANIC: double fault/, title: (c) => in_('PANIC: double fault', c.frame({ parts: ['rip'] })) },
   { id: 'stack-overflow', kind: 'trap', start: /^(?:BUG: )?kernel stack overflow/, title: (c) => in_('kernel stack overflow', c.frame(rip)) },
-  { id: 'stack-guard', kind: 'trap', start: /^BUG: stack guard page was hit/, title: (c) => in_('BUG: stack guard page was hit', c.frame(rip)) },
+  { id: 'stack-guard', kind: 'trap', start: /^BUG: (?:TASK |IRQ )?stack guard page was hit/, title: (c) => in_('BUG: stack guard page was hit', c.frame(rip)) },
   {
     id: 'arm-unhandled-fault',
     kind: 'page-fault',
@@ -195,14 +200,14 @@ export const titleRules: TitleRule[] = [
   // --- kernel BUG ---------------------------------------------------------------------------------
   { id: 'bug-usercopy', kind: 'bug', start: /^kernel BUG at mm\/usercopy\.c/, title: (c) => in_('BUG: bad usercopy', c.frame(stackOnly(['usercopy', '__check']))) },
   { id: 'bug-list', kind: 'bug', start: /^kernel BUG at lib\/list_debug\.c/, title: (c) => in_('BUG: corrupted list', c.frame(stackOnly())) },
-  { id: 'bug-at', kind: 'bug', start: /^kernel BUG at (\S+)/, title: (c) => in_('kernel BUG', c.frame(rip)) },
+  { id: 'bug-at', kind: 'bug', start: /^kernel BUG at (\S+)/, title: (c) => in_('kernel BUG', c.frame({ ...rip, skip: ['^skb_put', '^skb_push', '^skb_pull', '^skb_under', '^skb_over', '__phys_addr', 'check_heap_object', 'assertfail', 'usercopy'] })) },
   { id: 'bug-kernel', kind: 'bug', start: /^Kernel BUG (.*)/, title: (_c, h) => `kernel BUG ${h[1]}` },
   { id: 'bug-spinlock', kind: 'lock', start: /^BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU)/, title: (c, h) => in_(`BUG: ${h[1]} ${h[2]}`, c.frame(stackOnly(['spin_', '_raw_', 'do_raw_', 'rwlock']))) },
-  { id: 'soft-lockup', kind: 'stall', start: /^(?:BUG|watchdog): soft lockup/, title: (c) => in_('BUG: soft lockup', c.frame({ ...stallPick, parts: ['rip', /Call [Tt]race:/, 'stack'] })) },
-  { id: 'bug-locks-held', kind: 'lock', start: /^BUG: .*still has locks held!/, title: (c) => in_('BUG: still has locks held', /\n.*(?:\[<[0-9a-f]+>\] )?([A-Za-z0-9_]+)\+0x/.exec(c.lines.join('\n'))?.[1]) },
-  { id: 'bug-lock-user', kind: 'lock', start: /^BUG: lock held when returning to user space/, title: (c) => in_('BUG: lock held when returning to user space', c.search(new RegExp(lockAt))?.[1]) },
-  { id: 'bug-bad-unlock', kind: 'lock', start: /^BUG: bad unlock balance detected!/, title: (c) => in_('BUG: bad unlock balance', c.search(new RegExp('is trying to release lock' + lockAt))?.[1]) },
-  { id: 'bug-held-lock-freed', kind: 'lock', start: /^BUG: held lock freed!/, title: (c) => in_('BUG: held lock freed', c.search(new RegExp(lockAt))?.[1]) },
+  { id: 'soft-lockup', kind: 'stall', start: /^(?:watchdog: )?BUG: soft lockup/, title: (c) => in_('BUG: soft lockup', c.frame({ ...stallPick, parts: ['rip', /Call [Tt]race:/, 'stack'] })) },
+  { id: 'bug-locks-held', kind: 'lock', start: /^BUG: .*still has locks held!/, title: (c) => in_('BUG: still has locks held', lockFrame(c, /still has locks held/)) },
+  { id: 'bug-lock-user', kind: 'lock', start: /^BUG: lock held when returning to user space/, title: (c) => in_('BUG: lock held when returning to user space', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
+  { id: 'bug-bad-unlock', kind: 'lock', start: /^BUG: bad unlock balance detected!/, title: (c) => in_('BUG: bad unlock balance', lockFrame(c, /is trying to release lock/)) },
+  { id: 'bug-held-lock-freed', kind: 'lock', start: /^BUG: held lock freed!/, title: (c) => in_('BUG: held lock freed', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
   { id: 'bug-rss', kind: 'bug', noStack: true, start: /^BUG: Bad rss-counter state/, title: () => 'BUG: Bad rss-counter state' },
   { id: 'bug-nr-ptes', kind: 'bug', noStack: true, start: /^BUG: non-zero (nr_ptes|pgtables_bytes) on freeing mm/, title: (_c, h) => `BUG: non-zero ${h[1]} on freeing mm` },
   { id: 'bug-dentry', kind: 'bug', start: /^BUG: Dentry .* still in use/, title: (c) => in_('BUG: Dentry still in use', c.frame(stackOnly())) },
@@ -218,7 +223,7 @@ export const titleRules: TitleRule[] = [
   { id: 'bug-usercopy-msg', kind: 'bug', start: /^usercopy: Kernel memory (?:exposure|overwrite) attempt/, title: (c) => in_('BUG: bad usercopy', c.frame(stackOnly(['usercopy', '__check']))) },
   { id: 'memory-leak', kind: 'leak', start: /^BUG: memory leak/, title: (c) => in_('memory leak', c.frame({ parts: [/backtrace/, 'stack'], skip: ['kmemleak', 'kmalloc', 'kcalloc', 'kzalloc', 'krealloc', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init', 'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'kmemdup', 'mempool', 'new_', 'kvmalloc', 'vmalloc', 'page_ext'] })) },
   // --- warnings -------------------------------------------------------------------------------------
-  warningRule('warn-refcount', /lib\/refcount\.c/, 'WARNING: refcount bug', ['refcount']),
+  warningRule('warn-refcount', /lib\/refcount\.c/, 'WARNING: refcount bug', ['refcount', 'kobject_get', 'kref_get']),
   { id: 'refcount', kind: 'warning', start: /^refcount_t: (?:underflow|overflow|saturated|decrement hit 0|addition on 0)/, title: (c) => in_('WARNING: refcount bug', c.frame({ parts: ['rip', 'stack'], skip: ['refcount'] })) },
   warningRule('warn-lockdep', /kernel\/locking\/(?:lockdep|mutex|rtmutex|rwsem|spinlock_debug|mutex-debug)\.c/, 'WARNING: locking bug'),
   warningRule('warn-odebug', /lib\/debugobjects\.c/, 'WARNING: ODEBUG bug', ['debug_', 'timer_', 'hrtimer_', 'work_', 'percpu_counter', 'kobject', 'call_rcu', 'rcu_', 'free_obj', 'kfree', 'slab', 'kmem_', '__do_kmem', 'vfree', 'vunmap', 'free_', 'destroy_', 'fixup']),
@@ -227,17 +232,17 @@ export const titleRules: TitleRule[] = [
   warningRule('warn-kobject', /lib\/kobject\.c/, 'WARNING: kobject bug', ['kobject_']),
   warningRule('warn-proc', /fs\/proc\/generic\.c/, 'WARNING: proc registration bug', ['proc_']),
   warningRule('warn-zero-vmalloc', /mm\/vmalloc\.c:\d+ __vmalloc_node_range/, 'WARNING: zero-size vmalloc', ['vmalloc', 'vzalloc', 'kvmalloc', 'kvzalloc', 'kvcalloc']),
-  warningRule('warn-kmalloc', /(?:mm\/util\.c:\d+ kvmalloc|mm\/page_alloc\.c:\d+ (?:__alloc_pages|__alloc_frozen|alloc_pages)|mm\/slab_common\.c:\d+ kmalloc)/, 'WARNING: kmalloc bug', ['kmalloc', 'kcalloc', 'kzalloc', 'kvmalloc', 'krealloc', 'kvzalloc', 'kvcalloc', 'vmalloc', 'alloc_pages', '__alloc', 'kmem_', 'slab', 'get_free_pages', '__get_free', 'memdup']),
-  { id: 'warn-circular', kind: 'lockdep', start: /^(?:WARNING|INFO): possible circular locking dependency detected/, title: (c) => in_('possible deadlock', c.search(new RegExp('is trying to acquire lock' + lockAt))?.[1]) },
-  { id: 'warn-recursive', kind: 'lockdep', start: /^(?:WARNING|INFO): possible recursive locking detected/, title: (c) => in_('possible deadlock', c.search(new RegExp('is trying to acquire lock' + lockAt))?.[1]) },
-  { id: 'warn-irq-inversion', kind: 'lockdep', start: /^(?:WARNING|INFO): possible irq lock inversion dependency detected/, title: (c) => in_('possible deadlock', c.search(new RegExp('just changed the state of lock' + lockAt))?.[1]) },
-  { id: 'warn-irq-order', kind: 'lockdep', start: /^(?:WARNING|INFO): (?:SOFTIRQ|HARDIRQ)-safe -> (?:SOFTIRQ|HARDIRQ)-unsafe lock order detected/, title: (c) => in_('possible deadlock', c.search(new RegExp('is trying to acquire' + lockAt))?.[1]) },
-  { id: 'warn-inconsistent', kind: 'lockdep', start: /^(?:WARNING|INFO): inconsistent lock state/, title: (c) => in_('inconsistent lock state', c.search(new RegExp(String.raw`takes` + lockAt))?.[1]) },
+  warningRule('warn-kmalloc', /(?:mm\/util\.c:\d+ kvmalloc|mm\/slab_common\.c:\d+ kmalloc)/, 'WARNING: kmalloc bug', ['kmalloc', 'kcalloc', 'kzalloc', 'kvmalloc', 'krealloc', 'kvzalloc', 'kvcalloc', 'vmalloc', 'alloc_pages', '__alloc', 'kmem_', 'slab', 'get_free_pages', '__get_free', 'memdup']),
+  { id: 'warn-circular', kind: 'lockdep', start: /^(?:WARNING|INFO): possible circular locking dependency detected/, title: (c) => in_('possible deadlock', lockFrame(c, /is trying to acquire lock/)) },
+  { id: 'warn-recursive', kind: 'lockdep', start: /^(?:WARNING|INFO): possible recursive locking detected/, title: (c) => in_('possible deadlock', lockFrame(c, /is trying to acquire lock/)) },
+  { id: 'warn-irq-inversion', kind: 'lockdep', start: /^(?:WARNING|INFO): possible irq lock inversion dependency detected/, title: (c) => in_('possible deadlock', lockFrame(c, /just changed the state of lock/)) },
+  { id: 'warn-irq-order', kind: 'lockdep', start: /^(?:WARNING|INFO): (?:SOFTIRQ|HARDIRQ)-safe -> (?:SOFTIRQ|HARDIRQ)-unsafe lock order detected/, title: (c) => in_('possible deadlock', lockFrame(c, /is trying to acquire/)) },
+  { id: 'warn-inconsistent', kind: 'lockdep', start: /^(?:WARNING|INFO): inconsistent lock state/, title: (c) => in_('inconsistent lock state', lockFrame(c, /takes/)) },
   { id: 'warn-suspicious-rcu', kind: 'lockdep', start: /^(WARNING|INFO): suspicious RCU usage/, title: (c, h) => in_(`${h[1]}: suspicious RCU usage`, c.frame(stackOnly(['rcu', 'kmem', 'slab', 'kmalloc', 'vmalloc', 'kcalloc', 'kzalloc']))) },
-  { id: 'warn-bad-unlock', kind: 'lockdep', start: /^WARNING: bad unlock balance detected!/, title: (c) => in_('WARNING: bad unlock balance', c.search(new RegExp('is trying to release lock' + lockAt))?.[1]) },
-  { id: 'warn-held-lock-freed', kind: 'lockdep', start: /^WARNING: held lock freed!/, title: (c) => in_('WARNING: held lock freed', c.search(new RegExp(lockAt))?.[1]) },
-  { id: 'warn-lock-user', kind: 'lockdep', start: /^WARNING: lock held when returning to user space!/, title: (c) => in_('WARNING: lock held when returning to user space', c.search(new RegExp(lockAt))?.[1]) },
-  { id: 'warn-locks-held', kind: 'lockdep', start: /^WARNING: .*still has locks held!/, title: (c) => in_('WARNING: still has locks held', c.search(/\n.*(?:\[<[0-9a-f]+>\] )?([A-Za-z0-9_]+)\+0x/)?.[1]) },
+  { id: 'warn-bad-unlock', kind: 'lockdep', start: /^WARNING: bad unlock balance detected!/, title: (c) => in_('WARNING: bad unlock balance', lockFrame(c, /is trying to release lock/)) },
+  { id: 'warn-held-lock-freed', kind: 'lockdep', start: /^WARNING: held lock freed!/, title: (c) => in_('WARNING: held lock freed', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
+  { id: 'warn-lock-user', kind: 'lockdep', start: /^WARNING: lock held when returning to user space!/, title: (c) => in_('WARNING: lock held when returning to user space', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
+  { id: 'warn-locks-held', kind: 'lockdep', start: /^WARNING: .*still has locks held!/, title: (c) => in_('WARNING: still has locks held', lockFrame(c, /still has locks held/)) },
   { id: 'warn-nested-lock', kind: 'lockdep', start: /^WARNING: Nested lock was not taken|^WARNING: nested lock was not taken/, title: (c) => in_('WARNING: nested lock was not taken', c.frame(stackOnly())) },
   { id: 'warn-stack-bp', kind: 'warning', noStack: true, start: /^WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value/, title: (_c, h) => `WARNING: kernel stack regs has bad '${h[1]}' value` },
   { id: 'warn-stack-fp', kind: 'warning', noStack: true, start: /^WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value/, title: () => 'WARNING: kernel stack frame pointer has bad value' },
@@ -245,8 +250,18 @@ export const titleRules: TitleRule[] = [
   {
     id: 'warning',
     kind: 'warning',
-    start: /^WARNING: (?:CPU: \d+ PID: \d+ at |.* at )?(\S+):(\d+) ([A-Za-z0-9_.]+)\+0x/,
-    title: (c, h) => in_('WARNING', c.frame({ parts: [new RegExp(String.raw`^WARNING: .* ([A-Za-z0-9_.]+)\+0x`), 'rip', 'stack'], skip: [] }) ?? h[3]),
+    start: /^WARNING: (?:CPU: \d+ PID: \d+ at |(?:.* )?at )?(\S+):(\d+) ([A-Za-z0-9_.]+)\+0x/,
+    title: (c, h) => {
+      // USB drivers misuse usb_submit_urb in many ways: syzbot keeps the driver and the helper both.
+      if (h[3] === 'usb_submit_urb') return in_('WARNING', `${c.frame({ parts: ['rip', 'stack'], skip: ['usb_submit_urb', ...warnHelpers] }) ?? 'corrupted'}/usb_submit_urb`);
+      return in_('WARNING', c.frame({ parts: [/^WARNING: .* ([A-Za-z0-9_.]+)\+0x/, 'rip', 'stack'], skip: warnHelpers }) ?? h[3]);
+    },
+  },
+  {
+    id: 'warning-cond',
+    kind: 'warning',
+    start: /^WARNING: (?:\[.*?\] )?\S+:\d+ at ([A-Za-z0-9_.]+)\+0x/,
+    title: (c, h) => in_('WARNING', c.frame({ parts: [/^WARNING: .* at ([A-Za-z0-9_.]+)\+0x/, 'rip', 'stack'] }) ?? h[1]),
   },
   {
     id: 'warning-no-func',
@@ -254,7 +269,6 @@ export const titleRules: TitleRule[] = [
     start: /^WARNING: (?:CPU: \d+ PID: \d+ at |.* at )?\S+:\d+/,
     title: (c) => in_('WARNING', c.frame({ parts: ['rip', 'stack'] })),
   },
-  { id: 'warning-text', kind: 'warning', noStack: true, start: /^WARNING: (\S.*)$/, title: (_c, h) => `WARNING: ${h[1].trim()}` },
   // --- INFO: stalls and hangs -------------------------------------------------------------------------
   {
     id: 'rcu-stall',
@@ -262,7 +276,7 @@ export const titleRules: TitleRule[] = [
     start: /^INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stalls?|^rcu: INFO: rcu_(?:preempt|sched|bh) (?:self-)?detected(?: expedited)? stalls?/,
     title: (c) => in_('INFO: rcu detected stall', c.frame(stallPick)),
   },
-  { id: 'task-hung', kind: 'hang', start: /^INFO: task .* blocked for more than \d+ seconds/, title: (c) => in_('INFO: task hung', c.frame({ ...stackOnly(), extractor: hangFrame })) },
+  { id: 'task-hung', kind: 'hang', start: /^INFO: task .* blocked.* for more than \d+ seconds/, title: (c) => in_('INFO: task hung', c.frame({ ...stackOnly(), extractor: hangFrame })) },
   { id: 'task-cant-die', kind: 'hang', start: /^INFO: task .* can't die for more than/, title: (c) => in_("INFO: task can't die", c.frame(stackOnly(['schedule']))) },
   { id: 'non-static-key', kind: 'lockdep', start: /^INFO: trying to register non-static key/, title: (c) => in_('INFO: trying to register non-static key', c.frame(stackOnly(['stack', 'lock', 'IRQ']))) },
   // --- panics --------------------------------------------------------------------------------------------
@@ -271,8 +285,9 @@ export const titleRules: TitleRule[] = [
   { id: 'panic-kill-init', kind: 'panic', continues: true, start: /^Kernel panic - not syncing: Attempted to kill init!/, title: () => 'kernel panic: Attempted to kill init!' },
   { id: 'panic-ntty', kind: 'panic', start: /^Kernel panic - not syncing: Couldn't open N_TTY ldisc/, title: () => "kernel panic: Couldn't open N_TTY ldisc" },
   { id: 'panic', kind: 'panic', continues: true, noStack: true, start: /^Kernel panic - not syncing: (.*)/, title: (_c, h) => `kernel panic: ${sanitizeTitle(h[1]).replace(/\s*\]---$/, '')}` },
+  { id: 'slub', kind: 'slab', start: /^BUG ([A-Za-z0-9_\-()]+) \((?:Not tainted|Tainted: [A-Z ]+)\): (.+)$/, title: (c, h) => in_(`BUG: ${h[1]}: ${sanitizeTitle(h[2])}`, c.frame(stackOnly(['slab', 'slub', 'kmem_', 'kfree', 'kmalloc', '__free', 'free_debug']))) },
   // --- everything else ---------------------------------------------------------------------------------
-  { id: 'reboot', kind: 'reboot', noStack: true, start: /^Booting the kernel\.|^Linux version \d.* \(.*@/, title: () => 'unexpected kernel reboot' },
+  { id: 'reboot', kind: 'reboot', noStack: true, start: /^Booting the kernel\./, title: () => 'unexpected kernel reboot' },
   { id: 'netdev-free', kind: 'hang', noStack: true, start: /^unregister_netdevice: waiting for .* to become free/, title: () => 'unregister_netdevice: waiting for DEV to become free' },
   { id: 'vfs-busy-inodes', kind: 'bug', noStack: true, start: /^VFS: Busy inodes after unmount/, title: () => 'VFS: Busy inodes after unmount (use-after-free)' },
   { id: 'vfs-file-count', kind: 'bug', noStack: true, start: /^VFS: Close: file count is zero/, title: () => 'VFS: Close: file count is zero (use-after-free)' },

@@ -61,7 +61,7 @@ export function scoreSyzkaller(): SyzkallerScore | undefined {
     const hit = expected.includes(got);
     bump(Number(name) % 2 === 0 ? score.titles.even : score.titles.odd, hit);
     if (hit) {
-      const rule = reports[0].titleRule;
+      const rule = reports[0]?.titleRule ?? 'no report';
       score.ruleHits.set(rule, (score.ruleHits.get(rule) ?? 0) + 1);
     } else {
       const cause = !reports.length ? 'no report found' : reports[0].titleRule === 'headline' ? 'no title rule' : got.replace(/ in .*/, '') !== expected[0].replace(/ in .*/, '') ? 'wrong rule/prefix' : 'wrong frame';

@@ -1,0 +1,40 @@
+// `crashnav explain REPORT|-`: the decoded facts of each report in plain sentences.
+import { parseArgs } from 'node:util';
+import { explainReport, parseCrashReport, readCrashInput } from '../../../crash/index.js';
+import { type CliCommand, UsageError, writeLine } from '../command.js';
+
+const usage = `usage: crashnav explain [--json] REPORT|-
+
+Explains each crash report found in REPORT (a console log, crash session or syzbot report; - reads
+standard input): its title, the decoded numbers (oops and page-fault codes, taint, CS, ESR, fault
+address), the guilty frame and what to look at first.`;
+
+export const command: CliCommand = {
+  name: 'explain',
+  summary: 'explain a crash report in plain sentences (decoded codes, taint, guilty frame)',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
+    if (positionals.length === 0) throw new UsageError('a REPORT file or - is required');
+    let status = 0;
+    for (const file of positionals) {
+      const { reports, problems } = parseCrashReport(await readCrashInput(file, io.stdin), { source: file });
+      if (reports.length === 0) {
+        writeLine(io.stderr, `${file}: no crash report found${problems.length ? ` (${problems.map((p) => p.message).join('; ')})` : ''}`);
+        status = 1;
+        continue;
+      }
+      for (const report of reports) {
+        const facts = explainReport(report);
+        if (values.json) {
+          writeLine(io.stdout, JSON.stringify({ file, line: report.startLine, facts }));
+          continue;
+        }
+        writeLine(io.stdout, `${file}:${report.startLine}: ${report.title}`);
+        for (const fact of facts.slice(1)) writeLine(io.stdout, `  ${fact.label}: ${fact.raw ? `${fact.raw} = ` : ''}${fact.text}`);
+        writeLine(io.stdout);
+      }
+    }
+    return status;
+  },
+};

@@ -1,0 +1,47 @@
+// `crashnav group FILES...`: clusters crash reports by signature, with counts, and flags machines whose
+// crashes share nothing (the faulty-hardware pattern).
+import { parseArgs } from 'node:util';
+import { groupReports, parseCrashReport, readCrashInput } from '../../../crash/index.js';
+import { type CliCommand, UsageError, writeLine } from '../command.js';
+
+const usage = `usage: crashnav group [--json] FILES...
+
+Reads every crash report in FILES, groups them by signature (kind, guilty function and the next
+non-generic frames, independent of addresses and offsets) and prints each group with its count,
+largest first. A machine with three or more crashes that share no signature is flagged: that
+pattern points at faulty memory or CPU rather than at one software bug.`;
+
+export const command: CliCommand = {
+  name: 'group',
+  summary: 'cluster crash reports by signature; flag the faulty-hardware pattern',
+  usage,
+  async run(argv, io) {
+    const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
+    if (positionals.length === 0) throw new UsageError('at least one FILE is required');
+    const inputs = [];
+    for (const file of positionals) {
+      try {
+        inputs.push({ file, reports: parseCrashReport(await readCrashInput(file, io.stdin), { source: file }).reports });
+      } catch (err) {
+        writeLine(io.stderr, `${file}: ${(err as Error).message}`);
+      }
+    }
+    const grouping = groupReports(inputs);
+    if (values.json) {
+      writeLine(io.stdout, JSON.stringify(grouping));
+      return 0;
+    }
+    for (const cluster of grouping.clusters) {
+      writeLine(io.stdout, `${String(cluster.members.length).padStart(5)}  ${cluster.title}`);
+      writeLine(io.stdout, `       signature: ${cluster.signature}`);
+      for (const m of cluster.members.slice(0, 5)) writeLine(io.stdout, `       ${m.file}${m.report ? ` (report ${m.report + 1})` : ''}`);
+      if (cluster.members.length > 5) writeLine(io.stdout, `       ... and ${cluster.members.length - 5} more`);
+    }
+    const total = grouping.clusters.reduce((n, c) => n + c.members.length, 0);
+    writeLine(io.stdout, `${total} reports in ${grouping.clusters.length} groups`);
+    for (const s of grouping.suspectHardware) {
+      writeLine(io.stdout, `suspect hardware: ${s.machine}: ${s.crashes} crashes, no two alike (check memory and CPU)`);
+    }
+    return 0;
+  },
+};
