@@ -32,15 +32,21 @@ export interface CodeRelocation {
   type: number;
   symbol: string;
   addend: bigint;
+  /** The symbol's address in the same address space as the code, when it is defined there. */
+  symbolAddress?: bigint;
 }
 
 export function hex(value: bigint): string {
   return value.toString(16);
 }
 
-/** `ffffffff81000000 <sym+0x10>`, or just the address when nothing names it. */
+/**
+ * `ffffffff81000000 <sym+0x10>`; just the address when no symbol covers it; `0x1f` when there are no
+ * symbols at all (a `Code:` dump), which is how objdump tells the two apart.
+ */
 export function renderTarget(address: bigint, nameAddress: AddressNamer | undefined): string {
-  const name = nameAddress?.(address);
+  if (nameAddress === undefined) return `0x${hex(address)}`;
+  const name = nameAddress(address);
   return name === undefined ? hex(address) : `${hex(address)} <${name}>`;
 }
 
