@@ -1,0 +1,44 @@
+// Where an ELF file's bytes come from: a file read with positioned reads (vmlinux is ~600 MB and is
+// never read whole) or bytes already in memory (a decompressed `.ko.xz`, a test's buffer).
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+export interface ByteSource {
+  readonly size: number;
+  /** Reads `length` bytes at `offset`; returns fewer only at the end of the data. */
+  read(offset: number, length: number): Uint8Array;
+  close(): void;
+}
+
+export function fileByteSource(path: string): ByteSource {
+  const fd = openSync(path, 'r');
+  const size = fstatSync(fd).size;
+  let closed = false;
+  return {
+    size,
+    read(offset, length) {
+      const n = Math.max(0, Math.min(length, size - offset));
+      const buf = new Uint8Array(n);
+      let done = 0;
+      while (done < n) {
+        const got = readSync(fd, buf, done, n - done, offset + done);
+        if (got === 0) break;
+        done += got;
+      }
+      return done === n ? buf : buf.subarray(0, done);
+    },
+    close() {
+      if (!closed) closeSync(fd);
+      closed = true;
+    },
+  };
+}
+
+export function memoryByteSource(bytes: Uint8Array): ByteSource {
+  return {
+    size: bytes.length,
+    read(offset, length) {
+      return bytes.subarray(Math.max(0, offset), Math.min(bytes.length, offset + length));
+    },
+    close() {},
+  };
+}

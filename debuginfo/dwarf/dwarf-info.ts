@@ -1,0 +1,446 @@
+// The DWARF of one ELF file, indexed lazily. Problem: answer "which function, inline chain and line
+// is this address" on a 588 MB vmlinux without reading it whole. Approach: at first lookup read only
+// `.debug_aranges` (address → unit); a unit's bytes, its top-level function ranges and its line
+// program are read when an address first lands in it, and cached — failures too, so one corrupt unit
+// answers the same error every time while the others keep working. The inline chain is found by
+// descending only into the DIEs whose ranges contain the address (DW_AT_sibling skips the rest).
+// Rejected: building a full DIE tree per unit (llvm-symbolizer's way) — several times the memory and
+// time for the few DIEs a lookup touches.
+import { DwarfFormatError } from '../errors.js';
+import type { ElfFile } from '../elf/elf-file.js';
+import { type Abbrev, AbbrevTable } from './abbrev-table.js';
+import { type UnitRange, UnitRangeTable, readAranges } from './address-ranges.js';
+import { type AttributeValue, readAttributeValue, skipAttributeValue } from './attribute-value.js';
+import { type ScopeScan, newScopeScan, scanScope, scopeContains, scopeRanges } from './scope-scan.js';
+import * as C from './dwarf-constants.js';
+import { DwarfSections } from './dwarf-sections.js';
+import { type DieEntry, DwarfUnit, type UnitHeader, readUnitHeader } from './dwarf-unit.js';
+import { type LineProgram, type LineRow, readLineProgram } from './line-program.js';
+
+/** One frame of an inline chain, as `addr2line -f -i` prints it. */
+export interface InlineFrame {
+  /** The function's name (DW_AT_name through abstract_origin/specification), undefined when unknown. */
+  function: string | undefined;
+  /** Full path as DWARF spells it (comp_dir/dir/name), undefined when there is no line information. */
+  file: string | undefined;
+  line: number;
+  column: number;
+  discriminator: number;
+  /** True when this frame was inlined into the next one (every frame but the outermost of a chain). */
+  inlined: boolean;
+  /** `.debug_info` offset of the subprogram or inlined_subroutine DIE, when one was found. */
+  dieOffset: number | undefined;
+}
+
+type Cached<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+interface FunctionRange {
+  start: bigint;
+  end: bigint;
+  dieOffset: number;
+}
+
+/** A subprogram or inlined_subroutine DIE on the way down to an address. */
+interface ScopeDie {
+  offset: number;
+  callFile: number | undefined;
+  callLine: number;
+  callColumn: number;
+}
+
+const maxReferenceChain = 16;
+const nameAttributes = new Set([C.DW_AT_name, C.DW_AT_abstract_origin, C.DW_AT_specification]);
+
+export interface DwarfInfoOptions {
+  /**
+   * Bytes of parsed units (their DIE bytes, line tables, function ranges) kept before the least
+   * recently used are dropped; failures are always kept. Default 64 MiB.
+   */
+  cacheBytes?: number;
+}
+
+export class DwarfInfo {
+  readonly sections: DwarfSections;
+  private readonly cacheBytes: number;
+  private cachedBytes = 0;
+  private readonly abbrevCache = new Map<number, AbbrevTable>();
+  private readonly unitCache = new Map<number, Cached<DwarfUnit>>();
+  private readonly lineCache = new Map<number, Cached<LineProgram | undefined>>();
+  private readonly functionCache = new Map<number, Cached<FunctionRange[]>>();
+  private readonly nameCache = new Map<number, string | undefined>();
+  private aranges: Cached<UnitRangeTable> | undefined;
+  private unitRanges: Cached<UnitRangeTable> | undefined;
+  private headers: UnitHeader[] | undefined;
+  private readonly scratch: ScopeScan = newScopeScan();
+
+  constructor(elf: ElfFile, options: DwarfInfoOptions = {}) {
+    this.sections = new DwarfSections(elf);
+    this.cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+  }
+
+  /** Whether the file has any DWARF to read. */
+  static present(elf: ElfFile): boolean {
+    return elf.findSection('.debug_info') !== undefined || elf.findSection('.zdebug_info') !== undefined;
+  }
+
+  get file(): string {
+    return this.sections.file;
+  }
+
+  /**
+   * The inline chain at `address`, innermost first: the innermost frame carries the line-table row,
+   * each outer frame the DW_AT_call_file/line/column of the inlined call inside it. Empty when no
+   * unit covers the address. Throws the unit's DwarfFormatError when its DWARF is corrupt.
+   */
+  findFrames(address: bigint): InlineFrame[] {
+    for (const unit of this.unitsFor(address)) {
+      const row = this.lineProgram(unit)?.findRow(address);
+      const chain = this.scopeChain(unit, address);
+      if (!row && chain.length === 0) continue;
+      return this.framesFrom(unit, chain, row);
+    }
+    return [];
+  }
+
+  /** The line-table row at `address`, if any unit covers it. */
+  findLineRow(address: bigint): LineRow | undefined {
+    for (const unit of this.unitsFor(address)) {
+      const row = this.lineProgram(unit)?.findRow(address);
+      if (row) return row;
+    }
+    return undefined;
+  }
+
+  /** Line-table rows in [start, end) from the unit covering `start` (source interleave for disassembly). */
+  lineRowsInRange(start: bigint, end: bigint): LineRow[] {
+    for (const unit of this.unitsFor(start)) {
+      const program = this.lineProgram(unit);
+      if (program) return program.rowsInRange(start, end);
+    }
+    return [];
+  }
+
+  /** The units whose ranges contain `address` (aranges first, then the units' own ranges). */
+  unitsFor(address: bigint): DwarfUnit[] {
+    let offsets = this.arangeTable().find(address);
+    if (offsets.length === 0) offsets = this.unitRangeTable().find(address);
+    return offsets.map((o) => this.unitAt(o));
+  }
+
+  /** The unit whose header starts at `offset` (cached, errors included). */
+  unitAt(offset: number): DwarfUnit {
+    const hit = this.unitCache.get(offset);
+    if (hit) {
+      // Map order is the LRU order: move the unit to the back.
+      this.unitCache.delete(offset);
+      this.unitCache.set(offset, hit);
+      return unwrap(hit);
+    }
+    const made = this.cached(this.unitCache, offset, () => {
+      const header = readUnitHeader(this.sections, offset);
+      return new DwarfUnit(this.sections, header, this.abbrevTable(header.abbrevOffset));
+    });
+    if (made.ok) this.account(made.value.reader.length);
+    return unwrap(made);
+  }
+
+  /** Adds to the cache weight and drops least recently used units beyond the budget. */
+  private account(bytes: number): void {
+    this.cachedBytes += bytes;
+    if (this.cachedBytes <= this.cacheBytes) return;
+    for (const [offset, entry] of this.unitCache) {
+      if (this.cachedBytes <= this.cacheBytes * 0.75 || this.unitCache.size <= 4) break;
+      if (!entry.ok) continue;
+      this.unitCache.delete(offset);
+      this.cachedBytes -= entry.value.reader.length;
+      const lines = this.lineCache.get(offset);
+      if (lines?.ok && lines.value) this.cachedBytes -= lines.value.byteSize;
+      const fns = this.functionCache.get(offset);
+      if (fns?.ok) this.cachedBytes -= fns.value.length * 48;
+      if (lines?.ok) this.lineCache.delete(offset);
+      if (fns?.ok) this.functionCache.delete(offset);
+      this.abbrevCache.delete(entry.value.header.abbrevOffset);
+    }
+  }
+
+  /** The unit that holds the DIE at a `.debug_info` offset (for DW_FORM_ref_addr across units). */
+  unitContaining(dieOffset: number): DwarfUnit {
+    const headers = this.allHeaders();
+    let lo = 0;
+    let hi = headers.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const h = headers[mid]!;
+      if (dieOffset < h.offset) hi = mid - 1;
+      else if (dieOffset >= h.end) lo = mid + 1;
+      else return this.unitAt(h.offset);
+    }
+    throw new DwarfFormatError({ file: this.file, section: '.debug_info', offset: dieOffset, code: 'bad-reference' }, `reference to 0x${dieOffset.toString(16)} is in no unit`);
+  }
+
+  /** The line program of a unit (undefined when it has no DW_AT_stmt_list). */
+  lineProgram(unit: DwarfUnit): LineProgram | undefined {
+    const known = this.lineCache.has(unit.offset);
+    const c = this.cached(this.lineCache, unit.offset, () => {
+      if (unit.stmtList === undefined || !this.sections.has('.debug_line')) return undefined;
+      return readLineProgram(
+        { sections: this.sections, compDir: unit.compDir, unitName: unit.name, resolveString: (v) => unit.stringOf(v) },
+        unit.stmtList,
+      );
+    });
+    if (!known && c.ok && c.value) this.account(c.value.byteSize);
+    return unwrap(c);
+  }
+
+  /** The DWARF name of the function DIE at `dieOffset`, following abstract_origin and specification. */
+  functionName(dieOffset: number): string | undefined {
+    if (this.nameCache.has(dieOffset)) return this.nameCache.get(dieOffset);
+    let offset = dieOffset;
+    const seen = new Set<number>();
+    let name: string | undefined;
+    for (let depth = 0; ; depth++) {
+      if (seen.has(offset) || depth > maxReferenceChain) {
+        throw new DwarfFormatError({ file: this.file, section: '.debug_info', offset, code: 'cyclic-reference' }, 'abstract_origin/specification chain loops or is too deep');
+      }
+      seen.add(offset);
+      const unit = this.unitContainingFast(offset);
+      const entry = unit.entryAt(offset);
+      if (!entry) break;
+      const attrs = readSelected(unit, entry, nameAttributes);
+      name = unit.stringOf(attrs.get(C.DW_AT_name));
+      if (name !== undefined) break;
+      const next = attrs.get(C.DW_AT_abstract_origin) ?? attrs.get(C.DW_AT_specification);
+      if (next?.kind !== 'reference') break;
+      offset = next.offset;
+    }
+    this.nameCache.set(dieOffset, name);
+    return name;
+  }
+
+  /** The subprograms of a unit with their ranges, sorted (built on the unit's first lookup). */
+  unitFunctions(unit: DwarfUnit): FunctionRange[] {
+    const known = this.functionCache.has(unit.offset);
+    const c = this.cached(this.functionCache, unit.offset, () => collectFunctions(unit, this.scratch));
+    if (!known && c.ok) this.account(c.value.length * 48);
+    return unwrap(c);
+  }
+
+  private framesFrom(unit: DwarfUnit, chain: ScopeDie[], row: LineRow | undefined): InlineFrame[] {
+    const frames: InlineFrame[] = [];
+    const program = this.lineProgram(unit);
+    let loc: { file: string | undefined; line: number; column: number; discriminator: number } = row
+      ? { file: row.file, line: row.line, column: row.column, discriminator: row.discriminator }
+      : { file: undefined, line: 0, column: 0, discriminator: 0 };
+    if (chain.length === 0) return [{ function: undefined, ...loc, inlined: false, dieOffset: undefined }];
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const scope = chain[i]!;
+      frames.push({ function: this.functionName(scope.offset), ...loc, inlined: i > 0, dieOffset: scope.offset });
+      loc = {
+        file: scope.callFile === undefined ? undefined : program?.filePath(scope.callFile),
+        line: scope.callLine,
+        column: scope.callColumn,
+        discriminator: 0,
+      };
+    }
+    return frames;
+  }
+
+  /** Subprogram then nested inlined_subroutines containing `address`, outermost first. */
+  private scopeChain(unit: DwarfUnit, address: bigint): ScopeDie[] {
+    const fn = findFunction(this.unitFunctions(unit), address);
+    if (!fn) return [];
+    const scan = this.scratch;
+    const entry = unit.entryAt(fn.dieOffset);
+    if (!entry) return [];
+    scanScope(unit, entry.abbrev, entry.attrsPos, scan);
+    const chain: ScopeDie[] = [scopeDie(fn.dieOffset, scan)];
+    if (!entry.abbrev.hasChildren) return chain;
+    // The reader now sits on the first child of the matching scope: walk its children, descending
+    // into the one that contains the address; the end of that scope's children ends the search.
+    for (;;) {
+      const abbrev = unit.nextAbbrev();
+      if (!abbrev) break;
+      const offset = unit.entryOffset;
+      const tag = abbrev.tag;
+      if (tag === C.DW_TAG_inlined_subroutine || tag === C.DW_TAG_lexical_block) {
+        scanScope(unit, abbrev, unit.reader.pos, scan);
+        // A lexical block without ranges holds only declarations (GCC), so it cannot contain code.
+        if (scopeContains(unit, scan, address)) {
+          if (tag === C.DW_TAG_inlined_subroutine) chain.push(scopeDie(offset, scan));
+          if (!abbrev.hasChildren) break;
+          continue;
+        }
+        unit.skipChildren(abbrev, offset, scan.sibling);
+      } else {
+        unit.skipChildren(abbrev, offset, readSibling(unit, abbrev));
+      }
+    }
+    return chain;
+  }
+
+  /** Like unitContaining, but without a header scan when the DIE is in an already-read unit. */
+  private unitContainingFast(offset: number): DwarfUnit {
+    for (const c of this.unitCache.values()) if (c.ok && c.value.containsOffset(offset)) return c.value;
+    return this.unitContaining(offset);
+  }
+
+  private abbrevTable(offset: number): AbbrevTable {
+    let table = this.abbrevCache.get(offset);
+    if (!table) {
+      table = new AbbrevTable(this.file, offset, this.sections.size('.debug_abbrev'), (o, n) => this.sections.range('.debug_abbrev', o, n));
+      this.abbrevCache.set(offset, table);
+    }
+    return table;
+  }
+
+  private arangeTable(): UnitRangeTable {
+    this.aranges ??= attempt(() => new UnitRangeTable(readAranges(this.sections)));
+    return unwrap(this.aranges);
+  }
+
+  /** Every unit's own ranges: one header and root DIE read per unit, done once, only on an aranges miss. */
+  private unitRangeTable(): UnitRangeTable {
+    this.unitRanges ??= attempt(() => {
+      const ranges: UnitRange[] = [];
+      for (const h of this.allHeaders()) {
+        try {
+          for (const r of this.unitRoot(h).rootRanges()) ranges.push({ ...r, unitOffset: h.offset });
+        } catch (err) {
+          if (!(err instanceof DwarfFormatError)) throw err;
+        }
+      }
+      return new UnitRangeTable(ranges);
+    });
+    return unwrap(this.unitRanges);
+  }
+
+  /** A unit read only as far as its root DIE (whole when the root does not fit the window). */
+  private unitRoot(h: UnitHeader): DwarfUnit {
+    const cached = this.unitCache.get(h.offset);
+    if (cached?.ok) return cached.value;
+    const abbrevs = this.abbrevTable(h.abbrevOffset);
+    try {
+      return new DwarfUnit(this.sections, h, abbrevs, { rootOnly: true });
+    } catch (err) {
+      if (err instanceof DwarfFormatError && (err.code === 'truncated' || err.code === 'unterminated-string')) return new DwarfUnit(this.sections, h, abbrevs);
+      throw err;
+    } finally {
+      if (!this.unitCache.has(h.offset)) this.abbrevCache.delete(h.abbrevOffset);
+    }
+  }
+
+  private allHeaders(): UnitHeader[] {
+    if (!this.headers) {
+      const headers: UnitHeader[] = [];
+      const total = this.sections.size('.debug_info');
+      let offset = 0;
+      while (offset < total) {
+        const h = readUnitHeader(this.sections, offset);
+        headers.push(h);
+        offset = h.end;
+      }
+      this.headers = headers;
+    }
+    return this.headers;
+  }
+
+  private cached<T>(cache: Map<number, Cached<T>>, key: number, make: () => T): Cached<T> {
+    let c = cache.get(key);
+    if (!c) {
+      c = attempt(make);
+      cache.set(key, c);
+    }
+    return c;
+  }
+}
+
+function attempt<T>(make: () => T): Cached<T> {
+  try {
+    return { ok: true, value: make() };
+  } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) return { ok: false, error };
+    if (!(error instanceof DwarfFormatError) && !(error instanceof Error && error.name === 'ElfFormatError')) throw error;
+    return { ok: false, error };
+  }
+}
+
+function unwrap<T>(c: Cached<T>): T {
+  if (c.ok) return c.value;
+  throw c.error;
+}
+
+/** Reads the listed attributes of a DIE, skipping the rest. */
+function readSelected(unit: DwarfUnit, entry: DieEntry, wanted: Set<number>): Map<number, AttributeValue> {
+  const r = unit.reader;
+  r.pos = entry.attrsPos;
+  const out = new Map<number, AttributeValue>();
+  const { names, forms, implicit } = entry.abbrev;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    if (wanted.has(name)) out.set(name, readAttributeValue(r, forms[i]!, unit, unit.offset, implicit[i]));
+    else skipAttributeValue(r, forms[i]!, unit);
+  }
+  return out;
+}
+
+/** Skips the attributes of the DIE at the reader, returning its DW_AT_sibling when it has one. */
+function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
+  const r = unit.reader;
+  let sibling: number | undefined;
+  const { names, forms } = abbrev;
+  for (let i = 0; i < names.length; i++) {
+    if (names[i] === C.DW_AT_sibling) {
+      const v = readAttributeValue(r, forms[i]!, unit, unit.offset);
+      if (v.kind === 'reference') sibling = v.offset;
+    } else skipAttributeValue(r, forms[i]!, unit);
+  }
+  return sibling;
+}
+
+function scopeDie(offset: number, scan: ScopeScan): ScopeDie {
+  return { offset, callFile: scan.callFile, callLine: scan.callLine, callColumn: scan.callColumn };
+}
+
+/** Walks a unit's top level (and namespaces) for subprograms with code. */
+function collectFunctions(unit: DwarfUnit, scan: ScopeScan): FunctionRange[] {
+  const out: FunctionRange[] = [];
+  const root = unit.entryAt(unit.header.firstDieOffset);
+  if (!root || !root.abbrev.hasChildren) return out;
+  unit.skipAttributes(root.abbrev);
+  let depth = 1;
+  while (depth > 0) {
+    const abbrev = unit.nextAbbrev();
+    if (!abbrev) {
+      depth--;
+      continue;
+    }
+    const offset = unit.entryOffset;
+    const tag = abbrev.tag;
+    if (tag === C.DW_TAG_subprogram) {
+      scanScope(unit, abbrev, unit.reader.pos, scan);
+      for (const r of scopeRanges(unit, scan) ?? []) if (r.end > r.start && r.start !== 0n) out.push({ start: r.start, end: r.end, dieOffset: offset });
+      unit.skipChildren(abbrev, offset, scan.sibling);
+    } else if ((tag === C.DW_TAG_namespace || tag === C.DW_TAG_module) && abbrev.hasChildren) {
+      unit.skipAttributes(abbrev);
+      depth++;
+    } else {
+      unit.skipChildren(abbrev, offset, readSibling(unit, abbrev));
+    }
+  }
+  return out.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+}
+
+function findFunction(fns: FunctionRange[], address: bigint): FunctionRange | undefined {
+  let lo = 0;
+  let hi = fns.length - 1;
+  let at = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (fns[mid]!.start <= address) {
+      at = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  for (let i = at; i >= 0 && at - i < 32; i--) if (address < fns[i]!.end) return fns[i];
+  return undefined;
+}

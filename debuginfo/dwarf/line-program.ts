@@ -1,0 +1,400 @@
+// `.debug_line` line number programs, DWARF 2–5 (§6.2): the header (v5 directory/file entry formats
+// with DW_FORM_line_strp, MD5 and friends; v2–4 string tables) and the state machine, run once per
+// unit and kept as compact per-sequence arrays. Row addresses are stored as number offsets from the
+// sequence's bigint start, since kernel addresses exceed 2^53 but a sequence spans a few megabytes.
+import { ByteReader } from '../byte-reader.js';
+import { type AttributeValue, readAttributeValue } from './attribute-value.js';
+import * as C from './dwarf-constants.js';
+import type { DwarfSections } from './dwarf-sections.js';
+
+export interface LineFile {
+  /** The name as stored (possibly relative). */
+  name: string;
+  /** The directory as stored (possibly relative to comp_dir). */
+  dir: string;
+}
+
+export interface LineRow {
+  address: bigint;
+  file: string;
+  fileIndex: number;
+  line: number;
+  column: number;
+  discriminator: number;
+  isStmt: boolean;
+}
+
+interface LineSequence {
+  start: bigint;
+  /** Offset (from start) one past the sequence's last byte (its end_sequence row). */
+  endOffset: number;
+  /** Index of its first row in the program's row store, and the row count. */
+  first: number;
+  count: number;
+}
+
+// Rows live in one Int32Array, `rowStride` ints each: offset from the sequence start, file, line,
+// column, discriminator with is_stmt in the top bit. 20 bytes a row instead of six JS arrays.
+const rowStride = 5;
+const stmtBit = 0x80000000;
+
+class RowStore {
+  data = new Int32Array(1024 * rowStride);
+  count = 0;
+
+  push(offset: number, file: number, line: number, column: number, discriminator: number, isStmt: boolean): void {
+    let d = this.data;
+    const at = this.count * rowStride;
+    if (at + rowStride > d.length) {
+      const bigger = new Int32Array(d.length * 2);
+      bigger.set(d);
+      this.data = d = bigger;
+    }
+    d[at] = offset;
+    d[at + 1] = file;
+    d[at + 2] = line;
+    d[at + 3] = column;
+    d[at + 4] = (discriminator & 0x7fffffff) | (isStmt ? stmtBit : 0);
+    this.count++;
+  }
+
+  /** Trims the backing store once the program is fully read. */
+  seal(): void {
+    this.data = this.data.slice(0, this.count * rowStride);
+  }
+}
+
+export interface LineProgramContext {
+  sections: DwarfSections;
+  /** The unit's DW_AT_comp_dir (directory 0 before DWARF 5). */
+  compDir: string | undefined;
+  /** The unit's DW_AT_name (file 0 before DWARF 5 when a producer refers to it). */
+  unitName: string | undefined;
+  /** Resolves indexed strings (DW_FORM_strx) through the owning unit. */
+  resolveString?: (v: AttributeValue) => string | undefined;
+}
+
+const maxRows = 50_000_000;
+
+export class LineProgram {
+  readonly offset: number;
+  readonly version: number;
+  readonly files: readonly LineFile[];
+  readonly compDir: string;
+  /** Full paths, joined on first use (hundreds of files per kernel unit, few ever asked for). */
+  private readonly paths: (string | undefined)[] = [];
+  /** First valid file index: 0 in DWARF 5, 1 before. */
+  readonly fileBase: number;
+  private readonly sequences: LineSequence[];
+  private readonly rows: Int32Array;
+
+  constructor(offset: number, version: number, files: LineFile[], fileBase: number, sequences: LineSequence[], rows: Int32Array, compDir: string) {
+    this.offset = offset;
+    this.compDir = compDir;
+    this.version = version;
+    this.files = files;
+    this.fileBase = fileBase;
+    this.rows = rows;
+    this.sequences = sequences.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  }
+
+  /** The full path (comp_dir/dir/name) of a `DW_AT_decl_file`/`DW_AT_call_file`/row file index. */
+  filePath(index: number): string | undefined {
+    const f = this.files[index];
+    if (!f) return undefined;
+    return (this.paths[index] ??= joinPath(joinPath(this.compDir, f.dir), f.name));
+  }
+
+  get rowCount(): number {
+    return this.rows.length / rowStride;
+  }
+
+  /** Approximate memory held, for cache accounting. */
+  get byteSize(): number {
+    return this.rows.byteLength + this.files.length * 200 + this.sequences.length * 64;
+  }
+
+  /** The row covering `address`: the last row at or below it in the sequence that contains it. */
+  findRow(address: bigint): LineRow | undefined {
+    const seqs = this.sequences;
+    let lo = 0;
+    let hi = seqs.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (seqs[mid]!.start <= address) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let i = at; i >= 0; i--) {
+      const s = seqs[i]!;
+      const off = Number(address - s.start);
+      if (off >= s.endOffset) continue;
+      const row = this.lastAtOrBelow(s, off);
+      if (row >= 0) return this.row(s, row);
+    }
+    return undefined;
+  }
+
+  /** Every row whose address lies in [start, end), in address order (for source-interleaved disassembly). */
+  rowsInRange(start: bigint, end: bigint): LineRow[] {
+    const out: LineRow[] = [];
+    for (const s of this.sequences) {
+      if (s.start >= end || s.start + BigInt(s.endOffset) <= start) continue;
+      for (let i = s.first; i < s.first + s.count; i++) {
+        const a = s.start + BigInt(this.rows[i * rowStride]!);
+        if (a >= start && a < end) out.push(this.row(s, i));
+      }
+    }
+    return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  }
+
+  private lastAtOrBelow(s: LineSequence, target: number): number {
+    const rows = this.rows;
+    let lo = s.first;
+    let hi = s.first + s.count - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (rows[mid * rowStride]! <= target) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return at;
+  }
+
+  private row(s: LineSequence, i: number): LineRow {
+    const d = this.rows;
+    const p = i * rowStride;
+    const fileIndex = d[p + 1]!;
+    return {
+      address: s.start + BigInt(d[p]!),
+      file: this.filePath(fileIndex) ?? '??',
+      fileIndex,
+      line: d[p + 2]! >>> 0,
+      column: d[p + 3]! >>> 0,
+      discriminator: d[p + 4]! & 0x7fffffff,
+      isStmt: (d[p + 4]! & stmtBit) !== 0,
+    };
+  }
+}
+
+/** Reads the line program at `offset` of `.debug_line` (one positioned read of that program only). */
+export function readLineProgram(ctx: LineProgramContext, offset: number): LineProgram {
+  const { sections } = ctx;
+  const total = sections.size('.debug_line');
+  const head = sections.sliceReader('.debug_line', offset, Math.min(12, Math.max(0, total - offset)));
+  let length = head.u32();
+  let offsetSize: 4 | 8 = 4;
+  if (length === 0xffffffff) {
+    length = head.u64Number();
+    offsetSize = 8;
+  } else if (length >= 0xfffffff0) head.fail('bad-unit-length', `reserved length 0x${length.toString(16)}`, 0);
+  const start = head.pos;
+  if (offset + start + length > total) head.fail('bad-unit-length', `line program length 0x${length.toString(16)} runs past the end of .debug_line`, 0);
+  const r = sections.sliceReader('.debug_line', offset, start + length);
+  r.pos = start;
+  return parseLineProgram(r, ctx, offsetSize);
+}
+
+/** Parses a line program from a reader positioned just after its unit_length. */
+export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetSize: 4 | 8): LineProgram {
+  const version = r.u16();
+  if (version < 2 || version > 5) r.fail('bad-version', `unsupported line table version ${version}`, r.pos - 2);
+  let addressSize = 8;
+  if (version >= 5) {
+    addressSize = r.u8();
+    r.u8(); // segment_selector_size
+  }
+  const headerLength = r.offset(offsetSize);
+  const programStart = r.pos + headerLength;
+  if (programStart > r.length) r.fail('bad-header-length', `header_length 0x${headerLength.toString(16)} past the end of the program`, r.pos - offsetSize);
+  const minInstLength = r.u8();
+  const maxOps = version >= 4 ? r.u8() || 1 : 1;
+  const defaultIsStmt = r.u8() !== 0;
+  const lineBase = r.i8();
+  const lineRange = r.u8();
+  const opcodeBase = r.u8();
+  if (lineRange === 0) r.fail('line-range-zero', 'line_range is zero', r.pos - 2);
+  const opcodeLengths: number[] = [0];
+  for (let i = 1; i < opcodeBase; i++) opcodeLengths.push(r.u8());
+  const fmt = { version: 5, addressSize, offsetSize };
+  const compDir = ctx.compDir ?? '';
+  const dirs: string[] = [];
+  const files: LineFile[] = [];
+  const makeFile = (name: string, dir: string): LineFile => ({ name, dir });
+  if (version >= 5) {
+    const resolve = (v: AttributeValue): string | undefined => {
+      if (v.kind === 'string') return v.value;
+      if (v.kind === 'line-strp') return ctx.sections.string('.debug_line_str', v.offset);
+      if (v.kind === 'strp') return ctx.sections.string('.debug_str', v.offset);
+      return ctx.resolveString?.(v);
+    };
+    for (const entry of readEntryTable(r, fmt)) dirs.push(resolve(entry.get(C.DW_LNCT_path) ?? { kind: 'string', value: '' }) ?? '');
+    for (const entry of readEntryTable(r, fmt)) {
+      const name = resolve(entry.get(C.DW_LNCT_path) ?? { kind: 'string', value: '' }) ?? '';
+      const d = entry.get(C.DW_LNCT_directory_index);
+      const dirIndex = d?.kind === 'constant' ? Number(d.value) : 0;
+      files.push(makeFile(name, dirs[dirIndex] ?? ''));
+    }
+  } else {
+    dirs.push(compDir);
+    for (;;) {
+      const d = r.cstring();
+      if (!d) break;
+      dirs.push(d);
+    }
+    files.push(makeFile(ctx.unitName ?? '', ''));
+    for (;;) {
+      const name = r.cstring();
+      if (!name) break;
+      const dirIndex = r.uleb();
+      r.uleb();
+      r.uleb();
+      files.push(makeFile(name, dirs[dirIndex] ?? ''));
+    }
+  }
+  r.seek(programStart);
+
+  const sequences: LineSequence[] = [];
+  const store = new RowStore();
+  let seq = newSequence(0n, 0);
+  let seqStarted = false;
+  let offsetInSeq = 0;
+  let opIndex = 0;
+  let file = 1;
+  let line = 1;
+  let column = 0;
+  let isStmt = defaultIsStmt;
+  let discriminator = 0;
+  let rows = 0;
+  const reset = () => {
+    offsetInSeq = 0;
+    opIndex = 0;
+    file = 1;
+    line = 1;
+    column = 0;
+    isStmt = defaultIsStmt;
+    discriminator = 0;
+    seqStarted = false;
+  };
+  const advance = (operationAdvance: number) => {
+    if (maxOps === 1) offsetInSeq += minInstLength * operationAdvance;
+    else {
+      offsetInSeq += minInstLength * Math.floor((opIndex + operationAdvance) / maxOps);
+      opIndex = (opIndex + operationAdvance) % maxOps;
+    }
+  };
+  const emit = () => {
+    if (++rows > maxRows) r.fail('absurd-line-program', `more than ${maxRows} rows`);
+    seqStarted = true;
+    store.push(offsetInSeq, file, line, column, discriminator, isStmt);
+    seq.count++;
+    discriminator = 0;
+  };
+  const end = r.length;
+  while (r.pos < end) {
+    const op = r.u8();
+    if (op >= opcodeBase) {
+      const adjusted = op - opcodeBase;
+      advance(Math.floor(adjusted / lineRange));
+      line += lineBase + (adjusted % lineRange);
+      emit();
+      continue;
+    }
+    switch (op) {
+      case 0: {
+        const len = r.uleb();
+        if (len === 0) break;
+        const next = r.pos + len;
+        if (next > end) r.fail('truncated', `extended opcode of length ${len} past the end`);
+        const sub = r.u8();
+        if (sub === C.DW_LNE_end_sequence) {
+          seq.endOffset = offsetInSeq;
+          if (seq.count > 0) sequences.push(seq);
+          seq = newSequence(0n, store.count);
+          reset();
+        } else if (sub === C.DW_LNE_set_address) {
+          const addr = r.address(len - 1 === 4 ? 4 : len - 1 === 2 ? 2 : 8);
+          if (!seqStarted) {
+            seq.start = addr;
+            offsetInSeq = 0;
+          } else offsetInSeq = Number(addr - seq.start);
+          opIndex = 0;
+        } else if (sub === C.DW_LNE_define_file) {
+          const name = r.cstring();
+          const dirIndex = r.uleb();
+          files.push(makeFile(name, dirs[dirIndex] ?? ''));
+        } else if (sub === C.DW_LNE_set_discriminator) {
+          discriminator = r.uleb();
+        }
+        r.seek(next);
+        break;
+      }
+      case C.DW_LNS_copy:
+        emit();
+        break;
+      case C.DW_LNS_advance_pc:
+        advance(r.uleb());
+        break;
+      case C.DW_LNS_advance_line:
+        line += r.sleb();
+        break;
+      case C.DW_LNS_set_file:
+        file = r.uleb();
+        break;
+      case C.DW_LNS_set_column:
+        column = r.uleb();
+        break;
+      case C.DW_LNS_negate_stmt:
+        isStmt = !isStmt;
+        break;
+      case C.DW_LNS_set_basic_block:
+      case C.DW_LNS_set_prologue_end:
+      case C.DW_LNS_set_epilogue_begin:
+        break;
+      case C.DW_LNS_const_add_pc:
+        advance(Math.floor((255 - opcodeBase) / lineRange));
+        break;
+      case C.DW_LNS_fixed_advance_pc:
+        offsetInSeq += r.u16();
+        opIndex = 0;
+        break;
+      case C.DW_LNS_set_isa:
+        r.uleb();
+        break;
+      default:
+        for (let i = 0; i < (opcodeLengths[op] ?? 0); i++) r.uleb();
+    }
+  }
+  store.seal();
+  return new LineProgram(r.place.base, version, files, version >= 5 ? 0 : 1, sequences, store.data, compDir);
+}
+
+function newSequence(start: bigint, first: number): LineSequence {
+  return { start, endOffset: 0, first, count: 0 };
+}
+
+function readEntryTable(r: ByteReader, fmt: { version: number; addressSize: number; offsetSize: 4 | 8 }): Map<number, AttributeValue>[] {
+  const formatCount = r.u8();
+  const format: [number, number][] = [];
+  for (let i = 0; i < formatCount; i++) format.push([r.uleb(), r.uleb()]);
+  const count = r.uleb();
+  if (count > r.remaining) r.fail('absurd-entry-count', `${count} directory/file entries in ${r.remaining} bytes`);
+  const out: Map<number, AttributeValue>[] = [];
+  for (let i = 0; i < count; i++) {
+    const entry = new Map<number, AttributeValue>();
+    for (const [type, form] of format) entry.set(type, readAttributeValue(r, form, fmt, 0));
+    out.push(entry);
+  }
+  return out;
+}
+
+/** Joins DWARF path pieces: an absolute second part wins, empty parts vanish. */
+export function joinPath(dir: string, name: string): string {
+  if (!dir || name.startsWith('/')) return name;
+  if (!name) return dir;
+  return dir.endsWith('/') ? dir + name : dir + '/' + name;
+}

@@ -1,0 +1,212 @@
+// The ELF symbol table (`.symtab`, else `.dynsym`), kept as typed arrays (a vmlinux has ~120,000
+// symbols: objects for each would cost ~100 MB and half a second), with an address-sorted index of
+// code symbols for address → `function+offset` and a byte-level name scan for lookups.
+import { ByteReader, stringAt } from '../byte-reader.js';
+import { ElfFormatError } from '../errors.js';
+import { SHF_EXECINSTR, SHN_ABS, SHN_LORESERVE, SHN_UNDEF, SHT_DYNSYM, SHT_SYMTAB, STT_FILE, STT_FUNC, STT_NOTYPE, STT_SECTION } from './elf-constants.js';
+import type { ElfFile } from './elf-file.js';
+import type { SectionLayout } from './section-layout.js';
+
+export interface ElfSymbol {
+  /** Index in the symbol table (what relocations refer to). */
+  index: number;
+  name: string;
+  /** st_value as stored (section-relative in a `.ko`). */
+  value: bigint;
+  /** The symbol's address in the layout: st_value, or synthetic section base + st_value in a `.ko`. */
+  address: bigint;
+  size: number;
+  /** STT_* */
+  type: number;
+  /** STB_* */
+  bind: number;
+  /** st_shndx (SHN_UNDEF, SHN_ABS... included). */
+  sectionIndex: number;
+  /** Name of the section the symbol is defined in, '' for undefined/absolute. */
+  sectionName: string;
+}
+
+interface SymbolColumns {
+  names: Uint8Array;
+  nameOffset: Uint32Array;
+  value: BigUint64Array;
+  address: BigUint64Array;
+  size: Float64Array;
+  info: Uint8Array;
+  shndx: Uint32Array;
+}
+
+export class SymbolTable {
+  readonly count: number;
+  private readonly cols: SymbolColumns;
+  private readonly sectionNames: string[];
+  /** Indices of code symbols sorted by address (larger size first among equals). */
+  private readonly code: Uint32Array;
+  /** Addresses of `code`, relative to `codeBase`, as numbers for fast comparison. */
+  private readonly codeRel: Float64Array;
+  private readonly codeBase: bigint;
+
+  constructor(cols: SymbolColumns, sectionNames: string[], isCode: (index: number) => boolean) {
+    this.cols = cols;
+    this.count = cols.nameOffset.length;
+    this.sectionNames = sectionNames;
+    const idx: number[] = [];
+    let base: bigint | undefined;
+    for (let i = 0; i < this.count; i++) {
+      if (!isCode(i)) continue;
+      idx.push(i);
+      const a = cols.address[i]!;
+      if (base === undefined || a < base) base = a;
+    }
+    this.codeBase = base ?? 0n;
+    const rel = new Float64Array(this.count);
+    for (const i of idx) rel[i] = Number(cols.address[i]! - this.codeBase);
+    idx.sort((a, b) => rel[a]! - rel[b]! || cols.size[b]! - cols.size[a]! || a - b);
+    this.code = Uint32Array.from(idx);
+    this.codeRel = Float64Array.from(idx, (i) => rel[i]!);
+  }
+
+  /** The symbol at an index of the table. */
+  symbol(index: number): ElfSymbol | undefined {
+    if (index < 0 || index >= this.count) return undefined;
+    const c = this.cols;
+    const info = c.info[index]!;
+    const shndx = c.shndx[index]!;
+    return {
+      index,
+      name: stringAt(c.names, c.nameOffset[index]!) ?? '',
+      value: c.value[index]!,
+      address: c.address[index]!,
+      size: c.size[index]!,
+      type: info & 0xf,
+      bind: info >> 4,
+      sectionIndex: shndx,
+      sectionName: this.sectionNames[shndx] ?? '',
+    };
+  }
+
+  /** The address of a symbol by index (for relocation), without building the record. */
+  addressOf(index: number): bigint | undefined {
+    return index >= 0 && index < this.count ? this.cols.address[index] : undefined;
+  }
+
+  /** Code symbols (functions and assembly labels in executable sections), by address. */
+  codeSymbols(): ElfSymbol[] {
+    return Array.from(this.code, (i) => this.symbol(i)!);
+  }
+
+  /** All symbols with this exact name (static functions repeat across files). */
+  findByName(name: string): ElfSymbol[] {
+    const want = Buffer.from(name, 'utf8');
+    const { names, nameOffset, info } = this.cols;
+    const out: ElfSymbol[] = [];
+    outer: for (let i = 0; i < this.count; i++) {
+      const off = nameOffset[i]!;
+      if (off + want.length >= names.length || names[off + want.length] !== 0) continue;
+      for (let k = 0; k < want.length; k++) if (names[off + k] !== want[k]) continue outer;
+      const type = info[i]! & 0xf;
+      if (type === STT_SECTION || type === STT_FILE) continue;
+      out.push(this.symbol(i)!);
+    }
+    return out;
+  }
+
+  /**
+   * The code symbol containing `address`: the closest sized symbol at or below it that covers it,
+   * else the closest sizeless label at or below it (as kallsyms would name it).
+   */
+  findByAddress(address: bigint): ElfSymbol | undefined {
+    const d = address - this.codeBase;
+    if (d < 0n || this.code.length === 0) return undefined;
+    const target = Number(d);
+    const rel = this.codeRel;
+    let lo = 0;
+    let hi = rel.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (rel[mid]! <= target) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (at < 0) return undefined;
+    const sizes = this.cols.size;
+    let bestK = -1;
+    let sizelessK = -1;
+    // Nested labels and aliases: look back a little for a sized symbol that covers the address,
+    // preferring the innermost (highest start), then FUNC over NOTYPE, then global over local.
+    for (let k = at; k >= 0 && at - k < 64; k--) {
+      if (bestK >= 0 && rel[k] !== rel[bestK]) break;
+      const i = this.code[k]!;
+      const size = sizes[i]!;
+      if (size === 0) {
+        if (sizelessK < 0 && rel[k] === rel[at]) sizelessK = k;
+      } else if (target < rel[k]! + size && (bestK < 0 || this.rank(i) > this.rank(this.code[bestK]!))) bestK = k;
+    }
+    if (bestK >= 0) return this.symbol(this.code[bestK]!);
+    if (sizelessK >= 0) return this.symbol(this.code[sizelessK]!);
+    // A sizeless label below the address and no sized symbol covering it: the label owns it.
+    const i = this.code[at]!;
+    return sizes[i] === 0 ? this.symbol(i) : undefined;
+  }
+
+  private rank(i: number): number {
+    const info = this.cols.info[i]!;
+    return ((info & 0xf) === STT_FUNC ? 2 : 0) + (info >> 4 === 1 ? 1 : 0);
+  }
+}
+
+/** Reads `.symtab` (or `.dynsym` when stripped); an empty table when there is neither. */
+export function readSymbolTable(elf: ElfFile, layout: SectionLayout): SymbolTable {
+  const table = elf.sections.find((s) => s.type === SHT_SYMTAB) ?? elf.sections.find((s) => s.type === SHT_DYNSYM);
+  const entsize = elf.is64 ? 24 : 16;
+  const data = table ? elf.sectionData(table) : new Uint8Array(0);
+  const strtab = table ? elf.sections[table.link] : undefined;
+  const count = Math.floor(data.length / entsize);
+  const cols: SymbolColumns = {
+    names: strtab ? elf.sectionData(strtab) : new Uint8Array(0),
+    nameOffset: new Uint32Array(count),
+    value: new BigUint64Array(count),
+    address: new BigUint64Array(count),
+    size: new Float64Array(count),
+    info: new Uint8Array(count),
+    shndx: new Uint32Array(count),
+  };
+  const r = new ByteReader(data, { file: elf.name, section: table?.name ?? '.symtab', base: 0, errorClass: ElfFormatError });
+  const view = r.view;
+  const bases = elf.sections.map((s) => (elf.isRelocatable ? layout.baseOf(s.index) ?? 0n : 0n));
+  for (let i = 0; i < count; i++) {
+    const p = i * entsize;
+    let value: bigint, size: number, shndx: number;
+    cols.nameOffset[i] = view.getUint32(p, true);
+    if (elf.is64) {
+      cols.info[i] = data[p + 4]!;
+      shndx = view.getUint16(p + 6, true);
+      value = view.getBigUint64(p + 8, true);
+      size = Number(view.getBigUint64(p + 16, true));
+    } else {
+      value = BigInt(view.getUint32(p + 4, true));
+      size = view.getUint32(p + 8, true);
+      cols.info[i] = data[p + 12]!;
+      shndx = view.getUint16(p + 14, true);
+    }
+    cols.value[i] = value;
+    cols.size[i] = size;
+    cols.shndx[i] = shndx;
+    const defined = shndx !== SHN_UNDEF && shndx < SHN_LORESERVE;
+    cols.address[i] = shndx === SHN_ABS || !defined ? value : BigInt.asUintN(64, (bases[shndx] ?? 0n) + value);
+  }
+  const sectionNames = elf.sections.map((s) => s.name);
+  const executable = elf.sections.map((s) => (s.flags & SHF_EXECINSTR) !== 0);
+  return new SymbolTable(cols, sectionNames, (i) => {
+    const type = cols.info[i]! & 0xf;
+    if (type !== STT_FUNC && type !== STT_NOTYPE) return false;
+    const shndx = cols.shndx[i]!;
+    if (shndx === SHN_UNDEF || shndx >= SHN_LORESERVE || !executable[shndx]) return false;
+    const off = cols.nameOffset[i]!;
+    const c0 = cols.names[off];
+    // Unnamed, `.L` local labels and aarch64 mapping symbols ($x, $d) are not functions.
+    return c0 !== undefined && c0 !== 0 && !(c0 === 0x2e && cols.names[off + 1] === 0x4c) && c0 !== 0x24;
+  });
+}

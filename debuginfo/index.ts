@@ -1,0 +1,25 @@
+// Public API of debuginfo/: ELF and DWARF reading, symbolization of kernel and module addresses.
+// A plain list of re-exports (several engineers add lines here).
+
+/** Typed errors for malformed binaries: file, section, offset, code. */
+export { ElfFormatError, DwarfFormatError, type FormatErrorPlace } from './errors.js';
+/** A binary (vmlinux or `.ko`) with lazily built layout, symbols and DWARF; `DebugFile.open(path)`. */
+export { DebugFile } from './debug-file.js';
+/** Lazy ELF reader: `ElfFile.open(path)`, `.sections`, `.findSection(name)`, `.sectionData(section)`, `.readSectionRange(...)`. */
+export { ElfFile, type ElfSection, type ElfOpenOptions } from './elf/elf-file.js';
+/** Section addresses; in a `.ko` each allocated section gets its own synthetic base. */
+export { SectionLayout, type SectionAddress } from './elf/section-layout.js';
+/** `.symtab` with sizes: `findByAddress(address)`, `findByName(name)`, `codeSymbols`. */
+export { SymbolTable, readSymbolTable, type ElfSymbol } from './elf/symbol-table.js';
+/** Relocation entries of a `.rela.*` section (e.g. `.rela.text` of a `.ko`) and the sections that target a section. */
+export { readRelocations, findRelocationSections, type ElfRelocation } from './elf/relocations.js';
+/** GNU build-id, `.gnu_debuglink` and a module's `.modinfo`. */
+export { readBuildId, readDebuglink, readModinfo, type Debuglink } from './elf/elf-notes.js';
+/** ELF constants (SHF_*, STT_*, EM_*, ET_*). */
+export * as elfConstants from './elf/elf-constants.js';
+/** DWARF lookups by address: `findFrames(address)` (inline chain, innermost first), `findLineRow`, `lineRowsInRange`. */
+export { DwarfInfo, type InlineFrame } from './dwarf/dwarf-info.js';
+/** A unit's line table: `findRow(address)`, `rowsInRange(start, end)`. */
+export { LineProgram, type LineRow } from './dwarf/line-program.js';
+/** Disassembly (x86-64, AArch64) spelled as objdump, source interleave, oops `Code:` lines: see disasm/index.ts. */
+export * from './disasm/index.js';
