@@ -1,0 +1,202 @@
+// Building and refreshing the index of a tree: list the files, parse what changed in the worker pool,
+// write each file's facts with its hash in batched transactions (one writer), delete what disappeared.
+// Unchanged size+mtime means unchanged; a changed stamp with the same content hash only updates the stamp.
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import type { CParser } from './c-parser.js';
+import { IndexStore } from './index-store.js';
+import { listSourceFiles, type SourceFile } from './list-source-files.js';
+import { hashBytes, parseFileAt, parseSourceText, type ParseOutcome } from './parse-file.js';
+import { ParsePool } from './parse-pool.js';
+import { normalizeArch } from './arch.js';
+
+/** Bumped whenever extraction changes what it stores: every file is parsed again. */
+export const extractorVersion = '7';
+
+export interface IndexProgress {
+  done: number;
+  total: number;
+  bytes: number;
+  totalBytes: number;
+  elapsedMs: number;
+}
+
+export interface BuildIndexOptions {
+  root: string;
+  dbPath: string;
+  arch?: string;
+  jobs?: number;
+  /** Paths (relative to root) indexed and committed before all others. */
+  first?: string[];
+  backend?: 'native' | 'wasm';
+  onProgress?: (p: IndexProgress) => void;
+  /** Called once when the `first` files are committed (and queryable). */
+  onFirstCommitted?: () => void;
+  signal?: AbortSignal;
+}
+
+export interface BuildIndexSummary {
+  files: number;
+  parsed: number;
+  unchanged: number;
+  deleted: number;
+  skipped: number;
+  problems: string[];
+  elapsedMs: number;
+}
+
+const batchFiles = 200;
+const batchMs = 500;
+
+export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
+  const t0 = performance.now();
+  const store = IndexStore.open(options.dbPath, { create: true });
+  const summary: BuildIndexSummary = { files: 0, parsed: 0, unchanged: 0, deleted: 0, skipped: 0, problems: [], elapsedMs: 0 };
+  let pool: ParsePool | undefined;
+  try {
+    const listed = await listSourceFiles(options.root);
+    summary.problems.push(...listed.problems);
+    summary.files = listed.files.length;
+    pool = await ParsePool.start(options.jobs ?? defaultJobs(), { backend: options.backend });
+    const stamp = `${extractorVersion}/${pool.grammar}`;
+    if (store.getMeta('extractor') !== stamp) {
+      store.transaction(() => {
+        for (const f of store.allFiles()) store.deleteFile(f.id);
+        store.setMeta('extractor', stamp);
+      });
+    }
+    store.setMeta('root', options.root);
+    store.setMeta('arch', normalizeArch(options.arch ?? store.getMeta('arch') ?? hostArch()));
+    const known = new Map(store.allFiles().map((f) => [f.path, f]));
+    const present = new Set(listed.files.map((f) => f.path));
+    store.transaction(() => {
+      for (const [p, f] of known) {
+        if (!present.has(p)) {
+          store.deleteFile(f.id);
+          summary.deleted++;
+        }
+      }
+    });
+    const changed = listed.files.filter((f) => {
+      const k = known.get(f.path);
+      return !k || k.size !== f.size || k.mtimeMs !== Math.round(f.mtimeMs);
+    });
+    summary.unchanged = listed.files.length - changed.length;
+    const firstSet = new Set(options.first ?? []);
+    const firstFiles = changed.filter((f) => firstSet.has(f.path));
+    const rest = changed.filter((f) => !firstSet.has(f.path));
+    const totalBytes = changed.reduce((s, f) => s + f.size, 0);
+    const progress: IndexProgress = { done: 0, total: changed.length, bytes: 0, totalBytes, elapsedMs: 0 };
+    const run = (files: SourceFile[]) => processFiles(files, { store, pool: pool!, root: options.root, known, summary, progress, t0, options });
+    await run(firstFiles);
+    if (firstSet.size > 0) options.onFirstCommitted?.();
+    await run(rest);
+    store.setMeta('indexed_at', new Date().toISOString());
+  } finally {
+    await pool?.close();
+    store.close();
+  }
+  summary.elapsedMs = performance.now() - t0;
+  return summary;
+}
+
+interface RunContext {
+  store: IndexStore;
+  pool: ParsePool;
+  root: string;
+  known: Map<string, { id: number; hash: string }>;
+  summary: BuildIndexSummary;
+  progress: IndexProgress;
+  t0: number;
+  options: BuildIndexOptions;
+}
+
+async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void> {
+  const { store, pool, progress } = ctx;
+  let batch: Array<{ file: SourceFile; outcome: ParseOutcome }> = [];
+  let lastFlush = performance.now();
+  const flush = () => {
+    if (batch.length === 0) return;
+    const items = batch;
+    batch = [];
+    store.transaction(() => {
+      for (const { file, outcome } of items) applyOutcome(ctx, file, outcome);
+    });
+    lastFlush = performance.now();
+    progress.elapsedMs = performance.now() - ctx.t0;
+    ctx.options.onProgress?.({ ...progress });
+  };
+  const window = pool.size * 3;
+  let next = 0;
+  const inFlight = new Map<number, Promise<{ index: number; outcome: ParseOutcome }>>();
+  const launch = () => {
+    while (next < files.length && inFlight.size < window && !ctx.options.signal?.aborted) {
+      const index = next++;
+      const f = files[index]!;
+      inFlight.set(index, pool.parse(ctx.root, f.path, ctx.known.get(f.path)?.hash).then((outcome) => ({ index, outcome })));
+    }
+  };
+  launch();
+  while (inFlight.size > 0) {
+    const { index, outcome } = await Promise.race(inFlight.values());
+    inFlight.delete(index);
+    const file = files[index]!;
+    batch.push({ file, outcome });
+    progress.done++;
+    progress.bytes += file.size;
+    if (batch.length >= batchFiles || performance.now() - lastFlush > batchMs) flush();
+    launch();
+  }
+  flush();
+}
+
+function applyOutcome(ctx: RunContext, file: SourceFile, outcome: ParseOutcome): void {
+  const { store, summary } = ctx;
+  const known = ctx.known.get(file.path);
+  if (outcome.status === 'skipped') {
+    summary.skipped++;
+    summary.problems.push(outcome.problem);
+    if (known) store.deleteFile(known.id);
+    return;
+  }
+  if (outcome.status === 'unchanged') {
+    if (known) store.touchFile(known.id, file.size, file.mtimeMs);
+    summary.unchanged++;
+    return;
+  }
+  summary.parsed++;
+  summary.problems.push(...outcome.facts.problems);
+  store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: file.mtimeMs, hash: outcome.hash });
+}
+
+/**
+ * Re-indexes one file from text in memory (an editor's unsaved buffer): visible to the next query at once.
+ * The stored stamp is zeroed so the next disk run re-reads the file.
+ */
+export function indexFileText(store: IndexStore, relPath: string, text: string, parser: CParser | undefined): void {
+  const facts = parseSourceText(relPath, text, parser);
+  store.transaction(() => store.writeFile(facts, { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }));
+}
+
+/** Re-indexes one file from disk (a save), without the pool. */
+export async function indexFileFromDisk(store: IndexStore, root: string, relPath: string, parser: CParser | undefined): Promise<void> {
+  const st = await stat(`${root}/${relPath}`).catch(() => undefined);
+  const known = store.findFile(relPath);
+  if (!st) {
+    if (known) store.transaction(() => store.deleteFile(known.id));
+    return;
+  }
+  const outcome = parseFileAt(root, relPath, undefined, parser);
+  store.transaction(() => {
+    if (outcome.status === 'parsed') store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: st.mtimeMs, hash: outcome.hash });
+    else if (outcome.status === 'skipped' && known) store.deleteFile(known.id);
+  });
+}
+
+function defaultJobs(): number {
+  return Math.max(1, availableParallelism());
+}
+
+function hostArch(): string {
+  return process.arch === 'x64' ? 'x86' : process.arch;
+}

@@ -1,0 +1,170 @@
+// A fast C tokenizer for kernel sources: one pass over the text into parallel typed arrays, with
+// preprocessor directives, comments and string literals recognised, so the extractor and the reference
+// scan never re-read characters and never build a token object per occurrence.
+
+export const enum Tok {
+  Ident = 1,
+  Punct = 2,
+  Number = 3,
+  String = 4,
+  Char = 5,
+  /** `#` opening a directive; the directive's tokens follow until `PpEnd`. */
+  PpBegin = 6,
+  PpEnd = 7,
+}
+
+export interface CTokens {
+  count: number;
+  kind: Uint8Array;
+  start: Int32Array;
+  end: Int32Array;
+  line: Int32Array;
+  /** 1-based line of every comment that ends a block, for doc comments: commentEnd line → start line. */
+  commentStartByEndLine: Map<number, number>;
+}
+
+function isIdentStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95 || c === 36;
+}
+
+function isIdentPart(c: number): boolean {
+  return isIdentStart(c) || (c >= 48 && c <= 57);
+}
+
+/** Multi-character punctuators the extractor distinguishes; anything else is one character. */
+const twoCharOps = new Set(['->', '++', '--', '==', '!=', '<=', '>=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<', '>>', '##']);
+
+export function lexC(text: string): CTokens {
+  const n = text.length;
+  let cap = Math.max(64, n >> 2);
+  let kind = new Uint8Array(cap);
+  let start = new Int32Array(cap);
+  let end = new Int32Array(cap);
+  let lineArr = new Int32Array(cap);
+  let count = 0;
+  const commentStartByEndLine = new Map<number, number>();
+
+  const push = (k: number, s: number, e: number, l: number): void => {
+    if (count === cap) {
+      cap *= 2;
+      const k2 = new Uint8Array(cap); k2.set(kind); kind = k2;
+      const s2 = new Int32Array(cap); s2.set(start); start = s2;
+      const e2 = new Int32Array(cap); e2.set(end); end = e2;
+      const l2 = new Int32Array(cap); l2.set(lineArr); lineArr = l2;
+    }
+    kind[count] = k; start[count] = s; end[count] = e; lineArr[count] = l;
+    count++;
+  };
+
+  let i = 0;
+  let line = 1;
+  let atLineStart = true;
+  let inPp = false;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      if (inPp) { push(Tok.PpEnd, i, i, line); inPp = false; }
+      line++; i++; atLineStart = true;
+      continue;
+    }
+    if (c === 32 || c === 9 || c === 13 || c === 12 || c === 11) { i++; continue; }
+    if (c === 92 && (text.charCodeAt(i + 1) === 10 || (text.charCodeAt(i + 1) === 13 && text.charCodeAt(i + 2) === 10))) {
+      // A line continuation keeps a directive going.
+      i += text.charCodeAt(i + 1) === 13 ? 3 : 2;
+      line++;
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 42) {
+      const startLine = line;
+      let j = i + 2;
+      while (j < n && !(text.charCodeAt(j) === 42 && text.charCodeAt(j + 1) === 47)) {
+        if (text.charCodeAt(j) === 10) line++;
+        j++;
+      }
+      i = Math.min(n, j + 2);
+      commentStartByEndLine.set(line, startLine);
+      continue;
+    }
+    if (c === 47 && text.charCodeAt(i + 1) === 47) {
+      let j = i + 2;
+      while (j < n && text.charCodeAt(j) !== 10) j++;
+      const prev = commentStartByEndLine.get(line - 1);
+      commentStartByEndLine.set(line, prev !== undefined && !inPp ? prev : line);
+      i = j;
+      continue;
+    }
+    if (c === 35 && atLineStart && !inPp) {
+      push(Tok.PpBegin, i, i + 1, line);
+      inPp = true;
+      atLineStart = false;
+      i++;
+      continue;
+    }
+    atLineStart = false;
+    if (isIdentStart(c)) {
+      let j = i + 1;
+      while (j < n && isIdentPart(text.charCodeAt(j))) j++;
+      // String literal prefixes (L"", u8"") stay part of the string.
+      const q = text.charCodeAt(j);
+      if ((q === 34 || q === 39) && j - i <= 2 && /^(L|u|U|u8)$/.test(text.slice(i, j))) {
+        i = j;
+        continue;
+      }
+      push(Tok.Ident, i, j, line);
+      i = j;
+      continue;
+    }
+    if (c >= 48 && c <= 57) {
+      let j = i + 1;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (isIdentPart(d) || d === 46) j++;
+        else if ((d === 43 || d === 45) && /[eEpP]/.test(text[j - 1]!)) j++;
+        else break;
+      }
+      push(Tok.Number, i, j, line);
+      i = j;
+      continue;
+    }
+    if (c === 34 || c === 39) {
+      let j = i + 1;
+      const startLine = line;
+      while (j < n) {
+        const d = text.charCodeAt(j);
+        if (d === 92) { if (text.charCodeAt(j + 1) === 10) line++; j += 2; continue; }
+        if (d === c) { j++; break; }
+        if (d === 10) break; // unterminated: stop at the line end, as compilers do
+        j++;
+      }
+      if (inPp && c === 39 && j < n && text.charCodeAt(j - 1) !== 39) {
+        // An apostrophe in #error/#warning text is not a character literal.
+        i++;
+        continue;
+      }
+      push(c === 34 ? Tok.String : Tok.Char, i, j, startLine);
+      i = j;
+      continue;
+    }
+    if (c === 46 && text.charCodeAt(i + 1) === 46 && text.charCodeAt(i + 2) === 46) {
+      push(Tok.Punct, i, i + 3, line);
+      i += 3;
+      continue;
+    }
+    if (i + 1 < n && twoCharOps.has(text.slice(i, i + 2))) {
+      const three = text.slice(i, i + 3);
+      const len = three === '<<=' || three === '>>=' ? 3 : 2;
+      push(Tok.Punct, i, i + len, line);
+      i += len;
+      continue;
+    }
+    push(Tok.Punct, i, i + 1, line);
+    i++;
+  }
+  if (inPp) push(Tok.PpEnd, n, n, line);
+  return { count, kind, start, end, line: lineArr, commentStartByEndLine };
+}
+
+/** The text of token `t`. */
+export function tokText(text: string, toks: CTokens, t: number): string {
+  return text.slice(toks.start[t]!, toks.end[t]!);
+}

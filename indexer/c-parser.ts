@@ -1,0 +1,105 @@
+// tree-sitter for C behind one interface, two backends: the native Node binding (fast; the CLI and the
+// server) and web-tree-sitter with the grammar's own wasm (where no native prebuild loads). The extractor
+// only sees `CParser`, `SyntaxNode` and `SyntaxCursor`, the subset both backends share.
+import { createRequire } from 'node:module';
+
+export interface SyntaxPoint {
+  row: number;
+  column: number;
+}
+
+export interface SyntaxNode {
+  type: string;
+  text: string;
+  startPosition: SyntaxPoint;
+  endPosition: SyntaxPoint;
+  namedChildCount: number;
+  namedChild(index: number): SyntaxNode | null;
+  childForFieldName(name: string): SyntaxNode | null;
+  childrenForFieldName(name: string): (SyntaxNode | null)[];
+}
+
+export interface SyntaxCursor {
+  nodeType: string;
+  currentNode: SyntaxNode;
+  gotoFirstChild(): boolean;
+  gotoNextSibling(): boolean;
+  gotoParent(): boolean;
+}
+
+export interface SyntaxTree {
+  rootNode: SyntaxNode;
+  walk(): SyntaxCursor;
+  delete?(): void;
+}
+
+export interface CParser {
+  readonly backend: 'native' | 'wasm';
+  /** The grammar version, recorded in the index so a grammar change forces a re-index. */
+  readonly grammar: string;
+  parse(text: string): SyntaxTree;
+}
+
+const require = createRequire(import.meta.url);
+
+function grammarVersion(): string {
+  const pkg = require('tree-sitter-c/package.json') as { version: string };
+  return `tree-sitter-c@${pkg.version}`;
+}
+
+interface NativeParser {
+  setLanguage(lang: unknown): void;
+  parse(input: string | ((index: number) => string | null), old?: unknown, options?: { bufferSize?: number }): SyntaxTree;
+}
+
+export function createNativeCParser(): CParser {
+  const Parser = require('tree-sitter') as new () => NativeParser;
+  const language = require('tree-sitter-c') as unknown;
+  const parser = new Parser();
+  parser.setLanguage(language);
+  const grammar = grammarVersion();
+  return {
+    backend: 'native',
+    grammar,
+    // The binding copies the input through a buffer; size it to the text so large files parse in one go.
+    parse: (text) => parser.parse(text, null, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) }),
+  };
+}
+
+interface WasmParser {
+  setLanguage(lang: unknown): void;
+  parse(text: string): (SyntaxTree & { delete(): void }) | null;
+}
+
+export async function createWasmCParser(): Promise<CParser> {
+  const mod = (await import('web-tree-sitter')) as unknown as {
+    Parser: { init(): Promise<void>; new (): WasmParser };
+    Language: { load(path: string): Promise<unknown> };
+  };
+  await mod.Parser.init();
+  const language = await mod.Language.load(require.resolve('tree-sitter-c/tree-sitter-c.wasm'));
+  const parser = new mod.Parser();
+  parser.setLanguage(language);
+  const grammar = grammarVersion();
+  return {
+    backend: 'wasm',
+    grammar,
+    parse(text) {
+      const tree = parser.parse(text);
+      if (!tree) throw new Error('web-tree-sitter returned no tree');
+      return tree;
+    },
+  };
+}
+
+/** The native backend when it loads, else the wasm one; `prefer: 'wasm'` forces the fallback. */
+export async function loadCParser(options: { prefer?: 'native' | 'wasm' } = {}): Promise<CParser> {
+  if (options.prefer !== 'wasm') {
+    try {
+      return createNativeCParser();
+    } catch {
+      // No prebuild for this platform or ABI: fall through to wasm.
+    }
+  }
+  return createWasmCParser();
+}

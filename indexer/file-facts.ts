@@ -1,0 +1,75 @@
+// What the extractor learns from one source file: plain, structured-clonable records that travel from a
+// parse worker to the single database writer.
+
+export type DefKind =
+  | 'function'
+  | 'prototype'
+  | 'macro'
+  | 'function-macro'
+  | 'struct'
+  | 'union'
+  | 'enum'
+  | 'typedef'
+  | 'enumerator'
+  | 'variable'
+  | 'extern'
+  | 'member'
+  | 'label';
+
+export interface DefFact {
+  name: string;
+  kind: DefKind;
+  /** 1-based line and column of the name (DW_AT_decl_line's line). */
+  line: number;
+  column: number;
+  endLine: number;
+  isStatic: boolean;
+  /** `__weak` definitions and `COND_SYSCALL` stubs rank below a strong definition. */
+  isWeak: boolean;
+  /** The generating macro for macro-made definitions (`SYSCALL_DEFINE3`, `TRACE_EVENT`, ...). */
+  via?: string;
+  /** The declaration text up to its body, whitespace collapsed. */
+  signature?: string;
+  /** First line of the comment block right above the definition, when there is one. */
+  docLine?: number;
+  /** Inside an `#else` branch or a `#ifndef CONFIG_...` block: likely a stub. */
+  isAlternative?: boolean;
+  /** For function-like macros: parameter names, so call sites of the macro can be expanded. */
+  params?: string[];
+}
+
+export interface CallFact {
+  /** Index into `defs` of the enclosing function (or function-like macro), -1 at file scope. */
+  caller: number;
+  callee: string;
+  line: number;
+  column: number;
+  /** `ops->open(...)` / `ops.open(...)`: a call through a member named `callee`. */
+  member: boolean;
+  /** Set when the call is written inside a macro's arguments whose expansion makes a function. */
+  via?: string;
+}
+
+export interface IncludeFact {
+  line: number;
+  path: string;
+  system: boolean;
+}
+
+export interface FileFacts {
+  path: string;
+  language: 'c' | 'asm';
+  defs: DefFact[];
+  calls: CallFact[];
+  includes: IncludeFact[];
+  /** Every distinct identifier in the file (the reference index is name → files). */
+  names: string[];
+  /** Names passed to EXPORT_SYMBOL*. */
+  exports: string[];
+  /** `module_init(fn)` → ['init_module', 'fn'] and similar aliases. */
+  aliases: Array<[alias: string, target: string]>;
+  /** Counted warnings about this file (an ERROR-heavy parse is not one). */
+  problems: string[];
+  /** Lines tree-sitter could not parse, for diagnostics and tests. */
+  errorNodes: number;
+}

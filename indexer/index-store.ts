@@ -1,0 +1,291 @@
+// The SQLite index of one source tree: schema, the single writer, and the lookups queries are built on.
+// Identifiers are interned once (`names`); references are stored as name → files only, and the exact
+// occurrences are recovered by re-lexing those files when asked (cscope's query 0 and 9), which keeps the
+// database a fraction of a per-occurrence table. Each file's rows change in one transaction together with
+// its hash, so a run killed at any point leaves every file either fully old or fully new.
+import Database from 'better-sqlite3';
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import type { DefFact, DefKind, FileFacts } from './file-facts.js';
+
+export const schemaVersion = 3;
+
+export const defKinds: readonly DefKind[] = ['function', 'prototype', 'macro', 'function-macro', 'struct', 'union', 'enum', 'typedef', 'enumerator', 'variable', 'extern', 'member', 'label'];
+const kindCode = new Map(defKinds.map((k, i) => [k, i]));
+
+export const DefFlag = { static: 1, weak: 2, alternative: 4 } as const;
+export const CallFlag = { member: 1 } as const;
+
+/** The database is missing, unreadable, from another schema version, or not a crashnav index. */
+export class IndexDatabaseError extends Error {
+  override name = 'IndexDatabaseError';
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+  }
+}
+
+export interface FileRecord {
+  id: number;
+  path: string;
+  size: number;
+  mtimeMs: number;
+  hash: string;
+}
+
+export interface DefRow {
+  id: number;
+  name: string;
+  path: string;
+  /** Index into `defKinds`. */
+  kind: number;
+  line: number;
+  column: number;
+  endLine: number;
+  flags: number;
+  via: string | null;
+  docLine: number | null;
+  signature: string | null;
+  params: string | null;
+  exported: number;
+}
+
+const schema = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, size INTEGER NOT NULL,
+  mtime INTEGER NOT NULL, hash TEXT NOT NULL, language TEXT NOT NULL, names BLOB);
+CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS defs (id INTEGER PRIMARY KEY, name_id INTEGER NOT NULL, file_id INTEGER NOT NULL,
+  kind INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, end_line INTEGER NOT NULL,
+  flags INTEGER NOT NULL, via_id INTEGER, doc_line INTEGER, signature TEXT, params TEXT);
+CREATE INDEX IF NOT EXISTS defs_name ON defs(name_id);
+CREATE INDEX IF NOT EXISTS defs_file ON defs(file_id, line);
+CREATE TABLE IF NOT EXISTS calls (callee_id INTEGER NOT NULL, caller_id INTEGER NOT NULL, line INTEGER NOT NULL,
+  col INTEGER NOT NULL, flags INTEGER NOT NULL, PRIMARY KEY (callee_id, caller_id, line, col)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS calls_caller ON calls(caller_id);
+CREATE TABLE IF NOT EXISTS refs (name_id INTEGER NOT NULL, file_id INTEGER NOT NULL, PRIMARY KEY (name_id, file_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS includes (file_id INTEGER NOT NULL, line INTEGER NOT NULL, path TEXT NOT NULL, system INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS includes_file ON includes(file_id);
+CREATE TABLE IF NOT EXISTS exports (name_id INTEGER NOT NULL, file_id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS exports_name ON exports(name_id);
+CREATE INDEX IF NOT EXISTS exports_file ON exports(file_id);
+CREATE TABLE IF NOT EXISTS aliases (alias_id INTEGER NOT NULL, target_id INTEGER NOT NULL, file_id INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS aliases_alias ON aliases(alias_id);
+CREATE INDEX IF NOT EXISTS aliases_file ON aliases(file_id);
+`;
+
+export function defaultDbPath(root: string): string {
+  return path.join(root, '.crashnav', 'index.db');
+}
+
+export interface OpenStoreOptions {
+  /** Create (or rebuild, when unusable) the database; otherwise a missing or foreign one is an error. */
+  create?: boolean;
+  readonly?: boolean;
+}
+
+export class IndexStore {
+  readonly db: Database.Database;
+  private readonly nameCache = new Map<string, number>();
+  private readonly stmts;
+
+  private constructor(
+    readonly file: string,
+    db: Database.Database,
+  ) {
+    this.db = db;
+    const s = (sql: string) => db.prepare(sql);
+    this.stmts = {
+      nameId: s('SELECT id FROM names WHERE name = ?').pluck(),
+      insertName: s('INSERT INTO names (name) VALUES (?)'),
+      fileByPath: s('SELECT id, path, size, mtime AS mtimeMs, hash FROM files WHERE path = ?'),
+      fileNames: s('SELECT names FROM files WHERE id = ?').pluck(),
+      upsertFile: s(`INSERT INTO files (path, size, mtime, hash, language, names) VALUES (@path, @size, @mtime, @hash, @language, @names)
+        ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash, language = excluded.language, names = excluded.names RETURNING id`).pluck(),
+      touchFile: s('UPDATE files SET size = ?, mtime = ? WHERE id = ?'),
+      deleteFileRow: s('DELETE FROM files WHERE id = ?'),
+      deleteCalls: s('DELETE FROM calls WHERE caller_id IN (SELECT id FROM defs WHERE file_id = ?)'),
+      deleteDefs: s('DELETE FROM defs WHERE file_id = ?'),
+      deleteRef: s('DELETE FROM refs WHERE name_id = ? AND file_id = ?'),
+      deleteIncludes: s('DELETE FROM includes WHERE file_id = ?'),
+      deleteExports: s('DELETE FROM exports WHERE file_id = ?'),
+      deleteAliases: s('DELETE FROM aliases WHERE file_id = ?'),
+      insertDef: s(`INSERT INTO defs (name_id, file_id, kind, line, col, end_line, flags, via_id, doc_line, signature, params)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertCall: s('INSERT OR IGNORE INTO calls (callee_id, caller_id, line, col, flags) VALUES (?, ?, ?, ?, ?)'),
+      insertRef: s('INSERT OR IGNORE INTO refs (name_id, file_id) VALUES (?, ?)'),
+      insertInclude: s('INSERT INTO includes (file_id, line, path, system) VALUES (?, ?, ?, ?)'),
+      insertExport: s('INSERT INTO exports (name_id, file_id) VALUES (?, ?)'),
+      insertAlias: s('INSERT INTO aliases (alias_id, target_id, file_id) VALUES (?, ?, ?)'),
+      getMeta: s('SELECT value FROM meta WHERE key = ?').pluck(),
+      setMeta: s('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value'),
+    };
+  }
+
+  static open(file: string, options: OpenStoreOptions = {}): IndexStore {
+    if (options.create) mkdirSync(path.dirname(file), { recursive: true });
+    let db: Database.Database;
+    try {
+      db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: !options.create });
+    } catch (err) {
+      throw new IndexDatabaseError(file, `cannot open the index (${(err as Error).message}); run 'crashnav index' to build it`);
+    }
+    try {
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      db.pragma('cache_size = -65536');
+      const version = IndexStore.readVersion(db);
+      if (version !== schemaVersion) {
+        if (!options.create) {
+          throw new IndexDatabaseError(file, version === undefined ? 'not a crashnav index' : `index schema ${version}, this crashnav reads ${schemaVersion}; run 'crashnav index' to rebuild it`);
+        }
+        db.close();
+        IndexStore.remove(file);
+        db = new Database(file);
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      if (!options.readonly) {
+        db.exec(schema);
+        db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', ?)").run(String(schemaVersion));
+      }
+    } catch (err) {
+      db.close();
+      if (err instanceof IndexDatabaseError) throw err;
+      if (options.create) {
+        // A corrupt file: start again rather than fail the index run.
+        IndexStore.remove(file);
+        return IndexStore.open(file, options);
+      }
+      throw new IndexDatabaseError(file, `corrupt index (${(err as Error).message}); run 'crashnav index' to rebuild it`);
+    }
+    return new IndexStore(file, db);
+  }
+
+  private static readVersion(db: Database.Database): number | undefined {
+    const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+    const hasAny = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").get();
+    if (!hasAny) return schemaVersion;
+    if (!hasMeta) return undefined;
+    const v = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as string | undefined;
+    return v === undefined ? undefined : Number(v);
+  }
+
+  private static remove(file: string): void {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  getMeta(key: string): string | undefined {
+    return this.stmts.getMeta.get(key) as string | undefined;
+  }
+
+  setMeta(key: string, value: string): void {
+    this.stmts.setMeta.run(key, value);
+  }
+
+  nameId(name: string): number | undefined {
+    const cached = this.nameCache.get(name);
+    if (cached !== undefined) return cached;
+    const id = this.stmts.nameId.get(name) as number | undefined;
+    if (id !== undefined) this.nameCache.set(name, id);
+    return id;
+  }
+
+  private internName(name: string): number {
+    const id = this.nameId(name);
+    if (id !== undefined) return id;
+    const created = Number(this.stmts.insertName.run(name).lastInsertRowid);
+    this.nameCache.set(name, created);
+    return created;
+  }
+
+  allFiles(): FileRecord[] {
+    return this.db.prepare('SELECT id, path, size, mtime AS mtimeMs, hash FROM files').all() as FileRecord[];
+  }
+
+  findFile(relPath: string): FileRecord | undefined {
+    return this.stmts.fileByPath.get(relPath) as FileRecord | undefined;
+  }
+
+  /** Runs `fn` in one transaction: the unit of atomicity for a batch of whole files. */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+
+  touchFile(id: number, size: number, mtimeMs: number): void {
+    this.stmts.touchFile.run(size, Math.round(mtimeMs), id);
+  }
+
+  private deleteRows(fileId: number): void {
+    const s = this.stmts;
+    s.deleteCalls.run(fileId);
+    s.deleteDefs.run(fileId);
+    s.deleteIncludes.run(fileId);
+    s.deleteExports.run(fileId);
+    s.deleteAliases.run(fileId);
+    const blob = s.fileNames.get(fileId) as Buffer | null | undefined;
+    if (blob) {
+      const ids = new Int32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
+      for (const id of ids) s.deleteRef.run(id, fileId);
+    }
+  }
+
+  deleteFile(id: number): void {
+    this.deleteRows(id);
+    this.stmts.deleteFileRow.run(id);
+  }
+
+  /** Replaces everything known about `facts.path` (call inside `transaction`). */
+  writeFile(facts: FileFacts, stat: { size: number; mtimeMs: number; hash: string }): void {
+    const s = this.stmts;
+    const existing = this.findFile(facts.path);
+    if (existing) this.deleteRows(existing.id);
+    const nameIds = new Int32Array(facts.names.length);
+    facts.names.forEach((n, i) => (nameIds[i] = this.internName(n)));
+    const fileId = s.upsertFile.get({
+      path: facts.path,
+      size: stat.size,
+      mtime: Math.round(stat.mtimeMs),
+      hash: stat.hash,
+      language: facts.language,
+      names: Buffer.from(nameIds.buffer, nameIds.byteOffset, nameIds.byteLength),
+    }) as number;
+    for (const id of nameIds) s.insertRef.run(id, fileId);
+    const defIds = facts.defs.map((d) => this.insertDef(fileId, d));
+    for (const c of facts.calls) {
+      const caller = defIds[c.caller];
+      if (caller === undefined) continue;
+      s.insertCall.run(this.internName(c.callee), caller, c.line, c.column, c.member ? CallFlag.member : 0);
+    }
+    for (const inc of facts.includes) s.insertInclude.run(fileId, inc.line, inc.path, inc.system ? 1 : 0);
+    for (const e of facts.exports) s.insertExport.run(this.internName(e), fileId);
+    for (const [alias, target] of facts.aliases) s.insertAlias.run(this.internName(alias), this.internName(target), fileId);
+  }
+
+  private insertDef(fileId: number, d: DefFact): number {
+    const flags = (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0);
+    return Number(
+      this.stmts.insertDef.run(
+        this.internName(d.name),
+        fileId,
+        kindCode.get(d.kind)!,
+        d.line,
+        d.column,
+        d.endLine < d.line ? d.line : d.endLine,
+        flags,
+        d.via ? this.internName(d.via) : null,
+        d.docLine ?? null,
+        d.signature ?? null,
+        d.params ? d.params.join(',') : null,
+      ).lastInsertRowid,
+    );
+  }
+}

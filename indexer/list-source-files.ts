@@ -1,0 +1,48 @@
+// The files of a tree worth indexing: C, headers and assembly, minus `.git`, our own database directory,
+// and whatever `.gitignore`/`.crashnavignore` files (at any depth, each relative to its directory) exclude.
+import fg from 'fast-glob';
+import ignore, { type Ignore } from 'ignore';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export interface SourceFile {
+  /** Path relative to the root, with `/` separators. */
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export const sourcePattern = '**/*.{c,h,S}';
+const alwaysSkipped = ['**/.git/**', '**/.crashnav/**', '**/node_modules/**'];
+
+export async function listSourceFiles(root: string): Promise<{ files: SourceFile[]; problems: string[] }> {
+  const problems: string[] = [];
+  const ignoreFiles = await fg(['**/.gitignore', '**/.crashnavignore'], { cwd: root, dot: true, ignore: alwaysSkipped, suppressErrors: true, followSymbolicLinks: false });
+  const rules = new Map<string, Ignore>();
+  for (const f of ignoreFiles.sort()) {
+    const dir = path.posix.dirname(f);
+    try {
+      const ig = rules.get(dir) ?? ignore();
+      ig.add(readFileSync(path.join(root, f), 'utf8'));
+      rules.set(dir, ig);
+    } catch (err) {
+      problems.push(`${f}: unreadable ignore file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    }
+  }
+  const entries = await fg(sourcePattern, { cwd: root, ignore: alwaysSkipped, stats: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, caseSensitiveMatch: true });
+  const ignored = (rel: string): boolean => {
+    for (const [dir, ig] of rules) {
+      if (dir === '.') {
+        if (ig.ignores(rel)) return true;
+      } else if (rel.startsWith(dir + '/') && ig.ignores(rel.slice(dir.length + 1))) return true;
+    }
+    return false;
+  };
+  const files: SourceFile[] = [];
+  for (const e of entries) {
+    if (rules.size > 0 && ignored(e.path)) continue;
+    files.push({ path: e.path, size: e.stats?.size ?? 0, mtimeMs: e.stats?.mtimeMs ?? 0 });
+  }
+  files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { files, problems };
+}

@@ -1,0 +1,95 @@
+// A pool of worker threads running parse-worker: requests go to the least busy worker, answers come back
+// as promises. Under the test runner the sources are TypeScript: workers then load the worker module
+// through tsx's API (resolved from here), since `--import tsx` in a worker's execArgv is not honoured
+// when the parent itself runs under tsx.
+import { Worker } from 'node:worker_threads';
+import type { ParseOutcome } from './parse-file.js';
+
+export interface ParseRequest {
+  id: number;
+  root: string;
+  path: string;
+  knownHash?: string;
+}
+
+export interface ParseResponse {
+  id: number;
+  outcome: ParseOutcome;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+export class ParsePool {
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void; slot: Slot }>();
+  private nextId = 1;
+  grammar = '';
+  backend = '';
+
+  private constructor() {}
+
+  static async start(size: number, options: { backend?: 'native' | 'wasm' } = {}): Promise<ParsePool> {
+    const pool = new ParsePool();
+    const isTs = import.meta.url.endsWith('.ts');
+    const url = new URL(isTs ? './parse-worker.ts' : './parse-worker.js', import.meta.url);
+    await Promise.all(
+      Array.from({ length: Math.max(1, size) }, () => {
+        const worker = isTs
+          ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(url.href)}))`, { eval: true, workerData: { backend: options.backend } })
+          : new Worker(url, { workerData: { backend: options.backend } });
+        const slot: Slot = { worker, busy: 0 };
+        pool.slots.push(slot);
+        return new Promise<void>((resolve, reject) => {
+          worker.once('error', reject);
+          worker.on('message', (msg: ParseResponse | { ready: true; grammar: string; backend: string }) => {
+            if ('ready' in msg) {
+              pool.grammar = msg.grammar;
+              pool.backend = msg.backend;
+              worker.off('error', reject);
+              worker.on('error', (err) => pool.failSlot(slot, err));
+              resolve();
+              return;
+            }
+            const p = pool.pending.get(msg.id);
+            if (!p) return;
+            pool.pending.delete(msg.id);
+            slot.busy--;
+            p.resolve(msg.outcome);
+          });
+        });
+      }),
+    );
+    return pool;
+  }
+
+  private failSlot(slot: Slot, err: Error): void {
+    for (const [id, p] of this.pending) {
+      if (p.slot === slot) {
+        this.pending.delete(id);
+        p.reject(err);
+      }
+    }
+  }
+
+  get size(): number {
+    return this.slots.length;
+  }
+
+  parse(root: string, path: string, knownHash?: string): Promise<ParseOutcome> {
+    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const id = this.nextId++;
+    slot.busy++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, slot });
+      const req: ParseRequest = { id, root, path, knownHash };
+      slot.worker.postMessage(req);
+    });
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
