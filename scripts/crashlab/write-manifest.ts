@@ -18,6 +18,8 @@ interface RunEntry {
   log: string;
   module: string;
   kaslr: boolean;
+  /** The crash utility's session on the vmcore taken at the panic, when the run took one. */
+  crashSession: string | null;
   cmdline: string;
   qemuCommand: string;
   qemuExitStatus: number;
@@ -52,13 +54,15 @@ function moduleEntry(name: string): ModuleEntry {
 function runEntry(run: string): RunEntry {
   const dir = path.join(env('CRASHLAB_RUNS_DIR'), run);
   const log = `examples/oopses/${run}.log`;
+  const session = `examples/oopses/${run}.crash.txt`;
   const qemuCommand = readFileSync(path.join(dir, 'qemu-cmd.txt'), 'utf8').trim();
   // The kernel's own echo of its command line, rather than unpicking the shell quoting of -append.
   const cmdline = /\] Command line: (.*)/.exec(readFileSync(path.join(repo, log), 'utf8'))?.[1] ?? '';
   return {
     log,
-    module: run.replace(/-kaslr$/, ''),
+    module: run.replace(/-(kaslr|vmcore)$/, ''),
     kaslr: run.endsWith('-kaslr'),
+    crashSession: existsSync(path.join(repo, session)) ? session : null,
     cmdline,
     qemuCommand: tilde(qemuCommand),
     qemuExitStatus: Number(readFileSync(path.join(dir, 'qemu-rc.txt'), 'utf8').trim()),

@@ -81,6 +81,7 @@ describe('recorded console logs', () => {
       else expect(log).toContain('Kernel Offset: disabled');
     }
     expect(run.qemuExitStatus).toBe(0);
+    expect(run.cmdline.split(' ')).toContain(run.crashSession === null ? 'panic=-1' : 'panic=0');
     expect(log).not.toMatch(/[\r\x1b]/);
   });
 
@@ -112,6 +113,20 @@ describe('recorded console logs', () => {
     expect(log).toMatch(/RIP: 0010:timer_crash_fire\+0x[0-9a-f]+\/0x[0-9a-f]+ \[timer_crash\]\n.*Code: (?:[0-9a-f]{2} )+<[0-9a-f]{2}>/);
     expect(log).toMatch(/Call Trace:\n.*<IRQ>\n.*call_timer_fn\+/);
     expect(log).toMatch(/run_timer_softirq\+[^]*<\/IRQ>/);
+  });
+
+  it.each(manifest.runs.filter((r) => r.crashSession !== null))('$crashSession: the crash utility on the vmcore sees the oops of $log', (run) => {
+    const session = readFileSync(path.join(repoRoot, run.crashSession!), 'utf8');
+    const rip = moduleFrames(readLog(run.log)).find((f) => f.rip)!;
+    expect(session).toMatch(/^crash> sys\n/);
+    expect(session).toContain('RELEASE: 6.1.0-53-cloud-amd64');
+    expect(session).toMatch(/PANIC: "Oops: 0002 \[#1\]/);
+    // crash names module init text by its section marker, not the function: the offset is what must agree.
+    const exception = /\[exception RIP: (\w+)\+(\d+)\]\n\s+RIP: ([0-9a-f]{16})[^]*?RAX: 0000000000000000/.exec(session);
+    expect(exception?.[1]).toMatch(new RegExp(`^(${rip.symbol}|_MODULE_INIT_START_${run.module})$`));
+    expect(BigInt(exception![2]!)).toBe(rip.offset);
+    expect(session).toMatch(new RegExp(`^[0-9a-f]{16}\\s+${run.module}\\s+[0-9a-f]{16}\\s+\\d+`, 'm')); // `mod` lists it
+    expect(session).not.toContain(homedir());
   });
 
   it.each(manifest.runs.filter((r) => r.module !== 'hello'))('$log names a function of $module.ko', (run) => {

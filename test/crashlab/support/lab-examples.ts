@@ -20,6 +20,7 @@ export interface ManifestRun {
   log: string;
   module: string;
   kaslr: boolean;
+  crashSession: string | null;
   cmdline: string;
   qemuCommand: string;
   qemuExitStatus: number;
