@@ -9,7 +9,7 @@ export interface PathSubstitution {
 }
 
 export interface Settings {
-  /** Source trees to index and navigate; the first is the kernel tree. Default: the workspace folders. */
+  /** Source trees to index and navigate; the first is the kernel tree. Empty (the default): the workspace folders. */
   sourceRoots: string[];
   /** Index database of the first source root; other roots use their default `<root>/.crashnav/index.db`. */
   database?: string;
@@ -35,9 +35,9 @@ export const settingKeys = [
   'arch',
 ] as const satisfies readonly (keyof Settings)[];
 
-export function defaultSettings(workspaceFolders: string[]): Settings {
+export function defaultSettings(): Settings {
   return {
-    sourceRoots: workspaceFolders,
+    sourceRoots: [],
     moduleDirs: [],
     debugRoot: '/usr/lib/debug',
     substitutePaths: [],

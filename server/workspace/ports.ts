@@ -1,6 +1,8 @@
 // What the handlers ask of the index, the debug info and the crash pipeline, in the server's own terms:
 // absolute paths, 1-based lines and columns. `workspace/open-workspace.ts` adapts the real rooms to these.
+import type { CrashFrame, CrashReport } from '../../crash/index.js';
 import type { SourcePoint } from '../convert.js';
+import type { DisassembleTarget } from '../protocol.js';
 
 export type SymbolKind =
   | 'function'
@@ -81,8 +83,6 @@ export interface CodeIndex {
   /** Fuzzy, ranked symbol search for `workspace/symbol`. */
   searchSymbols(query: string, limit: number): SymbolDef[];
   fileSymbols(file: string): SymbolDef[];
-  /** Identifier occurrences in one file (for highlights and the name under the cursor). */
-  fileReferences(file: string): SymbolRef[];
   includes(file: string): IncludeRef[];
   /** Re-extracts one file from the editor's text and replaces its rows. */
   updateFile(file: string, text: string): void;
@@ -109,4 +109,14 @@ export interface ResolvedFrame {
 export interface DisassemblyText {
   text: string;
   markedLine?: number;
+}
+
+/** Frames to source through debug info (DWARF, else the symbol table), falling back to the index. */
+export interface FrameResolver {
+  /** The vmlinux in use, when one was found. */
+  readonly vmlinux?: string;
+  resolve(report: CrashReport, frame: CrashFrame): Promise<ResolvedFrame>;
+  /** The function's instructions interleaved with source, the target instruction marked. */
+  disassemble(target: DisassembleTarget, report?: CrashReport): Promise<DisassemblyText | undefined>;
+  close(): void;
 }

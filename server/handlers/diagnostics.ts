@@ -1,0 +1,48 @@
+// Diagnostics of a crash-report document: the decoded facts and the guilty frame as information, a frame whose
+// symbol size differs from the binary's (likely not the kernel that crashed) as a warning, and what is missing
+// (index, vmlinux) with how to provide it.
+import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { spanToRange } from '../convert.js';
+import { factMeaning } from '../queries/fact-meaning.js';
+import { frameOf } from '../queries/report-position.js';
+import type { ReportAnalysis } from '../reports/report-analysis.js';
+import type { Snapshot } from '../snapshot.js';
+
+/** Frames checked against the binary per document; the rest of a huge log is left alone. */
+const maxCheckedFrames = 200;
+
+function info(range: Diagnostic['range'], message: string, severity: DiagnosticSeverity = DiagnosticSeverity.Information): Diagnostic {
+  return { range, message, severity, source: 'crashnav' };
+}
+
+export async function computeReportDiagnostics(snapshot: Snapshot, analysis: ReportAnalysis): Promise<Diagnostic[]> {
+  const out: Diagnostic[] = [];
+  for (const fact of analysis.facts) {
+    const meaning = factMeaning(analysis.reports[fact.report]!, fact.kind, fact.text);
+    if (meaning) out.push(info(spanToRange(fact.span), `${meaning.label}: ${meaning.text}`));
+  }
+  analysis.reports.forEach((report, r) => {
+    const headline = analysis.facts.find((f) => f.report === r && f.kind === 'headline');
+    if (headline) {
+      for (const missing of snapshot.workspace.missing) out.push(info(spanToRange(headline.span), missing, DiagnosticSeverity.Warning));
+    }
+    if (!report.guilty) return;
+    const site = analysis.frames.find((s) => s.report === r && s.stack === report.guilty!.stack && s.frame === report.guilty!.frame);
+    if (site) out.push(info(spanToRange(site.symbolSpan), `guilty frame: ${report.guilty.reason}`));
+  });
+  for (const site of analysis.frames.slice(0, maxCheckedFrames)) {
+    const hit = frameOf(analysis, site);
+    let warnings: string[];
+    try {
+      warnings = (await snapshot.workspace.resolveFrame(hit.report, hit.frame)).warnings;
+    } catch (err) {
+      warnings = [`could not resolve this frame: ${err instanceof Error ? err.message : String(err)}`];
+    }
+    for (const warning of warnings) out.push(info(spanToRange(site.span), warning, DiagnosticSeverity.Warning));
+  }
+  for (const problem of analysis.problems) {
+    if (problem.line < 1) continue;
+    out.push(info({ start: { line: problem.line - 1, character: 0 }, end: { line: problem.line - 1, character: 0 } }, problem.message, DiagnosticSeverity.Hint));
+  }
+  return out;
+}

@@ -1,0 +1,238 @@
+// The server's mutable state and its lifecycle: settings as they arrive, the open documents, the workspace's
+// engines (reopened when settings change), indexing on start with `$/progress`, and diagnostics publication.
+// Handlers never see this class, only the snapshots it hands out.
+import path from 'node:path';
+import {
+  type ClientCapabilities,
+  type Connection,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  type FileEvent,
+  FileChangeType,
+  type InitializeParams,
+  type InitializeResult,
+  TextDocuments,
+  type WorkspaceFolder,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { serverCapabilities } from './capabilities.js';
+import { applySettings, defaultSettings, type Settings } from './config.js';
+import { uriToPath } from './convert.js';
+import { computeReportDiagnostics } from './handlers/diagnostics.js';
+import { settingsSection } from './protocol.js';
+import type { ReportAnalysis } from './reports/report-analysis.js';
+import { isReportCandidate, ReportStore } from './reports/report-store.js';
+import type { ClientFeatures, Snapshot } from './snapshot.js';
+import { openWorkspace } from './workspace/open-workspace.js';
+import type { Workspace } from './workspace/workspace.js';
+
+const cFile = /\.(?:c|h)$/;
+
+export class Session {
+  readonly documents = new TextDocuments(TextDocument);
+  readonly reports: ReportStore;
+  private settings: Settings = defaultSettings();
+  private folders: string[] = [];
+  private client: ClientCapabilities = {};
+  private features: ClientFeatures = { textDocumentContent: false, definitionLinks: false, markdownHover: false };
+  private workspace: Workspace;
+  private indexing: AbortController | undefined;
+  private readonly indexingRoots = new Set<string>();
+  private readonly reindexTimers = new Map<string, { timer: NodeJS.Timeout; run: () => void }>();
+
+  constructor(private readonly connection: Connection) {
+    this.reports = new ReportStore((uri, version, analysis) => void this.publishReportDiagnostics(uri, version, analysis));
+    this.workspace = openWorkspace({ settings: this.settings, roots: [], log: (m) => this.log(m) });
+    this.documents.onDidOpen((e) => this.documentChanged(e.document, { opened: true }));
+    this.documents.onDidChangeContent((e) => this.documentChanged(e.document));
+    this.documents.onDidClose((e) => {
+      this.reports.delete(e.document.uri);
+      if (this.reports.has(e.document.uri) || isReportCandidate(e.document.uri, e.document.languageId)) {
+        void this.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+      }
+    });
+    this.documents.listen(connection);
+  }
+
+  snapshot(): Snapshot {
+    // A request sees every edit made before it: pending re-indexes run now rather than after their debounce.
+    for (const pending of [...this.reindexTimers.values()]) pending.run();
+    const documents = this.documents;
+    return {
+      settings: this.settings,
+      arch: this.settings.arch ?? 'x86',
+      client: this.features,
+      workspace: this.workspace,
+      reports: this.reports,
+      indexingRoots: [...this.indexingRoots],
+      document: (uri) => documents.get(uri),
+    };
+  }
+
+  initialize(params: InitializeParams): InitializeResult {
+    this.client = params.capabilities;
+    this.features = {
+      textDocumentContent: params.capabilities.workspace?.textDocumentContent !== undefined,
+      definitionLinks: params.capabilities.textDocument?.definition?.linkSupport === true,
+      markdownHover: params.capabilities.textDocument?.hover?.contentFormat?.includes('markdown') ?? false,
+    };
+    this.folders = folderPaths(params.workspaceFolders ?? undefined, params.rootUri ?? undefined);
+    this.applyRawSettings(params.initializationOptions);
+    return { capabilities: serverCapabilities(params.capabilities), serverInfo: { name: 'crashnav' } };
+  }
+
+  async initialized(): Promise<void> {
+    if (this.client.workspace?.didChangeConfiguration?.dynamicRegistration) {
+      void this.connection.client.register(DidChangeConfigurationNotification.type, { section: settingsSection });
+    }
+    if (this.client.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      void this.connection.client.register(DidChangeWatchedFilesNotification.type, {
+        watchers: [{ globPattern: '**/*.{c,h,S}' }],
+      });
+    }
+    if (this.client.workspace?.workspaceFolders) {
+      this.connection.workspace.onDidChangeWorkspaceFolders((e) => {
+        const removed = new Set(folderPaths(e.removed));
+        this.folders = [...this.folders.filter((f) => !removed.has(f)), ...folderPaths(e.added)];
+        this.reopen();
+      });
+    }
+    await this.pullConfiguration();
+    this.reopen();
+  }
+
+  /** `workspace/didChangeConfiguration`: the pushed settings, or a fresh pull when the client supports it. */
+  async configurationChanged(pushed: unknown): Promise<void> {
+    if (this.client.workspace?.configuration) await this.pullConfiguration();
+    else this.applyRawSettings((pushed as Record<string, unknown> | null)?.[settingsSection]);
+    this.reopen();
+  }
+
+  watchedFilesChanged(changes: FileEvent[]): void {
+    const byIndex = new Map<Workspace['indexes'][number], string[]>();
+    for (const change of changes) {
+      const file = uriToPath(change.uri);
+      if (!file || !/\.(?:c|h|S)$/.test(file)) continue;
+      // Files open in the editor are indexed from the editor's text, not the disk.
+      if (change.type !== FileChangeType.Deleted && this.documents.get(change.uri)) continue;
+      const index = this.workspace.indexFor(file);
+      if (index) byIndex.set(index, [...(byIndex.get(index) ?? []), file]);
+    }
+    for (const [index, files] of byIndex) {
+      index.refreshFiles(files).catch((err: unknown) => this.log(`re-indexing ${files.length} changed files failed: ${String(err)}`));
+    }
+  }
+
+  shutdown(): void {
+    this.indexing?.abort();
+    for (const pending of this.reindexTimers.values()) clearTimeout(pending.timer);
+    this.reports.dispose();
+    this.workspace.close();
+  }
+
+  private log(message: string): void {
+    this.connection.console.log(message);
+  }
+
+  private async pullConfiguration(): Promise<void> {
+    if (!this.client.workspace?.configuration) return;
+    try {
+      const [section] = (await this.connection.workspace.getConfiguration([{ section: settingsSection }])) as unknown[];
+      this.applyRawSettings(section);
+    } catch (err) {
+      this.log(`workspace/configuration failed: ${String(err)}`);
+    }
+  }
+
+  private applyRawSettings(raw: unknown): void {
+    const { settings, problems } = applySettings(this.settings, raw, this.folders[0] ?? process.cwd());
+    this.settings = settings;
+    for (const problem of problems) void this.connection.window.showWarningMessage(problem);
+  }
+
+  private roots(): string[] {
+    return this.settings.sourceRoots.length > 0 ? this.settings.sourceRoots : this.folders;
+  }
+
+  /** Reopens the engines for the current settings and brings every index up to date. */
+  private reopen(): void {
+    this.indexing?.abort();
+    this.workspace.close();
+    this.workspace = openWorkspace({ settings: this.settings, roots: this.roots(), log: (m) => this.log(m) });
+    for (const document of this.documents.all()) this.documentChanged(document);
+    void this.indexAll();
+  }
+
+  private async indexAll(): Promise<void> {
+    const controller = new AbortController();
+    this.indexing = controller;
+    const workspace = this.workspace;
+    for (const index of workspace.indexes) {
+      if (controller.signal.aborted) return;
+      const progress = this.client.window?.workDoneProgress ? await this.connection.window.createWorkDoneProgress() : undefined;
+      progress?.begin(`crashnav: indexing ${path.basename(index.root)}`, 0, index.root, false);
+      this.indexingRoots.add(index.root);
+      let lastReport = 0;
+      try {
+        await index.update((p) => {
+          const now = Date.now();
+          if (now - lastReport < 200 && p.done < p.total) return;
+          lastReport = now;
+          progress?.report(p.total > 0 ? Math.floor((100 * p.done) / p.total) : 0, `${p.done}/${p.total} files`);
+        }, controller.signal);
+      } catch (err) {
+        if (!controller.signal.aborted) this.log(`indexing ${index.root} failed: ${String(err)}`);
+      } finally {
+        this.indexingRoots.delete(index.root);
+        progress?.done();
+      }
+    }
+  }
+
+  private documentChanged(document: TextDocument, how: { opened?: boolean } = {}): void {
+    const file = uriToPath(document.uri);
+    if (document.languageId === 'c' || (file !== undefined && cFile.test(file))) {
+      // Opening a file as it is on disk changes nothing the index does not already know.
+      if (file !== undefined && !(how.opened && this.matchesDisk(file, document))) this.scheduleReindex(file, document);
+      return;
+    }
+    if (isReportCandidate(document.uri, document.languageId)) this.reports.update(document.uri, document.version, document.getText());
+  }
+
+  private matchesDisk(file: string, document: TextDocument): boolean {
+    const lines = this.workspace.sources.lines(file);
+    return lines !== undefined && lines.join('\n') === document.getText().replace(/\r\n/g, '\n');
+  }
+
+  /** Re-extracts an edited C file from the editor's text, debounced so typing does not re-parse every keystroke. */
+  private scheduleReindex(file: string, document: TextDocument): void {
+    const index = this.workspace.indexFor(file);
+    if (!index) return;
+    const previous = this.reindexTimers.get(file);
+    if (previous) clearTimeout(previous.timer);
+    const run = (): void => {
+      clearTimeout(timer);
+      this.reindexTimers.delete(file);
+      const current = this.documents.get(document.uri);
+      if (!current) return;
+      try {
+        index.updateFile(file, current.getText());
+      } catch (err) {
+        this.log(`re-indexing ${file} failed: ${String(err)}`);
+      }
+    };
+    const timer = setTimeout(run, 100);
+    this.reindexTimers.set(file, { timer, run });
+  }
+
+  private async publishReportDiagnostics(uri: string, version: number, analysis: ReportAnalysis): Promise<void> {
+    const diagnostics = await computeReportDiagnostics(this.snapshot(), analysis);
+    if (this.documents.get(uri)?.version !== version) return;
+    await this.connection.sendDiagnostics({ uri, version, diagnostics });
+  }
+}
+
+function folderPaths(folders: WorkspaceFolder[] | undefined, rootUri?: string): string[] {
+  const uris = folders && folders.length > 0 ? folders.map((f) => f.uri) : rootUri ? [rootUri] : [];
+  return uris.map(uriToPath).filter((p): p is string => p !== undefined);
+}

@@ -1,0 +1,214 @@
+// One source root's index for the server: the indexer's KernelIndex (read side) and build/re-index calls
+// (write side) behind the CodeIndex port, paths made absolute. The database may not exist until the first
+// build commits, so the read side opens lazily and reopens once indexing has written something.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildIndex,
+  createNativeCParser,
+  type CParser,
+  defaultDbPath,
+  type IncludeEdge,
+  indexFileFromDisk,
+  indexFileText,
+  IndexStore,
+  KernelIndex,
+  type CallSite as IndexCallSite,
+  type SymbolDef as IndexSymbolDef,
+} from '../../indexer/index.js';
+import type { CallSite, CodeIndex, IncludeRef, IndexProgress, SymbolDef, SymbolRef } from './ports.js';
+import type { SourceFiles } from './source-files.js';
+
+export interface KernelCodeIndexOptions {
+  root: string;
+  /** Database path; default `<root>/.crashnav/index.db`. */
+  database?: string;
+  arch?: string;
+  sources: SourceFiles;
+  log: (message: string) => void;
+}
+
+export class KernelCodeIndex implements CodeIndex {
+  readonly root: string;
+  readonly database: string;
+  private reader: KernelIndex | undefined;
+  private writer: IndexStore | undefined;
+  private parser: CParser | undefined;
+  private building = false;
+  /** Editor buffers that changed while a build held the write lock, applied when it ends. */
+  private readonly deferred = new Map<string, string>();
+
+  constructor(private readonly options: KernelCodeIndexOptions) {
+    this.root = path.resolve(options.root);
+    this.database = options.database ?? defaultDbPath(this.root);
+  }
+
+  private get index(): KernelIndex | undefined {
+    if (!this.reader && existsSync(this.database)) {
+      try {
+        this.reader = KernelIndex.open(this.database, { root: this.root });
+      } catch (err) {
+        this.options.log(`cannot open the index ${this.database}: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    return this.reader;
+  }
+
+  private abs(file: string): string {
+    return path.resolve(this.root, file);
+  }
+
+  private rel(file: string): string {
+    return path.relative(this.root, file).split(path.sep).join('/');
+  }
+
+  /** The comment block above a definition, markers stripped (kernel-doc as written). */
+  private docOf(def: IndexSymbolDef): string | undefined {
+    if (def.docLine === null || def.docLine >= def.line) return undefined;
+    const lines = this.options.sources.lines(this.abs(def.file));
+    if (!lines) return undefined;
+    const block = lines.slice(def.docLine - 1, def.line - 1);
+    let end = block.length;
+    while (end > 0 && !/\*\/|^\s*\/\//.test(block[end - 1]!)) end--;
+    return block
+      .slice(0, end)
+      .map((l) => l.replace(/^\s*\/\*\*?\s?|\s*\*\/\s*$|^\s*\*\s?|^\s*\/\/\s?/g, ''))
+      .join('\n')
+      .trim() || undefined;
+  }
+
+  private toDef(def: IndexSymbolDef): SymbolDef {
+    const out: SymbolDef = {
+      name: def.name,
+      kind: def.kind === 'extern' ? 'prototype' : def.kind,
+      file: this.abs(def.file),
+      line: def.line,
+      column: def.column,
+      endLine: def.endLine,
+      isStatic: def.isStatic,
+    };
+    if (def.signature) out.signature = def.signature;
+    if (def.via) out.viaMacro = def.via;
+    const doc = this.docOf(def);
+    if (doc) out.doc = doc;
+    return out;
+  }
+
+  private toCall(call: IndexCallSite): CallSite {
+    const out: CallSite = { caller: call.caller.name, callee: call.callee, file: this.abs(call.file), line: call.line, column: call.column };
+    if (call.via) out.viaMacro = call.via;
+    return out;
+  }
+
+  fileCount(): number {
+    return this.index?.findFiles(/(?:)/).length ?? 0;
+  }
+
+  definitions(name: string, arch: string): SymbolDef[] {
+    const ranked = this.index?.findDefinitions(name, { arch, limit: 20 }) ?? [];
+    const bodies = ranked.filter((d) => d.kind !== 'prototype' && d.kind !== 'extern');
+    // A name only declared here (an extern, a prototype) still gets somewhere to go.
+    return (bodies.length > 0 ? bodies : ranked).map((d) => this.toDef(d));
+  }
+
+  declarations(name: string): SymbolDef[] {
+    return (this.index?.findDefinitions(name) ?? []).filter((d) => d.kind === 'prototype' || d.kind === 'extern').map((d) => this.toDef(d));
+  }
+
+  callers(name: string): CallSite[] {
+    return (this.index?.findCallers(name) ?? []).map((c) => this.toCall(c));
+  }
+
+  callees(name: string): CallSite[] {
+    return (this.index?.findCallees(name) ?? []).map((c) => this.toCall(c));
+  }
+
+  references(name: string): SymbolRef[] {
+    return (this.index?.findReferences(name) ?? []).map((r) => {
+      const out: SymbolRef = { name: r.name, file: this.abs(r.file), line: r.line, column: r.column, role: r.role };
+      if (r.function) out.function = r.function;
+      return out;
+    });
+  }
+
+  searchSymbols(query: string, limit: number): SymbolDef[] {
+    const index = this.index;
+    if (!index) return [];
+    const out: SymbolDef[] = [];
+    for (const name of index.searchSymbols(query, { limit })) {
+      const best = index.findDefinitions(name, { limit: 1 })[0];
+      if (best) out.push(this.toDef(best));
+    }
+    return out;
+  }
+
+  fileSymbols(file: string): SymbolDef[] {
+    return (this.index?.definitionsInFile(this.rel(file)) ?? []).map((d) => this.toDef(d));
+  }
+
+  includes(file: string): IncludeRef[] {
+    const lines = this.options.sources.lines(file);
+    return (this.index?.includesOf(this.rel(file)) ?? []).map((edge: IncludeEdge) => {
+      const text = lines?.[edge.line - 1] ?? '';
+      const at = text.indexOf(edge.written);
+      const out: IncludeRef = {
+        line: edge.line,
+        startColumn: at >= 0 ? at + 1 : 1,
+        endColumn: at >= 0 ? at + edge.written.length + 1 : text.length + 1,
+        spelled: edge.written,
+      };
+      if (edge.resolved) out.target = this.abs(edge.resolved);
+      return out;
+    });
+  }
+
+  private store(): IndexStore {
+    this.writer ??= IndexStore.open(this.database, { create: true });
+    return this.writer;
+  }
+
+  /** The native tree-sitter parser, created synchronously so an edit is indexed before the next request. */
+  private cParser(): CParser {
+    this.parser ??= createNativeCParser();
+    return this.parser;
+  }
+
+  updateFile(file: string, text: string): void {
+    // A build holds the database's write lock; a synchronous wait for it would stall every request.
+    if (this.building) {
+      this.deferred.set(file, text);
+      return;
+    }
+    indexFileText(this.store(), this.rel(file), text, this.cParser());
+  }
+
+  async refreshFiles(files: string[]): Promise<void> {
+    if (this.building) return;
+    for (const file of files) await indexFileFromDisk(this.store(), this.root, this.rel(file), this.cParser());
+  }
+
+  async update(onProgress: (p: IndexProgress) => void, signal: AbortSignal): Promise<void> {
+    this.building = true;
+    try {
+      const options: Parameters<typeof buildIndex>[0] = {
+        root: this.root,
+        dbPath: this.database,
+        signal,
+        onProgress: (p) => onProgress({ done: p.done, total: p.total }),
+      };
+      if (this.options.arch) options.arch = this.options.arch;
+      await buildIndex(options);
+    } finally {
+      this.building = false;
+    }
+    for (const [file, text] of this.deferred) this.updateFile(file, text);
+    this.deferred.clear();
+  }
+
+  close(): void {
+    this.reader?.close();
+    this.writer?.close();
+    this.reader = undefined;
+    this.writer = undefined;
+  }
+}

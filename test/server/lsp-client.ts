@@ -1,0 +1,139 @@
+// A minimal LSP client for the protocol tests: spawns `node bin/crashnav.js lsp --stdio` (the built CLI) and
+// speaks JSON-RPC to it with vscode-jsonrpc, answering the server's own requests as an editor would.
+import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+import {
+  type ClientCapabilities,
+  ConfigurationRequest,
+  DidOpenTextDocumentNotification,
+  InitializedNotification,
+  InitializeRequest,
+  type InitializeResult,
+  type PublishDiagnosticsParams,
+  PublishDiagnosticsNotification,
+  RegistrationRequest,
+  WorkDoneProgressCreateRequest,
+} from 'vscode-languageserver-protocol';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+const cli = path.join(repoRoot, 'bin/crashnav.js');
+const builtServer = path.join(repoRoot, 'dist/server/main.js');
+
+/** `npm test` builds first; a bare `vitest run` on a fresh checkout builds here, once. */
+export function ensureBuilt(): void {
+  const source = path.join(repoRoot, 'server/main.ts');
+  if (existsSync(builtServer) && statSync(builtServer).mtimeMs >= statSync(source).mtimeMs) return;
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', repoRoot], { stdio: 'inherit' });
+}
+
+export const fileUri = (file: string): string => pathToFileURL(file).href;
+
+export const capabilities: ClientCapabilities = {
+  workspace: { configuration: true, workspaceFolders: true, didChangeWatchedFiles: { dynamicRegistration: true } },
+  window: { workDoneProgress: true },
+  textDocument: {
+    hover: { contentFormat: ['markdown', 'plaintext'] },
+    definition: { linkSupport: false },
+    callHierarchy: {},
+    inlayHint: {},
+  },
+};
+
+export interface LspClientOptions {
+  /** Sent as initializationOptions. */
+  initializationOptions?: unknown;
+  /** Served for workspace/configuration section `crashnav`. */
+  configuration?: unknown;
+  workspaceFolders?: string[];
+  capabilities?: ClientCapabilities;
+}
+
+export class LspClient {
+  readonly connection: MessageConnection;
+  readonly diagnostics = new Map<string, PublishDiagnosticsParams>();
+  readonly progress: unknown[] = [];
+  readonly logs: string[] = [];
+  stderr = '';
+  private readonly diagnosticWaiters: Array<() => void> = [];
+
+  private constructor(
+    readonly child: ChildProcessWithoutNullStreams,
+    private readonly options: LspClientOptions,
+  ) {
+    child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
+    this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+    this.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => this.options.configuration ?? null));
+    this.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
+    this.connection.onRequest(RegistrationRequest.type, () => null);
+    this.connection.onNotification('$/progress', (p) => this.progress.push(p));
+    this.connection.onNotification('window/logMessage', (p: { message: string }) => this.logs.push(p.message));
+    this.connection.onNotification('window/showMessage', (p: { message: string }) => this.logs.push(p.message));
+    this.connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
+      this.diagnostics.set(p.uri, p);
+      for (const wake of this.diagnosticWaiters.splice(0)) wake();
+    });
+    this.connection.listen();
+  }
+
+  static async start(options: LspClientOptions = {}): Promise<{ client: LspClient; init: InitializeResult }> {
+    const child = spawn(process.execPath, [cli, 'lsp', '--stdio'], { cwd: repoRoot, stdio: 'pipe' });
+    const client = new LspClient(child, options);
+    const folders = options.workspaceFolders ?? [];
+    const init = await client.connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: options.capabilities ?? capabilities,
+      workspaceFolders: folders.map((f) => ({ uri: fileUri(f), name: path.basename(f) })),
+      initializationOptions: options.initializationOptions,
+    });
+    await client.connection.sendNotification(InitializedNotification.type, {});
+    return { client, init };
+  }
+
+  async open(file: string, languageId: string, text = readFileSync(file, 'utf8')): Promise<string> {
+    const uri = fileUri(file);
+    await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
+    return uri;
+  }
+
+  request<R>(method: string, params: unknown): Promise<R> {
+    return this.connection.sendRequest(method, params) as Promise<R>;
+  }
+
+  /** Waits until diagnostics for `uri` satisfy `accept` (the server may publish them in steps). */
+  async waitForDiagnostics(uri: string, accept: (p: PublishDiagnosticsParams) => boolean, timeoutMs = 30_000): Promise<PublishDiagnosticsParams> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const current = this.diagnostics.get(uri);
+      if (current && accept(current)) return current;
+      if (Date.now() > deadline) throw new Error(`no matching diagnostics for ${uri} within ${timeoutMs} ms; last: ${JSON.stringify(current)}`);
+      await new Promise<void>((resolve) => {
+        this.diagnosticWaiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    try {
+      await Promise.race([this.connection.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
+      await this.connection.sendNotification('exit');
+    } catch {
+      // The server may already be gone; the kill below settles it.
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.child.kill('SIGKILL');
+        resolve();
+      }, 3000);
+      this.child.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    this.connection.dispose();
+  }
+}
