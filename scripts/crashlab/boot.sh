@@ -39,7 +39,12 @@ cmd=(qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot
      -kernel "$image/boot/vmlinuz-$ABI" -initrd "$initrd" -append "$append" -device vmcoreinfo)
 [ $vmcore = yes ] && cmd+=(-monitor "unix:$dir/monitor.sock,server,nowait")
 
-rm -rf "$dir"; mkdir -p "$dir"
+# A run directory is reused, but never a directory that holds anything else.
+if [ -n "$(ls -A "$dir" 2>/dev/null)" ] && [ ! -f "$dir/qemu-cmd.txt" ]; then
+  die "$dir is not empty and is not a previous run: choose another --dir"
+fi
+mkdir -p "$dir"
+rm -f "$dir"/{console.raw.log,qemu-cmd.txt,qemu-rc.txt,qemu.stderr,monitor.log,monitor.sock,vmcore}
 printf '%q ' "${cmd[@]}" | sed 's/ $/\n/' > "$dir/qemu-cmd.txt"
 log "booting $run (timeout ${limit}s): $(cat "$dir/qemu-cmd.txt")"
 
@@ -56,13 +61,12 @@ else
   done
   if kill -0 $qemu 2>/dev/null; then
     log "panic on the console: dumping guest memory"
-    # HMP runs commands in order, so `quit` comes after the dump has been written.
-    { echo "dump-guest-memory -z $dir/vmcore"; echo quit; sleep "$limit"; } |
-      socat - "UNIX-CONNECT:$dir/monitor.sock" >"$dir/monitor.log" 2>&1 &
-    feeder=$!
+    # HMP runs the commands in order, so `quit` comes after the dump has been written; socat then
+    # waits (-t) for qemu to close the socket.
+    printf 'dump-guest-memory -z %s\nquit\n' "$dir/vmcore" |
+      socat -t "$limit" - "UNIX-CONNECT:$dir/monitor.sock" >"$dir/monitor.log" 2>&1 || true
   fi
   wait $qemu || rc=$?
-  [ -z "${feeder:-}" ] || kill $feeder 2>/dev/null || true
 fi
 echo $rc > "$dir/qemu-rc.txt"
 [ $rc -ne 124 ] || die "qemu timed out after ${limit}s (see $dir/console.raw.log)"
