@@ -4,7 +4,7 @@ import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:c
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node.js';
+import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import {
   type ClientCapabilities,
   ConfigurationRequest,
@@ -17,6 +17,13 @@ import {
   RegistrationRequest,
   WorkDoneProgressCreateRequest,
 } from 'vscode-languageserver-protocol';
+
+export interface StatusResult {
+  sourceRoots: string[];
+  indexes: { root: string; database: string; files: number; indexing: boolean }[];
+  vmlinux?: string;
+  missing: string[];
+}
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(repoRoot, 'bin/crashnav.js');
@@ -114,6 +121,17 @@ export class LspClient {
         this.diagnosticWaiters.push(resolve);
         setTimeout(resolve, 200);
       });
+    }
+  }
+
+  /** Polls `crashnav/status` until every index has files and none is being built. */
+  async waitForIndex(timeoutMs = 60_000): Promise<StatusResult> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = await this.request<StatusResult>('crashnav/status', null);
+      if (status.indexes.length > 0 && status.indexes.every((i) => !i.indexing && i.files > 0)) return status;
+      if (Date.now() > deadline) throw new Error(`index not ready after ${timeoutMs} ms: ${JSON.stringify(status)}`);
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
 
