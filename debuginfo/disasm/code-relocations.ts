@@ -77,10 +77,8 @@ export function applyCodeRelocations(
 
 function annotate(insn: DisasmInstruction, rel: CodeRelocation, end: bigint, context: RelocationContext): DisasmInstruction {
   const { arch } = context;
-  const out: DisasmInstruction = {
-    ...insn,
-    relocation: `${relocationTypeName(arch, rel.type)}\t${symbolPlusAddend(rel.symbol, rel.addend)}`,
-  };
+  const relocation = `${relocationTypeName(arch, rel.type)}\t${symbolPlusAddend(rel.symbol, rel.addend)}`;
+  const out: DisasmInstruction = { ...insn, relocation };
   const pcRelative = arch === 'x86_64' ? x86PcRelative.has(rel.type) : arm64Branches.has(rel.type);
   if (!pcRelative) return out;
   // x86: the CPU adds the displacement to the next instruction's address, the relocation to the
@@ -94,6 +92,8 @@ function annotate(insn: DisasmInstruction, rel: CodeRelocation, end: bigint, con
   // x86 branches carry no comment; arm64 conditional branches carry objdump's `// b.any` aliases.
   const isBranch = insn.target !== undefined && (arch === 'arm64' || insn.comment === undefined);
   if (isBranch) {
+    // The operand now says what the relocation says: objdump -dr's extra line would repeat it.
+    delete out.relocation;
     out.operands = targetText;
     if (symbolAddress !== undefined) out.target = symbolAddress + addend;
     else delete out.target;

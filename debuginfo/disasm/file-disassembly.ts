@@ -177,12 +177,9 @@ export async function disassembleFromFile(
     relocations,
     ...(options.syntax ? { syntax: options.syntax } : {}),
   });
+  // Of several symbols at one address objdump heads the listing with the one it names targets by.
   const labels = new Map<bigint, string>();
-  for (const s of file.symbols.codeSymbols()) {
-    if (s.address >= range.start && s.address < range.stop && s.name !== '' && !labels.has(s.address - delta)) {
-      labels.set(s.address - delta, s.name);
-    }
-  }
+  for (const [address, name] of namer.labelsIn(range.start, range.stop)) labels.set(address - delta, name);
   const dwarf = file.dwarf;
   return {
     file: file.name,
