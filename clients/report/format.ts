@@ -1,6 +1,6 @@
 // Formatting shared by the three renderers, so a location or a frame reads the same in HTML, Markdown and text.
 import type { HighlightedLine } from './highlight-c.js';
-import type { ViewLocation } from './report-view.js';
+import type { DisasmView, ViewLocation } from './report-view.js';
 
 /** `file:line[:column]`. */
 export function formatPlace(loc: ViewLocation): string {
@@ -25,4 +25,9 @@ export function expandTabs(text: string, width = 8): string {
     else out += ch;
   }
   return out;
+}
+
+/** What the marked instruction of a disassembly is, for the summary line that quotes it. */
+export function markedLabel(dis: DisasmView): string {
+  return dis.faulting ? `faulting instruction (${dis.function})` : `call in ${dis.function}`;
 }

@@ -9,3 +9,7 @@ export { renderMarkdown } from './render-markdown.js';
 export { renderText } from './render-text.js';
 export type * from './report-view.js';
 export { SourceFiles, readSourceExcerpt, type ExcerptOptions } from './source-excerpt.js';
+export { buildReportView, type ViewOptions } from './build-report-view.js';
+export { generateReport, resolveReports, type GenerateOptions, type GenerateResult, type ResolveResult } from './generate-report.js';
+export { renderReport, reportFormats, type ReportFormat } from './render-report.js';
+export type * from './report-input.js';

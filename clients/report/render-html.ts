@@ -1,6 +1,6 @@
 // The report as one self-contained HTML file: inline CSS only (no script, no font, no network), light and dark
 // through prefers-color-scheme, C excerpts coloured from tree-sitter's highlight captures.
-import { formatLocation, formatPlace } from './format.js';
+import { formatLocation, formatPlace, markedLabel } from './format.js';
 import type { HighlightedLine } from './highlight-c.js';
 import type { CodeView, DisasmView, ReportView, SourceExcerpt, ViewFrame, ViewLocation } from './report-view.js';
 
@@ -133,12 +133,11 @@ export function renderHtml(view: ReportView): string {
     .map(([k, v]) => `<b>${k}:</b> ${escapeHtml(v)}`)
     .join(' &middot; ');
   const parts: string[] = [`<h1>${escapeHtml(view.title)}</h1>`, `<p class="meta">${meta}</p>`];
-  for (const n of view.notices) parts.push(`<div class="notice">${escapeHtml(n)}</div>`);
   if (view.guilty) {
     const g = view.guilty;
     const where = g.location ? ` &mdash; ${a(g.location, formatLocation(g.location))}` : '';
     const insn = view.disassembly?.marked
-      ? `<p>Faulting instruction: <code>${escapeHtml(view.disassembly.marked)}</code>${view.disassembly.registers
+      ? `<p>${escapeHtml(markedLabel(view.disassembly))}: <code>${escapeHtml(view.disassembly.marked)}</code>${view.disassembly.registers
           .map((r) => ` <code>${escapeHtml(`${r.name.toUpperCase()}: ${r.value}`)}</code>`)
           .join('')}</p>`
       : '';
@@ -149,6 +148,7 @@ export function renderHtml(view: ReportView): string {
       }</section>`,
     );
   }
+  for (const n of view.notices) parts.push(`<div class="notice">${escapeHtml(n)}</div>`);
   if (view.facts.length) {
     parts.push(
       `<h2>Decoded</h2><table><tr><th></th><th>raw</th><th>meaning</th></tr>${view.facts

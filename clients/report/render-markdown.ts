@@ -1,6 +1,6 @@
 // The report as Markdown that pastes into an issue tracker (GitHub, GitLab, Gitea): headings, a facts table,
 // fenced C excerpts with a `>` gutter on the crash line, links to the source.
-import { formatLocation, formatPlace, lineText } from './format.js';
+import { formatLocation, formatPlace, lineText, markedLabel } from './format.js';
 import type { DisasmView, ReportView, SourceExcerpt, ViewFrame, ViewLocation } from './report-view.js';
 
 /** Escapes the characters that Markdown would read as markup inside running text. */
@@ -49,7 +49,7 @@ function frameBlock(frame: ViewFrame): string[] {
     out.push(`  - callers${more}: ${frame.callers.map((c) => `${code(c.function)} ${link(c.location, formatPlace(c.location))}`).join(', ')}`);
   }
   for (const w of frame.warnings) out.push(`  - ⚠ ${md(w)}`);
-  if (frame.excerpt) out.push('', ...excerptBlock(frame.excerpt).map((l) => `  ${l}`), '');
+  if (frame.excerpt && !frame.guilty) out.push('', ...excerptBlock(frame.excerpt).map((l) => `  ${l}`), '');
   return out;
 }
 
@@ -59,7 +59,7 @@ function disasmBlock(dis: DisasmView): string[] {
       ? `${line.focus ? '>' : ' '} ${line.file}:${line.line}  ${line.text.trim()}`
       : `${line.marked ? '=>' : '  '}   ${line.address}:\t${line.bytes.padEnd(21)}\t${line.text}`,
   );
-  const out = ['', `## Disassembly of ${code(dis.function)}`, '', `From ${code(dis.object)}, the faulting instruction marked \`=>\`:`, '', ...fence(body, 'text')];
+  const out = ['', `## Disassembly of ${code(dis.function)}`, '', `From ${code(dis.object)}, the ${dis.faulting ? 'faulting instruction' : 'call'} marked \`=>\`:`, '', ...fence(body, 'text')];
   if (dis.registers.length > 0) {
     out.push('', 'Registers used by the marked instruction, from the report:', '');
     out.push('| register | value |', '|---|---|', ...dis.registers.map((r) => `| ${r.name.toUpperCase()} | ${code(r.value)} |`));
@@ -76,17 +76,19 @@ export function renderMarkdown(view: ReportView): string {
     view.task ? `**Task:** ${md(view.task)}` : undefined,
   ].filter((s): s is string => s !== undefined);
   out.push(meta.join(' · '), '');
-  for (const n of view.notices) out.push(`> **Note:** ${md(n)}`, '');
   if (view.guilty) {
     out.push('## Guilty frame', '');
     const where = view.guilty.location ? ` — ${link(view.guilty.location, formatLocation(view.guilty.location))}` : '';
     out.push(`${code(view.guilty.label)}${where}`, '', `*Why:* ${md(view.guilty.reason)}`);
     if (view.disassembly?.marked) {
       const regs = view.disassembly.registers.map((r) => `${r.name.toUpperCase()}: ${r.value}`).join(', ');
-      out.push('', `*Faulting instruction:* ${code(view.disassembly.marked)}${regs ? ` with ${code(regs)}` : ''}`);
+      out.push('', `*${markedLabel(view.disassembly)}:* ${code(view.disassembly.marked)}${regs ? ` with ${code(regs)}` : ''}`);
     }
+    const frame = view.stacks[view.guilty.stack]?.frames[view.guilty.frame];
+    if (frame?.excerpt) out.push('', ...excerptBlock(frame.excerpt));
     out.push('');
   }
+  for (const n of view.notices) out.push(`> **Note:** ${md(n)}`, '');
   if (view.facts.length > 0) {
     out.push('## Decoded', '', '| | raw | meaning |', '|---|---|---|');
     for (const f of view.facts) out.push(`| ${md(f.label)} | ${f.raw ? code(f.raw) : ''} | ${md(f.meaning)} |`);

@@ -1,5 +1,5 @@
 // The report as plain text that fits 80 columns, for a terminal or a mailing list.
-import { expandTabs, formatLocation, formatPlace, lineText } from './format.js';
+import { expandTabs, formatLocation, formatPlace, lineText, markedLabel } from './format.js';
 import type { DisasmView, ReportView, SourceExcerpt, ViewFrame } from './report-view.js';
 
 const width = 80;
@@ -22,7 +22,8 @@ function wrap(text: string, indent: number): string[] {
 }
 
 function heading(text: string): string[] {
-  return ['', text, '-'.repeat(Math.min(width, text.length))];
+  const lines = wrap(text, 2);
+  return ['', ...lines, '-'.repeat(Math.min(width, Math.max(...lines.map((l) => l.length))))];
 }
 
 function excerptLines(ex: SourceExcerpt, indent: string): string[] {
@@ -49,7 +50,8 @@ function frameLines(frame: ViewFrame): string[] {
     out.push(...wrap(`     callers${more}: ${frame.callers.map((c) => `${c.function} (${formatPlace(c.location)})`).join(', ')}`, 8));
   }
   for (const w of frame.warnings) out.push(...wrap(`     warning: ${w}`, 8));
-  if (frame.excerpt) out.push('', ...excerptLines(frame.excerpt, '    '), '');
+  if (frame.excerpt && !frame.guilty) out.push('', ...excerptLines(frame.excerpt, '    '), '');
+  else if (frame.excerpt) out.push('     (source: see Guilty frame above)');
   return out;
 }
 
@@ -78,6 +80,18 @@ export function renderText(view: ReportView): string {
   if (view.task) out.push(...wrap(`Task: ${view.task}`, 2));
   out.push(...wrap(`Report: ${view.source}`, 2));
 
+  if (view.guilty) {
+    out.push(...heading('Guilty frame'));
+    out.push(...wrap(view.guilty.label, 2));
+    if (view.guilty.location) out.push(...wrap(`source: ${formatLocation(view.guilty.location)}`, 2));
+    out.push(...wrap(`why: ${view.guilty.reason}`, 5));
+    if (view.disassembly?.marked) {
+      const regs = view.disassembly.registers.map((r) => `${r.name.toUpperCase()}: ${r.value}`).join(', ');
+      out.push(...wrap(`${markedLabel(view.disassembly)}: ${view.disassembly.marked}${regs ? `   (${regs})` : ''}`, 2));
+    }
+    const frame = view.stacks[view.guilty.stack]?.frames[view.guilty.frame];
+    if (frame?.excerpt) out.push('', ...excerptLines(frame.excerpt, '  '));
+  }
   if (view.notices.length > 0) {
     out.push(...heading('Notes'));
     for (const n of view.notices) out.push(...wrap(`* ${n}`, 2));
@@ -87,16 +101,6 @@ export function renderText(view: ReportView): string {
     const labelWidth = Math.max(...view.facts.map((f) => f.label.length));
     for (const f of view.facts) {
       out.push(...wrap(`${f.label.padEnd(labelWidth)}  ${f.raw ? `${f.raw}: ` : ''}${f.meaning}`, labelWidth + 2));
-    }
-  }
-  if (view.guilty) {
-    out.push(...heading('Guilty frame'));
-    out.push(...wrap(view.guilty.label, 2));
-    if (view.guilty.location) out.push(...wrap(`source: ${formatLocation(view.guilty.location)}`, 2));
-    out.push(...wrap(`why: ${view.guilty.reason}`, 5));
-    if (view.disassembly?.marked) {
-      const regs = view.disassembly.registers.map((r) => `${r.name.toUpperCase()}: ${r.value}`).join(', ');
-      out.push(...wrap(`faulting instruction: ${view.disassembly.marked}${regs ? `   (${regs})` : ''}`, 2));
     }
   }
   view.stacks.forEach((stack, i) => {

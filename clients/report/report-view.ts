@@ -75,6 +75,8 @@ export interface DisasmView {
   registers: ViewRegister[];
   /** The marked instruction's text, repeated for the summary. */
   marked?: string;
+  /** True when the marked instruction faulted; else it is the guilty frame's call. */
+  faulting: boolean;
 }
 
 /** The oops `Code:` line decoded, or why it could not be. */

@@ -17,7 +17,8 @@ describe.skipIf(!haveLab)('renderers on the lab c_bugon crash', () => {
   it('text: every line fits 80 columns, the crash line is marked, the inline chain is named', () => {
     const text = renderText(view);
     expect(text.split('\n').filter((l) => [...l].length > 80)).toEqual([]);
-    expect(text).toMatch(/^ {4}> 24 \| {9}BUG_ON\(it->magic != ITEM_MAGIC\);$/m);
+    expect(text).toMatch(/^ {2}> 24 \| {9}BUG_ON\(it->magic != ITEM_MAGIC\);$/m);
+    expect(text).toMatch(/^ {4}> 47 \| {9}pr_info\(/m);
     expect(text).toContain('item_check_magic at modules/crash_bugon/crash_bugon.c:24 (inlined)');
     expect(text).toContain('item_get at modules/crash_bugon/crash_bugon.c:29 (inlined)');
     expect(text).not.toContain('\t');
@@ -28,7 +29,7 @@ describe.skipIf(!haveLab)('renderers on the lab c_bugon crash', () => {
     const fences = md.split('\n').filter((l) => /^\s*```/.test(l));
     expect(fences.length % 2).toBe(0);
     expect(md).toContain(`(file://${lab}/modules/crash_bugon/crash_bugon.c#L24)`);
-    expect(md).toMatch(/^ {2}>24 \| \tBUG_ON\(it->magic != ITEM_MAGIC\);$/m);
+    expect(md).toMatch(/^>24 \| \tBUG_ON\(it->magic != ITEM_MAGIC\);$/m);
   });
 
   it('html: one self-contained file, light and dark, the crash line anchored and highlighted', () => {

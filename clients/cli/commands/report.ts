@@ -1,0 +1,114 @@
+// `crashnav report`: the annotated crash report (HTML, Markdown or 80-column text) of a crash text, with
+// each frame resolved to source through the debug info and the index that are at hand.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { generateReport, renderReport, reportFormats, startProgress, type ReportFormat } from '../../report/index.js';
+import { type CliCommand, type CliIo, UsageError, writeLine } from '../command.js';
+
+const usage = `usage: crashnav report [options] REPORT|-
+
+Writes an annotated report of the crash in REPORT (a console oops, dmesg, a crash utility session, a
+syzbot report; - reads standard input): the summary and decoded facts, the guilty frame and why, every
+stack with each frame's file:line and inline chain, source around the crash line, the guilty function's
+disassembly with the faulting instruction and its registers, and the decoded Code: bytes.
+
+options:
+  --root SRC         kernel (or module) source tree: excerpts, definitions, callers, relative paths
+  --vmlinux FILE     vmlinux with DWARF (e.g. /usr/lib/debug/boot/vmlinux-$(uname -r))
+  --modules DIR      directory searched for module .ko files (repeatable)
+  --db FILE          index database of --root (default: the one crashnav index made for it, if any)
+  --format FMT       html, md or text (default: from -o's extension, else text)
+  --link TEMPLATE    link URL template, e.g.
+                     'https://elixir.bootlin.com/linux/v{version}/source/{path}#L{line}'
+                     (default: file:// links to the files on this machine)
+  --index N          which report of a log holding several (default 1, the first)
+  -o, --output FILE  write the report to FILE instead of standard output`;
+
+async function readInput(arg: string, io: CliIo): Promise<{ text: string; source: string }> {
+  if (arg === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    return { text: Buffer.concat(chunks).toString('utf8'), source: '<stdin>' };
+  }
+  const file = path.resolve(io.cwd, arg);
+  return { text: await readFile(file, 'utf8'), source: arg };
+}
+
+function formatOf(value: string | undefined, output: string | undefined): ReportFormat {
+  if (value !== undefined) {
+    const f = value === 'markdown' ? 'md' : value === 'txt' ? 'text' : value;
+    if (!(reportFormats as readonly string[]).includes(f)) throw new UsageError(`unknown format '${value}' (html, md, text)`);
+    return f as ReportFormat;
+  }
+  const ext = output ? path.extname(output).toLowerCase() : '';
+  return ext === '.html' || ext === '.htm' ? 'html' : ext === '.md' || ext === '.markdown' ? 'md' : 'text';
+}
+
+export const command: CliCommand = {
+  name: 'report',
+  summary: 'annotated crash report (HTML, Markdown, text) with source, disassembly and registers',
+  usage,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          root: { type: 'string' },
+          vmlinux: { type: 'string' },
+          modules: { type: 'string', multiple: true },
+          db: { type: 'string' },
+          format: { type: 'string' },
+          link: { type: 'string' },
+          index: { type: 'string' },
+          output: { type: 'string', short: 'o' },
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length !== 1) throw new UsageError('expected one REPORT (a file, or - for standard input)');
+    const format = formatOf(values.format, values.output);
+    const index = values.index === undefined ? 1 : Number(values.index);
+    if (!Number.isInteger(index) || index < 1) throw new UsageError(`--index wants a positive number, not '${values.index}'`);
+    const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
+
+    const input = await readInput(positionals[0]!, io);
+    const progress = startProgress(io.stderr, { enabled: io.isTty });
+    let result;
+    try {
+      result = await generateReport({
+        text: input.text,
+        source: input.source,
+        root: abs(values.root),
+        vmlinux: abs(values.vmlinux),
+        modules: (values.modules ?? []).map((m) => path.resolve(io.cwd, m)),
+        db: abs(values.db),
+        link: values.link,
+        progress,
+      });
+    } finally {
+      progress.done();
+    }
+    for (const p of result.problems) writeLine(io.stderr, `crashnav report: ${p}`);
+    if (result.views.length === 0) {
+      writeLine(io.stderr, `crashnav report: no crash report found in ${input.source}`);
+      return 1;
+    }
+    const view = result.views[Math.min(index, result.views.length) - 1]!;
+    if (result.views.length > 1) {
+      view.notices.push(`${input.source} holds ${result.views.length} crash reports; this is number ${index} (choose with --index N).`);
+    }
+    const out = renderReport(view, format);
+    if (values.output) {
+      await writeFile(path.resolve(io.cwd, values.output), out);
+      writeLine(io.stderr, `crashnav report: wrote ${values.output}`);
+    } else {
+      io.stdout.write(out);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,168 @@
+// From the crash pipeline's resolved report to the view the renderers lay out: display paths and links,
+// highlighted excerpts for the guilty frame and the first few others, callers, the marked disassembly with
+// the registers of the faulting instruction, the decoded Code: bytes, and the notes a reader must see.
+import path from 'node:path';
+import { SourceReader } from '../../debuginfo/index.js';
+import { CHighlighter } from './highlight-c.js';
+import { instructionRegisters } from './instruction-registers.js';
+import { makeLinker, upstreamVersion } from './link-template.js';
+import type { CodeView, DisasmLine, DisasmView, ReportView, ViewCaller, ViewFact, ViewFrame, ViewLocation, ViewRegister } from './report-view.js';
+import { SourceFiles, readSourceExcerpt } from './source-excerpt.js';
+import type { ReportInput, SourcePlace } from './report-input.js';
+
+export interface ViewOptions {
+  /** Source root: displayed paths are relative to it, excerpts and links read files under it. */
+  root?: string;
+  /** `--link` template; file:// links when absent. */
+  link?: string;
+  /** Frames after the guilty one that also get a source excerpt. */
+  excerptFrames?: number;
+  /** Source lines shown on each side of the crash line. */
+  context?: number;
+  /** Instructions shown on each side of the faulting one. */
+  disasmContext?: number;
+  highlighter?: CHighlighter;
+}
+
+/** Maps a resolved file name onto this machine (debuginfo's SourceReader) and the root-relative name shown. */
+function locator(root: string | undefined): (file: string) => { display: string; abs?: string } {
+  const reader = new SourceReader(root ? { root } : {});
+  return (file) => {
+    const abs = reader.locate(file);
+    const display = root && abs && abs.startsWith(root + path.sep) ? path.relative(root, abs).split(path.sep).join('/') : file;
+    return { display, abs };
+  };
+}
+
+const hex16 = (v: bigint): string => v.toString(16).padStart(16, '0');
+
+export function buildReportView(input: ReportInput, options: ViewOptions = {}): ReportView {
+  const { report } = input;
+  const root = options.root ? path.resolve(options.root) : undefined;
+  const linker = makeLinker({ template: options.link, version: upstreamVersion(report.release, report.header['build'] ?? report.lines.find((l) => l.includes(' Debian '))) });
+  const files = new SourceFiles();
+  const highlighter = options.highlighter ?? new CHighlighter();
+  const context = options.context ?? 5;
+  const locate = locator(root);
+
+  const place = (p: SourcePlace): ViewLocation => {
+    const { display, abs } = locate(p.file);
+    const href = linker({ path: display, absPath: abs, line: p.line });
+    return { function: p.function, file: display, line: p.line, column: p.column || undefined, inlined: p.inlined ?? false, ...(href ? { href } : {}) };
+  };
+  const excerptAt = (p: SourcePlace | undefined) => {
+    if (!p) return undefined;
+    const { display, abs } = locate(p.file);
+    return abs ? readSourceExcerpt(abs, display, p.line, { files, highlighter, context }) : undefined;
+  };
+
+  const guilty = report.guilty;
+  let extraExcerpts = options.excerptFrames ?? 3;
+  const stacks = input.stacks.map((stack, si) => ({
+    context: stack.context,
+    frames: stack.frames.map((f, fi): ViewFrame => {
+      const isGuilty = guilty?.stack === si && guilty.frame === fi;
+      const inner = f.locations[0] ?? f.definition ?? undefined;
+      let excerpt;
+      if (isGuilty || (f.reliable && extraExcerpts > 0)) {
+        excerpt = excerptAt(inner);
+        if (excerpt && !isGuilty) extraExcerpts--;
+      }
+      return {
+        index: f.index,
+        label: frameLabel(f),
+        reliable: f.reliable,
+        guilty: isGuilty,
+        provenance: f.provenance ?? undefined,
+        locations: f.locations.map(place),
+        definition: f.definition ? place({ ...f.definition, inlined: false }) : undefined,
+        callers: (f.topCallers ?? []).map((c): ViewCaller => ({ function: c.function, location: place({ ...c, inlined: false }) })),
+        callersCount: f.callers ?? undefined,
+        excerpt,
+        warnings: f.warnings,
+      };
+    }),
+  }));
+
+  const guiltyFrame = guilty ? stacks[guilty.stack]?.frames[guilty.frame] : undefined;
+  const disassembly = input.disassembly ? disasmView(input, place) : undefined;
+  return {
+    source: input.source,
+    title: report.title,
+    kind: report.kind,
+    release: report.release,
+    machine: report.hardware,
+    task: taskLine(report),
+    facts: input.facts.map((f): ViewFact => ({ label: f.label, raw: f.raw, meaning: f.meaning })),
+    guilty:
+      guilty && guiltyFrame
+        ? { stack: guilty.stack, frame: guilty.frame, label: guiltyFrame.label, reason: guilty.reason, location: guiltyFrame.locations[0] ?? guiltyFrame.definition }
+        : undefined,
+    notices: input.notices,
+    stacks,
+    disassembly,
+    code: codeView(input),
+    registers: Object.entries(report.registers).map(([name, value]): ViewRegister => ({ name, value: hex16(value) })),
+    generator: input.generator,
+  };
+}
+
+function frameLabel(f: ReportInput['stacks'][number]['frames'][number]): string {
+  if (!f.symbol) return f.address !== undefined ? `0x${f.address.toString(16)}` : f.raw.trim();
+  const off = f.offset !== undefined ? `+0x${f.offset.toString(16)}${f.size !== undefined ? `/0x${f.size.toString(16)}` : ''}` : '';
+  return `${f.symbol}${off}${f.module ? ` [${f.module}]` : ''}`;
+}
+
+function taskLine(report: ReportInput['report']): string | undefined {
+  if (report.comm === undefined && report.pid === undefined) return undefined;
+  const parts = [report.pid !== undefined ? `PID ${report.pid}` : undefined, report.cpu !== undefined ? `CPU ${report.cpu}` : undefined].filter(Boolean);
+  return `${report.comm ?? '?'}${parts.length ? ` (${parts.join(', ')})` : ''}`;
+}
+
+function disasmView(input: ReportInput, place: (p: SourcePlace) => ViewLocation): DisasmView | undefined {
+  const dis = input.disassembly!;
+  const insns = dis.lines.flatMap((l, i) => (l.kind === 'insn' ? [i] : []));
+  const markedAt = dis.lines.findIndex((l) => l.kind === 'insn' && l.marked);
+  const n = 12;
+  let from = 0;
+  let to = dis.lines.length;
+  if (markedAt >= 0) {
+    const k = insns.indexOf(markedAt);
+    from = insns[Math.max(0, k - n)]!;
+    to = (insns[Math.min(insns.length - 1, k + n)] ?? dis.lines.length - 1) + 1;
+    // Keep the source lines that introduce the first instruction shown.
+    while (from > 0 && dis.lines[from - 1]!.kind === 'source') from--;
+  }
+  const focusLine = dis.focus;
+  const lines: DisasmLine[] = dis.lines.slice(from, to).map((l) =>
+    l.kind === 'source'
+      ? { kind: 'source', file: place({ file: l.file, line: l.line, inlined: false }).file, line: l.line, text: l.text, focus: focusLine !== undefined && l.line === focusLine.line && l.file === focusLine.file }
+      : { kind: 'insn', address: l.address, bytes: l.bytes, text: l.text, marked: l.marked },
+  );
+  const width = Math.max(0, ...lines.map((l) => (l.kind === 'insn' ? l.address.length : 0)));
+  for (const l of lines) if (l.kind === 'insn') l.address = l.address.padStart(width);
+  const marked = markedAt >= 0 ? (dis.lines[markedAt] as { text: string }).text : undefined;
+  const registers = marked && dis.faulting
+    ? instructionRegisters(marked).flatMap((r) => {
+        const v = input.report.registers[r.toUpperCase()];
+        return v === undefined ? [] : [{ name: r, value: hex16(v) }];
+      })
+    : [];
+  return { function: dis.function, object: dis.object, lines, registers, marked, faulting: dis.faulting };
+}
+
+function codeView(input: ReportInput): CodeView | undefined {
+  const code = input.report.code;
+  if (!code) return undefined;
+  if (code.unavailableAt !== undefined) {
+    return {
+      raw: code.raw,
+      unavailable: `The kernel could not read the opcode bytes at 0x${code.unavailableAt.toString(16)} (Code: Unable to access opcode bytes): ` +
+        `typical of a crash in .init.text, which is freed or not yet mapped for reading; the disassembly above comes from the object file instead.`,
+      lines: [],
+    };
+  }
+  const lines = input.code ?? [];
+  const width = Math.max(0, ...lines.map((l) => l.address?.length ?? 0));
+  return { raw: code.raw, lines: lines.map((l) => ({ ...l, address: l.address?.padStart(width) })) };
+}

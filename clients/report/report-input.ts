@@ -1,0 +1,75 @@
+// What the view builder needs from the crash pipeline: the parsed report, each frame resolved, the decoded
+// facts, the guilty function's disassembly with source and the decoded Code: bytes. Filled in by
+// generate-report.ts from crash/, debuginfo/ and indexer/.
+
+/** A source place as the pipeline gives it: the file as resolved (absolute, or relative to the root). */
+export interface SourcePlace {
+  function?: string;
+  file: string;
+  line: number;
+  column?: number;
+  inlined?: boolean;
+}
+
+export interface ResolvedFrameInput {
+  index: number;
+  symbol?: string;
+  offset?: number;
+  size?: number;
+  module?: string;
+  address?: bigint;
+  reliable: boolean;
+  raw: string;
+  /** 1-based line of the input the frame came from. */
+  inputLine: number;
+  isFault?: boolean;
+  provenance: 'dwarf' | 'symtab' | 'index' | null;
+  /** Innermost first. */
+  locations: SourcePlace[];
+  definition: SourcePlace | null;
+  /** How many callers the index knows. */
+  callers: number | null;
+  topCallers?: (SourcePlace & { function: string })[];
+  warnings: string[];
+}
+
+export interface ReportModelInput {
+  kind: string;
+  title: string;
+  header: Record<string, string>;
+  cpu?: number;
+  pid?: number;
+  comm?: string;
+  release?: string;
+  hardware?: string;
+  registers: Record<string, bigint>;
+  code?: { raw: string; unavailableAt?: bigint };
+  guilty: { stack: number; frame: number; reason: string } | null;
+  lines: string[];
+}
+
+export type DisasmInputLine =
+  | { kind: 'source'; file: string; line: number; text: string }
+  | { kind: 'insn'; address: string; bytes: string; text: string; marked: boolean };
+
+export interface DisassemblyInput {
+  function: string;
+  object: string;
+  lines: DisasmInputLine[];
+  /** The marked instruction's source line, highlighted among the interleaved source. */
+  focus?: { file: string; line: number };
+  /** The marked instruction is the faulting one (so the report's registers are its operands' values). */
+  faulting: boolean;
+  warnings: string[];
+}
+
+export interface ReportInput {
+  source: string;
+  report: ReportModelInput;
+  stacks: { context: string; frames: ResolvedFrameInput[] }[];
+  facts: { label: string; raw?: string; meaning: string }[];
+  notices: string[];
+  disassembly?: DisassemblyInput;
+  code?: { address?: string; bytes: string; text: string; marked: boolean }[];
+  generator: string;
+}
