@@ -1,0 +1,46 @@
+// Scores an index against ../shared/oracle: `npx tsx bench/indexer/score.ts --db DB --root TREE [--all]
+// [--defs N] [--edges N] [--misses K]`. Prints precision@1 of definitions, recall of callers (-3) and
+// callees (-2), and the mean hits per -3 query; `--all` scores every name with one right answer.
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { KernelIndex } from '../../indexer/index.js';
+import { loadOracle, sample, scoreCalls, scoreDefinitions } from './oracle-score.js';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string' },
+    root: { type: 'string' },
+    oracle: { type: 'string' },
+    all: { type: 'boolean' },
+    defs: { type: 'string', default: '3000' },
+    edges: { type: 'string', default: '2000' },
+    seed: { type: 'string', default: '20261127' },
+    misses: { type: 'string', default: '0' },
+  },
+});
+const root = path.resolve(values.root ?? `${process.env.HOME}/.cache/crashnav/linux-source-6.1.187-1`);
+const oracleDir = path.resolve(values.oracle ?? path.join(import.meta.dirname, '../../../shared/oracle'));
+const index = KernelIndex.open(path.resolve(values.db ?? path.join(root, '.crashnav/index.db')), { root });
+const oracle = loadOracle(oracleDir, root);
+const seed = Number(values.seed);
+const defs = values.all ? [...oracle.single.values()] : sample([...oracle.single.values()], Number(values.defs), seed);
+const edges = values.all ? oracle.edges : sample(oracle.edges, Number(values.edges), seed);
+let t = performance.now();
+const d = scoreDefinitions(index, defs);
+const defMs = performance.now() - t;
+t = performance.now();
+const c = scoreCalls(index, edges);
+const callMs = performance.now() - t;
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+console.log(`population: ${oracle.single.size} names with one right answer, ${oracle.edges.length} edges between them`);
+console.log(`definitions: ${d.correct}/${d.total} first hit right = ${pct(d.precision)} (cscope 80.2%, global 80.8%) [${(defMs / d.total).toFixed(2)} ms/query]`);
+console.log(`callers (-3): ${c.callersFound}/${c.total} = ${pct(c.callersRecall)} (cscope 69.8%); mean hits per -3 query ${c.meanCallerHits.toFixed(1)}`);
+console.log(`callees (-2): ${c.calleesFound}/${c.total} = ${pct(c.calleesRecall)} [${(callMs / c.total).toFixed(2)} ms/edge]`);
+const k = Number(values.misses);
+if (k > 0) {
+  console.log('\ndefinition misses:');
+  for (const m of d.misses.slice(0, k)) console.log(`  ${m.expected.name}\t${m.expected.file}:${m.expected.line}\tgot ${m.got}`);
+  console.log('\ncaller misses:');
+  for (const [a, b] of c.misses.slice(0, k)) console.log(`  ${a} -> ${b}`);
+}
+index.close();
