@@ -19,14 +19,19 @@ if [ ! -f "$TREE/.ready" ]; then
       { echo "crashlab: the archive does not serve $KBUILD_PKG" >&2; exit 3; }
     kbuild_deb=$(ls "$CACHE"/debs/${KBUILD_PKG}_*.deb | head -n1)
   fi
-  rm -rf "$TREE"; mkdir -p "$TREE"
+  # Unpacked aside and moved into place, so that concurrent runs (parallel test files) never see half a tree.
+  mkdir -p "$LAB"; new=$(mktemp -d "$LAB/tree.new.XXXXXX")
   for deb in "$CACHE/debs/linux-headers-${ABI}_${VERSION}_amd64.deb" \
              "$CACHE/debs/${HEADERS_COMMON}_${VERSION}_all.deb" "$kbuild_deb"; do
-    dpkg-deb -x "$deb" "$TREE"
+    dpkg-deb -x "$deb" "$new"
   done
   # The arch headers include the common Makefile by its installed absolute path; point it into the tree.
-  sed -i "s|^include /usr/src/|include $TREE/usr/src/|" "$KDIR/Makefile"
-  dpkg-deb -f "$kbuild_deb" Version > "$TREE/.kbuild-version"
-  touch "$TREE/.ready"
+  sed -i "s|^include /usr/src/|include $TREE/usr/src/|" "$new/usr/src/linux-headers-$ABI/Makefile"
+  dpkg-deb -f "$kbuild_deb" Version > "$new/.kbuild-version"
+  touch "$new/.ready"
+  rm -rf "$TREE.old"
+  [ ! -e "$TREE" ] || mv "$TREE" "$TREE.old"
+  mv -T "$new" "$TREE" 2>/dev/null || rm -rf "$new"
+  rm -rf "$TREE.old"
 fi
 echo "$KDIR"
