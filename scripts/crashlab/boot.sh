@@ -7,7 +7,7 @@
 #
 #   scripts/crashlab/boot.sh NAME [--kaslr] [--vmcore] [--timeout SECONDS] [--dir RUNDIR]
 #     writes RUNDIR/console.raw.log (the serial output as qemu printed it), qemu-cmd.txt, qemu-rc.txt
-#     and, with --vmcore, RUNDIR/vmcore; prints RUNDIR (default ~/.cache/crashnav/crashlab/runs/NAME[-kaslr])
+#     and, with --vmcore, RUNDIR/vmcore; prints RUNDIR (default ~/.cache/crashnav/crashlab/runs/NAME[-kaslr][-vmcore])
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 

@@ -22,11 +22,16 @@ MODULES=(hello kill_kernel null_pointer inline_helper timer_crash)
 die() { echo "crashlab: $*" >&2; exit 1; }
 log() { echo "crashlab: $*" >&2; }
 
-# Installs the Debian packages named when their command is missing (the lab runs as root on Debian).
+# Installs the Debian packages named when their command is missing, or, for COMMAND `-`, when the
+# package itself is not installed (the lab runs on Debian; sudo when not root).
 need() { # COMMAND PACKAGE [COMMAND PACKAGE...]
   local missing=()
   while [ $# -gt 0 ]; do
-    command -v "$1" >/dev/null 2>&1 || missing+=("$2")
+    if [ "$1" = - ]; then
+      dpkg-query -W -f '${Status}' "$2" 2>/dev/null | grep -q 'ok installed' || missing+=("$2")
+    else
+      command -v "$1" >/dev/null 2>&1 || missing+=("$2")
+    fi
     shift 2
   done
   [ ${#missing[@]} -eq 0 ] && return 0

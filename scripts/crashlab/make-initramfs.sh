@@ -8,10 +8,8 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-need gzip gzip
 # The initramfs has no libc: it must be busybox-static's binary, not the dynamic busybox package's.
-dpkg-query -W -f '${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' ||
-  { log "installing busybox-static"; apt-get install -y --no-install-recommends busybox-static >&2; }
+need gzip gzip - busybox-static
 busybox=/bin/busybox
 out=$(realpath -m "${1:-$LAB/initrd.cpio.gz}")
 image=$("$REPO/scripts/fetch-debian.sh" image) || exit $?
