@@ -44,6 +44,9 @@ describe('example modules and manifest', () => {
     const text = bytes.toString('latin1');
     for (const leak of ['crashlab-build', '/tmp/', path.join(homedir(), '.cache'), '/.cache/crashnav']) expect(text).not.toContain(leak);
     expect(text).toContain(`/crashnav/examples/modules/${m.name}`);
+    // .modinfo: built for the kernel the logs come from, so it loads there without --force.
+    expect(text).toContain(`\0name=${m.name}\0`);
+    expect(text).toContain('\0vermagic=6.1.0-53-cloud-amd64 SMP preempt mod_unload modversions \0');
   });
 
   it.each(names)('%s.c marks its faulting line once (hello, which does not fault, none)', (name) => {
