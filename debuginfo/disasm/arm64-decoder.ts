@@ -33,6 +33,15 @@ export function loadArm64Engine(): Promise<CapstoneHandle> {
   return engine;
 }
 
+function decodeWord(cs: CapstoneHandle, word: Uint8Array, at: bigint): CapstoneInsn | undefined {
+  try {
+    return cs.disasm(word, BigInt.asIntN(64, at), 1)[0];
+  } catch {
+    // capstone.js throws when cs_disasm decodes nothing: an undefined encoding.
+    return undefined;
+  }
+}
+
 export interface Arm64DecodeOptions {
   nameAddress?: AddressNamer;
 }
@@ -49,7 +58,7 @@ export async function decodeArm64(
     const word = bytes.subarray(offset, offset + 4);
     const at = address + BigInt(offset);
     // One word at a time: capstone stops at the first undecodable word, and its addresses are signed.
-    const [decoded] = cs.disasm(word, BigInt.asIntN(64, at), 1);
+    const decoded = decodeWord(cs, word, at);
     const value = (word[0]! | (word[1]! << 8) | (word[2]! << 16) | (word[3]! << 24)) >>> 0;
     if (decoded === undefined) {
       out.push({ address: at, bytes: word, mnemonic: '.inst', operands: `0x${value.toString(16).padStart(8, '0')}`, comment: 'undefined', invalid: true });

@@ -54,7 +54,9 @@ export function renderTarget(address: bigint, nameAddress: AddressNamer | undefi
 export function renderInstructionText(insn: DisasmInstruction, arch: DisasmArch): string {
   if (arch === 'arm64') {
     const text = insn.operands === '' ? insn.mnemonic : `${insn.mnemonic}\t${insn.operands}`;
-    return insn.comment === undefined ? text : `${text}\t// ${insn.comment}`;
+    if (insn.comment === undefined) return text;
+    // objdump separates a branch's condition aliases with two spaces, other comments with a tab.
+    return insn.target !== undefined ? `${text}  // ${insn.comment}` : `${text}\t// ${insn.comment}`;
   }
   const text = insn.operands === '' ? insn.mnemonic : `${insn.mnemonic.padEnd(6)} ${insn.operands}`;
   return insn.comment === undefined ? text : `${text}        # ${insn.comment}`;
