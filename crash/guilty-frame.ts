@@ -12,7 +12,7 @@ const machinery = new RegExp(
   [...commonSkip.filter((s) => !broadSkips.has(s)), '^panic$', '^vpanic', '^nmi_panic', '^string$', '^pointer$', '^__pfx_', '^entry_SYSCALL', '^do_syscall', '^ret_from_fork', '^kthread$', '^worker_thread', '^process_one_work',
     '^asm_', '^el0_', '^el1_', '^do_el0', '^invoke_syscall', '^__arm64_sys', '^bug_handler', '^do_bug', '^die$',
     '^oops_', '^__die', '^do_mem_abort', '^do_translation_fault', '^do_page_fault', '^__do_kernel_fault', '^__do_page_fault', '^mem_abort',
-    '^crash_kexec', '^__crash_kexec', '^machine_kexec', '^__show_regs', '^bad_page', '^print_', '^check_', '^__check_',
+    '^crash_kexec', 'bad_area_nosemaphore', '^__crash_kexec', '^machine_kexec', '^__show_regs', '^bad_page', '^print_', '^check_', '^__check_',
     '^rcu_', '^watchdog', '^nmi_', '^__nmi', '^arch_trigger', '^trigger_', '^hrtimer_', '^__hrtimer', '^tick_', '^update_process_times',
     '^irq_exit', '^__irq_exit', '^sysvec_', '^smp_apic_timer', '^apic_timer', '^__sysvec', '^handle_softirqs', '^do_softirq',
     '^schedule$', '^__schedule$', '^_cond_resched', '^preempt_schedule',
@@ -26,7 +26,11 @@ const genericFile = [
   /^kernel\/panic\.c/, /^kernel\/printk\/printk.*\.c/, /^kernel\/softirq\.c/, /^kernel\/kthread\.c/, /^kernel\/sched\/.*\.c/,
   /^kernel\/time\/timer\.c/, /^kernel\/workqueue\.c/, /^net\/core\/dev\.c/, /^net\/core\/sock\.c/, /^net\/core\/skbuff\.c/,
   /^fs\/proc\/generic\.c/, /^arch\/.*\/entry\//, /^kernel\/entry\//, /^mm\/usercopy\.c/, /^kernel\/stacktrace\.c/,
-  /^kernel\/bpf\/.*\.h/, /^kernel\/irq\//, /^kernel\/time\/hrtimer\.c/, /^kernel\/smp\.c/, /^mm\/slab_common\.c/,
+  /^kernel\/irq\//, /^kernel\/time\/hrtimer\.c/, /^mm\/slab_common\.c/, /^arch\/[^/]+\/lib\//,
+  // Common layers that call into the code at fault: blame the caller's subsystem, not the layer.
+  /^drivers\/usb\/core\/urb\.c/, /^mm\/mempool\.c/, /^mm\/folio-compat\.c/, /^mm\/filemap\.c/, /^fs\/inode\.c/, /^net\/socket\.c/,
+  /^arch\/arm64\/kernel\/(?:stacktrace|process|traps|debug-monitors|entry-common)\.c/, /^arch\/x86\/kernel\/unwind_/,
+  /^arch\/[^/]+\/kernel\/entry[^/]*\.S$/, /^kernel\/time\//, /^arch\/x86\/kernel\/kvm\.c/,
 ];
 
 const treeTop = /\/(?=(?:arch|kernel|mm|fs|net|drivers|lib|include|block|crypto|security|sound|virt|ipc|io_uring|init|samples|tools|rust)\/)/;
@@ -52,7 +56,7 @@ export function frameFile(frame: { sources?: { file: string }[] }): string | und
 
 /** The frame the title names (`... in FUNC`), when it is in a stack and its file is not generic. */
 function findTitleFrame(report: CrashReport): GuiltyFrame | undefined {
-  const named = / in ([A-Za-z_][A-Za-z0-9_]*)$/.exec(report.title)?.[1];
+  const named = / in ([A-Za-z_][A-Za-z0-9_]*)(?:\/[A-Za-z0-9_]+)?$/.exec(report.title)?.[1];
   if (!named) return undefined;
   for (let i = 0; i < report.stacks.length; i++) {
     const stack = report.stacks[i];
@@ -69,30 +73,32 @@ function findTitleFrame(report: CrashReport): GuiltyFrame | undefined {
 }
 
 export function findGuiltyFrame(report: CrashReport): GuiltyFrame | null {
-  const titled = findTitleFrame(report);
+  // Symbolized reports blame by file (first frame in a non-generic file); raw ones by the title's frame.
+  const symbolized = report.stacks.some((s) => s.frames.some((f) => f.sources?.length));
+  const titled = symbolized ? undefined : findTitleFrame(report);
   if (titled) return titled;
   const order = report.stacks
     .map((stack, i) => ({ stack, i }))
     .filter(({ stack }) => stack.context !== 'allocated' && stack.context !== 'freed' && stack.context !== 'user');
   // A stall is detected in the timer interrupt: the interrupted code, not the detector, is to blame.
-  const startAt = report.kind === 'stall' ? Math.max(0, order.findIndex(({ stack }) => stack.frames.some((f) => /apic_timer_interrupt/.test(f.symbol ?? '')))) : 0;
+  const interruptEntry = /^(?:apic_timer_interrupt|asm_sysvec_apic_timer_interrupt|el1_interrupt|el1_irq|__irq_svc)$/;
+  let started = report.kind !== 'stall' || !order.some(({ stack }) => stack.frames.some((f) => interruptEntry.test(f.symbol ?? '')));
   let fallback: GuiltyFrame | null = null;
-  let started = report.kind !== 'stall' || startAt === 0 && !order[0]?.stack.frames.some((f) => /apic_timer_interrupt/.test(f.symbol ?? ''));
-  for (const { stack, i } of order.slice(startAt)) {
+  for (const { stack, i } of order) {
     for (let j = 0; j < stack.frames.length; j++) {
       const frame = stack.frames[j];
-      if (!started) {
-        started = /apic_timer_interrupt/.test(frame.symbol ?? '');
-        continue;
-      }
+      started ||= interruptEntry.test(frame.symbol ?? '');
+      if (!started) continue;
       if (!frame.reliable || !frame.symbol) continue;
-      fallback ??= { stack: i, frame: j, reason: 'first reliable frame (every frame looked like reporting machinery)' };
+      // Symbolized: fall back to the first frame with a file; raw: to the first reliable frame.
+      if (!symbolized || frame.sources?.length) fallback ??= { stack: i, frame: j, reason: 'first reliable frame (every frame looked like reporting machinery)' };
       // With source files printed, the file decides (as syzkaller's guilty-file rule); else the name.
       const file = frameFile(frame);
+      if (symbolized && !file) continue;
       if (file ? isGenericFile(file) : machinery.test(baseFunctionName(frame.symbol))) continue;
       const reason = frame.isFault
         ? 'the faulting instruction'
-        : j === 0 && i === order[startAt]?.i
+        : j === 0 && i === order[0]?.i
           ? 'first frame of the crashing stack'
           : 'first frame past the reporting machinery' + (file ? ' and generic files' : '');
       return { stack: i, frame: j, reason };

@@ -16,7 +16,7 @@ const syslog = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d|\d{4}-\d\d-\d\dT\d\d:\d
 const dmesgFacility = /^(?:kern|user|daemon|syslog) *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: /;
 const timestamp = /^\[ *\d+\.\d+\]/;
 const callerId = /^ ?\[ *([TC]\d+)\]/;
-const loginGlue = /^[^\[]{1,80}?[:>] (?=(?:<\d>)?\[ *\d+\.\d+\] )/;
+const loginGlue = /^[^\[]{1,80}?[:>] (?=(?:<\d>)?\[ *\d+\.\d+\])|^\S+ login: (?=\S)/;
 const netconsole = /^([TC]\d+)(?:,[^;]*)?;/;
 const tracePrefix = /^\s*\d+\.\d{6}\s+([TC]\d+) /;
 const fuzzerLog = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (?=BUG|WARNING|INFO|KASAN|panic|fatal)/;

@@ -16,7 +16,7 @@ export interface ConsoleLine extends StrippedLine {
 const ignoredStarts = [
   /^WARNING: \/etc\/ssh\/moduli does not exist/, /^WARNING: workqueue cpumask/, /^WARNING: The mand mount option/,
   /^WARNING: Unprivileged eBPF/, /^WARNING: ,/, /^INFO: lockdep is turned off/, /^INFO: Stall ended before state dump/,
-  /^INFO: NMI handler/, /^INFO: recovery required/, /^WARNING: fbcon:/, /^WARNING: Unsupported flag/,
+  /^INFO: NMI handler/, /^INFO: recovery required/, /^WARNING: fbcon:/, /^WARNING: Unsupported flag/, /^ODEBUG: Out of memory/,
 ];
 
 const maxQuietLines = 400;
@@ -190,12 +190,13 @@ function buildReport(all: ConsoleLine[], from: number, to: number, source: strin
       recognized = true;
     }
     quiet = recognized ? 0 : quiet + 1;
-    if (quiet > maxQuietLines) break;
+    if (quiet > maxQuietLines) {
+      // The lines that trailed after the last recognized one are the next thing in the log.
+      report.lines.length = Math.max(1, report.lines.length - quiet);
+      break;
+    }
     if (/^---\[ end Kernel panic/.test(text)) break;
   }
-  // Drop the lines that trailed after the last recognized one: they are the next thing in the log.
-  const keep = report.lines.length - quiet;
-  report.lines.length = Math.max(1, keep);
   report.stacks = builder.stacks.filter((st) => st.frames.length > 0 || st.registers);
   return report;
 }

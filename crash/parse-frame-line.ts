@@ -19,7 +19,7 @@ const decodedFrame = new RegExp(
   String.raw`^\s*(\?\s+)?(${symbolChars})(?:${offsetSize})?\s+\(((?:${sourceLoc}\s*)+|\?\?:\?|[^()]*:\?)\)(?:\s+([A-Za-z0-9_\-]+))?(?:\s+\(([PLCTUFK]+)\))?\s*$`,
 );
 const armFrame = new RegExp(
-  String.raw`^\s*\[<([0-9a-fA-F]+)>\]\s+\((${symbolChars})(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\)\s+from\s+\[<([0-9a-fA-F]+)>\]\s+\((${symbolChars})?(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\)`,
+  String.raw`^\s*\[<([0-9a-fA-F]+)>\]\s+\((${symbolChars})(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\)\s+from\s+\[<([0-9a-fA-F]+)>\]\s+\([^)]*\)`,
 );
 const armFromFrame = new RegExp(String.raw`^\s*(${symbolChars})(?:${offsetSize})? from (${symbolChars})${offsetSize}(?:\s+\[([A-Za-z0-9_\-]+)\])?\s*$`);
 const oldBraceFrame = new RegExp(String.raw`<([0-9a-fA-F]{8,16})>\{(${symbolChars})\+(\d+|0x[0-9a-fA-F]+)\}`, 'g');

@@ -41,16 +41,18 @@ export const commonSkip: readonly string[] = [
   'readq$', '__do_softirq', '^irq_exit', 'report_', 'exc_', 'asm_exc_', 'handle_bug', 'do_trap', 'ubsan_',
   '__ubsan', 'should_fail', 'stack_trace_', 'arch_stack_walk', 'show_stack', 'show_regs', 'die$', '__die',
   'do_kern_addr_fault', 'handle_page_fault', 'kernelmode_fixup_or_oops', 'page_fault_oops', 'no_context',
-  '__bad_area_nosemaphore', 'bad_area_nosemaphore', 'do_user_addr_fault', 'asm_sysvec', 'sysvec_', '^rb_', '^__rb_', 'dump_backtrace', 'show_stack',
+  'do_user_addr_fault', 'asm_sysvec', 'sysvec_', '^rb_', '^__rb_', 'dump_backtrace', 'show_stack',
   'fortify_panic', '__fortify', 'print_report', '^print_', 'do_bad_area', 'do_tag_check_fault', 'do_mem_abort', 'el1_abort',
   'el1h_', 'el1_sync', '__do_kernel_fault', 'walk_stackframe', 'trace_hardirqs', '^atomic_', '_atomic_dec', 'test_and_clear_bit',
   'test_and_set_bit', '^crc16', '__read_once', 'kmem_cache_alloc', '__kmem_cache', '^xas_', '^rhashtable_', '^crc', '^aes_',
   'strstr', 'copy_page_to_iter', 'hex_dump', '^klist_', '^iput$', 'kobject_cleanup', 'insert_work', 'queue_work',
   'lock_timer_base', 'mutex_optimistic_spin', '^unlock_page', '^put_device', '__hwasan', 'do_translation_fault', '^kvfree',
-  '__alloc_frozen_pages', 'mark_buffer_dirty', 'fast_dput', '^d_walk', 'skb_release', 'skb_free_head', '__task_rq_lock', 'check_preemption_disabled', '__this_cpu_preempt_check', 'debug_smp_processor_id',
+  '__alloc_frozen_pages', 'mark_buffer_dirty', 'fast_dput', '^d_walk', 'skb_release', 'skb_free_head', '__task_rq_lock',
+  '^dput$', '__kmalloc', '^get_taint', '^__mod_timer', '^mod_timer', 'timer_delete', 'queue_delayed_work', 'skb_reason_drop', '^aes', 'shrink_dcache', 'check_preemption_disabled', '__this_cpu_preempt_check', 'debug_smp_processor_id',
 ];
 
 const stackStart = /Call Trace|Call trace:|Allocated by task \d+:|Freed by task \d+:|Allocated:|Freed:|[^k] backtrace:|^backtrace:|Uninit was (?:created|stored)|Local variable .* created at:|Last potentially related work creation:|Second to last potentially/;
+const armCaller = /\) from (?:\[<[0-9a-f]+>\] \()?([A-Za-z_][\w.]*)\+0x/;
 const ripLine = /(?:^|\s)(?:N?[RE]?IP|pc|PC is at|pc :)[: ]\s*(?:\[<[0-9a-f]+>\]\s*)?(?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\]\s*)*(.*)$/;
 
 export class TitleContext {
@@ -93,12 +95,17 @@ export class TitleContext {
           const line = this.lines[pos];
           if (stackStart.test(line) && frames.length > 0) break;
           for (const f of parseFrameLine(line)) if (f.reliable) take(f.symbol);
+          // ARM's `(callee) from (caller+off)`: the caller is a frame too, and may be the last one printed.
+          const from = armCaller.exec(line);
+          if (from) take(from[1]);
         }
         continue;
       }
       if (part === 'rip') {
         // Register dumps (`NIP:  c000... LR: ...`) also start with the name: skip to the symbolized line.
-        for (let hit = this.find(ripLine, pos); hit; hit = this.find(ripLine, hit.index + 1)) {
+        // After an interrupt entry the interrupted RIP follows at once; farther away it belongs to something else.
+        const window = pos === 0 ? Infinity : pos + 8;
+        for (let hit = this.find(ripLine, pos); hit && hit.index < window; hit = this.find(ripLine, hit.index + 1)) {
           pos = hit.index + 1;
           const rest = hit.match[1].replace(/^\[[0-9a-f]+\]\s*/, '');
           if (/^[0-9a-f]{8,16}\b/.test(rest) && !/\+0x/.test(rest)) continue;
@@ -110,7 +117,7 @@ export class TitleContext {
       const hit = this.find(part, pos);
       if (!hit) continue;
       pos = hit.index + 1;
-      take(hit.match[1]);
+      take(hit.match[1] ?? hit.match[2]);
     }
     if (frames.length === 0) return undefined;
     return extractor ? extractor(frames) : frames[0];

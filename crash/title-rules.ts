@@ -18,10 +18,11 @@ export interface TitleRule {
 const rip: FramePick = { parts: ['rip', /Call Trace:|Call trace:/, 'stack'] };
 const stackOnly = (skip: string[] = []): FramePick => ({ parts: [/Call Trace:|Call trace:|Backtrace:/, 'stack'], skip });
 const in_ = (prefix: string, frame: string | undefined): string => `${prefix} in ${frame ?? 'corrupted'}`;
-const atFrame = /(?:\bat: |^\s*)(?:\[<[0-9a-f]+>\] )?([A-Za-z_][A-Za-z0-9_.]*)\+0x/;
+const atFrame = /\bat: (?:\[<[0-9a-f]+>\] )?([A-Za-z_][A-Za-z0-9_.]*)\+0x|^\s*(?:\[<[0-9a-f]+>\] )?([A-Za-z_][A-Za-z0-9_.]*)\+0x/;
+const lockdepInternals = ['^lock_sock', '^release_sock', 'mark_lock', 'check_noncircular', 'check_prev_add', 'validate_chain', '__lock_', 'print_circular_bug', 'check_prevs_add', 'hlock_class', 'check_deadlock'];
 /** Lockdep names the lock operation's caller on the `at:` line after `marker`; the stack is the fallback. */
 const lockFrame = (c: TitleContext, marker: RegExp): string | undefined =>
-  c.frame({ parts: [marker, atFrame, /Call Trace:|Call trace:/, 'stack'], skip: ['flush_workqueue', 'process_one_work', 'down_trylock', '__flush_work', 'lock_sock', 'release_sock', 'mark_lock'] });
+  c.frame({ parts: [marker, atFrame, atFrame, /Call Trace:|Call trace:/, 'stack'], skip: [...lockdepInternals, 'flush_workqueue', 'process_one_work', 'worker_thread', 'down_trylock', '__flush_work'] });
 /** Generic helpers a WARNING fires in on behalf of its caller. */
 const warnHelpers = ['__alloc_pages', 'alloc_pages', 'kmalloc', 'kvmalloc', 'krealloc', 'ref_tracker', 'ida_free', 'drop_nlink',
   '__local_bh_enable', 'warn_bogus_irq', '__seqprop', '__virt_to_phys', '__do_kernel_fault', 'free_large_kmalloc',
@@ -45,7 +46,7 @@ const stallAnchors = [
   /kernel_setsockopt/, /sock_common_setsockopt/, /__sys_listen/, /kernel_listen/, /sk_common_release/, /^sock_mmap/,
   /__sys_accept/, /kernel_accept/, /^sock_do_ioctl/, /^sock_ioctl/, /^compat_sock_ioctl/, /^nfnetlink_rcv_msg/,
   /^rtnetlink_rcv_msg/, /^(?:compat_)?(?:SYSC|SyS|__sys|___sys|__do_sys|__se_sys|__x64_sys)_(?:socketpair|connect|ioctl)/,
-  /__do_fault/, /handle_mm_fault/, /do_page_fault/, /^page_fault$/, /__fput/, /task_work_run/, /exit_to_usermode/,
+  /__do_fault/, /new_sync_read/, /new_sync_write/, /__fput/, /task_work_run/, /exit_to_usermode/,
   /exit_to_user_mode/, /smp_call_function/, /ret_fast_syscall/, /el0_svc/, /invoke_syscall/, /tasklet_action/,
 ];
 
@@ -75,7 +76,7 @@ function hangFrame(frames: string[]): string | undefined {
 }
 
 const stallPick: FramePick = {
-  parts: [/apic_timer_interrupt|sysvec_apic_timer_interrupt|timer_interrupt|handle_softirqs|Call [Tt]race:/, 'rip', 'stack'],
+  parts: [/apic_timer_interrupt|^\s*el1_interrupt\+|^\s*el1_irq\+|\(__irq_svc\)/, 'rip', 'stack'],
   fallback: [/apic_timer_interrupt|Call [Tt]race:/, 'stack'],
   skip: ['apic_timer_interrupt', 'rcu', 'irq_exit', 'sysvec', 'hrtimer', 'tick_sched', 'update_process_times', 'asm_'],
   extractor: stallFrame,
@@ -129,8 +130,8 @@ export const titleRules: TitleRule[] = [
   {
     id: 'kmsan',
     kind: 'kmsan',
-    start: /^BUG: KMSAN: ([a-z\-]+) in ([A-Za-z0-9_.]+)/,
-    title: (c, h) => in_(`KMSAN: ${h[1]}`, c.frame({ parts: [/^BUG: KMSAN: [a-z\-]+ in ([A-Za-z0-9_.]+)/, /Call Trace:|Call trace:/, 'stack'], skip: ['copy_to_user', 'copy_from_user', '_copy_to', 'instrument_'] })),
+    start: /^BUG: KMSAN: ([a-z\- ]+?) in ([A-Za-z0-9_.]+)/,
+    title: (c, h) => in_(`KMSAN: ${h[1]}`, c.frame({ parts: [/^BUG: KMSAN: [a-z\- ]+? in ([A-Za-z0-9_.]+)/, /Call Trace:|Call trace:/, 'stack'], skip: ['copy_to_user', 'copy_from_user', '_copy_to', 'instrument_'] })),
   },
   { id: 'kcsan', kind: 'kcsan', start: /^BUG: KCSAN: (.*)/, noStack: true, title: (_c, h) => `KCSAN: ${h[1].replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '').trim()}` },
   {
@@ -181,8 +182,9 @@ export const titleRules: TitleRule[] = [
   { id: 'divide-error', kind: 'trap', start: /^(?:Oops: )?divide[ _]error: /, title: (c) => in_('divide error', c.frame({ parts: ['rip'] })) },
   { id: 'invalid-opcode', kind: 'trap', continues: true, start: /^(?:Oops: )?invalid opcode: /, title: (c) => in_('invalid opcode', c.frame({ parts: ['rip'] })) },
   { id: 'int3', kind: 'trap', start: /^(?:Oops: )?int3: /, title: (c) => in_('int3', c.frame(rip)) },
-  { id: 'double-fault', kind: 'trap', start: /^PANIC: double fault/, title: (c) => in_('PANIC: double fault', c.frame({ parts: ['rip'] })) },
+  { id: 'double-fault', kind: 'trap', start: /^(?:traps: )?PANIC: double fault|^double fault: [0-9a-f]{4} \[#/, title: (c) => in_('PANIC: double fault', c.frame({ parts: ['rip'] })) },
   { id: 'stack-overflow', kind: 'trap', start: /^(?:BUG: )?kernel stack overflow/, title: (c) => in_('kernel stack overflow', c.frame(rip)) },
+  { id: 'arm64-stack-overflow', kind: 'trap', start: /^Insufficient stack space to handle exception!/, title: (c) => in_('kernel stack overflow', c.frame({ ...stackOnly([...lockdepInternals, 'bad_stack', 'mark_lock', 'lock_is_held', 'rcu_read_lock', 'lock_acquire']) })) },
   { id: 'stack-guard', kind: 'trap', start: /^BUG: (?:TASK |IRQ )?stack guard page was hit/, title: (c) => in_('BUG: stack guard page was hit', c.frame(rip)) },
   {
     id: 'arm-unhandled-fault',
@@ -200,10 +202,10 @@ export const titleRules: TitleRule[] = [
   // --- kernel BUG ---------------------------------------------------------------------------------
   { id: 'bug-usercopy', kind: 'bug', start: /^kernel BUG at mm\/usercopy\.c/, title: (c) => in_('BUG: bad usercopy', c.frame(stackOnly(['usercopy', '__check']))) },
   { id: 'bug-list', kind: 'bug', start: /^kernel BUG at lib\/list_debug\.c/, title: (c) => in_('BUG: corrupted list', c.frame(stackOnly())) },
-  { id: 'bug-at', kind: 'bug', start: /^kernel BUG at (\S+)/, title: (c) => in_('kernel BUG', c.frame({ ...rip, skip: ['^skb_put', '^skb_push', '^skb_pull', '^skb_under', '^skb_over', '__phys_addr', 'check_heap_object', 'assertfail', 'usercopy'] })) },
+  { id: 'bug-at', kind: 'bug', start: /^kernel BUG at (\S+)/, title: (c) => in_('kernel BUG', c.frame({ ...rip, skip: ['^skb_put', '^skb_push', '^skb_pull', '^skb_under', '^skb_over', '__phys_addr', 'check_heap_object', 'check_object_size', 'assertfail', 'usercopy', '^folio_', '^__folio'] })) },
   { id: 'bug-kernel', kind: 'bug', start: /^Kernel BUG (.*)/, title: (_c, h) => `kernel BUG ${h[1]}` },
   { id: 'bug-spinlock', kind: 'lock', start: /^BUG: (spinlock|rwlock) (lockup suspected|already unlocked|recursion|bad magic|wrong owner|wrong CPU)/, title: (c, h) => in_(`BUG: ${h[1]} ${h[2]}`, c.frame(stackOnly(['spin_', '_raw_', 'do_raw_', 'rwlock']))) },
-  { id: 'soft-lockup', kind: 'stall', start: /^(?:watchdog: )?BUG: soft lockup/, title: (c) => in_('BUG: soft lockup', c.frame({ ...stallPick, parts: ['rip', /Call [Tt]race:/, 'stack'] })) },
+  { id: 'soft-lockup', kind: 'stall', start: /^(?:(?:NMI )?watchdog: )?BUG: soft lockup/, title: (c) => in_('BUG: soft lockup', c.frame({ ...stallPick, parts: ['rip', /Call [Tt]race:/, 'stack'] })) },
   { id: 'bug-locks-held', kind: 'lock', start: /^BUG: .*still has locks held!/, title: (c) => in_('BUG: still has locks held', lockFrame(c, /still has locks held/)) },
   { id: 'bug-lock-user', kind: 'lock', start: /^BUG: lock held when returning to user space/, title: (c) => in_('BUG: lock held when returning to user space', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
   { id: 'bug-bad-unlock', kind: 'lock', start: /^BUG: bad unlock balance detected!/, title: (c) => in_('BUG: bad unlock balance', lockFrame(c, /is trying to release lock/)) },
@@ -221,11 +223,11 @@ export const titleRules: TitleRule[] = [
   { id: 'bug-preemptible', kind: 'atomic', start: /^BUG: using ([a-z_]+\(\)) in preemptible/, title: (c, h) => in_(`BUG: using ${h[1]} in preemptible code`, c.frame(stackOnly(['this_cpu', 'preempt', 'smp_processor_id']))) },
   { id: 'bug-corrupted-list', kind: 'bug', start: /^(?:list_add|list_del) corruption/, title: (c) => in_('BUG: corrupted list', c.frame(stackOnly())) },
   { id: 'bug-usercopy-msg', kind: 'bug', start: /^usercopy: Kernel memory (?:exposure|overwrite) attempt/, title: (c) => in_('BUG: bad usercopy', c.frame(stackOnly(['usercopy', '__check']))) },
-  { id: 'memory-leak', kind: 'leak', start: /^BUG: memory leak/, title: (c) => in_('memory leak', c.frame({ parts: [/backtrace/, 'stack'], skip: ['kmemleak', 'kmalloc', 'kcalloc', 'kzalloc', 'krealloc', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init', 'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'kmemdup', 'mempool', 'new_', 'kvmalloc', 'vmalloc', 'page_ext'] })) },
+  { id: 'memory-leak', kind: 'leak', start: /^BUG: memory leak/, title: (c) => in_('memory leak', c.frame({ parts: [/backtrace/, 'stack'], skip: ['kmemleak', 'kmalloc', 'kcalloc', 'kzalloc', 'krealloc', 'kmem', 'slab', 'alloc', 'create_object', 'idr_get', 'list_lru_init', 'kasprintf', 'kvasprintf', 'pcpu_create', 'strdup', 'strndup', 'kmemdup', 'mempool', 'kvmalloc', 'vmalloc', 'page_ext'] })) },
   // --- warnings -------------------------------------------------------------------------------------
-  warningRule('warn-refcount', /lib\/refcount\.c/, 'WARNING: refcount bug', ['refcount', 'kobject_get', 'kref_get']),
+  warningRule('warn-refcount', /lib\/refcount\.c/, 'WARNING: refcount bug', ['refcount', 'kobject_', 'kref_get']),
   { id: 'refcount', kind: 'warning', start: /^refcount_t: (?:underflow|overflow|saturated|decrement hit 0|addition on 0)/, title: (c) => in_('WARNING: refcount bug', c.frame({ parts: ['rip', 'stack'], skip: ['refcount'] })) },
-  warningRule('warn-lockdep', /kernel\/locking\/(?:lockdep|mutex|rtmutex|rwsem|spinlock_debug|mutex-debug)\.c/, 'WARNING: locking bug'),
+  warningRule('warn-lockdep', /kernel\/locking\/(?:lockdep|mutex|rtmutex|rwsem|spinlock_debug|mutex-debug)\.c/, 'WARNING: locking bug', lockdepInternals),
   warningRule('warn-odebug', /lib\/debugobjects\.c/, 'WARNING: ODEBUG bug', ['debug_', 'timer_', 'hrtimer_', 'work_', 'percpu_counter', 'kobject', 'call_rcu', 'rcu_', 'free_obj', 'kfree', 'slab', 'kmem_', '__do_kmem', 'vfree', 'vunmap', 'free_', 'destroy_', 'fixup']),
   { id: 'odebug', kind: 'warning', start: /^ODEBUG: /, title: (c) => in_('WARNING: ODEBUG bug', c.frame({ parts: ['rip', 'stack'], skip: ['debug_', 'timer_', 'hrtimer_', 'work_', 'percpu_counter', 'kobject', 'call_rcu', 'rcu_', 'free_obj', 'kfree', 'slab', 'kmem_', 'vfree', 'vunmap', 'free_', 'destroy_', 'fixup'] })) },
   warningRule('warn-usercopy', /mm\/usercopy\.c/, 'WARNING: bad usercopy', ['usercopy', '__check']),
@@ -243,6 +245,7 @@ export const titleRules: TitleRule[] = [
   { id: 'warn-held-lock-freed', kind: 'lockdep', start: /^WARNING: held lock freed!/, title: (c) => in_('WARNING: held lock freed', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
   { id: 'warn-lock-user', kind: 'lockdep', start: /^WARNING: lock held when returning to user space!/, title: (c) => in_('WARNING: lock held when returning to user space', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
   { id: 'warn-locks-held', kind: 'lockdep', start: /^WARNING: .*still has locks held!/, title: (c) => in_('WARNING: still has locks held', lockFrame(c, /still has locks held/)) },
+  { id: 'bug-invalid-wait', kind: 'lockdep', start: /^BUG: Invalid wait context/, title: (c) => in_('WARNING: locking bug', c.frame(stackOnly(lockdepInternals))) },
   { id: 'warn-nested-lock', kind: 'lockdep', start: /^WARNING: Nested lock was not taken|^WARNING: nested lock was not taken/, title: (c) => in_('WARNING: nested lock was not taken', c.frame(stackOnly())) },
   { id: 'warn-stack-bp', kind: 'warning', noStack: true, start: /^WARNING: kernel stack regs at [0-9a-f]+ in [^ ]* has bad '([^']+)' value/, title: (_c, h) => `WARNING: kernel stack regs has bad '${h[1]}' value` },
   { id: 'warn-stack-fp', kind: 'warning', noStack: true, start: /^WARNING: kernel stack frame pointer at [0-9a-f]+ in [^ ]* has bad value/, title: () => 'WARNING: kernel stack frame pointer has bad value' },
@@ -285,12 +288,12 @@ export const titleRules: TitleRule[] = [
   { id: 'panic-kill-init', kind: 'panic', continues: true, start: /^Kernel panic - not syncing: Attempted to kill init!/, title: () => 'kernel panic: Attempted to kill init!' },
   { id: 'panic-ntty', kind: 'panic', start: /^Kernel panic - not syncing: Couldn't open N_TTY ldisc/, title: () => "kernel panic: Couldn't open N_TTY ldisc" },
   { id: 'panic', kind: 'panic', continues: true, noStack: true, start: /^Kernel panic - not syncing: (.*)/, title: (_c, h) => `kernel panic: ${sanitizeTitle(h[1]).replace(/\s*\]---$/, '')}` },
-  { id: 'slub', kind: 'slab', start: /^BUG ([A-Za-z0-9_\-()]+) \((?:Not tainted|Tainted: [A-Z ]+)\): (.+)$/, title: (c, h) => in_(`BUG: ${h[1]}: ${sanitizeTitle(h[2])}`, c.frame(stackOnly(['slab', 'slub', 'kmem_', 'kfree', 'kmalloc', '__free', 'free_debug']))) },
+  { id: 'slub', kind: 'slab', start: /^BUG ([A-Za-z0-9_\-()]+) \((?:Not tainted|Tainted: [A-Z ]+)\): (?!kasan: bad access)(.+)$/, title: (c, h) => in_(`BUG: ${h[1]}: ${sanitizeTitle(h[2])}`, c.frame(stackOnly(['slab', 'slub', 'kmem_', 'kfree', 'kmalloc', '__free', 'free_debug']))) },
   // --- everything else ---------------------------------------------------------------------------------
   { id: 'reboot', kind: 'reboot', noStack: true, start: /^Booting the kernel\./, title: () => 'unexpected kernel reboot' },
   { id: 'netdev-free', kind: 'hang', noStack: true, start: /^unregister_netdevice: waiting for .* to become free/, title: () => 'unregister_netdevice: waiting for DEV to become free' },
   { id: 'vfs-busy-inodes', kind: 'bug', noStack: true, start: /^VFS: Busy inodes after unmount/, title: () => 'VFS: Busy inodes after unmount (use-after-free)' },
-  { id: 'vfs-file-count', kind: 'bug', noStack: true, start: /^VFS: Close: file count is zero/, title: () => 'VFS: Close: file count is zero (use-after-free)' },
+  { id: 'vfs-file-count', kind: 'bug', noStack: true, start: /^VFS: Close: file count is (?:zero|0)/, title: () => 'VFS: Close: file count is zero (use-after-free)' },
   { id: 'trusty-assert', kind: 'panic', noStack: true, start: /^trusty: panic .*?(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)/, title: (_c, h) => `trusty: ASSERT FAILED: ${h[1].trim()}` },
   { id: 'trusty-panic', kind: 'panic', noStack: true, start: /^trusty: panic \(.*?\): (.+)/, title: (_c, h) => `trusty: panic: ${sanitizeTitle(h[1])}` },
   { id: 'syzfail', kind: 'executor', noStack: true, start: /^(SYZFAIL|SYZFATAL): (.*)/, title: (_c, h) => `${h[1]}: ${sanitizeTitle(h[2])}` },
