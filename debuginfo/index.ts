@@ -21,5 +21,21 @@ export * as elfConstants from './elf/elf-constants.js';
 export { DwarfInfo, type InlineFrame } from './dwarf/dwarf-info.js';
 /** A unit's line table: `findRow(address)`, `rowsInRange(start, end)`. */
 export { LineProgram, type LineRow } from './dwarf/line-program.js';
+/** One binary's answers: `symbolize(address)`, `symbolizeInSection(section, offset)`, `lookup(name)`, `resolve("func+0x19/0x22")`. */
+export { Symbolizer, type SourceFrame, type SymbolSource, type SymbolLocation, type Symbolization, type Resolution, type SymbolizeOptions, type SymbolizerOptions } from './symbolizer.js';
+/** vmlinux + modules by name + KASLR slide + wrong-binary warnings: `resolve(spec, { module })`, `symbolize(runtimeAddress)`. */
+export { KernelSymbolizer, type KernelSymbolizerOptions } from './kernel-symbolizer.js';
+/** `func+0x19/0x22` notation. */
+export { parseFrameSpec, renderFrameSpec, type FrameSpec } from './frame-spec.js';
+/** KASLR slide from `Kernel Offset:` or a symbol/runtime-address pair. */
+export { parseKernelOffset, slideFromPair } from './kaslr.js';
+/** linux_banner and module vermagic/srcversion checks against a report. */
+export { readLinuxBanner, parseBanner, compareKernelIdentity, readModuleIdentity, compareModuleIdentity, type KernelIdentity, type ModuleIdentity } from './kernel-identity.js';
+/** System.map as a fallback symbol table (never throws: `{ map, problems }`). */
+export { SystemMap, parseSystemMap, type MapSymbol, type SystemMapParse } from './system-map.js';
+/** Finding vmlinux (path, build-id, release, debuglink) and modules by name. */
+export { findVmlinux, vmlinuxCandidates, buildIdPath, findDebuglinkTarget, normalizeModuleName, moduleDirs, ModuleFinder, defaultDebugRoots, type VmlinuxQuery } from './locate.js';
+/** Opens a binary, decompressing `.ko.xz`/`.ko.zst`/`.ko.gz` in memory. */
+export { openDebugFile } from './open-debug-file.js';
 /** Disassembly (x86-64, AArch64) spelled as objdump, source interleave, oops `Code:` lines: see disasm/index.ts. */
 export * from './disasm/index.js';

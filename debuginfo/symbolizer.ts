@@ -1,0 +1,176 @@
+// address or `func+0x19/0x22` → source frames for one binary (a vmlinux, a `.ko`, or only a
+// System.map): DWARF inline chain when there is DWARF, else the symbol table's `function+offset`,
+// saying which. Identity warnings (wrong binary) ride along on every answer.
+import type { DebugFile } from './debug-file.js';
+import { DwarfFormatError, ElfFormatError } from './errors.js';
+import { type FrameSpec, parseFrameSpec, renderFrameSpec } from './frame-spec.js';
+import type { SystemMap } from './system-map.js';
+
+export interface SourceFrame {
+  /** Function name; undefined when neither DWARF nor the symbol table knows it (addr2line's `??`). */
+  function: string | undefined;
+  /** File as DWARF names it; undefined without line information. */
+  file: string | undefined;
+  /** 0 when unknown. */
+  line: number;
+  column: number;
+  discriminator: number;
+  /** This frame was inlined into the next one. */
+  inlined: boolean;
+}
+
+/** Where the answer came from: DWARF, or only a symbol table (no file:line then). */
+export type SymbolSource = 'dwarf' | 'symtab' | 'system-map';
+
+export interface SymbolLocation {
+  name: string;
+  /** Address in the binary's layout (link-time; synthetic section base + value in a `.ko`). */
+  address: bigint;
+  size: number;
+  section: string;
+}
+
+export interface Symbolization {
+  /** The address looked up, in the binary's layout (after the KASLR slide and the return-address adjustment). */
+  address: bigint;
+  /** Innermost first; empty when nothing is known about the address. */
+  frames: SourceFrame[];
+  /** The ELF (or System.map) symbol containing the address, with the offset into it. */
+  symbol: (SymbolLocation & { offset: bigint }) | undefined;
+  source: SymbolSource | undefined;
+  warnings: string[];
+}
+
+export interface Resolution extends Symbolization {
+  spec: FrameSpec;
+}
+
+export interface SymbolizeOptions {
+  /** A return address from a stack trace: look up address − 1, the call instruction. */
+  returnAddress?: boolean;
+  /** The address is already in the binary's layout (skip the KASLR slide). */
+  linkTime?: boolean;
+}
+
+export interface SymbolizerOptions {
+  /** KASLR slide to subtract from runtime addresses (vmlinux only). */
+  slide?: bigint;
+  /** Loud warnings added to every answer (e.g. the banner does not match the report). */
+  warnings?: string[];
+}
+
+export class Symbolizer {
+  readonly name: string;
+  readonly file: DebugFile | undefined;
+  readonly systemMap: SystemMap | undefined;
+  slide: bigint;
+  readonly warnings: string[];
+
+  constructor(target: DebugFile | { systemMap: SystemMap; name: string }, options: SymbolizerOptions = {}) {
+    if ('systemMap' in target) {
+      this.systemMap = target.systemMap;
+      this.name = target.name;
+    } else {
+      this.file = target;
+      this.name = target.name;
+    }
+    this.slide = options.slide ?? 0n;
+    this.warnings = [...(options.warnings ?? [])];
+  }
+
+  /** Source frames for an address (a runtime address unless `linkTime`). */
+  symbolize(address: bigint, options: SymbolizeOptions = {}): Symbolization {
+    let a = options.linkTime ? address : BigInt.asUintN(64, address - this.slide);
+    if (options.returnAddress) a -= 1n;
+    const warnings = [...this.warnings];
+    const symbol = this.symbolAt(a);
+    let frames: SourceFrame[] = [];
+    const dwarf = this.file?.dwarf;
+    if (dwarf) {
+      try {
+        frames = dwarf.findFrames(a).map((f) => ({ function: f.function, file: f.file, line: f.line, column: f.column, discriminator: f.discriminator, inlined: f.inlined }));
+      } catch (err) {
+        if (!(err instanceof DwarfFormatError || err instanceof ElfFormatError)) throw err;
+        warnings.push(`DWARF unreadable here, using the symbol table: ${err.message}`);
+      }
+    }
+    if (frames.length > 0) {
+      const outer = frames[frames.length - 1]!;
+      if (outer.function === undefined && symbol) outer.function = symbol.name;
+      return { address: a, frames, symbol, source: 'dwarf', warnings };
+    }
+    if (!symbol) return { address: a, frames: [], symbol, source: undefined, warnings };
+    const source: SymbolSource = this.file ? 'symtab' : 'system-map';
+    if (!dwarf) warnings.push(`${this.name} has no DWARF: function+offset from the ${source === 'symtab' ? 'ELF symbol table' : 'System.map'}, no source line`);
+    return { address: a, frames: [{ function: symbol.name, file: undefined, line: 0, column: 0, discriminator: 0, inlined: false }], symbol, source, warnings };
+  }
+
+  /** `addr2line -j SECTION OFFSET`: an offset inside a named section (how `.ko` addresses are given). */
+  symbolizeInSection(section: string, offset: bigint, options: Omit<SymbolizeOptions, 'linkTime'> = {}): Symbolization {
+    if (!this.file) throw new ElfFormatError({ file: this.name, section, offset: 0, code: 'no-sections' }, 'a System.map has no sections');
+    return this.symbolize(this.file.sectionAddress(section, offset), { ...options, linkTime: true });
+  }
+
+  /** Every code symbol with this name (static functions can repeat), largest first. */
+  lookup(name: string): SymbolLocation[] {
+    if (this.file) {
+      return this.file.symbols
+        .findByName(name)
+        .filter((s) => s.sectionName !== '' && (s.type === 2 || s.type === 0))
+        .sort((a, b) => (b.type === 2 ? 1 : 0) - (a.type === 2 ? 1 : 0) || b.size - a.size)
+        .map((s) => ({ name: s.name, address: s.address, size: s.size, section: s.sectionName }));
+    }
+    return (this.systemMap?.findByName(name) ?? []).map((s) => ({ name: s.name, address: s.address, size: s.size, section: '' }));
+  }
+
+  /**
+   * `func+0x19/0x22` → frames. A function length differing from the binary's symbol size is a
+   * warning (likely not the binary that crashed), never a refusal.
+   */
+  resolve(spec: string | FrameSpec, options: Omit<SymbolizeOptions, 'linkTime'> = {}): Resolution {
+    const parsed = typeof spec === 'string' ? parseFrameSpec(spec) : spec;
+    if (!parsed) {
+      return { spec: { symbol: String(spec), offset: 0n, length: undefined }, address: 0n, frames: [], symbol: undefined, source: undefined, warnings: [...this.warnings, `not a function+offset: ${String(spec)}`] };
+    }
+    const candidates = this.lookup(parsed.symbol);
+    const warnings: string[] = [];
+    if (candidates.length === 0) {
+      return { spec: parsed, address: 0n, frames: [], symbol: undefined, source: undefined, warnings: [...this.warnings, `${parsed.symbol} is not a function in ${this.name}`] };
+    }
+    const sized = parsed.length === undefined ? [] : candidates.filter((c) => BigInt(c.size) === parsed.length);
+    const chosen = sized[0] ?? candidates[0]!;
+    if (candidates.length > 1 && sized.length !== 1) {
+      warnings.push(`${parsed.symbol} is defined ${candidates.length} times in ${this.name}; using the one at 0x${chosen.address.toString(16)} (${chosen.section})`);
+    }
+    if (parsed.length !== undefined && BigInt(chosen.size) !== parsed.length && this.file) {
+      warnings.push(this.sizeMismatch(parsed, chosen));
+    }
+    if (chosen.size > 0 && parsed.offset >= BigInt(chosen.size)) {
+      warnings.push(`offset 0x${parsed.offset.toString(16)} is past the end of ${chosen.name} (0x${chosen.size.toString(16)} bytes)`);
+    }
+    const result = this.symbolize(chosen.address + parsed.offset, { ...options, linkTime: true });
+    return { ...result, spec: parsed, warnings: [...result.warnings, ...warnings] };
+  }
+
+  private sizeMismatch(spec: FrameSpec, sym: SymbolLocation): string {
+    const base = `size mismatch: the report says ${renderFrameSpec(spec)} but ${sym.name} is 0x${sym.size.toString(16)} bytes in ${this.name}`;
+    // The kernel sizes a module's last function in a section up to the section's end (kallsyms has
+    // no next symbol there): a 0x2c-byte init function shows as `+0x11/0x1000`.
+    if (this.file?.elf.isRelocatable && this.isLastInSection(sym)) return `${base} (it is the last function of ${sym.section}, which the kernel reports up to the section's end)`;
+    return `${base} (likely not the binary that crashed)`;
+  }
+
+  private isLastInSection(sym: SymbolLocation): boolean {
+    const end = sym.address + BigInt(sym.size);
+    return !this.file!.symbols.codeSymbols().some((s) => s.sectionName === sym.section && s.address >= end && s.size > 0);
+  }
+
+  private symbolAt(address: bigint): (SymbolLocation & { offset: bigint }) | undefined {
+    if (this.file) {
+      const s = this.file.symbols.findByAddress(address);
+      return s && { name: s.name, address: s.address, size: s.size, section: s.sectionName, offset: address - s.address };
+    }
+    const s = this.systemMap?.findByAddress(address);
+    return s && { name: s.name, address: s.address, size: s.size, section: '', offset: address - s.address };
+  }
+}
