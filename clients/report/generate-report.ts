@@ -2,9 +2,11 @@
 // frame through the debug info at hand, gather the facts, and build one view per report found.
 import { explainReport, parseCrashReport, type CrashFrame, type CrashReport } from '../../crash/index.js';
 import { type DebugFile, SourceReader } from '../../debuginfo/index.js';
+import type { KernelIndex } from '../../indexer/index.js';
 import { decodeCodeBytes, disassembleFrame } from './disassembly-input.js';
 import { buildReportView } from './build-report-view.js';
 import { CHighlighter } from './highlight-c.js';
+import { addIndexFacts, indexTree, openIndex } from './frame-context.js';
 import { DebugFiles, resolveStacks } from './interim-resolve.js';
 import type { Progress } from './progress.js';
 import type { ReportInput } from './report-input.js';
@@ -18,7 +20,10 @@ export interface GenerateOptions {
   vmlinux?: string;
   /** Directories searched for module `.ko` files. */
   modules?: string[];
+  /** Index database of the root (default: the one `crashnav index` made for it, when it exists). */
   db?: string;
+  /** Index the root into `db` first (incremental), as the demo does; otherwise an existing index is used. */
+  buildIndex?: boolean;
   link?: string;
   progress?: Progress;
 }
@@ -58,10 +63,20 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
   const files = new DebugFiles({ vmlinux: options.vmlinux, modules: options.modules ?? [] }, problems);
   const inputs: ReportInput[] = [];
   const sources = new SourceReader(options.root ? { root: options.root } : {});
+  let index: KernelIndex | undefined;
+  if (options.buildIndex && options.root && options.db) {
+    progress?.step(`indexing ${options.root}`);
+    const built = await indexTree(options.root, options.db);
+    index = built.index;
+    problems.push(...built.problems);
+  } else {
+    index = openIndex(options);
+  }
   try {
     for (const report of parsed.reports) {
       progress?.step(`loading debug info (${files.modules.size} module${files.modules.size === 1 ? '' : 's'}${options.vmlinux ? ', vmlinux' : ''})`);
-      const stacks = resolveStacks(report, files);
+      const resolved = resolveStacks(report, files);
+      const stacks = index ? resolved.map((s) => ({ ...s, frames: s.frames.map((f) => addIndexFacts(f, index, report.arch)) })) : resolved;
       const notices: string[] = [];
       const kernelFrames = report.stacks.some((s) => s.frames.some((f) => f.symbol && !f.module));
       if (!options.vmlinux && kernelFrames) notices.push(noVmlinuxNotice(report));
@@ -89,6 +104,7 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
     }
   } finally {
     files.close();
+    index?.close();
   }
   return { inputs, problems };
 }

@@ -66,20 +66,18 @@ export function resolveFrame(frame: CrashFrame, files: DebugFiles): ResolvedFram
   const file = frame.symbol !== undefined && frame.offset !== undefined ? files.forFrame(frame) : undefined;
   if (!file) return base;
   try {
-    const symbols = file.symbols.findByName(frame.symbol!).filter((s) => s.size > 0 || s.type === 2);
-    const sym = symbols[0];
+    // A function with a size first; assembly entry points are often sizeless labels.
+    const symbols = file.symbols.findByName(frame.symbol!);
+    const sym = symbols.find((s) => s.size > 0) ?? symbols[0];
     if (!sym) return { ...base, warnings: [`${frame.symbol} is not in ${path.basename(file.name)}`] };
     const address = sym.address + BigInt(frame.offset!);
-    const warnings: string[] = [];
-    if (frame.size !== undefined && frame.size !== sym.size && !frame.module) {
-      warnings.push(`size mismatch: the report says /0x${frame.size.toString(16)}, ${path.basename(file.name)} has 0x${sym.size.toString(16)}: is it the binary that crashed?`);
-    }
     const at = frame.isFault ? address : address - 1n;
     const chain = file.dwarf?.findFrames(at) ?? [];
     const locations: SourcePlace[] = chain
       .filter((c) => c.file !== undefined)
-      .map((c) => ({ function: c.function, file: c.file!, line: c.line, column: c.column, inlined: c.inlined }));
-    return { ...base, provenance: locations.length ? 'dwarf' : 'symtab', locations, warnings };
+      // Assembly units have line tables but no subprogram DIEs: name them by symbol, as addr2line does.
+      .map((c) => ({ function: c.function ?? (c.inlined ? undefined : sym.name), file: c.file!, line: c.line, column: c.column, inlined: c.inlined }));
+    return { ...base, provenance: locations.length ? 'dwarf' : 'symtab', locations };
   } catch (err) {
     return { ...base, warnings: [(err as Error).message] };
   }

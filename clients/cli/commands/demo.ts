@@ -53,7 +53,9 @@ export const command: CliCommand = {
     const progress = startProgress(io.stderr, { enabled: io.isTty });
     let result;
     try {
-      result = await generateReport({ text, source: path.relative(repo, oops), root: modules, modules: [modules], progress });
+      const db = path.join(os.tmpdir(), 'crashnav-demo', 'examples-modules.db');
+      await mkdir(path.dirname(db), { recursive: true });
+      result = await generateReport({ text, source: path.relative(repo, oops), root: modules, modules: [modules], db, buildIndex: true, progress });
     } finally {
       progress.done();
     }
