@@ -17,6 +17,7 @@ const STB_WEAK = 2;
 export class SymbolNamer {
   private readonly sections = new Map<number, SectionSymbols>();
   private readonly file: DebugFile;
+  private merged: SectionSymbols | undefined;
 
   constructor(file: DebugFile) {
     this.file = file;
@@ -38,12 +39,19 @@ export class SymbolNamer {
     }
   }
 
-  /** `sym` or `sym+0x10` for an address of the file's layout; undefined outside every section. */
+  /**
+   * `sym` or `sym+0x10` for an address of the file's layout. In a linked vmlinux an address past every
+   * symbol of its section (`.altinstr_aux`) is named by the closest symbol below it in any section, as
+   * objdump does; in a `.ko`, whose sections all overlap at 0, that would be a lie, so it stays unnamed.
+   */
   name(address: bigint): string | undefined {
-    const list = this.listFor(address);
-    if (list === undefined) return undefined;
-    const at = lastAtOrBelow(list.addresses, address);
-    if (at < 0) return undefined;
+    let list = this.listFor(address);
+    let at = list === undefined ? -1 : lastAtOrBelow(list.addresses, address);
+    if (at < 0 && !this.file.elf.isRelocatable) {
+      list = this.allSections();
+      at = lastAtOrBelow(list.addresses, address);
+    }
+    if (list === undefined || at < 0) return undefined;
     const offset = address - list.addresses[at]!;
     return offset === 0n ? list.names[at] : `${list.names[at]}+0x${offset.toString(16)}`;
   }
@@ -59,6 +67,15 @@ export class SymbolNamer {
       labels.set(a, list.names[i]!);
     }
     return labels;
+  }
+
+  private allSections(): SectionSymbols {
+    if (this.merged === undefined) {
+      const entries = [...this.sections.values()].flatMap((l) => l.addresses.map((a, i) => ({ a, name: l.names[i]! })));
+      entries.sort((x, y) => (x.a < y.a ? -1 : x.a > y.a ? 1 : 0));
+      this.merged = { addresses: entries.map((e) => e.a), names: entries.map((e) => e.name) };
+    }
+    return this.merged;
   }
 
   private listFor(address: bigint): SectionSymbols | undefined {
