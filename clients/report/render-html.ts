@@ -45,6 +45,7 @@ th { font-weight: 600; }
 .tag { font-size: 11px; padding: 0 .4em; border-radius: 4px; border: 1px solid var(--line); color: var(--muted); margin-left: .4em; }
 .tag.bad { color: var(--bad); border-color: var(--bad); }
 .warn { color: var(--bad); }
+.muted { color: var(--muted); list-style: none; }
 .regs { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 0 1rem; }
 .hl-keyword { color: var(--keyword); } .hl-type { color: var(--type); } .hl-function, .hl-function-special { color: var(--function); }
 .hl-string { color: var(--string); } .hl-number { color: var(--number); } .hl-comment { color: var(--comment); font-style: italic; }
@@ -93,6 +94,7 @@ function frame(f: ViewFrame): string {
     const more = f.callersCount && f.callersCount > f.callers.length ? ` (${f.callers.length} of ${f.callersCount})` : '';
     items.push(`<li>callers${more}: ${f.callers.map((c) => `<code>${escapeHtml(c.function)}</code> ${a(c.location, formatPlace(c.location))}`).join(', ')}</li>`);
   }
+  if (f.unresolved) items.push(`<li class="muted">${escapeHtml(f.unresolved)}</li>`);
   for (const w of f.warnings) items.push(`<li class="warn">${escapeHtml(w)}</li>`);
   return `<div class="${classes}"><div><span class="label"><code>#${f.index} ${escapeHtml(f.label)}</code></span>${tags}</div>${
     items.length ? `<ul>${items.join('')}</ul>` : ''

@@ -48,6 +48,7 @@ function frameBlock(frame: ViewFrame): string[] {
     const more = frame.callersCount && frame.callersCount > frame.callers.length ? ` (${frame.callers.length} of ${frame.callersCount})` : '';
     out.push(`  - callers${more}: ${frame.callers.map((c) => `${code(c.function)} ${link(c.location, formatPlace(c.location))}`).join(', ')}`);
   }
+  if (frame.unresolved) out.push(`  - *${md(frame.unresolved)}*`);
   for (const w of frame.warnings) out.push(`  - ⚠ ${md(w)}`);
   if (frame.excerpt && !frame.guilty) out.push('', ...excerptBlock(frame.excerpt).map((l) => `  ${l}`), '');
   return out;

@@ -49,6 +49,7 @@ function frameLines(frame: ViewFrame): string[] {
     const more = frame.callersCount && frame.callersCount > frame.callers.length ? ` (of ${frame.callersCount})` : '';
     out.push(...wrap(`     callers${more}: ${frame.callers.map((c) => `${c.function} (${formatPlace(c.location)})`).join(', ')}`, 8));
   }
+  if (frame.unresolved) out.push(...wrap(`     (${frame.unresolved})`, 6));
   for (const w of frame.warnings) out.push(...wrap(`     warning: ${w}`, 8));
   if (frame.excerpt && !frame.guilty) out.push('', ...excerptLines(frame.excerpt, '    '), '');
   else if (frame.excerpt) out.push('     (source: see Guilty frame above)');

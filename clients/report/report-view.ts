@@ -49,6 +49,8 @@ export interface ViewFrame {
   callers: ViewCaller[];
   callersCount?: number;
   excerpt?: SourceExcerpt;
+  /** Why the frame has no location at all, when it has none. */
+  unresolved?: string;
   warnings: string[];
 }
 
