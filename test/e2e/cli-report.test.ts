@@ -1,0 +1,80 @@
+// `crashnav report` and `crashnav demo` through the dispatcher, in process: standard input, formats,
+// link templates, output files, bad usage.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { CliIo } from '../../clients/cli/command.js';
+import { main } from '../../clients/cli/main.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+function fakeIo(stdinText = ''): { io: CliIo; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const stdin = new PassThrough();
+  stdin.end(stdinText);
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  return { io: { stdin, stdout, stderr, cwd: repoRoot, isTty: false }, out: () => out, err: () => err };
+}
+
+const modules = ['--root', 'examples/modules', '--modules', 'examples/modules'];
+
+describe('crashnav report', () => {
+  it('reads standard input and prints 80-column text by default', async () => {
+    const t = fakeIo(readFileSync(path.join(repoRoot, 'examples/oopses/inline_helper.log'), 'utf8'));
+    expect(await main(['report', ...modules, '-'], t.io)).toBe(0);
+    expect(t.out()).toMatch(/^ {2}> 22 \| +\*counter \+= n; \/\* CRASH HERE \*\/$/m);
+    expect(t.out()).toContain('Report: <stdin>');
+    expect(t.out().split('\n').filter((l) => [...l].length > 80)).toEqual([]);
+  });
+
+  it('writes Markdown with links from a --link template to -o FILE', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'crashnav-report-'));
+    const out = path.join(dir, 'r.md');
+    const t = fakeIo();
+    const link = 'https://example.org/linux/v{version}/source/{path}#L{line}';
+    expect(await main(['report', ...modules, '--link', link, '-o', out, 'examples/oopses/inline_helper.log'], t.io)).toBe(0);
+    const md = readFileSync(out, 'utf8');
+    expect(md).toContain('(https://example.org/linux/v6.1.187/source/inline_helper/inline_helper.c#L22)');
+    expect(md).toMatch(/^>22 \| \t\*counter \+= n;/m);
+    expect(t.out()).toBe('');
+  });
+
+  it('chooses HTML from the output file name', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'crashnav-report-'));
+    const out = path.join(dir, 'r.html');
+    expect(await main(['report', ...modules, '-o', out, 'examples/oopses/kill_kernel.log'], fakeIo().io)).toBe(0);
+    expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>/);
+  });
+
+  it('rejects an unknown format and a missing report with usage (exit 2)', async () => {
+    const t = fakeIo();
+    expect(await main(['report', '--format', 'pdf', 'examples/oopses/null_pointer.log'], t.io)).toBe(2);
+    expect(t.err()).toContain("unknown format 'pdf'");
+    expect(await main(['report'], fakeIo().io)).toBe(2);
+  });
+
+  it('says so when the input holds no crash (exit 1)', async () => {
+    const t = fakeIo('just a boot log\nnothing crashed\n');
+    expect(await main(['report', '-'], t.io)).toBe(1);
+    expect(t.err()).toContain('no crash report found in <stdin>');
+  });
+});
+
+describe('crashnav demo', () => {
+  it('prints the text report with the *p = 1; line and writes the HTML report where it says', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'crashnav-demo-test-'));
+    const t = fakeIo();
+    expect(await main(['demo', '-o', path.join(dir, 'demo.html')], t.io)).toBe(0);
+    expect(t.out()).toMatch(/^ {4}> 16 \| +\*p = 1; \/\* CRASH HERE \*\/$/m);
+    expect(t.out()).toMatch(/faulting instruction \(null_pointer_init\): movb +\$0x1,\(%rax\) +\(RAX:\s+0000000000000000\)/);
+    const html = /^HTML report: (.+)$/m.exec(t.out())?.[1];
+    expect(html).toBe(path.join(dir, 'demo.html'));
+    expect(existsSync(html!)).toBe(true);
+  });
+});
