@@ -26,30 +26,31 @@ export function stripLinePrefix(line: string): StrippedLine {
   let text = line.endsWith('\r') ? line.slice(0, -1) : line;
   let caller: string | undefined;
   let timestamped = false;
-  // Order matters only loosely: each form may wrap the next (syslog > level > timestamp > caller).
-  for (let guard = 0; guard < 6; guard++) {
-    const before = text;
-    text = text.replace(mailQuote, '').replace(fuzzerLog, '').replace(dropped, '').replace(loginGlue, '');
-    text = text.replace(syslog, '').replace(dmesgFacility, '').replace(printkLevel, '');
-    const nc = netconsole.exec(text) ?? tracePrefix.exec(text);
+  // One pass in wrapping order (quote > fuzzer/login glue > syslog > level > netconsole > timestamp > caller);
+  // the level and timestamp are tried twice since `<4>[ts]` and `[ts] <4>` both occur.
+  if (text.startsWith('>')) text = text.replace(mailQuote, '');
+  if (/^[\d*A-Za-z]/.test(text)) {
+    text = text.replace(fuzzerLog, '').replace(dropped, '').replace(loginGlue, '').replace(syslog, '').replace(dmesgFacility, '');
+  }
+  for (let pass = 0; pass < 2; pass++) {
+    if (text.startsWith('<')) text = text.replace(printkLevel, '');
+    const nc = pass === 0 ? (netconsole.exec(text) ?? tracePrefix.exec(text)) : null;
     if (nc) {
       caller = nc[1];
       timestamped = true;
       text = text.slice(nc[0].length);
     }
-    const ts = timestamp.exec(text);
-    if (ts) {
-      timestamped = true;
-      text = text.slice(ts[0].length);
-      const c = callerId.exec(text);
-      if (c) {
-        caller = c[1];
-        text = text.slice(c[0].length);
-      }
-      // One space separates the prefix from the message; further indentation belongs to the message.
-      if (text.startsWith(' ')) text = text.slice(1);
+    const ts = text.startsWith('[') ? timestamp.exec(text) : null;
+    if (!ts) continue;
+    timestamped = true;
+    text = text.slice(ts[0].length);
+    const c = callerId.exec(text);
+    if (c) {
+      caller = c[1];
+      text = text.slice(c[0].length);
     }
-    if (text === before) break;
+    // One space separates the prefix from the message; further indentation belongs to the message.
+    if (text.startsWith(' ')) text = text.slice(1);
   }
   return { text, caller, timestamped };
 }

@@ -28,8 +28,11 @@ export function unboxHeadline(text: string): string {
   return boxed ? boxed[1] : text;
 }
 
+// Every rule's start contains one of these words: a cheap test before trying ~100 patterns on each line.
+const startWords = /BUG|WARNING|INFO:|fault|panic|PANIC|Unable to handle|Oops|KASAN|UBSAN|KMSAN|KCSAN|KFENCE|error|opcode|stack|Internal|refcount_t|ODEBUG|corruption|usercopy|VFS:|trusty|SYZ|rust_kernel|unregister_netdevice|Booting|int3|Insufficient|lockup/;
+
 export function matchTitleRule(line: string): { rule: TitleRule; match: RegExpExecArray } | undefined {
-  if (line.length > 2000) return undefined;
+  if (line.length > 2000 || !startWords.test(line)) return undefined;
   const text = unboxHeadline(line);
   for (const rule of titleRules) {
     const match = rule.start.exec(text);
@@ -158,7 +161,11 @@ function buildReport(all: ConsoleLine[], from: number, to: number, source: strin
   }
   for (let i = from; i < to; i++) {
     const line = all[i];
-    if (caller && line.caller !== caller && !(nmiBacktrace && line.caller?.startsWith('C'))) continue;
+    if (caller && line.caller !== caller && !(nmiBacktrace && line.caller?.startsWith('C'))) {
+      // Other tasks' lines count as quiet: a caller that never prints again must not drag the report on.
+      if (++quiet > maxQuietLines) break;
+      continue;
+    }
     const text = line.text;
     if (text.length > 4096) {
       problems.push({ source, line: line.lineNo, code: 'overlong-line', message: `line of ${text.length} characters skipped` });
