@@ -2,13 +2,13 @@
 // Debian vmlinux and of random .ko modules: instruction boundaries (must be 100%), the instruction text
 // exactly as printed (with the `<sym+off>` names), and after the normalisation the issue allows
 // (size suffixes, retq/ret, immediate radix). Prints the figures, the time of both, and every mismatch
-// class. Usage: npx tsx bench/disasm/objdump-agreement.ts [--functions 200] [--modules 20] [--seed 1]
+// class. Usage: npx tsx bench/disasm/objdump-agreement.ts [--functions 200] [--modules 20] [--seed 1] [--intel]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DebugFile, type DisasmInstruction, disassembleFromFile, elfConstants, renderInstructionText } from '../../debuginfo/index.js';
+import { DebugFile, type DisasmInstruction, type DisasmSyntax, disassembleFromFile, elfConstants, renderInstructionText } from '../../debuginfo/index.js';
 import { compareWithObjdump, type AgreementCounts, emptyCounts, parseObjdumpListing } from './objdump-compare.js';
 
 const release = '6.1.0-53-cloud-amd64';
@@ -58,16 +58,18 @@ async function measureFunction(
   sym: { address: bigint; size: number; value: bigint; sectionName: string },
   counts: AgreementCounts,
   timing: Timing,
+  syntax: DisasmSyntax,
 ): Promise<void> {
   const relocatable = file.elf.isRelocatable;
   const start = relocatable ? sym.value : sym.address;
   const args = ['-d', '-w', `--start-address=0x${start.toString(16)}`, `--stop-address=0x${(start + BigInt(sym.size)).toString(16)}`];
   if (relocatable) args.push('-j', sym.sectionName);
+  if (syntax === 'intel') args.push('-M', 'intel');
   let t = performance.now();
   const text = execFileSync('objdump', [...args, binary], { encoding: 'utf8', maxBuffer: 256 << 20 });
   timing.objdump += performance.now() - t;
   t = performance.now();
-  const d = await disassembleFromFile(file, { start: sym.address, stop: sym.address + BigInt(sym.size) }, { applyRelocations: false });
+  const d = await disassembleFromFile(file, { start: sym.address, stop: sym.address + BigInt(sym.size) }, { applyRelocations: false, syntax });
   const ours: DisasmInstruction[] = d.instructions;
   timing.ours += performance.now() - t;
   compareWithObjdump(parseObjdumpListing(text), ours, (insn) => renderInstructionText(insn, 'x86_64'), counts);
@@ -104,6 +106,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       vmlinux: { type: 'string', default: vmlinuxPath },
       'modules-dir': { type: 'string', default: modulesDir },
+      intel: { type: 'boolean', default: false },
     },
   });
   if (!existsSync(values.vmlinux)) {
@@ -111,11 +114,13 @@ async function main(): Promise<void> {
     return;
   }
   const random = rng(Number(values.seed));
+  const syntax: DisasmSyntax = values.intel ? 'intel' : 'att';
+  console.log(`syntax: ${syntax === 'intel' ? 'Intel (objdump -M intel)' : 'AT&T (objdump default)'}, seed ${values.seed}`);
   const vmlinux = DebugFile.open(values.vmlinux);
   const counts = emptyCounts();
   const timing: Timing = { ours: 0, objdump: 0 };
   for (const sym of randomFunctions(vmlinux, Number(values.functions), random)) {
-    await measureFunction(vmlinux, values.vmlinux, sym, counts, timing);
+    await measureFunction(vmlinux, values.vmlinux, sym, counts, timing, syntax);
   }
   report(`vmlinux: ${values.functions} random functions of ${path.basename(values.vmlinux)}`, counts, timing);
 
@@ -126,7 +131,7 @@ async function main(): Promise<void> {
     const file = DebugFile.open(ko);
     try {
       for (const sym of randomFunctions(file, Number(values['per-module']), random)) {
-        await measureFunction(file, ko, sym, kcounts, ktiming);
+        await measureFunction(file, ko, sym, kcounts, ktiming, syntax);
       }
     } finally {
       file.close();

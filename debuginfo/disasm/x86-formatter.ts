@@ -84,7 +84,8 @@ export class X86ObjdumpFormatter {
       result.operands = renderTarget(branch, this.nameAddress);
       return result;
     }
-    result.operands = this.syntax === 'att' ? this.attOperands(insn) : this.f.formatAllOperands(insn);
+    if (this.syntax === 'intel') result.mnemonic = intelMnemonic(result.mnemonic, insn);
+    result.operands = this.syntax === 'att' ? this.attOperands(insn) : this.intelOperands(insn);
     if (insn.isIpRelMemoryOperand) {
       result.target = insn.ipRelMemoryAddress;
       result.comment = renderTarget(insn.ipRelMemoryAddress, this.nameAddress);
@@ -123,6 +124,64 @@ export class X86ObjdumpFormatter {
       if (i >= 0) parts[i] = '(%dx)';
     }
     return parts.join(',');
+  }
+
+  private intelOperands(insn: IcedInstruction): string {
+    const codeName = Code[insn.code] ?? '';
+    if (insn.isStringInstruction) return this.intelStringOperands(insn);
+    const parts: string[] = [];
+    const count = this.f.operandCount(insn);
+    for (let fo = 0; fo < count; fo++) {
+      const io = this.f.getInstructionOperand(insn, fo);
+      const text = this.f.formatOperand(insn, fo);
+      if (io !== undefined && insn.opKind(io) === OpKind.Memory) {
+        const size = /^((?:\w+ )*PTR )/.exec(text)?.[1] ?? '';
+        parts.push(size + this.intelMemory(insn));
+      } else parts.push(text);
+    }
+    if (shiftByOne.test(codeName) && parts[parts.length - 1] === '0x1') parts[parts.length - 1] = '1';
+    if (threeOperandImul.test(codeName) && parts.length === 2) parts.splice(1, 0, parts[0]!);
+    return parts.join(',');
+  }
+
+  /** objdump -M intel names both operands of a string instruction: `QWORD PTR es:[rdi],rax`. */
+  private intelStringOperands(insn: IcedInstruction): string {
+    const size = stringOperandSize[this.f.formatMnemonic(insn).slice(-1)] ?? '';
+    const parts: string[] = [];
+    for (let i = 0; i < insn.opCount; i++) {
+      const kind = insn.opKind(i);
+      if (kind === OpKind.Register) parts.push(this.f.formatRegister(insn.opRegister(i)));
+      else if (kind === OpKind.MemoryESRDI || kind === OpKind.MemoryESEDI) parts.push(`${size}es:[${kind === OpKind.MemoryESRDI ? 'rdi' : 'edi'}]`);
+      else if (isMemoryKind(kind)) {
+        const seg = insn.segmentPrefix === Register.None ? 'ds' : this.f.formatRegister(insn.segmentPrefix);
+        const reg = kind === OpKind.MemorySegRSI || kind === OpKind.MemorySegESI ? 'si' : 'di';
+        const wide = kind === OpKind.MemorySegRSI || kind === OpKind.MemorySegRDI ? 'r' : 'e';
+        parts.push(`${size}${seg}:[${wide}${reg}]`);
+      }
+    }
+    return parts.join(',');
+  }
+
+  private intelMemory(insn: IcedInstruction): string {
+    const seg = insn.segmentPrefix;
+    const segText = seg === Register.FS || seg === Register.GS ? `${this.f.formatRegister(seg)}:` : '';
+    const base = insn.memoryBase;
+    const index = insn.memoryIndex;
+    if (base === Register.RIP || base === Register.EIP) {
+      const rel = BigInt.asIntN(32, insn.ipRelMemoryAddress - insn.nextIP);
+      return `${segText}[${this.f.formatRegister(base)}${rel < 0n ? '-' : '+'}0x${hex(rel < 0n ? -rel : rel)}]`;
+    }
+    const addressBits = isRegister32(base) || isRegister32(index) ? 32 : 64;
+    if (base === Register.None && index === Register.None) {
+      return `${segText || 'ds:'}0x${hex(BigInt.asUintN(addressBits, insn.memoryDisplacementU64))}`;
+    }
+    let inner = base === Register.None ? '' : this.f.formatRegister(base);
+    if (index !== Register.None) inner += `${inner === '' ? '' : '+'}${this.f.formatRegister(index)}*${insn.memoryIndexScale}`;
+    if (insn.memoryDisplSize > 0) {
+      const displ = BigInt.asIntN(addressBits, insn.memoryDisplacementU64);
+      inner += displ < 0n ? `-0x${hex(-displ)}` : `+0x${hex(displ)}`;
+    }
+    return `${segText}[${inner}]`;
   }
 
   private attMemory(insn: IcedInstruction, kind: number): string {
@@ -170,6 +229,16 @@ export class X86ObjdumpFormatter {
         : `${base === Register.None ? '' : this.f.formatRegister(base)},${this.f.formatRegister(index)},${insn.memoryIndexScale}`;
     return `${segText}${displ}(${regs})`;
   }
+}
+
+const stringOperandSize: Record<string, string> = { b: 'BYTE PTR ', w: 'WORD PTR ', d: 'DWORD PTR ', q: 'QWORD PTR ' };
+
+/** objdump -M intel: `movabs` for 64-bit immediates and offsets, string instructions without a size letter. */
+function intelMnemonic(mnemonic: string, insn: IcedInstruction): string {
+  const codeName = Code[insn.code] ?? '';
+  if (codeName === 'Mov_r64_imm64' || /^Mov_(RAX|EAX|AX|AL)_moffs|^Mov_moffs/.test(codeName)) return mnemonic.replace(/\bmov$/, 'movabs');
+  if (insn.isStringInstruction) return mnemonic.replace(/\b(movs|stos|lods|scas|cmps|ins|outs)[bwdq]$/, '$1');
+  return mnemonic;
 }
 
 function isMemoryKind(kind: number): boolean {
