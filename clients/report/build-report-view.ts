@@ -8,7 +8,7 @@ import { instructionRegisters } from './instruction-registers.js';
 import { makeLinker, upstreamVersion } from './link-template.js';
 import type { CodeView, DisasmLine, DisasmView, ReportView, ViewCaller, ViewFact, ViewFrame, ViewLocation, ViewRegister } from './report-view.js';
 import { SourceFiles, readSourceExcerpt } from './source-excerpt.js';
-import type { ReportInput, SourcePlace } from './report-input.js';
+import type { ReportInput, ResolvedFrameInput, SourcePlace } from './report-input.js';
 
 export interface ViewOptions {
   /** Source root: displayed paths are relative to it, excerpts and links read files under it. */
@@ -39,7 +39,7 @@ const hex16 = (v: bigint): string => v.toString(16).padStart(16, '0');
 export function buildReportView(input: ReportInput, options: ViewOptions = {}): ReportView {
   const { report } = input;
   const root = options.root ? path.resolve(options.root) : undefined;
-  const linker = makeLinker({ template: options.link, version: upstreamVersion(report.release, report.header['build'] ?? report.lines.find((l) => l.includes(' Debian '))) });
+  const linker = makeLinker({ template: options.link, version: upstreamVersion(report.release, report.header['VERSION'] ?? report.lines.find((l) => l.includes(' Debian '))) });
   const files = new SourceFiles();
   const highlighter = options.highlighter ?? new CHighlighter();
   const context = options.context ?? 5;
@@ -57,17 +57,17 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
   };
 
   const guilty = report.guilty;
-  let extraExcerpts = options.excerptFrames ?? 3;
+  const extra = options.excerptFrames ?? 3;
+  // Source for the guilty frame, the faulting one, and the next few callers after the guilty frame (the
+  // first few reliable frames when there is no guilty one).
+  const wantsExcerpt = (f: ResolvedFrameInput, si: number, fi: number): boolean =>
+    f.isFault === true ||
+    (guilty ? guilty.stack === si && fi >= guilty.frame && fi <= guilty.frame + extra : si === 0 && fi < extra) && f.reliable;
   const stacks = input.stacks.map((stack, si) => ({
     context: stack.context,
     frames: stack.frames.map((f, fi): ViewFrame => {
       const isGuilty = guilty?.stack === si && guilty.frame === fi;
-      const inner = f.locations[0] ?? f.definition ?? undefined;
-      let excerpt;
-      if (isGuilty || (f.reliable && extraExcerpts > 0)) {
-        excerpt = excerptAt(inner);
-        if (excerpt && !isGuilty) extraExcerpts--;
-      }
+      const excerpt = isGuilty || wantsExcerpt(f, si, fi) ? excerptAt(f.locations[0] ?? f.definition ?? undefined) : undefined;
       return {
         index: f.index,
         label: frameLabel(f),
