@@ -120,7 +120,13 @@ function resolveTarget(file: DebugFile, target: DisasmTarget): ResolvedRange {
           (bySize.length === 1 ? ` (size 0x${sym.size.toString(16)} matches)` : ''),
       );
     }
-    if (target.size !== undefined && BigInt(sym.size) !== target.size) {
+    // The kernel reports a module's last function in a section as reaching the section's end
+    // (crash_nullwrite_init+0x11/0x1000 for a 0x2c-byte function): that is no mismatch.
+    const section = file.sectionOf(sym.address)?.section;
+    const lastInModuleSection =
+      file.elf.isRelocatable && section !== undefined && target.size !== undefined && target.size > BigInt(sym.size) &&
+      sym.value + BigInt(sym.size) + 64n >= BigInt(section.size);
+    if (target.size !== undefined && BigInt(sym.size) !== target.size && !lastInModuleSection) {
       warnings.push(`${target.symbol} is 0x${sym.size.toString(16)} bytes in ${file.name}, the report says 0x${target.size.toString(16)}: maybe not the binary that crashed`);
     }
     start = sym.address;

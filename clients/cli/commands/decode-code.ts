@@ -63,6 +63,12 @@ function toJson(d: DecodedCode): unknown {
   };
 }
 
+/** The `RIP: 0010:func+0x11/0x1000 [module]` (or arm64 `pc : func+0x...`) frame of a report, if any. */
+function faultingFrame(text: string): { spec: string; module: string | undefined } | undefined {
+  const m = /(?:RIP: [0-9a-f]{4}:|pc : )([\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+)(?: \[(\w+)\])?/.exec(text);
+  return m ? { spec: m[1]!, module: m[2] } : undefined;
+}
+
 export const command: CliCommand = {
   name: 'decode-code',
   summary: "disassemble an oops 'Code:' line and mark the faulting instruction (scripts/decodecode)",
@@ -96,6 +102,11 @@ export const command: CliCommand = {
     const parse = parseCodeLine(/Code:/.test(text) ? text : `Code: ${text}`);
     if (parse.value === undefined) {
       for (const p of parse.problems) writeLine(io.stderr, `crashnav decode-code: ${p.message}`);
+      const frame = faultingFrame(text);
+      if (parse.unavailableAt !== undefined && frame !== undefined) {
+        const file = frame.module === undefined ? 'vmlinux' : `${frame.module}.ko`;
+        writeLine(io.stderr, `crashnav decode-code: for this oops: crashnav disasm -e ${file} ${frame.spec}`);
+      }
       return 1;
     }
     for (const p of parse.problems) writeLine(io.stderr, `crashnav decode-code: warning: ${p.message}`);

@@ -134,6 +134,14 @@ describe('crashnav decode-code', () => {
     expect(t.err()).toMatch(/could not read the code at 0xffffffffc0a1b2c3; take the bytes from the binary/);
   });
 
+  it('names the disasm command that shows the code when the report has the faulting frame', async () => {
+    const t = fakeIo();
+    const stdin = new PassThrough();
+    stdin.end('RIP: 0010:crash_nullwrite_init+0x11/0x1000 [crash_nullwrite]\nCode: Unable to access opcode bytes at 0xffffffffc020bfe7.\n');
+    expect(await main(['decode-code'], { ...t.io, stdin })).toBe(1);
+    expect(t.err()).toContain('crashnav disasm -e crash_nullwrite.ko crash_nullwrite_init+0x11/0x1000');
+  });
+
   it('rejects an unknown --arch as usage', async () => {
     const t = fakeIo();
     expect(await main(['decode-code', '--arch', 'mips', 'Code: 90'], t.io)).toBe(2);
