@@ -74,8 +74,11 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
   }
   try {
     for (const report of parsed.reports) {
-      progress?.step(`loading debug info${options.vmlinux ? ' (vmlinux)' : ''}`);
-      const resolved = await resolveStacks(report, files);
+      const resolved = await resolveStacks(report, files, async (done, total) => {
+        if (!progress) return;
+        progress.step(`resolving frames ${done}/${total}${options.vmlinux ? ' (reading vmlinux debug info)' : ''}`);
+        await new Promise((resolve) => setImmediate(resolve));
+      });
       const stacks = index ? resolved.map((s) => ({ ...s, frames: s.frames.map((f) => addIndexFacts(f, index, report.arch)) })) : resolved;
       const notices: string[] = [];
       const kernelFrames = report.stacks.some((s) => s.frames.some((f) => f.symbol && !f.module));

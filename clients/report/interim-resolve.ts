@@ -68,11 +68,21 @@ export async function resolveFrame(frame: CrashFrame, files: DebugFiles): Promis
   }
 }
 
-export async function resolveStacks(report: CrashReport, files: DebugFiles): Promise<{ context: string; frames: ResolvedFrameInput[] }[]> {
+/** Resolves every frame; `onFrame` runs between frames (progress, and a chance for timers to fire). */
+export async function resolveStacks(
+  report: CrashReport,
+  files: DebugFiles,
+  onFrame?: (done: number, total: number) => Promise<void>,
+): Promise<{ context: string; frames: ResolvedFrameInput[] }[]> {
+  const total = report.stacks.reduce((n, s) => n + s.frames.length, 0);
+  let done = 0;
   const out = [];
   for (const s of report.stacks) {
     const frames = [];
-    for (const f of s.frames) frames.push(await resolveFrame(f, files));
+    for (const f of s.frames) {
+      frames.push(await resolveFrame(f, files));
+      await onFrame?.(++done, total);
+    }
     out.push({ context: s.context, frames });
   }
   return out;
