@@ -20,7 +20,7 @@ import { applySettings, defaultSettings, type Settings } from './config.js';
 import { uriToPath } from './convert.js';
 import { computeReportDiagnostics } from './handlers/diagnostics.js';
 import { settingsSection } from './protocol.js';
-import type { ReportAnalysis } from './reports/report-analysis.js';
+import type { ReportDocument } from './reports/report-document.js';
 import { isReportCandidate, ReportStore } from './reports/report-store.js';
 import type { ClientFeatures, Snapshot } from './snapshot.js';
 import { openWorkspace } from './workspace/open-workspace.js';
@@ -38,14 +38,20 @@ export class Session {
   private workspace: Workspace;
   private indexing: AbortController | undefined;
   private readonly indexingRoots = new Set<string>();
+  private readonly seen = new Set<string>();
   private readonly reindexTimers = new Map<string, { timer: NodeJS.Timeout; run: () => void }>();
 
   constructor(private readonly connection: Connection) {
     this.reports = new ReportStore((uri, version, analysis) => void this.publishReportDiagnostics(uri, version, analysis));
     this.workspace = openWorkspace({ settings: this.settings, roots: [], log: (m) => this.log(m) });
-    this.documents.onDidOpen((e) => this.documentChanged(e.document, { opened: true }));
-    this.documents.onDidChangeContent((e) => this.documentChanged(e.document));
+    // onDidChangeContent fires for the opening text too: the first time a URI is seen is its opening.
+    this.documents.onDidChangeContent((e) => {
+      const opened = !this.seen.has(e.document.uri);
+      this.seen.add(e.document.uri);
+      this.documentChanged(e.document, { opened });
+    });
     this.documents.onDidClose((e) => {
+      this.seen.delete(e.document.uri);
       this.reports.delete(e.document.uri);
       if (this.reports.has(e.document.uri) || isReportCandidate(e.document.uri, e.document.languageId)) {
         void this.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
@@ -225,7 +231,7 @@ export class Session {
     this.reindexTimers.set(file, { timer, run });
   }
 
-  private async publishReportDiagnostics(uri: string, version: number, analysis: ReportAnalysis): Promise<void> {
+  private async publishReportDiagnostics(uri: string, version: number, analysis: ReportDocument): Promise<void> {
     const diagnostics = await computeReportDiagnostics(this.snapshot(), analysis);
     if (this.documents.get(uri)?.version !== version) return;
     await this.connection.sendDiagnostics({ uri, version, diagnostics });

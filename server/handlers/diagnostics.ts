@@ -5,30 +5,31 @@ import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import { spanToRange } from '../convert.js';
 import { factMeaning } from '../queries/fact-meaning.js';
 import { frameOf } from '../queries/report-position.js';
-import type { ReportAnalysis } from '../reports/report-analysis.js';
+import type { ReportDocument } from '../reports/report-document.js';
 import type { Snapshot } from '../snapshot.js';
 
-/** Frames checked against the binary per document; the rest of a huge log is left alone. */
+/** Frames checked against the binary, and reports described, per document; the rest of a huge log is left alone. */
 const maxCheckedFrames = 200;
+const maxReports = 200;
 
 function info(range: Diagnostic['range'], message: string, severity: DiagnosticSeverity = DiagnosticSeverity.Information): Diagnostic {
   return { range, message, severity, source: 'crashnav' };
 }
 
-export async function computeReportDiagnostics(snapshot: Snapshot, analysis: ReportAnalysis): Promise<Diagnostic[]> {
+export async function computeReportDiagnostics(snapshot: Snapshot, analysis: ReportDocument): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
+  const firstHeadline = analysis.facts.find((f) => f.kind === 'headline');
+  if (firstHeadline) {
+    for (const missing of snapshot.workspace.missing) out.push(info(spanToRange(firstHeadline.span), missing, DiagnosticSeverity.Warning));
+  }
   for (const fact of analysis.facts) {
+    if (fact.report >= maxReports) break;
     const meaning = factMeaning(analysis.reports[fact.report]!, fact.kind, fact.text);
     if (meaning) out.push(info(spanToRange(fact.span), `${meaning.label}: ${meaning.text}`));
   }
-  analysis.reports.forEach((report, r) => {
-    const headline = analysis.facts.find((f) => f.report === r && f.kind === 'headline');
-    if (headline) {
-      for (const missing of snapshot.workspace.missing) out.push(info(spanToRange(headline.span), missing, DiagnosticSeverity.Warning));
-    }
-    if (!report.guilty) return;
-    const site = analysis.frames.find((s) => s.report === r && s.stack === report.guilty!.stack && s.frame === report.guilty!.frame);
-    if (site) out.push(info(spanToRange(site.symbolSpan), `guilty frame: ${report.guilty.reason}`));
+  analysis.reports.slice(0, maxReports).forEach((report, r) => {
+    const site = analysis.guiltySite(r);
+    if (site && report.guilty) out.push(info(spanToRange(site.symbolSpan), `guilty frame: ${report.guilty.reason}`));
   });
   for (const site of analysis.frames.slice(0, maxCheckedFrames)) {
     const hit = frameOf(analysis, site);
@@ -40,7 +41,7 @@ export async function computeReportDiagnostics(snapshot: Snapshot, analysis: Rep
     }
     for (const warning of warnings) out.push(info(spanToRange(site.span), warning, DiagnosticSeverity.Warning));
   }
-  for (const problem of analysis.problems) {
+  for (const problem of analysis.analysis.problems.slice(0, maxReports)) {
     if (problem.line < 1) continue;
     out.push(info({ start: { line: problem.line - 1, character: 0 }, end: { line: problem.line - 1, character: 0 } }, problem.message, DiagnosticSeverity.Hint));
   }

@@ -8,7 +8,7 @@ import {
   SymbolKind,
 } from 'vscode-languageserver';
 import { pointToRange, spanToRange, toPosition, uriToPath } from '../convert.js';
-import type { ReportAnalysis } from '../reports/report-analysis.js';
+import type { ReportDocument } from '../reports/report-document.js';
 import { lspSymbolKind } from '../queries/symbol-items.js';
 import type { Snapshot } from '../snapshot.js';
 
@@ -16,9 +16,12 @@ function linesRange(first: number, last: number): Range {
   return { start: toPosition(first, 1), end: toPosition(last + 1, 1) };
 }
 
-function reportOutline(analysis: ReportAnalysis): DocumentSymbol[] {
+/** Past this many reports in one log, the outline lists the reports without their stacks. */
+const maxDetailedReports = 200;
+
+function reportOutline(analysis: ReportDocument): DocumentSymbol[] {
   return analysis.reports.map((report, r) => {
-    const sites = analysis.frames.filter((s) => s.report === r);
+    const sites = r < maxDetailedReports ? analysis.framesOfReport(r) : [];
     const stacks: DocumentSymbol[] = report.stacks.flatMap((stack, s) => {
       const frames = sites.filter((site) => site.stack === s);
       if (frames.length === 0) return [];
@@ -44,7 +47,7 @@ function reportOutline(analysis: ReportAnalysis): DocumentSymbol[] {
         },
       ];
     });
-    const firstFrameLine = Math.min(report.endLine, ...sites.map((s) => s.span.line));
+    const firstFrameLine = sites.reduce((min, s) => Math.min(min, s.span.line), report.endLine);
     const header: DocumentSymbol = {
       name: 'header',
       detail: [report.release, report.comm && `comm ${report.comm}`, report.taint && `taint ${report.taint}`].filter(Boolean).join(', '),

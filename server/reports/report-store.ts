@@ -2,6 +2,7 @@
 // spot; large ones in a worker thread, so the main loop keeps answering while a 100 MB log is parsed.
 import { Worker } from 'node:worker_threads';
 import { analyzeReport, type ReportAnalysis } from './report-analysis.js';
+import { ReportDocument } from './report-document.js';
 
 /** Above this many characters a report is analyzed in the worker. */
 const workerThreshold = 1 << 20;
@@ -15,10 +16,30 @@ export function isReportCandidate(uri: string, languageId: string): boolean {
 
 interface Entry {
   version: number;
-  analysis: Promise<ReportAnalysis>;
+  document: Promise<ReportDocument>;
 }
 
-type Pending = { resolve: (a: ReportAnalysis) => void; reject: (e: Error) => void };
+type Pending = { resolve: (a: ReportAnalysis) => void; reject: (e: Error) => void; parts: ReportAnalysis[] };
+
+interface WorkerReply {
+  id: number;
+  slice?: ReportAnalysis;
+  last?: boolean;
+  error?: string;
+}
+
+/** Reassembles the worker's slices (in order) into one analysis. */
+function joinSlices(parts: ReportAnalysis[]): ReportAnalysis {
+  const joined: ReportAnalysis = { reports: [], frames: [], facts: [], folds: [], problems: [] };
+  for (const part of parts) {
+    joined.reports.push(...part.reports);
+    joined.frames.push(...part.frames);
+    joined.facts.push(...part.facts);
+    joined.folds.push(...part.folds);
+    joined.problems.push(...part.problems);
+  }
+  return joined;
+}
 
 export class ReportStore {
   private readonly entries = new Map<string, Entry>();
@@ -26,22 +47,28 @@ export class ReportStore {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  constructor(private readonly onAnalyzed: (uri: string, version: number, analysis: ReportAnalysis) => void) {}
+  constructor(private readonly onAnalyzed: (uri: string, version: number, document: ReportDocument) => void) {}
 
   update(uri: string, version: number, text: string): void {
     const analysis = text.length > workerThreshold ? this.analyzeInWorker(text, uri) : Promise.resolve(analyzeReport(text, uri));
-    this.entries.set(uri, { version, analysis });
-    analysis.then(
-      (a) => {
-        if (this.entries.get(uri)?.version === version) this.onAnalyzed(uri, version, a);
+    const document = analysis.then((a) => new ReportDocument(a));
+    this.entries.set(uri, { version, document });
+    document.then(
+      (d) => {
+        if (this.entries.get(uri)?.version === version) this.onAnalyzed(uri, version, d);
       },
       () => undefined,
     );
   }
 
-  /** The analysis of the document's latest version; undefined when it is not a report candidate. */
-  get(uri: string): Promise<ReportAnalysis> | undefined {
-    return this.entries.get(uri)?.analysis;
+  /**
+   * The document's latest version as a report, or undefined when it is not one: not a candidate, or a plain
+   * text document whose content holds no report.
+   */
+  async get(uri: string): Promise<ReportDocument | undefined> {
+    const entry = this.entries.get(uri);
+    if (!entry) return undefined;
+    return entry.document;
   }
 
   has(uri: string): boolean {
@@ -62,7 +89,7 @@ export class ReportStore {
     if (!worker) return Promise.resolve(analyzeReport(text, source));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, parts: [] });
       worker.postMessage({ id, text, source });
     });
   }
@@ -73,17 +100,22 @@ export class ReportStore {
     if (!import.meta.url.endsWith('.js')) return undefined;
     const worker = new Worker(new URL('./report-worker.js', import.meta.url));
     worker.unref();
-    worker.on('message', (m: { id: number; analysis?: ReportAnalysis; error?: string }) => {
+    worker.on('message', (m: WorkerReply) => {
       const pending = this.pending.get(m.id);
+      if (!pending) return;
+      if (m.slice) pending.parts.push(m.slice);
+      if (m.slice && !m.last) return;
       this.pending.delete(m.id);
-      if (m.analysis) pending?.resolve(m.analysis);
-      else pending?.reject(new Error(m.error ?? 'report analysis failed'));
+      if (m.slice) pending.resolve(joinSlices(pending.parts));
+      else pending.reject(new Error(m.error ?? 'report analysis failed'));
     });
-    worker.on('error', (err) => {
+    const fail = (err: Error): void => {
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
-      this.worker = undefined;
-    });
+      if (this.worker === worker) this.worker = undefined;
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the report worker exited (code ${code})`)));
     this.worker = worker;
     return worker;
   }
