@@ -169,7 +169,8 @@ export class X86ObjdumpFormatter {
     const index = insn.memoryIndex;
     if (base === Register.RIP || base === Register.EIP) {
       const rel = BigInt.asIntN(32, insn.ipRelMemoryAddress - insn.nextIP);
-      return `${segText}[${this.f.formatRegister(base)}${rel < 0n ? '-' : '+'}0x${hex(rel < 0n ? -rel : rel)}]`;
+      // objdump -M intel prints a negative RIP displacement as a 64-bit unsigned one: [rip+0xffffffffff9c3293].
+      return `${segText}[${this.f.formatRegister(base)}+0x${hex(BigInt.asUintN(64, rel))}]`;
     }
     const addressBits = isRegister32(base) || isRegister32(index) ? 32 : 64;
     if (base === Register.None && index === Register.None) {
