@@ -57,17 +57,23 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
   };
 
   const guilty = report.guilty;
-  const extra = options.excerptFrames ?? 3;
-  // Source for the guilty frame, the faulting one, and the next few callers after the guilty frame (the
-  // first few reliable frames when there is no guilty one).
-  const wantsExcerpt = (f: ResolvedFrameInput, si: number, fi: number): boolean =>
-    f.isFault === true ||
-    (guilty ? guilty.stack === si && fi >= guilty.frame && fi <= guilty.frame + extra : si === 0 && fi < extra) && f.reliable;
+  // Source for the guilty frame, the faulting one, and the next few reliable frames after the guilty one in
+  // reading order (its callers, whichever stack the parser put them in); without a guilty frame, the first few.
+  const flat = input.stacks.flatMap((stack, si) => (stack.context === 'user' ? [] : stack.frames.map((f, fi) => ({ f, si, fi }))));
+  const from = guilty ? flat.findIndex((x) => x.si === guilty.stack && x.fi === guilty.frame) + 1 : 0;
+  const withExcerpt = new Set(
+    flat
+      .slice(from)
+      .filter((x) => x.f.reliable)
+      .slice(0, options.excerptFrames ?? 3)
+      .map((x) => x.f),
+  );
+  const wantsExcerpt = (f: ResolvedFrameInput): boolean => f.isFault === true || withExcerpt.has(f);
   const stacks = input.stacks.map((stack, si) => ({
     context: stack.context,
     frames: stack.frames.map((f, fi): ViewFrame => {
       const isGuilty = guilty?.stack === si && guilty.frame === fi;
-      const excerpt = isGuilty || wantsExcerpt(f, si, fi) ? excerptAt(f.locations[0] ?? f.definition ?? undefined) : undefined;
+      const excerpt = isGuilty || wantsExcerpt(f) ? excerptAt(f.locations[0] ?? f.definition ?? undefined) : undefined;
       return {
         index: f.index,
         label: frameLabel(f),
@@ -80,7 +86,7 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
         callersCount: f.callers ?? undefined,
         excerpt,
         unresolved:
-          f.locations.length === 0 && !f.definition && f.symbol && stack.context !== 'user'
+          f.locations.length === 0 && !f.definition && f.symbol && f.reliable && stack.context !== 'user'
             ? `no debug info for ${f.module ? `module ${f.module}` : 'the kernel'} and not in the source index`
             : undefined,
         warnings: f.warnings,
