@@ -9,9 +9,10 @@ import { listSourceFiles, type SourceFile } from './list-source-files.js';
 import { hashBytes, parseFileAt, parseSourceText, type ParseOutcome } from './parse-file.js';
 import { ParsePool } from './parse-pool.js';
 import { normalizeArch } from './arch.js';
+import { expandInvocations } from './expand-invocations.js';
 
 /** Bumped whenever extraction changes what it stores: every file is parsed again. */
-export const extractorVersion = '7';
+export const extractorVersion = '8';
 
 export interface IndexProgress {
   done: number;
@@ -87,7 +88,12 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     const rest = changed.filter((f) => !firstSet.has(f.path));
     const totalBytes = changed.reduce((s, f) => s + f.size, 0);
     const progress: IndexProgress = { done: 0, total: changed.length, bytes: 0, totalBytes, elapsedMs: 0 };
-    const run = (files: SourceFile[]) => processFiles(files, { store, pool: pool!, root: options.root, known, summary, progress, t0, options });
+    const arch = store.getMeta('arch');
+    const run = async (files: SourceFile[]) => {
+      const written: number[] = [];
+      await processFiles(files, { store, pool: pool!, root: options.root, known, summary, progress, t0, options, written });
+      expandInvocations(store, { fileIds: written, arch });
+    };
     await run(firstFiles);
     if (firstSet.size > 0) options.onFirstCommitted?.();
     await run(rest);
@@ -109,6 +115,8 @@ interface RunContext {
   progress: IndexProgress;
   t0: number;
   options: BuildIndexOptions;
+  /** Ids of the files whose rows this run rewrote (their macro invocations are expanded next). */
+  written: number[];
 }
 
 async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void> {
@@ -166,7 +174,7 @@ function applyOutcome(ctx: RunContext, file: SourceFile, outcome: ParseOutcome):
   }
   summary.parsed++;
   summary.problems.push(...outcome.facts.problems);
-  store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: file.mtimeMs, hash: outcome.hash });
+  ctx.written.push(store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: file.mtimeMs, hash: outcome.hash }));
 }
 
 /**
@@ -175,7 +183,8 @@ function applyOutcome(ctx: RunContext, file: SourceFile, outcome: ParseOutcome):
  */
 export function indexFileText(store: IndexStore, relPath: string, text: string, parser: CParser | undefined): void {
   const facts = parseSourceText(relPath, text, parser);
-  store.transaction(() => store.writeFile(facts, { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }));
+  const id = store.transaction(() => store.writeFile(facts, { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }));
+  expandInvocations(store, { fileIds: [id], arch: store.getMeta('arch') });
 }
 
 /** Re-indexes one file from disk (a save), without the pool. */
@@ -187,10 +196,12 @@ export async function indexFileFromDisk(store: IndexStore, root: string, relPath
     return;
   }
   const outcome = parseFileAt(root, relPath, undefined, parser);
-  store.transaction(() => {
-    if (outcome.status === 'parsed') store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: st.mtimeMs, hash: outcome.hash });
-    else if (outcome.status === 'skipped' && known) store.deleteFile(known.id);
+  const id = store.transaction(() => {
+    if (outcome.status === 'parsed') return store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: st.mtimeMs, hash: outcome.hash });
+    if (outcome.status === 'skipped' && known) store.deleteFile(known.id);
+    return undefined;
   });
+  if (id !== undefined) expandInvocations(store, { fileIds: [id], arch: store.getMeta('arch') });
 }
 
 function defaultJobs(): number {

@@ -19,6 +19,10 @@ import { cKeywords, exportMacro, generatedDefinitions, moduleAlias, notCallable,
 export const maxTreeSitterBytes = 1_500_000;
 
 const allCaps = /^[A-Z_][A-Z0-9_]*$/;
+/** Longer macro bodies are tables, not definition generators; not kept for expansion. */
+const maxMacroBody = 16_384;
+/** Invocations that never define functions: not worth expanding. */
+const notExpanded = /^(MODULE_\w+|__setup|early_param|core_param|module_param\w*|(early|core|postcore|arch|subsys|fs|rootfs|device|late|pure|console)_initcall\w*|BUILD_BUG_ON\w*|static_assert|_Static_assert|DECLARE_\w+|__ADDRESSABLE|ALLOW_ERROR_INJECTION|NOKPROBE_SYMBOL|ASM_\w+)$/;
 const storageWords = new Set(['static', 'extern', 'inline', '__always_inline', 'noinline', '__init', '__initdata', '__read_mostly', '__ro_after_init']);
 
 interface PpFrame {
@@ -43,6 +47,7 @@ export function extractC(text: string, options: ExtractOptions): FileFacts {
     names: [],
     exports: [],
     aliases: [],
+    invocations: [],
     problems: [],
     errorNodes: 0,
   };
@@ -257,36 +262,66 @@ class LexicalPass {
         this.openGenerated.push(idx);
       }
       this.currentFn = owner >= 0 ? owner : -1;
-      if (made.length > 0 || macroLike) return;
+      if (made.length > 0) return;
+      if (macroLike) {
+        const first = args[0]?.trim() ?? '';
+        const placeholder = this.addDef({ name: /^[A-Za-z_]\w*$/.test(first) ? first : name, kind: 'function', tok: nameTok, line, endLine: line, isStatic: false, isWeak: false, via: name, docLine });
+        this.facts.defs[placeholder]!.isPlaceholder = true;
+        this.facts.invocations.push({ macro: name, args, line, column: columnOf(text, toks.start[nameTok]!), body: placeholder });
+        this.invocationChain(start, nameTok);
+        this.currentFn = placeholder;
+        return;
+      }
     }
+    this.invocationChain(start, nameTok);
     const signature = collapse(text.slice(toks.start[start]!, toks.end[p]!));
     this.currentFn = this.addDef({ name, kind: 'function', tok: nameTok, line, endLine: line, isStatic, isWeak, signature, docLine });
   }
 
   private statementAtFileScope(start: number, end: number): void {
-    if (start < 0) return;
+    if (start >= 0) this.invocationChain(start, end);
+  }
+
+  /**
+   * Macro invocations at the start of a file-scope statement, several in a row when they carry no `;`
+   * (`PAGEFLAG(Active, ...) __CLEARPAGEFLAG(Active, ...)`), up to `limit`: exports, module aliases, the
+   * idiom table's definitions, and invocations of other macros kept for expansion.
+   */
+  private invocationChain(start: number, limit: number): void {
     const { text, toks } = this;
     let t = start;
-    while (t >= 0 && t < end && toks.kind[t] === Tok.Ident && storageWords.has(tokText(text, toks, t))) t = this.nextC[t]!;
-    if (t < 0 || t >= end || toks.kind[t] !== Tok.Ident) return;
-    const open = this.nextC[t]!;
-    if (!isPunct(text, toks, open, '(')) return;
-    const macro = tokText(text, toks, t);
+    while (t >= 0 && t < limit) {
+      while (t >= 0 && t < limit && toks.kind[t] === Tok.Ident && storageWords.has(tokText(text, toks, t))) t = this.nextC[t]!;
+      if (t < 0 || t >= limit || toks.kind[t] !== Tok.Ident) return;
+      const open = this.nextC[t]!;
+      if (!isPunct(text, toks, open, '(')) return;
+      const macro = tokText(text, toks, t);
+      const { args, close } = this.argsAt(open);
+      if (close < 0 || close > limit) return;
+      this.invocation(macro, args, t, start);
+      t = this.nextC[close]!;
+    }
+  }
+
+  private invocation(macro: string, args: string[], t: number, stmtStart: number): void {
+    const { toks } = this;
     if (macro === 'EXPORT_SYMBOL' || exportMacro.test(macro)) {
-      const { args } = this.argsAt(open);
       const sym = args[0]?.trim();
       if (sym && /^[A-Za-z_]\w*$/.test(sym)) this.facts.exports.push(sym);
       return;
     }
-    const { args } = this.argsAt(open);
     const alias = moduleAlias(macro, args);
     if (alias) {
       this.facts.aliases.push(alias);
       return;
     }
     const line = toks.line[t]!;
-    for (const g of generatedDefinitions(macro, args, false)) {
-      this.addDef({ name: g.name, kind: g.kind, tok: t, line, endLine: line, isStatic: start !== t, isWeak: g.isWeak ?? false, via: macro, docLine: this.docLineBefore(toks.line[start]!) });
+    const made = generatedDefinitions(macro, args, false);
+    for (const g of made) {
+      this.addDef({ name: g.name, kind: g.kind, tok: t, line, endLine: line, isStatic: stmtStart !== t, isWeak: g.isWeak ?? false, via: macro, docLine: this.docLineBefore(toks.line[stmtStart]!) });
+    }
+    if (made.length === 0 && !notExpanded.test(macro)) {
+      this.facts.invocations.push({ macro, args, line, column: columnOf(this.text, toks.start[t]!), body: -1 });
     }
   }
 
@@ -351,14 +386,20 @@ class LexicalPass {
       let t = bodyStart + 1;
       for (; t < end && !isPunct(text, toks, t, ')'); t++) {
         if (toks.kind[t] === Tok.Ident) params.push(tokText(text, toks, t));
-        else if (isPunct(text, toks, t, '...')) params.push('__VA_ARGS__');
+        else if (isPunct(text, toks, t, '...')) {
+          const last = params.length - 1;
+          if (last >= 0 && toks.kind[t - 1] === Tok.Ident) params[last] += '...';
+          else params.push('__VA_ARGS__');
+        }
       }
       bodyStart = t + 1;
     }
     const endLine = end > nameTok ? toks.line[end - 1]! : line;
     const signature = params ? collapse(`#define ${name}(${params.join(', ').replace('__VA_ARGS__', '...')})`) : undefined;
+    const body = params && bodyStart < end ? text.slice(toks.start[bodyStart]!, toks.end[end - 1]!).replace(/\\\r?\n/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ') : undefined;
     const def = this.addDef({ name, kind: params ? 'function-macro' : 'macro', tok: nameTok, line, endLine, isStatic: false, isWeak: false, signature, docLine: this.docLineBefore(toks.line[nameTok - 2] ?? line) });
     if (params) this.facts.defs[def]!.params = params;
+    if (body !== undefined && body.length <= maxMacroBody) this.facts.defs[def]!.body = body;
     const paramSet = new Set(params ?? []);
     for (let t = bodyStart; t < end; t++) {
       if (toks.kind[t] !== Tok.Ident) continue;

@@ -34,8 +34,21 @@ export interface DefFact {
   docLine?: number;
   /** Inside an `#else` branch or a `#ifndef CONFIG_...` block: likely a stub. */
   isAlternative?: boolean;
-  /** For function-like macros: parameter names, so call sites of the macro can be expanded. */
+  /** For function-like macros: parameter names (`args...` for a named variadic), and the body text. */
   params?: string[];
+  body?: string;
+  /** A definition made by a macro whose expansion is not known yet (named after its first argument). */
+  isPlaceholder?: boolean;
+}
+
+/** A file-scope invocation of a macro the idiom table does not know: expanded after indexing. */
+export interface InvocationFact {
+  macro: string;
+  args: string[];
+  line: number;
+  column: number;
+  /** Index into `defs` of the placeholder that owns the braces following the invocation, or -1. */
+  body: number;
 }
 
 export interface CallFact {
@@ -68,6 +81,7 @@ export interface FileFacts {
   exports: string[];
   /** `module_init(fn)` → ['init_module', 'fn'] and similar aliases. */
   aliases: Array<[alias: string, target: string]>;
+  invocations: InvocationFact[];
   /** Counted warnings about this file (an ERROR-heavy parse is not one). */
   problems: string[];
   /** Lines tree-sitter could not parse, for diagnostics and tests. */

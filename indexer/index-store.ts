@@ -1,19 +1,20 @@
 // The SQLite index of one source tree: schema, the single writer, and the lookups queries are built on.
-// Identifiers are interned once (`names`); references are stored as name → files only, and the exact
-// occurrences are recovered by re-lexing those files when asked (cscope's query 0 and 9), which keeps the
-// database a fraction of a per-occurrence table. Each file's rows change in one transaction together with
+// Identifiers are interned once (`names`); references are stored per file as the sorted ids of the names
+// it mentions (one blob a file, no row per name or occurrence), and the exact occurrences are recovered by
+// re-lexing the files that mention a name when asked (cscope's queries 0 and 9). A row per occurrence
+// would be ~50 million rows for the kernel (cscope's 2.2 GB); a name → file table was half the write time. Each file's rows change in one transaction together with
 // its hash, so a run killed at any point leaves every file either fully old or fully new.
 import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DefFact, DefKind, FileFacts } from './file-facts.js';
 
-export const schemaVersion = 3;
+export const schemaVersion = 5;
 
 export const defKinds: readonly DefKind[] = ['function', 'prototype', 'macro', 'function-macro', 'struct', 'union', 'enum', 'typedef', 'enumerator', 'variable', 'extern', 'member', 'label'];
 const kindCode = new Map(defKinds.map((k, i) => [k, i]));
 
-export const DefFlag = { static: 1, weak: 2, alternative: 4 } as const;
+export const DefFlag = { static: 1, weak: 2, alternative: 4, placeholder: 8, expanded: 16 } as const;
 export const CallFlag = { member: 1 } as const;
 
 /** The database is missing, unreadable, from another schema version, or not a crashnav index. */
@@ -59,13 +60,15 @@ CREATE TABLE IF NOT EXISTS files (id INTEGER PRIMARY KEY, path TEXT NOT NULL UNI
 CREATE TABLE IF NOT EXISTS names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS defs (id INTEGER PRIMARY KEY, name_id INTEGER NOT NULL, file_id INTEGER NOT NULL,
   kind INTEGER NOT NULL, line INTEGER NOT NULL, col INTEGER NOT NULL, end_line INTEGER NOT NULL,
-  flags INTEGER NOT NULL, via_id INTEGER, doc_line INTEGER, signature TEXT, params TEXT);
+  flags INTEGER NOT NULL, via_id INTEGER, doc_line INTEGER, signature TEXT, params TEXT, body TEXT);
 CREATE INDEX IF NOT EXISTS defs_name ON defs(name_id);
 CREATE INDEX IF NOT EXISTS defs_file ON defs(file_id, line);
 CREATE TABLE IF NOT EXISTS calls (callee_id INTEGER NOT NULL, caller_id INTEGER NOT NULL, line INTEGER NOT NULL,
   col INTEGER NOT NULL, flags INTEGER NOT NULL, PRIMARY KEY (callee_id, caller_id, line, col)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS calls_caller ON calls(caller_id);
-CREATE TABLE IF NOT EXISTS refs (name_id INTEGER NOT NULL, file_id INTEGER NOT NULL, PRIMARY KEY (name_id, file_id)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS invocations (file_id INTEGER NOT NULL, macro_id INTEGER NOT NULL, line INTEGER NOT NULL,
+  col INTEGER NOT NULL, args TEXT NOT NULL, body_def INTEGER);
+CREATE INDEX IF NOT EXISTS invocations_file ON invocations(file_id);
 CREATE TABLE IF NOT EXISTS includes (file_id INTEGER NOT NULL, line INTEGER NOT NULL, path TEXT NOT NULL, system INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS includes_file ON includes(file_id);
 CREATE TABLE IF NOT EXISTS exports (name_id INTEGER NOT NULL, file_id INTEGER NOT NULL);
@@ -99,23 +102,22 @@ export class IndexStore {
     const s = (sql: string) => db.prepare(sql);
     this.stmts = {
       nameId: s('SELECT id FROM names WHERE name = ?').pluck(),
-      insertName: s('INSERT INTO names (name) VALUES (?)'),
+      insertName: s('INSERT OR IGNORE INTO names (name) VALUES (?)'),
       fileByPath: s('SELECT id, path, size, mtime AS mtimeMs, hash FROM files WHERE path = ?'),
-      fileNames: s('SELECT names FROM files WHERE id = ?').pluck(),
       upsertFile: s(`INSERT INTO files (path, size, mtime, hash, language, names) VALUES (@path, @size, @mtime, @hash, @language, @names)
         ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, hash = excluded.hash, language = excluded.language, names = excluded.names RETURNING id`).pluck(),
       touchFile: s('UPDATE files SET size = ?, mtime = ? WHERE id = ?'),
       deleteFileRow: s('DELETE FROM files WHERE id = ?'),
       deleteCalls: s('DELETE FROM calls WHERE caller_id IN (SELECT id FROM defs WHERE file_id = ?)'),
       deleteDefs: s('DELETE FROM defs WHERE file_id = ?'),
-      deleteRef: s('DELETE FROM refs WHERE name_id = ? AND file_id = ?'),
       deleteIncludes: s('DELETE FROM includes WHERE file_id = ?'),
+      deleteInvocations: s('DELETE FROM invocations WHERE file_id = ?'),
+      insertInvocation: s('INSERT INTO invocations (file_id, macro_id, line, col, args, body_def) VALUES (?, ?, ?, ?, ?, ?)'),
       deleteExports: s('DELETE FROM exports WHERE file_id = ?'),
       deleteAliases: s('DELETE FROM aliases WHERE file_id = ?'),
-      insertDef: s(`INSERT INTO defs (name_id, file_id, kind, line, col, end_line, flags, via_id, doc_line, signature, params)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertDef: s(`INSERT INTO defs (name_id, file_id, kind, line, col, end_line, flags, via_id, doc_line, signature, params, body)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertCall: s('INSERT OR IGNORE INTO calls (callee_id, caller_id, line, col, flags) VALUES (?, ?, ?, ?, ?)'),
-      insertRef: s('INSERT OR IGNORE INTO refs (name_id, file_id) VALUES (?, ?)'),
       insertInclude: s('INSERT INTO includes (file_id, line, path, system) VALUES (?, ?, ?, ?)'),
       insertExport: s('INSERT INTO exports (name_id, file_id) VALUES (?, ?)'),
       insertAlias: s('INSERT INTO aliases (alias_id, target_id, file_id) VALUES (?, ?, ?)'),
@@ -200,11 +202,37 @@ export class IndexStore {
   }
 
   private internName(name: string): number {
-    const id = this.nameId(name);
-    if (id !== undefined) return id;
-    const created = Number(this.stmts.insertName.run(name).lastInsertRowid);
-    this.nameCache.set(name, created);
-    return created;
+    const cached = this.nameCache.get(name);
+    if (cached !== undefined) return cached;
+    // Most names are new on a first run: try the insert, and look up only when it was already there.
+    const r = this.stmts.insertName.run(name);
+    const id = r.changes > 0 ? Number(r.lastInsertRowid) : (this.stmts.nameId.get(name) as number);
+    if (this.nameCache.size > 2_000_000) this.nameCache.clear();
+    this.nameCache.set(name, id);
+    return id;
+  }
+
+  /** Paths of the files that mention the name (binary search in each file's sorted name ids). */
+  filesMentioning(nameId: number): string[] {
+    const out: string[] = [];
+    for (const row of this.db.prepare('SELECT path, names FROM files ORDER BY path').iterate() as Iterable<{ path: string; names: Buffer | null }>) {
+      const blob = row.names;
+      if (!blob || blob.byteLength === 0) continue;
+      const ids = new Int32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+      let lo = 0;
+      let hi = ids.length - 1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >> 1;
+        const v = ids[mid]!;
+        if (v === nameId) {
+          out.push(row.path);
+          break;
+        }
+        if (v < nameId) lo = mid + 1;
+        else hi = mid - 1;
+      }
+    }
+    return out;
   }
 
   allFiles(): FileRecord[] {
@@ -229,13 +257,9 @@ export class IndexStore {
     s.deleteCalls.run(fileId);
     s.deleteDefs.run(fileId);
     s.deleteIncludes.run(fileId);
+    s.deleteInvocations.run(fileId);
     s.deleteExports.run(fileId);
     s.deleteAliases.run(fileId);
-    const blob = s.fileNames.get(fileId) as Buffer | null | undefined;
-    if (blob) {
-      const ids = new Int32Array(blob.buffer, blob.byteOffset, blob.byteLength / 4);
-      for (const id of ids) s.deleteRef.run(id, fileId);
-    }
   }
 
   deleteFile(id: number): void {
@@ -243,13 +267,14 @@ export class IndexStore {
     this.stmts.deleteFileRow.run(id);
   }
 
-  /** Replaces everything known about `facts.path` (call inside `transaction`). */
-  writeFile(facts: FileFacts, stat: { size: number; mtimeMs: number; hash: string }): void {
+  /** Replaces everything known about `facts.path` (call inside `transaction`); returns the file id. */
+  writeFile(facts: FileFacts, stat: { size: number; mtimeMs: number; hash: string }): number {
     const s = this.stmts;
     const existing = this.findFile(facts.path);
     if (existing) this.deleteRows(existing.id);
     const nameIds = new Int32Array(facts.names.length);
     facts.names.forEach((n, i) => (nameIds[i] = this.internName(n)));
+    nameIds.sort();
     const fileId = s.upsertFile.get({
       path: facts.path,
       size: stat.size,
@@ -258,7 +283,6 @@ export class IndexStore {
       language: facts.language,
       names: Buffer.from(nameIds.buffer, nameIds.byteOffset, nameIds.byteLength),
     }) as number;
-    for (const id of nameIds) s.insertRef.run(id, fileId);
     const defIds = facts.defs.map((d) => this.insertDef(fileId, d));
     for (const c of facts.calls) {
       const caller = defIds[c.caller];
@@ -268,10 +292,23 @@ export class IndexStore {
     for (const inc of facts.includes) s.insertInclude.run(fileId, inc.line, inc.path, inc.system ? 1 : 0);
     for (const e of facts.exports) s.insertExport.run(this.internName(e), fileId);
     for (const [alias, target] of facts.aliases) s.insertAlias.run(this.internName(alias), this.internName(target), fileId);
+    for (const inv of facts.invocations) {
+      s.insertInvocation.run(fileId, this.internName(inv.macro), inv.line, inv.column, inv.args.join('\x1f'), inv.body >= 0 ? (defIds[inv.body] ?? null) : null);
+    }
+    return fileId;
   }
 
-  private insertDef(fileId: number, d: DefFact): number {
-    const flags = (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0);
+  /** Adds a definition a macro expansion produced (deleted with the invoking file's rows). */
+  insertExpandedDef(fileId: number, d: DefFact): number {
+    return this.insertDef(fileId, d, DefFlag.expanded);
+  }
+
+  renameDef(defId: number, name: string): void {
+    this.db.prepare('UPDATE defs SET name_id = ?, flags = flags & ~? WHERE id = ?').run(this.internName(name), DefFlag.placeholder, defId);
+  }
+
+  private insertDef(fileId: number, d: DefFact, extraFlags = 0): number {
+    const flags = (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0) | (d.isPlaceholder ? DefFlag.placeholder : 0) | extraFlags;
     return Number(
       this.stmts.insertDef.run(
         this.internName(d.name),
@@ -285,6 +322,7 @@ export class IndexStore {
         d.docLine ?? null,
         d.signature ?? null,
         d.params ? d.params.join(',') : null,
+        d.body ?? null,
       ).lastInsertRowid,
     );
   }

@@ -72,7 +72,10 @@ export function generatedDefinitions(macro: string, args: string[], hasBody: boo
     ];
   }
   if (/^(DECLARE_EVENT_CLASS|DECLARE_EVENT_CLASS_NOP)$/.test(macro) && identifier.test(a0)) return traceClass(a0);
-  if (/^TRACE_EVENT(_FN|_CONDITION|_FN_COND|_NOP)?$/.test(macro) && identifier.test(a0)) return [...traceClass(a0), ...traceEvent(a0)];
+  if (/^TRACE_EVENT(_FN|_CONDITION|_FN_COND|_NOP|_RCU)?$/.test(macro) && identifier.test(a0)) return [...traceClass(a0), ...traceEvent(a0)];
+  if (/^DECLARE_TRACE(_CONDITION)?$/.test(macro) && identifier.test(a0)) return [...traceEvent(a0), { name: `__bpf_trace_${a0}`, kind: 'function' }];
+  // include/linux/lsm_hook_defs.h, expanded by kernel/bpf/bpf_lsm.c into bpf_lsm_<hook>.
+  if (macro === 'LSM_HOOK' && identifier.test(args[2]?.trim() ?? '')) return [{ name: `bpf_lsm_${args[2]!.trim()}`, kind: 'function' }];
   if (/^DEFINE_EVENT(_FN|_CONDITION|_NOP)?$/.test(macro) && identifier.test(a1)) return traceEvent(a1);
   if (macro === 'DEFINE_EVENT_PRINT' && identifier.test(a1)) return [...traceEvent(a1), { name: `trace_raw_output_${a1}`, kind: 'function' }];
   if (hasBody) return [];

@@ -134,7 +134,6 @@ export class KernelIndex {
       macroDefIds: db.prepare(`SELECT id FROM defs WHERE name_id = ? AND kind IN (${macroKinds})`).pluck(),
       hasFunction: db.prepare(`SELECT 1 FROM defs WHERE name_id = ? AND kind IN (${functionKinds}) LIMIT 1`).pluck(),
       nameOf: db.prepare('SELECT name FROM names WHERE id = ?').pluck(),
-      refFiles: db.prepare('SELECT f.path FROM refs r JOIN files f ON f.id = r.file_id WHERE r.name_id = ? ORDER BY f.path').pluck(),
       fileId: db.prepare('SELECT id FROM files WHERE path = ?').pluck(),
       allPaths: db.prepare('SELECT path FROM files ORDER BY path').pluck(),
       aliasTargets: db.prepare('SELECT t.name FROM aliases a JOIN names t ON t.id = a.target_id WHERE a.alias_id = ?').pluck(),
@@ -340,7 +339,7 @@ export class KernelIndex {
     const id = this.store.nameId(name);
     if (id === undefined) return [];
     const out: Reference[] = [];
-    for (const file of this.stmts.refFiles.all(id) as string[]) out.push(...this.referencesInFile(file, name));
+    for (const file of this.store.filesMentioning(id)) out.push(...this.referencesInFile(file, name));
     return out;
   }
 

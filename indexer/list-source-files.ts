@@ -1,8 +1,10 @@
 // The files of a tree worth indexing: C, headers and assembly, minus `.git`, our own database directory,
-// and whatever `.gitignore`/`.crashnavignore` files (at any depth, each relative to its directory) exclude.
+// and whatever `.crashnavignore` files and, in a git checkout, `.gitignore` files exclude (at any depth,
+// each relative to its directory). Outside a checkout `.gitignore` describes a repository that is not
+// there: Debian's linux-source tarball carries one whose `/*` would exclude the whole tree.
 import fg from 'fast-glob';
 import ignore, { type Ignore } from 'ignore';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 export interface SourceFile {
@@ -17,7 +19,8 @@ const alwaysSkipped = ['**/.git/**', '**/.crashnav/**', '**/node_modules/**'];
 
 export async function listSourceFiles(root: string): Promise<{ files: SourceFile[]; problems: string[] }> {
   const problems: string[] = [];
-  const ignoreFiles = await fg(['**/.gitignore', '**/.crashnavignore'], { cwd: root, dot: true, ignore: alwaysSkipped, suppressErrors: true, followSymbolicLinks: false });
+  const isCheckout = existsSync(path.join(root, '.git'));
+  const ignoreFiles = await fg(isCheckout ? ['**/.gitignore', '**/.crashnavignore'] : ['**/.crashnavignore'], { cwd: root, dot: true, ignore: alwaysSkipped, suppressErrors: true, followSymbolicLinks: false });
   const rules = new Map<string, Ignore>();
   for (const f of ignoreFiles.sort()) {
     const dir = path.posix.dirname(f);

@@ -14,7 +14,7 @@ const define = /^\s*#\s*define\s+([A-Za-z_]\w*)(\()?/;
 const ident = /[A-Za-z_$][\w$]*/g;
 
 export function scanAsm(text: string, path: string): FileFacts {
-  const facts: FileFacts = { path, language: 'asm', defs: [], calls: [], includes: [], names: [], exports: [], aliases: [], problems: [], errorNodes: 0 };
+  const facts: FileFacts = { path, language: 'asm', defs: [], calls: [], includes: [], names: [], exports: [], aliases: [], invocations: [], problems: [], errorNodes: 0 };
   const names = new Set<string>();
   const globals = new Set<string>();
   const lines = text.split('\n');

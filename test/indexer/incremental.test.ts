@@ -23,7 +23,7 @@ function manyFiles(n: number): string {
 function tableCounts(dbPath: string): Record<string, number> {
   const db = new Database(dbPath, { readonly: true });
   const out: Record<string, number> = {};
-  for (const t of ['files', 'defs', 'calls', 'refs', 'includes']) out[t] = db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
+  for (const t of ['files', 'defs', 'calls', 'names', 'includes']) out[t] = db.prepare(`SELECT count(*) FROM ${t}`).pluck().get() as number;
   db.close();
   return out;
 }

@@ -1,0 +1,63 @@
+// After files are written: expand the file-scope macro invocations they hold (macro-expander.ts) with
+// the macros' definitions from the whole index, and store the functions each makes at the invocation
+// line, marked with the macro. A placeholder that owns braces after an invocation takes the name of the
+// function the expansion leaves open.
+import { archOfPath } from './arch.js';
+import { DefFlag, type IndexStore, defKinds } from './index-store.js';
+import { type MacroDefinition, expandInvocation, functionsInExpansion } from './macro-expander.js';
+
+const functionMacro = defKinds.indexOf('function-macro');
+
+interface InvocationRow {
+  fileId: number;
+  macro: string;
+  line: number;
+  column: number;
+  args: string;
+  bodyDef: number | null;
+}
+
+/** Expands the invocations of the given files (all files when `fileIds` is undefined). */
+export function expandInvocations(store: IndexStore, options: { fileIds?: number[]; arch?: string }): number {
+  const db = store.db;
+  const macroDefs = db.prepare(`SELECT d.params, d.body, d.flags, f.path FROM defs d JOIN files f ON f.id = d.file_id
+    WHERE d.name_id = (SELECT id FROM names WHERE name = ?) AND d.kind = ${functionMacro} AND d.body IS NOT NULL`);
+  const cache = new Map<string, MacroDefinition | null>();
+  const lookup = (name: string): MacroDefinition | undefined => {
+    let hit = cache.get(name);
+    if (hit === undefined) {
+      const rows = macroDefs.all(name) as Array<{ params: string | null; body: string; flags: number; path: string }>;
+      const score = (r: { flags: number; path: string }) => {
+        const a = archOfPath(r.path);
+        return (a === undefined ? 1 : a === options.arch ? 2 : 0) * 2 + ((r.flags & DefFlag.alternative) === 0 ? 1 : 0);
+      };
+      const best = rows.sort((x, y) => score(y) - score(x))[0];
+      hit = best ? { params: best.params ? best.params.split(',') : [], body: best.body } : null;
+      cache.set(name, hit);
+    }
+    return hit ?? undefined;
+  };
+  const select = `SELECT i.file_id AS fileId, n.name AS macro, i.line, i.col AS "column", i.args, i.body_def AS bodyDef
+    FROM invocations i JOIN names n ON n.id = i.macro_id`;
+  const rows: InvocationRow[] = options.fileIds
+    ? options.fileIds.flatMap((id) => db.prepare(`${select} WHERE i.file_id = ?`).all(id) as InvocationRow[])
+    : (db.prepare(select).all() as InvocationRow[]);
+  let made = 0;
+  const clearExpanded = db.prepare(`DELETE FROM defs WHERE file_id = ? AND (flags & ${DefFlag.expanded}) <> 0`);
+  store.transaction(() => {
+    for (const id of new Set(rows.map((r) => r.fileId))) clearExpanded.run(id);
+    for (const r of rows) {
+      const fns = functionsInExpansion(expandInvocation(r.macro, r.args.split('\x1f'), lookup));
+      for (const fn of fns) {
+        if (fn.name === r.macro) continue;
+        if (fn.ownsBody && r.bodyDef !== null) {
+          store.renameDef(r.bodyDef, fn.name);
+          continue;
+        }
+        store.insertExpandedDef(r.fileId, { name: fn.name, kind: 'function', line: r.line, column: r.column, endLine: r.line, isStatic: false, isWeak: false, via: r.macro });
+        made++;
+      }
+    }
+  });
+  return made;
+}
