@@ -54,7 +54,7 @@ const nameAttributes = new Set([C.DW_AT_name, C.DW_AT_abstract_origin, C.DW_AT_s
 export interface DwarfInfoOptions {
   /**
    * Bytes of parsed units (their DIE bytes, line tables, function ranges) kept before the least
-   * recently used are dropped; failures are always kept. Default 64 MiB.
+   * recently used are dropped; failures are always kept. Default 32 MiB.
    */
   cacheBytes?: number;
 }
@@ -75,7 +75,7 @@ export class DwarfInfo {
 
   constructor(elf: ElfFile, options: DwarfInfoOptions = {}) {
     this.sections = new DwarfSections(elf);
-    this.cacheBytes = options.cacheBytes ?? 64 * 1024 * 1024;
+    this.cacheBytes = options.cacheBytes ?? 32 * 1024 * 1024;
   }
 
   /** Whether the file has any DWARF to read. */
@@ -298,11 +298,17 @@ export class DwarfInfo {
     return unwrap(this.aranges);
   }
 
-  /** Every unit's own ranges: one header and root DIE read per unit, done once, only on an aranges miss. */
+  /**
+   * The ranges of the units `.debug_aranges` leaves out, from their root DIEs (as LLVM completes its
+   * table): built once, on the first aranges miss; one header read per unit, one root read per
+   * unit missing from the aranges (none in a kernel built by GCC, so misses stay cheap).
+   */
   private unitRangeTable(): UnitRangeTable {
     this.unitRanges ??= attempt(() => {
       const ranges: UnitRange[] = [];
+      const covered = this.arangeTable().unitOffsets();
       for (const h of this.allHeaders()) {
+        if (covered.has(h.offset)) continue;
         try {
           for (const r of this.unitRoot(h).rootRanges()) ranges.push({ ...r, unitOffset: h.offset });
         } catch (err) {
@@ -385,6 +391,10 @@ function readSelected(unit: DwarfUnit, entry: DieEntry, wanted: Set<number>): Ma
 
 /** Skips the attributes of the DIE at the reader, returning its DW_AT_sibling when it has one. */
 function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
+  if (abbrev.siblingIndex < 0) {
+    unit.skipAttributes(abbrev);
+    return undefined;
+  }
   const r = unit.reader;
   let sibling: number | undefined;
   const { names, forms } = abbrev;

@@ -170,6 +170,12 @@ export class DwarfUnit implements UnitFormat {
   /** Moves the reader (at a DIE's first attribute) past its attributes. */
   skipAttributes(abbrev: Abbrev): void {
     const r = this.reader;
+    const f = abbrev.fixed;
+    if (f) {
+      const { addressSize, offsetSize, version } = this.header;
+      r.skip(f.constBytes + f.addresses * addressSize + f.offsets * offsetSize + f.refAddrs * (version <= 2 ? addressSize : offsetSize));
+      return;
+    }
     const forms = abbrev.forms;
     for (let i = 0; i < forms.length; i++) skipAttributeValue(r, forms[i]!, this);
   }

@@ -14,6 +14,19 @@ export interface LineFile {
   dir: string;
 }
 
+/**
+ * A file or directory name not decoded yet: an inline string, a `.debug_line_str` offset (>= 0) or
+ * a `.debug_str` offset stored as -(offset + 1). Kernel units list hundreds of files and a lookup
+ * needs one or two, so names are decoded on first use.
+ */
+type NameRef = string | number;
+
+interface FileEntry {
+  name: NameRef;
+  /** Index into the directory table. */
+  dir: number;
+}
+
 export interface LineRow {
   address: bigint;
   file: string;
@@ -39,8 +52,12 @@ const rowStride = 5;
 const stmtBit = 0x80000000;
 
 class RowStore {
-  data = new Int32Array(1024 * rowStride);
+  data: Int32Array;
   count = 0;
+
+  constructor(capacity: number) {
+    this.data = new Int32Array(capacity * rowStride);
+  }
 
   push(offset: number, file: number, line: number, column: number, discriminator: number, isStmt: boolean): void {
     let d = this.data;
@@ -58,9 +75,10 @@ class RowStore {
     this.count++;
   }
 
-  /** Trims the backing store once the program is fully read. */
+  /** Trims the backing store once the program is fully read (copying only when much is unused). */
   seal(): void {
-    this.data = this.data.slice(0, this.count * rowStride);
+    const used = this.count * rowStride;
+    this.data = used * 2 < this.data.length ? this.data.slice(0, used) : this.data.subarray(0, used);
   }
 }
 
@@ -74,12 +92,13 @@ export interface LineProgramContext {
   resolveString?: (v: AttributeValue) => string | undefined;
 }
 
-const maxRows = 50_000_000;
 
 export class LineProgram {
   readonly offset: number;
   readonly version: number;
-  readonly files: readonly LineFile[];
+  private readonly fileEntries: readonly FileEntry[];
+  private readonly dirs: readonly NameRef[];
+  private readonly names: (ref: NameRef) => string;
   readonly compDir: string;
   /** Full paths, joined on first use (hundreds of files per kernel unit, few ever asked for). */
   private readonly paths: (string | undefined)[] = [];
@@ -88,21 +107,42 @@ export class LineProgram {
   private readonly sequences: LineSequence[];
   private readonly rows: Int32Array;
 
-  constructor(offset: number, version: number, files: LineFile[], fileBase: number, sequences: LineSequence[], rows: Int32Array, compDir: string) {
-    this.offset = offset;
-    this.compDir = compDir;
-    this.version = version;
-    this.files = files;
+  constructor(
+    header: { offset: number; version: number; files: FileEntry[]; dirs: NameRef[]; names: (ref: NameRef) => string; compDir: string },
+    fileBase: number,
+    sequences: LineSequence[],
+    rows: Int32Array,
+  ) {
+    this.offset = header.offset;
+    this.compDir = header.compDir;
+    this.version = header.version;
+    this.fileEntries = header.files;
+    this.dirs = header.dirs;
+    this.names = header.names;
     this.fileBase = fileBase;
     this.rows = rows;
     this.sequences = sequences.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   }
 
+  get fileCount(): number {
+    return this.fileEntries.length;
+  }
+
+  /** A file entry's name and directory as stored. */
+  file(index: number): LineFile | undefined {
+    const f = this.fileEntries[index];
+    if (!f) return undefined;
+    const dir = this.dirs[f.dir];
+    return { name: this.names(f.name), dir: dir === undefined ? '' : this.names(dir) };
+  }
+
   /** The full path (comp_dir/dir/name) of a `DW_AT_decl_file`/`DW_AT_call_file`/row file index. */
   filePath(index: number): string | undefined {
-    const f = this.files[index];
+    const cached = this.paths[index];
+    if (cached !== undefined) return cached;
+    const f = this.file(index);
     if (!f) return undefined;
-    return (this.paths[index] ??= joinPath(joinPath(this.compDir, f.dir), f.name));
+    return (this.paths[index] = joinPath(joinPath(this.compDir, f.dir), f.name));
   }
 
   get rowCount(): number {
@@ -111,7 +151,7 @@ export class LineProgram {
 
   /** Approximate memory held, for cache accounting. */
   get byteSize(): number {
-    return this.rows.byteLength + this.files.length * 200 + this.sequences.length * 64;
+    return this.rows.buffer.byteLength + this.fileEntries.length * 48 + this.sequences.length * 64;
   }
 
   /** The row covering `address`: the last row at or below it in the sequence that contains it. */
@@ -222,23 +262,11 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
   for (let i = 1; i < opcodeBase; i++) opcodeLengths.push(r.u8());
   const fmt = { version: 5, addressSize, offsetSize };
   const compDir = ctx.compDir ?? '';
-  const dirs: string[] = [];
-  const files: LineFile[] = [];
-  const makeFile = (name: string, dir: string): LineFile => ({ name, dir });
+  const dirs: NameRef[] = [];
+  const files: FileEntry[] = [];
   if (version >= 5) {
-    const resolve = (v: AttributeValue): string | undefined => {
-      if (v.kind === 'string') return v.value;
-      if (v.kind === 'line-strp') return ctx.sections.string('.debug_line_str', v.offset);
-      if (v.kind === 'strp') return ctx.sections.string('.debug_str', v.offset);
-      return ctx.resolveString?.(v);
-    };
-    for (const entry of readEntryTable(r, fmt)) dirs.push(resolve(entry.get(C.DW_LNCT_path) ?? { kind: 'string', value: '' }) ?? '');
-    for (const entry of readEntryTable(r, fmt)) {
-      const name = resolve(entry.get(C.DW_LNCT_path) ?? { kind: 'string', value: '' }) ?? '';
-      const d = entry.get(C.DW_LNCT_directory_index);
-      const dirIndex = d?.kind === 'constant' ? Number(d.value) : 0;
-      files.push(makeFile(name, dirs[dirIndex] ?? ''));
-    }
+    for (const entry of readEntryTable(r, fmt, ctx)) dirs.push(entry.name);
+    for (const entry of readEntryTable(r, fmt, ctx)) files.push(entry);
   } else {
     dirs.push(compDir);
     for (;;) {
@@ -246,20 +274,23 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
       if (!d) break;
       dirs.push(d);
     }
-    files.push(makeFile(ctx.unitName ?? '', ''));
+    // File 0 before DWARF 5 is not in the table; some producers still mean the unit's primary file.
+    files.push({ name: ctx.unitName ?? '', dir: dirs.length });
     for (;;) {
       const name = r.cstring();
       if (!name) break;
-      const dirIndex = r.uleb();
+      const dir = r.uleb();
       r.uleb();
       r.uleb();
-      files.push(makeFile(name, dirs[dirIndex] ?? ''));
+      files.push({ name, dir });
     }
   }
   r.seek(programStart);
 
+  // The state machine, with the register updates and row emission written out inline: this loop
+  // runs for every row of every unit looked up, and closures here cost a third of the time.
   const sequences: LineSequence[] = [];
-  const store = new RowStore();
+  const store = new RowStore(Math.max(64, (r.length - programStart) >> 1));
   let seq = newSequence(0n, 0);
   let seqStarted = false;
   let offsetInSeq = 0;
@@ -269,39 +300,23 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
   let column = 0;
   let isStmt = defaultIsStmt;
   let discriminator = 0;
-  let rows = 0;
-  const reset = () => {
-    offsetInSeq = 0;
-    opIndex = 0;
-    file = 1;
-    line = 1;
-    column = 0;
-    isStmt = defaultIsStmt;
-    discriminator = 0;
-    seqStarted = false;
-  };
-  const advance = (operationAdvance: number) => {
-    if (maxOps === 1) offsetInSeq += minInstLength * operationAdvance;
-    else {
-      offsetInSeq += minInstLength * Math.floor((opIndex + operationAdvance) / maxOps);
-      opIndex = (opIndex + operationAdvance) % maxOps;
-    }
-  };
-  const emit = () => {
-    if (++rows > maxRows) r.fail('absurd-line-program', `more than ${maxRows} rows`);
-    seqStarted = true;
-    store.push(offsetInSeq, file, line, column, discriminator, isStmt);
-    seq.count++;
-    discriminator = 0;
-  };
   const end = r.length;
+  const bytes = r.bytes;
   while (r.pos < end) {
-    const op = r.u8();
+    const op = bytes[r.pos++]!;
     if (op >= opcodeBase) {
       const adjusted = op - opcodeBase;
-      advance(Math.floor(adjusted / lineRange));
+      const adv = (adjusted / lineRange) | 0;
+      if (maxOps === 1) offsetInSeq += minInstLength * adv;
+      else {
+        offsetInSeq += minInstLength * Math.floor((opIndex + adv) / maxOps);
+        opIndex = (opIndex + adv) % maxOps;
+      }
       line += lineBase + (adjusted % lineRange);
-      emit();
+      store.push(offsetInSeq, file, line, column, discriminator, isStmt);
+      seq.count++;
+      seqStarted = true;
+      discriminator = 0;
       continue;
     }
     switch (op) {
@@ -315,7 +330,10 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
           seq.endOffset = offsetInSeq;
           if (seq.count > 0) sequences.push(seq);
           seq = newSequence(0n, store.count);
-          reset();
+          offsetInSeq = opIndex = column = discriminator = 0;
+          file = line = 1;
+          isStmt = defaultIsStmt;
+          seqStarted = false;
         } else if (sub === C.DW_LNE_set_address) {
           const addr = r.address(len - 1 === 4 ? 4 : len - 1 === 2 ? 2 : 8);
           if (!seqStarted) {
@@ -325,8 +343,7 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
           opIndex = 0;
         } else if (sub === C.DW_LNE_define_file) {
           const name = r.cstring();
-          const dirIndex = r.uleb();
-          files.push(makeFile(name, dirs[dirIndex] ?? ''));
+          files.push({ name, dir: r.uleb() });
         } else if (sub === C.DW_LNE_set_discriminator) {
           discriminator = r.uleb();
         }
@@ -334,11 +351,20 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
         break;
       }
       case C.DW_LNS_copy:
-        emit();
+        store.push(offsetInSeq, file, line, column, discriminator, isStmt);
+        seq.count++;
+        seqStarted = true;
+        discriminator = 0;
         break;
-      case C.DW_LNS_advance_pc:
-        advance(r.uleb());
+      case C.DW_LNS_advance_pc: {
+        const adv = r.uleb();
+        if (maxOps === 1) offsetInSeq += minInstLength * adv;
+        else {
+          offsetInSeq += minInstLength * Math.floor((opIndex + adv) / maxOps);
+          opIndex = (opIndex + adv) % maxOps;
+        }
         break;
+      }
       case C.DW_LNS_advance_line:
         line += r.sleb();
         break;
@@ -355,9 +381,15 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
       case C.DW_LNS_set_prologue_end:
       case C.DW_LNS_set_epilogue_begin:
         break;
-      case C.DW_LNS_const_add_pc:
-        advance(Math.floor((255 - opcodeBase) / lineRange));
+      case C.DW_LNS_const_add_pc: {
+        const adv = ((255 - opcodeBase) / lineRange) | 0;
+        if (maxOps === 1) offsetInSeq += minInstLength * adv;
+        else {
+          offsetInSeq += minInstLength * Math.floor((opIndex + adv) / maxOps);
+          opIndex = (opIndex + adv) % maxOps;
+        }
         break;
+      }
       case C.DW_LNS_fixed_advance_pc:
         offsetInSeq += r.u16();
         opIndex = 0;
@@ -370,24 +402,52 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
     }
   }
   store.seal();
-  return new LineProgram(r.place.base, version, files, version >= 5 ? 0 : 1, sequences, store.data, compDir);
+  const names = (ref: NameRef): string => {
+    if (typeof ref === 'string') return ref;
+    return ref >= 0 ? ctx.sections.string('.debug_line_str', ref) : ctx.sections.string('.debug_str', -ref - 1);
+  };
+  return new LineProgram({ offset: r.place.base, version, files, dirs, names, compDir }, version >= 5 ? 0 : 1, sequences, store.data);
 }
 
 function newSequence(start: bigint, first: number): LineSequence {
   return { start, endOffset: 0, first, count: 0 };
 }
 
-function readEntryTable(r: ByteReader, fmt: { version: number; addressSize: number; offsetSize: 4 | 8 }): Map<number, AttributeValue>[] {
+/**
+ * A DWARF 5 directory or file entry table (§6.2.4.1). Names stay undecoded (NameRef); the forms GCC
+ * and LLVM use are read in place, anything else through the generic attribute reader.
+ */
+function readEntryTable(r: ByteReader, fmt: { version: number; addressSize: number; offsetSize: 4 | 8 }, ctx: LineProgramContext): FileEntry[] {
   const formatCount = r.u8();
-  const format: [number, number][] = [];
-  for (let i = 0; i < formatCount; i++) format.push([r.uleb(), r.uleb()]);
+  const types: number[] = [];
+  const forms: number[] = [];
+  for (let i = 0; i < formatCount; i++) {
+    types.push(r.uleb());
+    forms.push(r.uleb());
+  }
   const count = r.uleb();
   if (count > r.remaining) r.fail('absurd-entry-count', `${count} directory/file entries in ${r.remaining} bytes`);
-  const out: Map<number, AttributeValue>[] = [];
+  const out: FileEntry[] = [];
   for (let i = 0; i < count; i++) {
-    const entry = new Map<number, AttributeValue>();
-    for (const [type, form] of format) entry.set(type, readAttributeValue(r, form, fmt, 0));
-    out.push(entry);
+    let name: NameRef = '';
+    let dir = 0;
+    for (let k = 0; k < formatCount; k++) {
+      const type = types[k]!;
+      const form = forms[k]!;
+      if (form === C.DW_FORM_line_strp || form === C.DW_FORM_strp) {
+        const off = r.offset(fmt.offsetSize);
+        if (type === C.DW_LNCT_path) name = form === C.DW_FORM_line_strp ? off : -off - 1;
+      } else if (form === C.DW_FORM_udata && type === C.DW_LNCT_directory_index) {
+        dir = r.uleb();
+      } else if (form === C.DW_FORM_data16) {
+        r.skip(16);
+      } else {
+        const v = readAttributeValue(r, form, fmt, 0);
+        if (type === C.DW_LNCT_path) name = v.kind === 'string' ? v.value : ctx.resolveString?.(v) ?? '';
+        else if (type === C.DW_LNCT_directory_index && v.kind === 'constant') dir = Number(v.value);
+      }
+    }
+    out.push({ name, dir });
   }
   return out;
 }

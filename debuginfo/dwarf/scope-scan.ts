@@ -8,6 +8,7 @@ import type { DwarfUnit } from './dwarf-unit.js';
 import type { AddressRange } from './range-list.js';
 
 const { DW_AT_sibling, DW_AT_low_pc, DW_AT_high_pc, DW_AT_ranges, DW_AT_call_file, DW_AT_call_line, DW_AT_call_column } = C;
+const { DW_FORM_addr, DW_FORM_data1, DW_FORM_data2, DW_FORM_data4, DW_FORM_udata, DW_FORM_implicit_const, DW_FORM_ref4, DW_FORM_sec_offset, DW_FORM_rnglistx } = C;
 
 export interface ScopeScan {
   sibling: number | undefined;
@@ -45,20 +46,19 @@ export function scanScope(unit: DwarfUnit, abbrev: Abbrev, attrsPos: number, out
       case DW_AT_call_file:
       case DW_AT_call_line:
       case DW_AT_call_column: {
-        const v = readAttributeValue(r, form, unit, unit.offset, implicit[i]);
-        if (name === DW_AT_sibling) out.sibling = v.kind === 'reference' ? v.offset : undefined;
-        else if (name === DW_AT_low_pc) out.low = v.kind === 'address' ? v.value : v.kind === 'address-index' ? unit.indexedAddress(v.index) : undefined;
+        const v = readScalar(unit, form, implicit[i]!);
+        if (name === DW_AT_sibling) out.sibling = kind === K_REFERENCE ? Number(v) : undefined;
+        else if (name === DW_AT_low_pc) out.low = kind === K_ADDRESS ? BigInt(v) : kind === K_ADDRESS_INDEX ? unit.indexedAddress(Number(v)) : undefined;
         else if (name === DW_AT_high_pc) {
-          if (v.kind === 'constant') {
-            out.high = BigInt(v.value);
+          if (kind === K_CONSTANT) {
+            out.high = BigInt(v);
             out.highIsLength = true;
-          } else out.high = v.kind === 'address' ? v.value : v.kind === 'address-index' ? unit.indexedAddress(v.index) : undefined;
+          } else out.high = kind === K_ADDRESS ? BigInt(v) : kind === K_ADDRESS_INDEX ? unit.indexedAddress(Number(v)) : undefined;
         } else if (name === DW_AT_ranges) {
-          if (v.kind === 'rnglist-index') out.rangesIndex = v.index;
-          else if (v.kind === 'section-offset') out.rangesOffset = v.offset;
-          else if (v.kind === 'constant') out.rangesOffset = Number(v.value);
-        } else if (v.kind === 'constant') {
-          const n = Number(v.value);
+          if (kind === K_RNGLIST_INDEX) out.rangesIndex = Number(v);
+          else if (kind === K_SECTION_OFFSET || kind === K_CONSTANT) out.rangesOffset = Number(v);
+        } else if (kind === K_CONSTANT) {
+          const n = Number(v);
           if (name === DW_AT_call_file) out.callFile = n;
           else if (name === DW_AT_call_line) out.callLine = n;
           else out.callColumn = n;
@@ -70,6 +70,75 @@ export function scanScope(unit: DwarfUnit, abbrev: Abbrev, attrsPos: number, out
     }
   }
   return out;
+}
+
+// The class of the value `readScalar` last returned, in a module variable so the hot loop
+// allocates nothing.
+const K_OTHER = 0;
+const K_CONSTANT = 1;
+const K_ADDRESS = 2;
+const K_ADDRESS_INDEX = 3;
+const K_REFERENCE = 4;
+const K_SECTION_OFFSET = 5;
+const K_RNGLIST_INDEX = 6;
+let kind = K_OTHER;
+
+/** The common scalar forms decoded in place; the rest through readAttributeValue. */
+function readScalar(unit: DwarfUnit, form: number, implicit: number): number | bigint {
+  const r = unit.reader;
+  switch (form) {
+    case DW_FORM_addr:
+      kind = K_ADDRESS;
+      return r.address(unit.addressSize);
+    case DW_FORM_data1:
+      kind = K_CONSTANT;
+      return r.u8();
+    case DW_FORM_data2:
+      kind = K_CONSTANT;
+      return r.u16();
+    case DW_FORM_data4:
+      kind = K_CONSTANT;
+      return r.u32();
+    case DW_FORM_udata:
+      kind = K_CONSTANT;
+      return r.uleb();
+    case DW_FORM_implicit_const:
+      kind = K_CONSTANT;
+      return implicit;
+    case DW_FORM_ref4:
+      kind = K_REFERENCE;
+      return unit.offset + r.u32();
+    case DW_FORM_sec_offset:
+      kind = K_SECTION_OFFSET;
+      return r.offset(unit.offsetSize);
+    case DW_FORM_rnglistx:
+      kind = K_RNGLIST_INDEX;
+      return r.uleb();
+  }
+  const v = readAttributeValue(r, form, unit, unit.offset, implicit);
+  switch (v.kind) {
+    case 'constant':
+      kind = K_CONSTANT;
+      return v.value;
+    case 'address':
+      kind = K_ADDRESS;
+      return v.value;
+    case 'address-index':
+      kind = K_ADDRESS_INDEX;
+      return v.index;
+    case 'reference':
+      kind = K_REFERENCE;
+      return v.offset;
+    case 'section-offset':
+      kind = K_SECTION_OFFSET;
+      return v.offset;
+    case 'rnglist-index':
+      kind = K_RNGLIST_INDEX;
+      return v.index;
+    default:
+      kind = K_OTHER;
+      return 0;
+  }
 }
 
 /** The scope's PC ranges; undefined when it has no code. Keeps the reader position. */

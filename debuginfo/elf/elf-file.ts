@@ -41,6 +41,7 @@ export class ElfFile {
   private readonly byName = new Map<string, ElfSection>();
   private readonly dataCache = new Map<number, Uint8Array>();
   private readonly transforms: SectionTransform[] = [];
+  private readonly wholeRead = new Map<number, boolean>();
 
   private constructor(source: ByteSource, name: string, path: string | undefined) {
     this.source = source;
@@ -143,11 +144,17 @@ export class ElfFile {
   addSectionTransform(transform: SectionTransform): void {
     this.transforms.push(transform);
     this.dataCache.clear();
+    this.wholeRead.clear();
   }
 
   /** Whether a section must be read whole (compressed or rewritten) rather than by slices. */
   private needsWholeRead(section: ElfSection): boolean {
-    return (section.flags & SHF_COMPRESSED) !== 0 || section.name.startsWith('.zdebug') || this.transforms.some((t) => t.applies(section));
+    let whole = this.wholeRead.get(section.index);
+    if (whole === undefined) {
+      whole = (section.flags & SHF_COMPRESSED) !== 0 || section.name.startsWith('.zdebug') || this.transforms.some((t) => t.applies(section));
+      this.wholeRead.set(section.index, whole);
+    }
+    return whole;
   }
 
   /** A section's contents, decompressed and relocated where that applies. NOBITS gives zeros-free empty bytes. */
