@@ -1,0 +1,114 @@
+// `crashnav resolve`: every frame of every report to its source line and inline chain (DWARF from the
+// vmlinux and module .ko files when given or found; the source index's definition otherwise).
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseCrashReport, readCrashInput, renderResolvedText, resolveReport, resolvedReportToJson } from '../../../crash/index.js';
+import { type DebugFile, KernelSymbolizer, SourceReader, findVmlinux, moduleDirs, normalizeModuleName, openDebugFile, parseSubstitution } from '../../../debuginfo/index.js';
+import { KernelIndex, defaultDbPath } from '../../../indexer/index.js';
+import { type CliCommand, UsageError, writeLine } from '../command.js';
+
+const usage = `usage: crashnav resolve [--root SRC] [--db FILE] [--vmlinux FILE] [--modules DIR] [--debug-root DIR]
+                        [--subst-path FROM=TO] [--json] REPORT...
+
+Resolves each frame of each crash report in REPORT (a file, or - for standard input) to its source:
+with debug info, the file:line and the chain of inlined functions from DWARF (the faulting
+instruction at its address, return addresses at address - 1, module frames in the module's .ko,
+raw addresses less the KASLR slide); without it, the function's definition from the source index.
+
+  --root SRC            kernel source tree: file names are printed relative to it; its index
+                        (SRC/.crashnav/index.db) gives definitions and callers
+  --db FILE             the index database (default SRC/.crashnav/index.db)
+  --vmlinux FILE        vmlinux with DWARF (default: found by the report's release under the debug roots)
+  --modules DIR         where module .ko files are searched, recursively (repeatable)
+  --debug-root DIR      a debug root like /usr/lib/debug, or an unpacked -dbg package (repeatable)
+  --subst-path FROM=TO  rewrite DWARF paths starting with FROM (repeatable)
+  --json                one JSON object per input file and line`;
+
+/** Names of the modules under the user's `--modules` directories (tried for frames printed without a module). */
+function modulesUnder(dirs: string[]): string[] {
+  const names: string[] = [];
+  for (const dir of dirs) {
+    try {
+      for (const e of readdirSync(dir, { recursive: true, encoding: 'utf8' })) if (/\.ko(?:\.(?:xz|zst|gz))?$/.test(e)) names.push(normalizeModuleName(e));
+    } catch {
+      // An unreadable directory only means fewer candidates.
+    }
+  }
+  return names.length <= 64 ? names : [];
+}
+
+export const command: CliCommand = {
+  name: 'resolve',
+  summary: 'resolve every frame of a crash report to file:line and inline chain (DWARF, else the index)',
+  usage,
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          root: { type: 'string' },
+          db: { type: 'string' },
+          vmlinux: { type: 'string' },
+          modules: { type: 'string', multiple: true },
+          'debug-root': { type: 'string', multiple: true },
+          'subst-path': { type: 'string', multiple: true },
+          json: { type: 'boolean' },
+        },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const v = parsed.values;
+    if (parsed.positionals.length === 0) throw new UsageError('at least one REPORT (or -) is required');
+    const substitutions = (v['subst-path'] ?? []).map((s) => {
+      const sub = parseSubstitution(s);
+      if (!sub) throw new UsageError(`--subst-path needs FROM=TO, got '${s}'`);
+      return sub;
+    });
+    const root = v.root === undefined ? undefined : path.resolve(io.cwd, v.root);
+    const debugRoots = (v['debug-root'] ?? []).map((d) => path.resolve(io.cwd, d));
+    const dbPath = v.db ? path.resolve(io.cwd, v.db) : root ? defaultDbPath(root) : undefined;
+    const index = dbPath && existsSync(dbPath) ? KernelIndex.open(dbPath, { root }) : undefined;
+    if (v.db && !index) writeLine(io.stderr, `crashnav resolve: no index at ${dbPath}`);
+    const sources = new SourceReader({ root, substitutions });
+    const vmlinuxCache = new Map<string, Promise<DebugFile>>();
+    const userModuleDirs = (v.modules ?? []).map((d) => path.resolve(io.cwd, d));
+    const searchModules = modulesUnder(userModuleDirs);
+    let status = 0;
+    try {
+      for (const file of parsed.positionals) {
+        const text = await readCrashInput(file === '-' ? '-' : path.resolve(io.cwd, file), io.stdin);
+        const { reports, problems } = parseCrashReport(text, { source: file });
+        for (const p of problems.filter((p) => p.code !== 'no-frames')) writeLine(io.stderr, `${file}:${p.line}: ${p.message}`);
+        if (reports.length === 0) {
+          writeLine(io.stderr, `${file}: no crash report found`);
+          status = 1;
+        }
+        const inputLines = text.split('\n').map((l) => l.replace(/\r$/, ''));
+        const json: Record<string, unknown>[] = [];
+        for (const report of reports) {
+          const vmlinuxPath = findVmlinux({ path: v.vmlinux && path.resolve(io.cwd, v.vmlinux), release: report.release, debugRoots: debugRoots.length ? debugRoots : undefined });
+          let symbolizer: KernelSymbolizer | undefined;
+          if (vmlinuxPath) {
+            if (!vmlinuxCache.has(vmlinuxPath)) vmlinuxCache.set(vmlinuxPath, openDebugFile(vmlinuxPath));
+            const dirs = [...userModuleDirs, ...(report.release ? moduleDirs(report.release, debugRoots.length ? debugRoots : undefined) : [])];
+            symbolizer = new KernelSymbolizer({ vmlinux: await vmlinuxCache.get(vmlinuxPath)!, moduleDirs: dirs, slide: report.kaslrOffset ?? 0n, report: { release: report.release } });
+          } else if (v.vmlinux) {
+            throw new Error(`${v.vmlinux}: no such file`);
+          }
+          const resolved = await resolveReport(report, { symbolizer, index, root, sources, searchModules });
+          if (v.json) json.push(resolvedReportToJson(resolved));
+          else writeLine(io.stdout, renderResolvedText(resolved, inputLines) + '\n');
+        }
+        if (v.json) writeLine(io.stdout, JSON.stringify({ file, reports: json }));
+      }
+    } finally {
+      index?.close();
+      for (const f of vmlinuxCache.values()) (await f).close();
+    }
+    return status;
+  },
+};

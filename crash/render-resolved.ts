@@ -1,0 +1,74 @@
+// Resolved reports as text (the report with each frame followed by its source lines, inlined functions
+// named, as scripts/decode_stacktrace.sh and faddr2line print them) and as the JSON record scripts parse.
+import type { ResolvedFrame, ResolvedReport } from './resolve-report.js';
+
+const hex = (v: bigint | undefined): string | null => (v === undefined ? null : '0x' + v.toString(16));
+
+export interface ResolvedFrameJson {
+  index: number;
+  symbol: string | null;
+  offset: number | null;
+  size: number | null;
+  module: string | null;
+  address: string | null;
+  reliable: boolean;
+  raw: string;
+  inputLine: number;
+  provenance: ResolvedFrame['provenance'];
+  locations: ResolvedFrame['locations'];
+  definition: ResolvedFrame['definition'];
+  callers: number | null;
+  warnings: string[];
+}
+
+/** One report of `crashnav resolve --json` (names kept stable: scripts depend on them). */
+export function resolvedReportToJson(resolved: ResolvedReport): Record<string, unknown> {
+  const { report } = resolved;
+  return {
+    kind: report.kind,
+    title: report.title,
+    taint: report.taint ?? null,
+    release: report.release ?? null,
+    guilty: report.guilty,
+    stacks: report.stacks.map((stack, i) => ({
+      context: stack.context,
+      frames: resolved.stacks[i].map((r): ResolvedFrameJson => ({
+        index: r.frame.index,
+        symbol: r.frame.symbol ?? null,
+        offset: r.frame.offset ?? null,
+        size: r.frame.size ?? null,
+        module: r.frame.module ?? null,
+        address: hex(r.address),
+        reliable: r.frame.reliable,
+        raw: r.frame.raw,
+        inputLine: r.frame.inputLine,
+        provenance: r.provenance,
+        locations: r.locations,
+        definition: r.definition,
+        callers: r.callers,
+        warnings: r.warnings,
+      })),
+    })),
+  };
+}
+
+function sourceLines(r: ResolvedFrame): string[] {
+  if (r.locations.length === 0) return r.warnings.map((w) => `    (${w})`);
+  const tag = r.provenance === 'index' ? ' [definition, from the index]' : '';
+  const lines = r.locations.map((loc, i) => `    ${i === 0 ? '' : ' (inlined by) '}${loc.function ?? '??'} at ${loc.file}:${loc.line}${i === 0 ? tag : ''}`);
+  for (const w of r.warnings) lines.push(`    (${w})`);
+  return lines;
+}
+
+/** The input lines of the report, each frame line followed by where its frame is in the source. */
+export function renderResolvedText(resolved: ResolvedReport, inputLines: string[]): string {
+  const { report } = resolved;
+  const byLine = new Map<number, ResolvedFrame[]>();
+  for (const stack of resolved.stacks) for (const r of stack) byLine.set(r.frame.inputLine, [...(byLine.get(r.frame.inputLine) ?? []), r]);
+  const out = [`# ${report.title}`];
+  for (let n = report.startLine; n <= report.endLine; n++) {
+    out.push(inputLines[n - 1] ?? '');
+    for (const r of byLine.get(n) ?? []) out.push(...sourceLines(r));
+  }
+  return out.join('\n');
+}
