@@ -102,7 +102,7 @@ async function main(): Promise<void> {
     options: {
       functions: { type: 'string', default: '200' },
       modules: { type: 'string', default: '20' },
-      'per-module': { type: 'string', default: '10' },
+      'per-module': { type: 'string', default: '20' },
       seed: { type: 'string', default: '1' },
       vmlinux: { type: 'string', default: vmlinuxPath },
       'modules-dir': { type: 'string', default: modulesDir },

@@ -59,12 +59,12 @@ export async function decodeArm64(
     const at = address + BigInt(offset);
     // One word at a time: capstone stops at the first undecodable word, and its addresses are signed.
     const decoded = decodeWord(cs, word, at);
-    const value = (word[0]! | (word[1]! << 8) | (word[2]! << 16) | (word[3]! << 24)) >>> 0;
     if (decoded === undefined) {
+      const value = (word[0]! | (word[1]! << 8) | (word[2]! << 16) | (word[3]! << 24)) >>> 0;
       out.push({ address: at, bytes: word, mnemonic: '.inst', operands: `0x${value.toString(16).padStart(8, '0')}`, comment: 'undefined', invalid: true });
       continue;
     }
-    out.push({ address: at, bytes: word, ...respellArm64(decoded.mnemonic, decoded.op_str, at, value, options.nameAddress) });
+    out.push({ address: at, bytes: word, ...respellArm64(decoded.mnemonic, decoded.op_str, options.nameAddress) });
   }
   return out;
 }

@@ -36,15 +36,7 @@ const decimalMnemonics = new Set([
 const widenAliases: Record<string, string> = { ushll: 'uxtl', ushll2: 'uxtl2', sshll: 'sxtl', sshll2: 'sxtl2' };
 const shiftWord = /(lsl|lsr|asr|ror|msl|[su]xt[bhwx]) $/;
 
-export function respellArm64(
-  mnemonic: string,
-  opStr: string,
-  address: bigint,
-  word: number,
-  nameAddress: AddressNamer | undefined,
-): Spelled {
-  void address;
-  void word;
+export function respellArm64(mnemonic: string, opStr: string, nameAddress: AddressNamer | undefined): Spelled {
   let m = mnemonic;
   let ops = opStr;
   let comment: string | undefined;
@@ -91,15 +83,14 @@ export function respellArm64(
 function respellImmediates(mnemonic: string, ops: string): string {
   const registerBits = /^[wWs]/.test(ops) ? 32 : 64;
   const floats = mnemonic !== 'fmov' ? ops : ops.replace(/#(-?\d+\.\d+)/g, (_, text: string) => `#${objdumpFloat(Number(text))}`);
-  return floats.replace(/#(-?(?:0x[0-9a-f]+|\d+))(?![.\d])/g, (whole, text: string, at: number) => {
-    const before = ops.slice(0, at);
+  return floats.replace(/#(-?(?:0x[0-9a-f]+|\d+))(?![.\d])/g, (_, text: string, at: number) => {
+    const before = floats.slice(0, at);
     const inMemory = before.lastIndexOf('[') > before.lastIndexOf(']');
     const postIndex = before.endsWith('], ');
     const value = parseSigned(text);
     if (inMemory || postIndex || shiftWord.test(before) || decimalMnemonics.has(mnemonic)) {
       return `#${BigInt.asIntN(64, value)}`;
     }
-    void whole;
     if (value < 0n) return `#0x${BigInt.asUintN(registerBits, value).toString(16)}`;
     return `#0x${value.toString(16)}`;
   });

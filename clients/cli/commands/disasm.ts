@@ -31,6 +31,8 @@ options:
   --root DIR              kernel source tree: print the source text of each line
   --subst-path FROM=TO    rewrite DWARF path prefix FROM to TO (repeatable), like gdb's substitute-path
   --start ADDR --stop ADDR  disassemble [ADDR, ADDR) instead of a function
+  -j, --section NAME      --start/--stop are offsets in section NAME (what a .ko needs: all its
+                          sections start at 0), as addr2line -j
   --intel                 Intel syntax (x86), as 'objdump -M intel'
   --no-reloc              do not apply a .ko's .rela.text (show what plain 'objdump -d' shows)
   --no-source             instructions only, no file:line headers
@@ -83,6 +85,7 @@ export const command: CliCommand = {
           'subst-path': { type: 'string', multiple: true },
           start: { type: 'string' },
           stop: { type: 'string' },
+          section: { type: 'string', short: 'j' },
           intel: { type: 'boolean' },
           'no-reloc': { type: 'boolean' },
           'no-source': { type: 'boolean' },
@@ -100,6 +103,7 @@ export const command: CliCommand = {
       if (positionals.length > 0) throw new UsageError('give either a symbol or --start/--stop, not both');
       target = { start: parseAddress(values.start, '--start'), stop: parseAddress(values.stop, '--stop') };
     } else {
+      if (values.section !== undefined) throw new UsageError('-j SECTION goes with --start/--stop');
       if (positionals.length !== 1) throw new UsageError('give one SYMBOL[+OFF] or ADDRESS');
       const t = parseDisasmTarget(positionals[0]!);
       if (t === undefined) throw new UsageError(`"${positionals[0]}" is neither SYMBOL[+OFF][/SIZE] nor a 0x address`);
@@ -113,6 +117,9 @@ export const command: CliCommand = {
     }
     const file = DebugFile.open(values.exe);
     try {
+      if (values.section !== undefined && 'start' in target) {
+        target = { start: file.sectionAddress(values.section, target.start), stop: file.sectionAddress(values.section, target.stop) };
+      }
       const d = await disassembleFromFile(file, target, {
         syntax: values.intel ? 'intel' : 'att',
         applyRelocations: !values['no-reloc'],

@@ -28,4 +28,12 @@ describe.skipIf(!existsSync(ko))('crash_nullwrite.ko from the crash lab', () => 
     // The kernel reports a module's last function as reaching its section's end: not a mismatch.
     expect(err).toBe('');
   });
+
+  it('disassembles a section-relative range of a .ko with -j', async () => {
+    let out = '';
+    const stdout = new PassThrough().on('data', (d: Buffer) => (out += d.toString()));
+    const io = { stdin: new PassThrough(), stdout, stderr: new PassThrough(), cwd: process.cwd(), isTty: false };
+    expect(await main(['disasm', '-e', ko, '-j', '.init.text', '--start', '0x11', '--stop', '0x19', '--no-source'], io)).toBe(0);
+    expect(out).toBe('  11:\tc6 04 25 00 00 00 00 \tmovb   $0x1,0x0\n  18:\t01 \n');
+  });
 });
