@@ -112,8 +112,9 @@ export class SymbolTable {
   }
 
   /**
-   * The code symbol containing `address`: the closest sized symbol at or below it that covers it,
-   * else the closest sizeless label at or below it (as kallsyms would name it).
+   * The code symbol naming `address`: the nearest sizeless label at or below it when it is nearer
+   * than the covering function, else the closest sized symbol that covers it, else the nearest
+   * label below it (as kallsyms would name it).
    */
   findByAddress(address: bigint): ElfSymbol | undefined {
     const d = address - this.codeBase;
@@ -144,7 +145,9 @@ export class SymbolTable {
         if (sizelessK < 0 && rel[k] === rel[at]) sizelessK = k;
       } else if (target < rel[k]! + size && (bestK < 0 || this.rank(i) > this.rank(this.code[bestK]!))) bestK = k;
     }
-    if (bestK >= 0) return this.symbol(this.code[bestK]!);
+    // A label nearer than the covering function names the address, as kallsyms and objdump do
+    // (`entry_SYSCALL_64_after_hwframe+0x6e` inside `entry_SYSCALL_64`).
+    if (bestK >= 0 && (sizelessK < 0 || rel[bestK] === rel[at])) return this.symbol(this.code[bestK]!);
     if (sizelessK >= 0) return this.symbol(this.code[sizelessK]!);
     // A sizeless label below the address and no sized symbol covering it: the label owns it.
     const i = this.code[at]!;
