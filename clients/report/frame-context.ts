@@ -1,8 +1,10 @@
-// What the source index adds to a resolved frame: the function's definition (the only location a frame
-// without debug info gets) and its callers, the few most relevant kept for the report.
+// A frame as crash/'s pipeline resolved it, made into the view builder's input: a location found only in
+// the index is the frame's definition, not a line that ran; the function's top callers are added from
+// the index; lookup misses the no-vmlinux notice already explains, and routine warnings, are dropped.
 import { existsSync } from 'node:fs';
+import type { ResolvedFrame } from '../../crash/index.js';
 import { KernelIndex, buildIndex, defaultDbPath, stripCompilerSuffix } from '../../indexer/index.js';
-import type { ResolvedFrameInput } from './report-input.js';
+import type { ResolvedFrameInput, SourcePlace } from './report-input.js';
 
 const topCallers = 5;
 
@@ -19,21 +21,39 @@ export async function indexTree(root: string, db: string): Promise<{ index: Kern
   return { index: KernelIndex.open(db, { root }), problems: summary.problems };
 }
 
-export function addIndexFacts(frame: ResolvedFrameInput, index: KernelIndex, arch: string | undefined): ResolvedFrameInput {
-  if (!frame.symbol) return frame;
-  const name = stripCompilerSuffix(frame.symbol);
-  const def = index.findDefinitions(name, { ...(arch ? { arch } : {}), limit: 1 })[0];
-  const callers = index.findCallers(name);
+/**
+ * Warnings that are the rule on a real oops rather than a sign of trouble, measured on the lab's Debian 6.1
+ * oopses: the kernel prints kallsyms sizes (up to the next symbol, alignment and `__pfx_` padding included)
+ * where the ELF has st_size, so every vmlinux frame "mismatches"; a module's last function is reported up
+ * to its section's end; and a call to a noreturn function can be a function's last instruction, so its
+ * return address is the function's end. The vmlinux banner check still says when the binary is wrong.
+ */
+function isRoutine(warning: string, frame: ResolvedFrame['frame']): boolean {
+  if (/^size mismatch: /.test(warning)) return !frame.module || warning.includes('which the kernel reports up to the section');
+  const past = /^offset (0x[0-9a-f]+) is past the end of \S+ \((0x[0-9a-f]+) bytes\)$/.exec(warning);
+  return past !== null && !frame.isFault && past[1] === past[2];
+}
+
+function callersOf(symbol: string, index: KernelIndex): (SourcePlace & { function: string })[] {
   const seen = new Set<string>();
-  const top = callers
+  return index
+    .findCallers(stripCompilerSuffix(symbol))
     .filter((c) => !seen.has(c.caller.name) && seen.add(c.caller.name))
     .slice(0, topCallers)
     .map((c) => ({ function: c.caller.name, file: c.file, line: c.line }));
+}
+
+export function frameInput(r: ResolvedFrame, context: { index: KernelIndex | undefined; arch: string | undefined; haveVmlinux: boolean }): ResolvedFrameInput {
+  const { frame } = r;
+  const lineTable = r.provenance === 'dwarf';
+  const kernelWithoutVmlinux = !frame.module && !context.haveVmlinux;
   return {
     ...frame,
-    provenance: frame.provenance ?? (def ? 'index' : null),
-    definition: frame.definition ?? (def ? { function: def.name, file: def.file, line: def.line } : null),
-    callers: callers.length,
-    topCallers: top,
+    provenance: r.provenance,
+    locations: lineTable ? r.locations.map((l) => ({ ...(l.function ? { function: l.function } : {}), file: l.file, line: l.line, column: l.column, inlined: l.inlined })) : [],
+    definition: r.definition,
+    callers: r.callers,
+    topCallers: context.index && frame.symbol && r.callers ? callersOf(frame.symbol, context.index) : [],
+    warnings: kernelWithoutVmlinux ? [] : r.warnings.filter((w) => !isRoutine(w, frame)),
   };
 }
