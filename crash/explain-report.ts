@@ -56,7 +56,7 @@ export function explainReport(report: CrashReport): Fact[] {
   if (report.kaslrOffset !== undefined) facts.push({ label: 'KASLR offset', raw: '0x' + report.kaslrOffset.toString(16), text: report.kaslrOffset === 0n ? 'KASLR disabled: runtime addresses equal vmlinux addresses' : 'subtract it from runtime addresses to look them up in vmlinux' });
   if (report.code?.unavailableAt !== undefined) facts.push({ label: 'code', text: `the kernel could not read the code bytes at 0x${report.code.unavailableAt.toString(16)} (unmapped or freed code, e.g. a module's init section or a jump to a bad address)` });
   const fault = report.stacks.flatMap((s) => s.frames).find((f) => f.isFault && f.symbol);
-  if (fault) facts.push({ label: 'faulting instruction', text: renderFrameRef(fault) });
+  if (fault) facts.push({ label: 'faulting function', text: renderFrameRef(fault) });
   const g = report.guilty;
   if (g) {
     const frame = report.stacks[g.stack].frames[g.frame];

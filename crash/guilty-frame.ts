@@ -29,7 +29,7 @@ const genericFile = [
   /^kernel\/irq\//, /^kernel\/time\/hrtimer\.c/, /^mm\/slab_common\.c/, /^arch\/[^/]+\/lib\//,
   // Common layers that call into the code at fault: blame the caller's subsystem, not the layer.
   /^drivers\/usb\/core\/urb\.c/, /^mm\/mempool\.c/, /^mm\/folio-compat\.c/, /^mm\/filemap\.c/, /^fs\/inode\.c/, /^net\/socket\.c/,
-  /^arch\/arm64\/kernel\/(?:stacktrace|process|traps|debug-monitors|entry-common)\.c/, /^arch\/x86\/kernel\/unwind_/,
+  /^arch\/arm64\/kernel\/(?:stacktrace|process|traps|debug-monitors|entry-common)\.c/, /^arch\/x86\/kernel\/unwind_/, /^arch\/[^/]+\/kernel\/stacktrace\.c/,
   /^arch\/[^/]+\/kernel\/entry[^/]*\.S$/, /^kernel\/time\//, /^arch\/x86\/kernel\/kvm\.c/,
 ];
 
@@ -82,7 +82,7 @@ export function findGuiltyFrame(report: CrashReport): GuiltyFrame | null {
     .filter(({ stack }) => stack.context !== 'allocated' && stack.context !== 'freed' && stack.context !== 'user');
   // A stall is detected in the timer interrupt: the interrupted code, not the detector, is to blame.
   const interruptEntry = /^(?:apic_timer_interrupt|asm_sysvec_apic_timer_interrupt|el1_interrupt|el1_irq|__irq_svc)$/;
-  let started = report.kind !== 'stall' || !order.some(({ stack }) => stack.frames.some((f) => interruptEntry.test(f.symbol ?? '')));
+  let started = report.titleRule !== 'rcu-stall' || !order.some(({ stack }) => stack.frames.some((f) => interruptEntry.test(f.symbol ?? '')));
   let fallback: GuiltyFrame | null = null;
   for (const { stack, i } of order) {
     for (let j = 0; j < stack.frames.length; j++) {

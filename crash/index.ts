@@ -16,3 +16,4 @@ export { decodeTaint, decodeModuleFlags } from './decode/taint.js';
 export { decodeEsr } from './decode/arm64-esr.js';
 export { resolveReport, resolveFrame, type ResolvedFrame, type ResolvedReport, type ResolvedLocation, type ResolveOptions, type Provenance } from './resolve-report.js';
 export { resolvedReportToJson, renderResolvedText, type ResolvedFrameJson } from './render-resolved.js';
+export { explainFaultingInstruction } from './explain-code.js';

@@ -52,6 +52,12 @@ export interface CodeBytes {
   raw: string;
   /** Set when the kernel printed `Code: Unable to access opcode bytes at ...`. */
   unavailableAt?: bigint;
+  /** The bytes in memory order, as debuginfo/'s `parseCodeLine` reads them. */
+  bytes?: Uint8Array;
+  /** 1 for x86 byte dumps, 4 for arm64/ARM words, 2 for Thumb. */
+  unitSize?: 1 | 2 | 4;
+  /** Offset in `bytes` of the faulting byte or word (`<0f>`, `(d4210000)`). */
+  markerOffset?: number;
 }
 
 export interface CrashHeader {

@@ -2,6 +2,7 @@
 // A report starts at a line some title rule recognizes and runs to the next such line (lines that only
 // continue a report, like the panic after an oops, do not split it). When the log carries caller ids
 // (`[  T81]`), only lines of the reporting task/CPU belong to the report, so interleaved CPUs stay apart.
+import { parseCodeLine } from '../debuginfo/index.js';
 import { isRegisterLine, parseModuleList, recordHeaderFact, recordRegisters } from './header-facts.js';
 import type { StrippedLine } from './line-prefix.js';
 import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } from './model.js';
@@ -231,9 +232,10 @@ function handleLine(text: string, lineNo: number, report: CrashReport, builder: 
   }
   if (/^Code: /.test(trimmed)) {
     if (!report.code && !afterEnd) {
-      const unavailable = /Unable to access opcode bytes at (?:0x)?([0-9a-f]+)/.exec(trimmed);
+      const parsed = parseCodeLine(trimmed);
       report.code = { raw: trimmed.slice(6).trim() };
-      if (unavailable) report.code.unavailableAt = BigInt('0x' + unavailable[1]);
+      if (parsed.unavailableAt !== undefined) report.code.unavailableAt = parsed.unavailableAt;
+      if (parsed.value) Object.assign(report.code, parsed.value);
     }
     builder.inTrace = false;
     return true;

@@ -1,6 +1,6 @@
 // `crashnav explain REPORT|-`: the decoded facts of each report in plain sentences.
 import { parseArgs } from 'node:util';
-import { explainReport, parseCrashReport, readCrashInput } from '../../../crash/index.js';
+import { explainFaultingInstruction, explainReport, parseCrashReport, readCrashInput } from '../../../crash/index.js';
 import { type CliCommand, UsageError, writeLine } from '../command.js';
 
 const usage = `usage: crashnav explain [--json] REPORT|-
@@ -26,6 +26,8 @@ export const command: CliCommand = {
       }
       for (const report of reports) {
         const facts = explainReport(report);
+        const insn = await explainFaultingInstruction(report);
+        if (insn) facts.splice(facts.length - 2, 0, insn);
         if (values.json) {
           writeLine(io.stdout, JSON.stringify({ file, line: report.startLine, facts }));
           continue;
