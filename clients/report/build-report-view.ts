@@ -158,7 +158,13 @@ function disasmView(input: ReportInput, place: (p: SourcePlace) => ViewLocation)
         return v === undefined ? [] : [{ name: r, value: hex16(v) }];
       })
     : [];
-  return { function: dis.function, object: dis.object, lines, registers, marked, faulting: dis.faulting };
+  let markedSource: DisasmView['markedSource'];
+  if (dis.focus) {
+    const text = dis.lines.find((l) => l.kind === 'source' && l.file === dis.focus!.file && l.line === dis.focus!.line);
+    const where = place({ ...dis.focus, inlined: false });
+    markedSource = { file: where.file, line: where.line, text: text?.kind === 'source' ? text.text.trim() : '', ...(where.href ? { href: where.href } : {}) };
+  }
+  return { function: dis.function, object: dis.object, lines, registers, marked, markedSource, faulting: dis.faulting };
 }
 
 function codeView(input: ReportInput): CodeView | undefined {

@@ -117,6 +117,14 @@ function disassembly(dis: DisasmView): string {
   return `<h2>Disassembly of <code>${escapeHtml(dis.function)}</code></h2><p class="meta">from <code>${escapeHtml(dis.object)}</code></p>${regs}<pre class="disasm">${rows.join('')}</pre>`;
 }
 
+function markedSource(dis: DisasmView): string {
+  const src = dis.markedSource;
+  if (!src) return '';
+  const where = `${src.file}:${src.line}`;
+  const place = src.href ? `<a href="${escapeHtml(src.href)}"><code>${escapeHtml(where)}</code></a>` : `<code>${escapeHtml(where)}</code>`;
+  return `<br>from ${place}: <code class="crash-source">${escapeHtml(src.text)}</code>`;
+}
+
 function codeBytes(c: CodeView): string {
   const rows = c.lines.map(
     (l) => `<span${l.marked ? ' class="focus"' : ''}>${escapeHtml(`${l.marked ? '=>' : '  '} ${l.address ? `${l.address}:  ` : ''}${l.bytes.padEnd(21)} ${l.text}`)}</span>`,
@@ -141,7 +149,7 @@ export function renderHtml(view: ReportView): string {
     const insn = view.disassembly?.marked
       ? `<p>${escapeHtml(markedLabel(view.disassembly))}: <code>${escapeHtml(view.disassembly.marked)}</code>${view.disassembly.registers
           .map((r) => ` <code>${escapeHtml(`${r.name.toUpperCase()}: ${r.value}`)}</code>`)
-          .join('')}</p>`
+          .join('')}${markedSource(view.disassembly)}</p>`
       : '';
     const guiltyFrame = view.stacks[g.stack]?.frames[g.frame];
     parts.push(

@@ -83,7 +83,9 @@ export function renderMarkdown(view: ReportView): string {
     out.push(`${code(view.guilty.label)}${where}`, '', `*Why:* ${md(view.guilty.reason)}`);
     if (view.disassembly?.marked) {
       const regs = view.disassembly.registers.map((r) => `${r.name.toUpperCase()}: ${r.value}`).join(', ');
-      out.push('', `*${markedLabel(view.disassembly)}:* ${code(view.disassembly.marked)}${regs ? ` with ${code(regs)}` : ''}`);
+      const src = view.disassembly.markedSource;
+      const from = src ? ` from ${src.href ? `[${code(`${src.file}:${src.line}`)}](${src.href})` : code(`${src.file}:${src.line}`)} ${code(src.text)}` : '';
+      out.push('', `*${markedLabel(view.disassembly)}:* ${code(view.disassembly.marked)}${regs ? ` with ${code(regs)}` : ''}${from}`);
     }
     const frame = view.stacks[view.guilty.stack]?.frames[view.guilty.frame];
     if (frame?.excerpt) out.push('', ...excerptBlock(frame.excerpt));

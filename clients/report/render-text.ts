@@ -88,7 +88,10 @@ export function renderText(view: ReportView): string {
     out.push(...wrap(`why: ${view.guilty.reason}`, 5));
     if (view.disassembly?.marked) {
       const regs = view.disassembly.registers.map((r) => `${r.name.toUpperCase()}: ${r.value}`).join(', ');
-      out.push(...wrap(`${markedLabel(view.disassembly)}: ${view.disassembly.marked}${regs ? `   (${regs})` : ''}`, 2));
+      out.push(...wrap(`${markedLabel(view.disassembly)}: ${view.disassembly.marked}`, 2));
+      if (regs) out.push(...wrap(`  with ${regs} (from the report)`, 4));
+      const src = view.disassembly.markedSource;
+      if (src) out.push(...wrap(`  from ${src.file}:${src.line}: ${src.text}`, 4));
     }
     const frame = view.stacks[view.guilty.stack]?.frames[view.guilty.frame];
     if (frame?.excerpt) out.push('', ...excerptLines(frame.excerpt, '  '));

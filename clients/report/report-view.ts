@@ -77,6 +77,8 @@ export interface DisasmView {
   registers: ViewRegister[];
   /** The marked instruction's text, repeated for the summary. */
   marked?: string;
+  /** The source line the marked instruction came from (innermost), repeated for the summary. */
+  markedSource?: { file: string; line: number; text: string; href?: string };
   /** True when the marked instruction faulted; else it is the guilty frame's call. */
   faulting: boolean;
 }
