@@ -1,7 +1,8 @@
 // Issue 5, acceptance 1 (bundled half): every committed lab oops in examples/oopses resolves, through the
 // module's .ko alone, to the `CRASH HERE` line of that module's source, with the inline chain named for
 // the inline case and the faulting instruction's source line in the disassembly.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generateReport, renderText, type ReportView } from '../../clients/report/index.js';
@@ -109,5 +110,25 @@ describe('without vmlinux', () => {
     const moduleFrame = view.stacks.flatMap((s) => s.frames).find((f) => f.label.includes('[null_pointer]'));
     expect(moduleFrame?.provenance).toBe('dwarf');
     for (const text of [renderText(view)]) expect(text).toContain('apt install linux-image-6.1.0-53-cloud-amd64-dbg');
+  });
+
+  it('shows a kernel frame by its definition from the index, marked as such', async () => {
+    const tree = mkdtempSync(path.join(os.tmpdir(), 'crashnav-tree-'));
+    mkdirSync(path.join(tree, 'init'));
+    writeFileSync(path.join(tree, 'init', 'main.c'), 'int __init_or_module do_one_initcall(initcall_t fn)\n{\n\treturn fn();\n}\n');
+    const log = 'examples/oopses/null_pointer.log';
+    const { views } = await generateReport({
+      text: readFileSync(path.join(repoRoot, log), 'utf8'),
+      source: log,
+      root: tree,
+      db: path.join(tree, 'index.db'),
+      buildIndex: true,
+      modules: [modulesDir],
+    });
+    const frame = views[0]!.stacks.flatMap((s) => s.frames).find((f) => f.label.startsWith('do_one_initcall+'));
+    expect(frame?.provenance).toBe('index');
+    expect(frame?.locations).toEqual([]);
+    expect(frame?.definition).toMatchObject({ file: 'init/main.c', line: 1 });
+    expect(renderText(views[0]!)).toContain('defined at init/main.c:1 (by name; no debug info)');
   });
 });
