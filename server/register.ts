@@ -103,8 +103,16 @@ export function registerHandlers(connection: Connection, snapshot: () => Snapsho
   for (const binding of bindings) {
     connection.onRequest(binding.method, async (params: unknown, token: CancellationToken) => {
       checkParams(binding.method, params);
+      // Cancelled before it was dispatched: the token is then a constant whose event never fires.
+      if (token.isCancellationRequested) throw new ResponseError(LSPErrorCodes.RequestCancelled, `${binding.method}: cancelled`);
+      // A handler waiting on something slow (a report still being parsed, a binary being opened) is abandoned
+      // the moment the client cancels, instead of answering when it is done.
+      let onCancel: { dispose(): void } | undefined;
+      const cancelled = new Promise<never>((_, reject) => {
+        onCancel = token.onCancellationRequested(() => reject(new CancelledError()));
+      });
       try {
-        const result = await binding.run(snapshot(), params, token);
+        const result = await Promise.race([binding.run(snapshot(), params, token), cancelled]);
         if (token.isCancellationRequested) throw new CancelledError();
         return result ?? null;
       } catch (err) {
@@ -115,6 +123,8 @@ export function registerHandlers(connection: Connection, snapshot: () => Snapsho
         const message = err instanceof Error ? err.message : String(err);
         connection.console.error(`${binding.method} failed: ${err instanceof Error && err.stack ? err.stack : message}`);
         throw new ResponseError(ErrorCodes.InternalError, `${binding.method} failed: ${message}`);
+      } finally {
+        onCancel?.dispose();
       }
     });
   }

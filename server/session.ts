@@ -165,7 +165,11 @@ export class Session {
     this.indexing?.abort();
     this.workspace.close();
     this.workspace = openWorkspace({ settings: this.settings, roots: this.roots(), log: (m) => this.log(m) });
-    for (const document of this.documents.all()) this.documentChanged(document);
+    // Parsing does not depend on settings; what the frames resolve to (and so the diagnostics) does.
+    for (const document of this.documents.all()) {
+      const report = this.reports.get(document.uri);
+      if (report) void report.then((r) => r && this.publishReportDiagnostics(document.uri, document.version, r));
+    }
     void this.indexAll();
   }
 

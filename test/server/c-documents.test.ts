@@ -4,6 +4,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CancellationTokenSource } from 'vscode-jsonrpc';
 import type {
   CallHierarchyIncomingCall,
   CallHierarchyItem,
@@ -164,11 +165,21 @@ describe('protocol robustness', () => {
     await alive();
   });
 
-  it('a request cancelled before it runs answers RequestCancelled', async () => {
-    const source = new (await import('vscode-jsonrpc')).CancellationTokenSource();
-    const pending = client.connection.sendRequest('workspace/symbol', { query: 'do' }, source.token);
-    source.cancel();
+  it('a request cancelled while it waits answers RequestCancelled at once', async () => {
+    // An outline of a 1.5 MB log waits for the worker's parse; the cancel must not wait for it.
+    const log = 'BUG: kernel NULL pointer dereference, address: 0000000000000000\nCall Trace:\n do_one_initcall+0x59/0x220\n'.repeat(15_000);
+    const logUri = await client.open(path.join(tree.parent, 'slow.oops'), 'kernel-crash', log);
+    const source = new CancellationTokenSource();
+    const t0 = performance.now();
+    const pending = client.connection.sendRequest('textDocument/documentSymbol', { textDocument: { uri: logUri } }, source.token);
+    setTimeout(() => source.cancel(), 30);
     await expect(pending).rejects.toMatchObject({ code: -32800 });
+    const waited = performance.now() - t0;
+    const outline = await client.request<unknown[]>('textDocument/documentSymbol', { textDocument: { uri: logUri } });
+    const parsed = performance.now() - t0;
+    console.log(`cancel answered after ${waited.toFixed(0)} ms; the parse took ${parsed.toFixed(0)} ms`);
+    expect(outline.length).toBe(15_000);
+    expect(waited).toBeLessThan(parsed / 2);
     await alive();
   });
 
