@@ -20,6 +20,10 @@ const loginGlue = /^[^\[]{1,80}?[:>] (?=(?:<\d>)?\[ *\d+\.\d+\])|^\S+ login: (?=
 const netconsole = /^([TC]\d+)(?:,[^;]*)?;/;
 const tracePrefix = /^\s*\d+\.\d{6}\s+([TC]\d+) /;
 const fuzzerLog = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d (?=BUG|WARNING|INFO|KASAN|panic|fatal)/;
+// LAVA and other test harnesses put an ISO time before `dmesg -x` lines.
+const isoStamp = /^\s*\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\s+(?=kern|user|daemon|syslog)|^\d\d:\d\d:\d\d\s+(?=\[)/;
+// /dev/kmsg records (`4,1258,95314275,-,caller=T0;`), as some syslog setups forward them.
+const kmsgRecord = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ )?\d+,\d+,\d+,[^,;]*(?:,caller=([TC]\d+))?[^;]*;/;
 const mailQuote = /^(?:> ?)+(?=\S|$)/;
 
 export function stripLinePrefix(line: string): StrippedLine {
@@ -29,14 +33,14 @@ export function stripLinePrefix(line: string): StrippedLine {
   // One pass in wrapping order (quote > fuzzer/login glue > syslog > level > netconsole > timestamp > caller);
   // the level and timestamp are tried twice since `<4>[ts]` and `[ts] <4>` both occur.
   if (text.startsWith('>')) text = text.replace(mailQuote, '');
-  if (/^[\d*A-Za-z]/.test(text)) {
-    text = text.replace(fuzzerLog, '').replace(dropped, '').replace(loginGlue, '').replace(syslog, '').replace(dmesgFacility, '');
+  if (!/^[[<]/.test(text)) {
+    text = text.replace(isoStamp, '').replace(fuzzerLog, '').replace(dropped, '').replace(loginGlue, '').replace(syslog, '').replace(dmesgFacility, '');
   }
   for (let pass = 0; pass < 2; pass++) {
     if (text.startsWith('<')) text = text.replace(printkLevel, '');
-    const nc = pass === 0 ? (netconsole.exec(text) ?? tracePrefix.exec(text)) : null;
+    const nc = pass === 0 ? (netconsole.exec(text) ?? tracePrefix.exec(text) ?? kmsgRecord.exec(text)) : null;
     if (nc) {
-      caller = nc[1];
+      caller = nc[1] ?? caller;
       timestamped = true;
       text = text.slice(nc[0].length);
     }

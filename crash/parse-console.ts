@@ -25,7 +25,7 @@ const maxReportLines = 20000;
 
 /** Old lockdep prints its headline boxed: `[ BUG: bad unlock balance detected! ]`. */
 export function unboxHeadline(text: string): string {
-  const boxed = /^\[ (.+?) \]$/.exec(text.trim());
+  const boxed = /^\s*\[? ?([A-Z].+?) \]\s*$/.exec(text);
   return boxed ? boxed[1] : text;
 }
 
@@ -80,7 +80,7 @@ function findStarts(lines: ConsoleLine[]): ReportStart[] {
 
 const contextMarker = /^\s*<(\/?)(IRQ|TASK|NMI|SOFTIRQ|EOI)>\s*$/;
 const stackHeader = /^\s*(Call Trace:|Call trace:|Backtrace:|Stack backtrace:|stack backtrace:|backtrace:|Allocated by task \d+:|Freed by task \d+:|Allocated:|Freed:|Uninit was created at:|Uninit was stored to memory at:|Local variable .* created at:|Last potentially related work creation:|Second to last potentially related work creation:|Exception stack\(|Call trace:\s*$)/;
-const faultLine = /^(?:RIP|EIP|NIP|IP|pc|PC is at|epc)\s*:?\s*(?:\[<([0-9a-f]+)>\]\s*)?(?:([0-9a-f]{4}):)?\s*(.*)$/;
+const faultLine = /^(?:RIP|EIP|NIP|IP|pc|PC is at|epc)\s*:?\s*(?:\[<?([0-9a-f]+)>?\]\s*|([0-9a-f]{16})\s+(?=\.?[A-Za-z_]))?(?:([0-9a-f]{4}):)?\s*(.*)$/;
 const lrLine = /^(?:lr|LR is at|ra)\s*:?\s*(.*)$/;
 const endTrace = /^---\[ end (?:trace|Kernel panic)/;
 
@@ -241,7 +241,8 @@ function handleLine(text: string, lineNo: number, report: CrashReport, builder: 
     return true;
   }
   const fault = faultLine.exec(trimmed);
-  if (fault && !/^(?:IP|pc) is /.test(trimmed) && (/^(?:RIP|EIP|NIP|IP|epc)[: ]/.test(trimmed) || /^(?:pc :|PC is at)/.test(trimmed))) {
+  // `NIP:  c000... LR: ...` is ppc's register dump; `NIP [c000...] func+0x..` is the faulting frame.
+  if (fault && !/^(?:IP|pc) is /.test(trimmed) && !/^NIP:/.test(trimmed) && (/^(?:RIP|EIP|NIP|IP|epc)[: ]/.test(trimmed) || /^(?:pc :|PC is at)/.test(trimmed))) {
     if (afterEnd) return true;
     recordFault(trimmed, fault, lineNo, report, builder);
     return true;
@@ -272,7 +273,8 @@ function handleLine(text: string, lineNo: number, report: CrashReport, builder: 
 }
 
 function recordFault(text: string, fault: RegExpExecArray, lineNo: number, report: CrashReport, builder: StackBuilder): void {
-  const [, bracketAddr, segment, rest] = fault;
+  const [, bracketed, bare, segment, rest] = fault;
+  const bracketAddr = bracketed ?? bare;
   if (/^RIP|^EIP|^NIP/.test(text)) report.arch ??= text.startsWith('EIP') ? 'i386' : text.startsWith('NIP') ? 'powerpc' : 'x86_64';
   else if (/^pc :/.test(text)) report.arch ??= 'arm64';
   else if (/^PC is at/.test(text)) report.arch ??= 'arm';

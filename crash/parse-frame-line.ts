@@ -6,12 +6,13 @@ import type { CrashFrame, SourceRef } from './model.js';
 
 export type FrameDraft = Omit<CrashFrame, 'index' | 'inputLine' | 'raw'>;
 
-const symbolChars = String.raw`[A-Za-z_$][A-Za-z0-9_$.]*`;
+// ppc64 ELFv1 function descriptors print as `.name`.
+const symbolChars = String.raw`\.?[A-Za-z_$][A-Za-z0-9_$.]*`;
 const offsetSize = String.raw`\+(0x[0-9a-fA-F]+|[0-9]+)(?:/(0x[0-9a-fA-F]+|[0-9]+))?`;
 const sourceLoc = String.raw`((?:[A-Za-z0-9_.\-+/]+/)?[A-Za-z0-9_.\-+]+\.(?:c|h|S|s|rs|cc|cpp|lds|inc)):(\d+)(?::\d+)?(?: \(discriminator \d+\))?`;
 
 const x86Frame = new RegExp(
-  String.raw`^\s*\(?(?:\[<?([0-9a-fA-F]+|0)>?\]\s*){0,2}(\?\s+)?(?:\d+:)?(${symbolChars})${offsetSize}` +
+  String.raw`^\s*\(?(?:\[<?([0-9a-fA-F]+|0)>?\]\s*|[0-9a-f]{16}\s+){0,2}(\?\s+)?(?:\d+:)?(${symbolChars})${offsetSize}` +
     String.raw`(?:\s+\[([A-Za-z0-9_\-]+)(?:\s+([0-9a-f]{16,}))?\])?(?:\s+\(([PLCTUFK]+|unreliable)\))?(?:\s+${sourceLoc}(\s+\[inline\])?)?\)?\s*$`,
 );
 const inlineFrame = new RegExp(String.raw`^\s*(\?\s+)?(${symbolChars})\s+${sourceLoc}\s+\[inline\]\s*$`);

@@ -150,7 +150,7 @@ export const titleRules: TitleRule[] = [
   {
     id: 'paging-request',
     kind: 'page-fault',
-    start: /^BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access)/,
+    start: /^BUG: (?:unable to handle kernel paging request|unable to handle page fault for address|Unable to handle kernel data access|Unable to handle kernel instruction fetch)/,
     title: (c) => in_('BUG: unable to handle kernel paging request', c.frame(rip)),
   },
   {
@@ -240,7 +240,7 @@ export const titleRules: TitleRule[] = [
   { id: 'warn-irq-inversion', kind: 'lockdep', start: /^(?:WARNING|INFO): possible irq lock inversion dependency detected/, title: (c) => in_('possible deadlock', lockFrame(c, /just changed the state of lock/)) },
   { id: 'warn-irq-order', kind: 'lockdep', start: /^(?:WARNING|INFO): (?:SOFTIRQ|HARDIRQ)-safe -> (?:SOFTIRQ|HARDIRQ)-unsafe lock order detected/, title: (c) => in_('possible deadlock', lockFrame(c, /is trying to acquire/)) },
   { id: 'warn-inconsistent', kind: 'lockdep', start: /^(?:WARNING|INFO): inconsistent lock state/, title: (c) => in_('inconsistent lock state', lockFrame(c, /takes/)) },
-  { id: 'warn-suspicious-rcu', kind: 'lockdep', start: /^(WARNING|INFO): suspicious RCU usage/, title: (c, h) => in_(`${h[1]}: suspicious RCU usage`, c.frame(stackOnly(['rcu', 'kmem', 'slab', 'kmalloc', 'vmalloc', 'kcalloc', 'kzalloc']))) },
+  { id: 'warn-suspicious-rcu', kind: 'lockdep', start: /^(WARNING|INFO): suspicious (?:RCU usage|rcu_dereference_check\(\) usage)/, title: (c, h) => in_(`${h[1]}: suspicious RCU usage`, c.frame(stackOnly(['rcu', 'kmem', 'slab', 'kmalloc', 'vmalloc', 'kcalloc', 'kzalloc']))) },
   { id: 'warn-bad-unlock', kind: 'lockdep', start: /^WARNING: bad unlock balance detected!/, title: (c) => in_('WARNING: bad unlock balance', lockFrame(c, /is trying to release lock/)) },
   { id: 'warn-held-lock-freed', kind: 'lockdep', start: /^WARNING: held lock freed!/, title: (c) => in_('WARNING: held lock freed', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
   { id: 'warn-lock-user', kind: 'lockdep', start: /^WARNING: lock held when returning to user space!/, title: (c) => in_('WARNING: lock held when returning to user space', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
@@ -269,7 +269,7 @@ export const titleRules: TitleRule[] = [
   {
     id: 'warning-no-func',
     kind: 'warning',
-    start: /^WARNING: (?:CPU: \d+ PID: \d+ at |.* at )?\S+:\d+/,
+    start: /^WARNING: (?:CPU: \d+ PID: \d+ at |(?:.* )?at )?\S+:\d+/,
     title: (c) => in_('WARNING', c.frame({ parts: ['rip', 'stack'] })),
   },
   // --- INFO: stalls and hangs -------------------------------------------------------------------------
@@ -288,7 +288,7 @@ export const titleRules: TitleRule[] = [
   { id: 'panic-kill-init', kind: 'panic', continues: true, start: /^Kernel panic - not syncing: Attempted to kill init!/, title: () => 'kernel panic: Attempted to kill init!' },
   { id: 'panic-ntty', kind: 'panic', start: /^Kernel panic - not syncing: Couldn't open N_TTY ldisc/, title: () => "kernel panic: Couldn't open N_TTY ldisc" },
   { id: 'panic', kind: 'panic', continues: true, noStack: true, start: /^Kernel panic - not syncing: (.*)/, title: (_c, h) => `kernel panic: ${sanitizeTitle(h[1]).replace(/\s*\]---$/, '')}` },
-  { id: 'slub', kind: 'slab', start: /^BUG ([A-Za-z0-9_\-()]+) \((?:Not tainted|Tainted: [A-Z ]+)\): (?!kasan: bad access)(.+)$/, title: (c, h) => in_(`BUG: ${h[1]}: ${sanitizeTitle(h[2])}`, c.frame(stackOnly(['slab', 'slub', 'kmem_', 'kfree', 'kmalloc', '__free', 'free_debug']))) },
+  { id: 'slub', kind: 'slab', start: /^BUG ([A-Za-z0-9_\-()]+)(?: \((?:Not tainted|Tainted: [A-Z ]+)\))?: (?!kasan: bad access)(.+)$/, title: (c, h) => in_(`BUG: ${h[1]}: ${sanitizeTitle(h[2])}`, c.frame(stackOnly(['slab', 'slub', 'kmem_', 'kfree', 'kmalloc', '__free', 'free_debug']))) },
   // --- everything else ---------------------------------------------------------------------------------
   { id: 'reboot', kind: 'reboot', noStack: true, start: /^Booting the kernel\./, title: () => 'unexpected kernel reboot' },
   { id: 'netdev-free', kind: 'hang', noStack: true, start: /^unregister_netdevice: waiting for .* to become free/, title: () => 'unregister_netdevice: waiting for DEV to become free' },

@@ -82,7 +82,7 @@ describe.skipIf(!haveShared)('every wild and crash-utility text', () => {
       for (const file of readdirSync(path.join(crashes, dir))) {
         for (const f of allFrames(read(dir, file))) {
           frames++;
-          expect(f.symbol === undefined ? f.address : f.symbol, `${dir}/${file}: ${f.raw}`).toSatisfy((v: unknown) => typeof v === 'bigint' || /^[A-Za-z_$][\w.$]*$/.test(String(v)));
+          expect(f.symbol === undefined ? f.address : f.symbol, `${dir}/${file}: ${f.raw}`).toSatisfy((v: unknown) => typeof v === 'bigint' || /^\.?[A-Za-z_$][\w.$]*$/.test(String(v)));
         }
         files++;
       }
