@@ -2,7 +2,7 @@
 // highlighted excerpts for the guilty frame and the first few others, callers, the marked disassembly with
 // the registers of the faulting instruction, the decoded Code: bytes, and the notes a reader must see.
 import path from 'node:path';
-import { SourceReader } from '../../debuginfo/index.js';
+import { type PathSubstitution, SourceReader } from '../../debuginfo/index.js';
 import { CHighlighter } from './highlight-c.js';
 import { instructionRegisters } from './instruction-registers.js';
 import { makeLinker, upstreamVersion } from './link-template.js';
@@ -13,6 +13,7 @@ import type { ReportInput, ResolvedFrameInput, SourcePlace } from './report-inpu
 export interface ViewOptions {
   /** Source root: displayed paths are relative to it, excerpts and links read files under it. */
   root?: string;
+  substitutions?: PathSubstitution[];
   /** `--link` template; file:// links when absent. */
   link?: string;
   /** Frames after the guilty one that also get a source excerpt. */
@@ -25,8 +26,8 @@ export interface ViewOptions {
 }
 
 /** Maps a resolved file name onto this machine (debuginfo's SourceReader) and the root-relative name shown. */
-function locator(root: string | undefined): (file: string) => { display: string; abs?: string } {
-  const reader = new SourceReader(root ? { root } : {});
+function locator(root: string | undefined, substitutions: PathSubstitution[]): (file: string) => { display: string; abs?: string } {
+  const reader = new SourceReader({ ...(root ? { root } : {}), substitutions });
   return (file) => {
     const abs = reader.locate(file);
     const display = root && abs && abs.startsWith(root + path.sep) ? path.relative(root, abs).split(path.sep).join('/') : file;
@@ -43,7 +44,7 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
   const files = new SourceFiles();
   const highlighter = options.highlighter ?? new CHighlighter();
   const context = options.context ?? 5;
-  const locate = locator(root);
+  const locate = locator(root, options.substitutions ?? []);
 
   const place = (p: SourcePlace): ViewLocation => {
     const { display, abs } = locate(p.file);

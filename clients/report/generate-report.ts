@@ -1,7 +1,7 @@
 // The report pipeline behind `crashnav report` and `crashnav demo`: parse the crash text, resolve every
 // frame through the debug info at hand, gather the facts, and build one view per report found.
 import { explainReport, parseCrashReport, resolveReport, type CrashFrame, type CrashReport } from '../../crash/index.js';
-import { type DebugFile, type KernelSymbolizer, SourceReader } from '../../debuginfo/index.js';
+import { type DebugFile, type KernelSymbolizer, type PathSubstitution, SourceReader } from '../../debuginfo/index.js';
 import type { KernelIndex } from '../../indexer/index.js';
 import { decodeCodeBytes, disassembleFrame } from './disassembly-input.js';
 import { buildReportView } from './build-report-view.js';
@@ -17,6 +17,8 @@ export interface GenerateOptions {
   /** The input's name, for the report and for parse problems. */
   source: string;
   root?: string;
+  /** DWARF path prefixes mapped to local directories, like gdb's `set substitute-path` (`--subst-path FROM=TO`). */
+  substitutions?: PathSubstitution[];
   vmlinux?: string;
   /** Directories searched for module `.ko` files. */
   modules?: string[];
@@ -61,7 +63,7 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
   const parsed = parseCrashReport(options.text, { source: options.source });
   const problems = parsed.problems.map((p) => `${p.source}:${p.line}: ${p.message}`);
   const inputs: ReportInput[] = [];
-  const sources = new SourceReader(options.root ? { root: options.root } : {});
+  const sources = new SourceReader({ ...(options.root ? { root: options.root } : {}), substitutions: options.substitutions ?? [] });
   let index: KernelIndex | undefined;
   if (options.buildIndex && options.root && options.db) {
     progress?.step(`indexing ${options.root}`);
@@ -134,6 +136,8 @@ export async function generateReport(options: GenerateOptions): Promise<Generate
   const { inputs, problems } = await resolveReports(options);
   options.progress?.step('reading sources');
   const highlighter = new CHighlighter();
-  const views = inputs.map((input) => buildReportView(input, { root: options.root, link: options.link, highlighter }));
+  const views = inputs.map((input) =>
+    buildReportView(input, { root: options.root, substitutions: options.substitutions, link: options.link, highlighter }),
+  );
   return { views, problems };
 }

@@ -23,6 +23,8 @@ function fakeIo(stdinText = ''): { io: CliIo; out: () => string; err: () => stri
 }
 
 const modules = ['--root', 'examples/modules', '--modules', 'examples/modules'];
+const lab = path.resolve(repoRoot, '../shared/crashes/lab');
+if (!existsSync(lab)) console.log(`skipping the --subst-path test: ${lab} is absent`);
 
 describe('crashnav report', () => {
   it('reads standard input and prints 80-column text by default', async () => {
@@ -43,6 +45,14 @@ describe('crashnav report', () => {
     expect(md).toContain('(https://example.org/linux/v6.1.187/source/inline_helper/inline_helper.c#L22)');
     expect(md).toMatch(/^>22 \| \t\*counter \+= n;/m);
     expect(t.out()).toBe('');
+  });
+
+  it.skipIf(!existsSync(lab))('maps DWARF paths with --subst-path FROM=TO', async () => {
+    const t = fakeIo();
+    const args = ['report', '--modules', path.join(lab, 'modules'), '--subst-path', `/crashlab/modules=${path.join(lab, 'modules')}`];
+    expect(await main([...args, path.join(lab, 'runs/a_nullwrite/console.clean.log')], t.io)).toBe(0);
+    expect(t.out()).toMatch(/^ {2}> 12 \| +\*p = 1;$/m);
+    expect(await main(['report', '--subst-path', 'nonsense', '-'], fakeIo().io)).toBe(2);
   });
 
   it('chooses HTML from the output file name', async () => {

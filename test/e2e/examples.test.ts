@@ -112,10 +112,12 @@ describe('without vmlinux', () => {
     for (const text of [renderText(view)]) expect(text).toContain('apt install linux-image-6.1.0-53-cloud-amd64-dbg');
   });
 
-  it('shows a kernel frame by its definition from the index, marked as such', async () => {
+  it('shows a kernel frame by its indexed definition, marked as such, with its callers and source', async () => {
     const tree = mkdtempSync(path.join(os.tmpdir(), 'crashnav-tree-'));
     mkdirSync(path.join(tree, 'init'));
     writeFileSync(path.join(tree, 'init', 'main.c'), 'int __init_or_module do_one_initcall(initcall_t fn)\n{\n\treturn fn();\n}\n');
+    mkdirSync(path.join(tree, 'kernel'));
+    writeFileSync(path.join(tree, 'kernel', 'module.c'), 'static int do_init_module(struct module *mod)\n{\n\treturn do_one_initcall(mod->init);\n}\n');
     const log = 'examples/oopses/null_pointer.log';
     const { views } = await generateReport({
       text: readFileSync(path.join(repoRoot, log), 'utf8'),
@@ -129,6 +131,8 @@ describe('without vmlinux', () => {
     expect(frame?.provenance).toBe('index');
     expect(frame?.locations).toEqual([]);
     expect(frame?.definition).toMatchObject({ file: 'init/main.c', line: 1 });
+    expect(frame?.callers.map((c) => [c.function, c.location.file, c.location.line])).toEqual([['do_init_module', 'kernel/module.c', 3]]);
+    expect(frame?.excerpt?.focusLine).toBe(1);
     expect(renderText(views[0]!)).toContain('defined at init/main.c:1 (by name; no debug info)');
   });
 });

@@ -3,6 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseSubstitution } from '../../../debuginfo/index.js';
 import { generateReport, renderReport, reportFormats, startProgress, type ReportFormat } from '../../report/index.js';
 import { type CliCommand, type CliIo, UsageError, writeLine } from '../command.js';
 
@@ -15,6 +16,9 @@ disassembly with the faulting instruction and its registers, and the decoded Cod
 
 options:
   --root SRC         kernel (or module) source tree: excerpts, definitions, callers, relative paths
+  --subst-path FROM=TO
+                     read DWARF paths starting with FROM under TO instead (repeatable), e.g. for
+                     out-of-tree module sources beside a kernel --root
   --vmlinux FILE     vmlinux with DWARF (e.g. /usr/lib/debug/boot/vmlinux-$(uname -r))
   --modules DIR      directory searched for module .ko files (repeatable)
   --db FILE          index database of --root (default: the one crashnav index made for it, if any)
@@ -57,6 +61,7 @@ export const command: CliCommand = {
         allowPositionals: true,
         options: {
           root: { type: 'string' },
+          'subst-path': { type: 'string', multiple: true },
           vmlinux: { type: 'string' },
           modules: { type: 'string', multiple: true },
           db: { type: 'string' },
@@ -84,6 +89,11 @@ export const command: CliCommand = {
         text: input.text,
         source: input.source,
         root: abs(values.root),
+        substitutions: (values['subst-path'] ?? []).map((text) => {
+          const sub = parseSubstitution(text);
+          if (!sub) throw new UsageError(`--subst-path wants FROM=TO, not '${text}'`);
+          return { from: sub.from, to: path.resolve(io.cwd, sub.to) };
+        }),
         vmlinux: abs(values.vmlinux),
         modules: (values.modules ?? []).map((m) => path.resolve(io.cwd, m)),
         db: abs(values.db),
