@@ -109,7 +109,7 @@ function renderAnswer(token: string, symbolizer: Symbolizer, file: DebugFile, o:
   const addr = '0x' + address.toString(16).padStart(o.addressWidth, '0');
   if (o.addresses) out += o.pretty ? addr + ': ' : addr + '\n';
   shown.forEach((f, i) => {
-    const where = location(f.file, f.line, f.discriminator, o.basenames);
+    const where = location(f, o.basenames);
     if (o.pretty) {
       const text = o.functions ? `${f.function ?? '??'} at ${where}` : where;
       out += (i > 0 ? ' (inlined by) ' : '') + text + '\n';
@@ -121,8 +121,10 @@ function renderAnswer(token: string, symbolizer: Symbolizer, file: DebugFile, o:
   return out;
 }
 
-function location(file: string | undefined, line: number, discriminator: number, basenames: boolean): string {
-  if (file === undefined) return '??:0';
+/** `file:line`, `file:?` without a line, `??:?` for a known function without lines, `??:0` for nothing (as binutils prints). */
+function location(f: { function: string | undefined; file: string | undefined; line: number; discriminator: number }, basenames: boolean): string {
+  const { file, line, discriminator } = f;
+  if (file === undefined) return f.function === undefined ? '??:0' : '??:?';
   const name = basenames ? file.slice(file.lastIndexOf('/') + 1) : file;
   return `${name}:${line === 0 ? '?' : line}${discriminator ? ` (discriminator ${discriminator})` : ''}`;
 }
