@@ -3,7 +3,7 @@
 // shows them: prefix names (`rex.W`, `data16`) or `.byte 0x8b`.
 import iced from 'iced-x86';
 import type { AddressNamer, DisasmInstruction, DisasmSyntax } from './instruction.js';
-import { X86ObjdumpFormatter } from './x86-formatter.js';
+import { X86ObjdumpFormatter } from './x86-objdump-formatter.js';
 
 const { Decoder, DecoderError, DecoderOptions, Instruction } = iced;
 
@@ -12,23 +12,17 @@ export interface X86DecodeOptions {
   nameAddress?: AddressNamer;
 }
 
-const formatters = new Map<string, X86ObjdumpFormatter>();
+const formatters = new Map<DisasmSyntax, X86ObjdumpFormatter>();
 
-function formatterFor(options: X86DecodeOptions): X86ObjdumpFormatter {
-  const syntax = options.syntax ?? 'att';
-  // A namer is per call (per binary), so only the namer-less formatters are cached.
-  if (options.nameAddress !== undefined) return new X86ObjdumpFormatter({ syntax, nameAddress: options.nameAddress });
+function formatterFor(syntax: DisasmSyntax): X86ObjdumpFormatter {
   let f = formatters.get(syntax);
-  if (f === undefined) {
-    f = new X86ObjdumpFormatter({ syntax });
-    formatters.set(syntax, f);
-  }
+  if (f === undefined) formatters.set(syntax, (f = new X86ObjdumpFormatter(syntax)));
   return f;
 }
 
 /** Decodes `bytes` as if loaded at `address`, from the first byte to the last. */
 export function decodeX86(bytes: Uint8Array, address: bigint, options: X86DecodeOptions = {}): DisasmInstruction[] {
-  const formatter = formatterFor(options);
+  const formatter = formatterFor(options.syntax ?? 'att');
   const decoder = new Decoder(64, bytes, DecoderOptions.None);
   const insn = new Instruction();
   const out: DisasmInstruction[] = [];
@@ -41,7 +35,7 @@ export function decodeX86(bytes: Uint8Array, address: bigint, options: X86Decode
         for (let i = offset; i < bytes.length; i++) out.push(truncatedByte(bytes[i]!, address + BigInt(i)));
         break;
       }
-      out.push(formatter.format(insn, bytes.subarray(offset, offset + insn.length)));
+      out.push(formatter.format(insn, bytes.subarray(offset, offset + insn.length), options.nameAddress));
     }
   } finally {
     insn.free();

@@ -50,24 +50,18 @@ function signedHex(value: bigint): string {
   return value < 0n ? `-0x${hex(-value)}` : `0x${hex(value)}`;
 }
 
-export interface X86FormatOptions {
-  syntax: DisasmSyntax;
-  nameAddress?: AddressNamer;
-}
-
-/** One formatter per syntax; reusing it across calls matters (each is a WASM object). */
+/** One formatter per syntax, kept for the process: each holds an iced WASM object. */
 export class X86ObjdumpFormatter {
   private readonly f: InstanceType<typeof Formatter>;
   private readonly syntax: DisasmSyntax;
-  private readonly nameAddress: AddressNamer | undefined;
 
-  constructor(options: X86FormatOptions) {
-    this.syntax = options.syntax;
-    this.nameAddress = options.nameAddress;
-    this.f = makeFormatter(options.syntax);
+  constructor(syntax: DisasmSyntax) {
+    this.syntax = syntax;
+    this.f = makeFormatter(syntax);
   }
 
-  format(insn: IcedInstruction, bytes: Uint8Array): DisasmInstruction {
+  /** `nameAddress` names branch targets and PC-relative operands; without it they print as `0x...`. */
+  format(insn: IcedInstruction, bytes: Uint8Array, nameAddress?: AddressNamer): DisasmInstruction {
     const address = insn.ip;
     if (insn.isInvalid || insn.code === Code.INVALID) {
       return { address, bytes, mnemonic: '(bad)', operands: '', invalid: true };
@@ -81,14 +75,14 @@ export class X86ObjdumpFormatter {
     const branch = this.branchTarget(insn);
     if (branch !== undefined) {
       result.target = branch;
-      result.operands = renderTarget(branch, this.nameAddress);
+      result.operands = renderTarget(branch, nameAddress);
       return result;
     }
     if (this.syntax === 'intel') result.mnemonic = intelMnemonic(result.mnemonic, insn);
     result.operands = this.syntax === 'att' ? this.attOperands(insn) : this.intelOperands(insn);
     if (insn.isIpRelMemoryOperand) {
       result.target = insn.ipRelMemoryAddress;
-      result.comment = renderTarget(insn.ipRelMemoryAddress, this.nameAddress);
+      result.comment = renderTarget(insn.ipRelMemoryAddress, nameAddress);
     }
     return result;
   }
