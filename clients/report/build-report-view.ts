@@ -96,7 +96,8 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
   }));
 
   const guiltyFrame = guilty ? stacks[guilty.stack]?.frames[guilty.frame] : undefined;
-  const disassembly = input.disassembly ? disasmView(input, place) : undefined;
+  const shown = (file: string): string => (root && file.startsWith(root + path.sep) ? path.relative(root, file) : file);
+  const disassembly = input.disassembly ? { ...disasmView(input, place), object: shown(input.disassembly.object) } : undefined;
   return {
     source: input.source,
     title: report.title,

@@ -67,7 +67,7 @@ export const command: CliCommand = {
     io.stdout.write(renderText(view));
     writeLine(io.stdout);
     writeLine(io.stdout, `HTML report: ${htmlFile}`);
-    writeLine(io.stdout, `(demo took ${((performance.now() - started) / 1000).toFixed(1)} s; try: crashnav report --root examples/modules --modules examples/modules --format md ${path.relative(repo, oops)})`);
+    writeLine(io.stdout, `(demo took ${((performance.now() - started) / 1000).toFixed(1)} s; try: npx crashnav report --root examples/modules --modules examples/modules --format md ${path.relative(repo, oops)})`);
     return 0;
   },
 };
