@@ -97,7 +97,8 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
 
   const guiltyFrame = guilty ? stacks[guilty.stack]?.frames[guilty.frame] : undefined;
   const shown = (file: string): string => (root && file.startsWith(root + path.sep) ? path.relative(root, file) : file);
-  const disassembly = input.disassembly ? { ...disasmView(input, place), object: shown(input.disassembly.object) } : undefined;
+  const dis = input.disassembly ? disasmView(input, place) : undefined;
+  const disassembly = dis ? { ...dis, object: shown(dis.object) } : undefined;
   return {
     source: input.source,
     title: report.title,
