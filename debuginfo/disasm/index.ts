@@ -28,6 +28,8 @@ export {
   type FileDisassembly,
   type FileDisassemblyOptions,
 } from './file-disassembly.js';
+/** Binary + target → the text `crashnav disasm` prints (with `--root`/`--subst-path` source text), and the record. */
+export { renderFileDisassembly, type RenderFileDisassemblyOptions } from './render-file-disassembly.js';
 /** objdump -d -S -l layout: function headers, `file:line (inlined into f)`, source text, the marked line. */
 export { renderDisassembly, type DisassemblyListing, type SourceLocation, type SourceTextProvider } from './render-disassembly.js';
 /** One instruction as an objdump line (address, bytes column, text). */

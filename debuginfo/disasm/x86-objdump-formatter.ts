@@ -1,4 +1,4 @@
-// Spells an iced-x86 instruction the way GNU objdump -d (binutils 2.40) does, AT&T by default.
+// Spells an iced-x86 instruction the way GNU objdump -d (binutils 2.40) does: AT&T, or `-M intel` on request.
 // iced's GAS formatter gets mnemonics, registers and immediates right; memory operands, branch
 // targets, string-instruction operands and a handful of objdump idioms (`cs nopw`, `shr %rdx`,
 // three-operand `imul` with a repeated register) are rendered here, because iced's options cannot

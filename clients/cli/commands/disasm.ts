@@ -3,16 +3,13 @@
 // instruction marked; `.ko` calls show their relocated targets.
 import { parseArgs } from 'node:util';
 import {
-  DebugFile,
   type DisasmTarget,
   type FileDisassembly,
   type PathSubstitution,
-  SourceReader,
-  listingOf,
-  disassembleFromFile,
   parseDisasmTarget,
+  openDebugFile,
   parseSubstitution,
-  renderDisassembly,
+  renderFileDisassembly,
   renderInstructionText,
 } from '../../../debuginfo/index.js';
 import { type CliCommand, UsageError, writeLine } from '../command.js';
@@ -20,7 +17,7 @@ import { type CliCommand, UsageError, writeLine } from '../command.js';
 const usage = `usage: crashnav disasm -e FILE [options] SYMBOL[+OFF][/SIZE] | ADDRESS
        crashnav disasm -e FILE [options] --start ADDR --stop ADDR
 
-Disassembles a function of FILE (a vmlinux or a .ko with or without DWARF) the way
+Disassembles a function of FILE (a vmlinux or a .ko, .ko.xz, .ko.zst; DWARF optional) the way
 'objdump -d -S -l' shows it: source lines and inline chains ('file:line (inlined into f)')
 above the instructions they produced. SYMBOL+OFF (as a trace prints it, e.g. kfree+0x40/0x200)
 or an ADDRESS inside a function marks that instruction with '<--'. In a .ko, the addresses are
@@ -115,33 +112,26 @@ export const command: CliCommand = {
       if (sub === undefined) throw new UsageError(`--subst-path "${s}" is not FROM=TO`);
       substitutions.push(sub);
     }
-    const file = DebugFile.open(values.exe);
+    // A .ko.xz/.ko.zst/.ko.gz is decompressed in memory.
+    const file = await openDebugFile(values.exe);
     try {
       if (values.section !== undefined && 'start' in target) {
         target = { start: file.sectionAddress(values.section, target.start), stop: file.sectionAddress(values.section, target.stop) };
       }
-      const d = await disassembleFromFile(file, target, {
+      const withSource = !values['no-source'];
+      const { text, disassembly: d } = await renderFileDisassembly(file, target, {
         syntax: values.intel ? 'intel' : 'att',
         applyRelocations: !values['no-reloc'],
+        withSource,
+        substitutions,
+        ...(values.root !== undefined ? { root: values.root } : {}),
       });
-      const withSource = !values['no-source'];
       if (values.json) {
         writeLine(io.stdout, JSON.stringify(toJson(d, withSource), null, 2));
         return 0;
       }
       for (const w of d.warnings) writeLine(io.stderr, `crashnav disasm: warning: ${w}`);
-      const listing = listingOf(d);
-      const source =
-        withSource && (values.root !== undefined || substitutions.length > 0)
-          ? new SourceReader({ ...(values.root !== undefined ? { root: values.root } : {}), substitutions })
-          : undefined;
-      io.stdout.write(
-        renderDisassembly({
-          ...listing,
-          ...(withSource ? {} : { locate: () => [] }),
-          ...(source ? { source } : {}),
-        }),
-      );
+      io.stdout.write(text);
       return 0;
     } finally {
       file.close();
