@@ -4,15 +4,22 @@
 // one report; the `sys` facts go to every report of the session.
 import { recordRegisters } from './header-facts.js';
 import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } from './model.js';
-import type { ConsoleLine } from './parse-console.js';
+import { type ConsoleLine, matchTitleRule } from './parse-console.js';
 import { parseOffset } from './parse-frame-line.js';
 
 const taskLine = /^\s*PID: (\d+)\s+TASK: ([0-9a-f]+)\s+CPU: (\d+)\s+COMMAND: "(.*)"/;
 const btFrame = /^\s*#(\d+) \[([0-9a-f]+|\?+)\] (\S+?)(?:\+(0x[0-9a-f]+|\d+))? at ([0-9a-f]+)(?: \[([A-Za-z0-9_\-]+)\])?/;
 const drgnInline = /^\s*#(\d+) \(inline\) (\S+)(?: \[([A-Za-z0-9_\-]+)\])?/;
 const exceptionRip = /^\s*\[exception RIP: ([^\]+]+)(?:\+(0x[0-9a-f]+|\d+))?\]/;
+// arm64 exception frames name the interrupted PC: `PC: ffff000010191044  [smp_call_function_many+796]`.
+const exceptionPc = /^\s+PC: ([0-9a-f]{8,16})\s+\[([^\]+]+)(?:\+(0x[0-9a-f]+|\d+))?\]/;
+// `bt -t`: the starting function, then every text address found on the stack (not an unwound chain).
+const textScanStart = /^\s*START: (\S+) at ([0-9a-f]+)/;
+const textScanEntry = /^\s*\[([0-9a-f]+)\] (\S+) at ([0-9a-f]+)(?: \[([A-Za-z0-9_\-]+)\])?\s*$/;
 const transition = /^\s*--- <(.+?)> ---/;
 const sysField = /^\s{0,12}(KERNEL|DUMPFILE|CPUS|DATE|UPTIME|LOAD AVERAGE|TASKS|NODENAME|RELEASE|VERSION|MACHINE|MEMORY|PANIC|PID|COMMAND|TASK|CPU|STATE|DEBUG KERNEL|SYSTEM MAP|DEBUGINFO): (.*)$/;
+// Fields only `sys` prints (console logs have `CPU:` and `PID:` lines too).
+const sysOnly = /^\s{0,12}(?:KERNEL|DUMPFILE|LOAD AVERAGE|NODENAME|UPTIME|PANIC): \S/;
 const lineRef = /^\s+(\/?[^\s:]+\.(?:c|h|S|s|rs)): (\d+)\s*$/;
 const bareRip = /^\s+(?:RIP|PC): ([0-9a-f]{8,16})\s/;
 const symLine = /^([0-9a-f]{8,16}) \(([A-Za-z])\) (\S+?)(?:\+(\d+|0x[0-9a-f]+))?(?: \[([A-Za-z0-9_\-]+)\])?(?:\s+(\S+): (\d+))?\s*$/;
@@ -21,7 +28,7 @@ const psLine = /^\s*(>?)\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f]{8,16})\s+([A-Z]{2})
 export function isCrashSession(lines: ConsoleLine[]): boolean {
   let hits = 0;
   for (const line of lines) {
-    if (taskLine.test(line.text) || btFrame.test(line.text) || /^crash> /.test(line.text) || /^\s{0,12}KERNEL: \S/.test(line.text)) {
+    if (taskLine.test(line.text) || btFrame.test(line.text) || /^crash> /.test(line.text) || sysOnly.test(line.text)) {
       if (++hits >= 2) return true;
     }
   }
@@ -140,6 +147,37 @@ export function parseCrashSession(lines: ConsoleLine[], source: string, problems
       report.lines.push(text);
       continue;
     }
+    if ((m = exceptionPc.exec(text)) && report) {
+      const s = startStack('exception');
+      exceptionFrame = {
+        index: lastFrame ? lastFrame.index : 0,
+        symbol: m[2],
+        offset: m[3] === undefined ? 0 : parseOffset(m[3]),
+        address: BigInt('0x' + m[1]),
+        reliable: true,
+        isFault: true,
+        raw: text,
+        inputLine: line.lineNo,
+      };
+      s.frames.push(exceptionFrame);
+      s.registers = { PC: exceptionFrame.address! };
+      continue;
+    }
+    if (((m = textScanStart.exec(text)) || (m = textScanEntry.exec(text))) && report) {
+      const s = stack ?? startStack('task');
+      const start = m.length === 3;
+      lastFrame = {
+        index: s.frames.length,
+        symbol: start ? m[1] : m[2],
+        address: BigInt('0x' + (start ? m[2] : m[3])),
+        module: start ? undefined : m[4],
+        reliable: start,
+        raw: text,
+        inputLine: line.lineNo,
+      };
+      s.frames.push(lastFrame);
+      continue;
+    }
     if ((m = bareRip.exec(text)) && report) {
       const regs: Record<string, bigint> = {};
       recordRegisters(text, regs);
@@ -199,19 +237,21 @@ export function parseCrashSession(lines: ConsoleLine[], source: string, problems
     r.headline ||= `PID ${r.pid ?? '?'} (${r.comm ?? '?'}) on CPU ${r.cpu ?? '?'}`;
     const panic = header.PANIC?.replace(/^"|"$/g, '');
     r.release ??= header.RELEASE;
-    r.title = panic && Number(header.PID) === r.pid ? panic : `backtrace of ${r.comm ?? 'task'} (PID ${r.pid ?? '?'})`;
-    if (panic && Number(header.PID) === r.pid) r.kind = 'panic';
+    r.title = panic && Number(header.PID) === r.pid ? panic : r.pid !== undefined ? `backtrace of ${r.comm ?? 'task'} (PID ${r.pid})` : r.headline;
+    if (panic && Number(header.PID) === r.pid) r.kind = matchTitleRule(panic)?.rule.kind ?? 'panic';
     if (header.MACHINE) r.arch = /x86_64/.test(header.MACHINE) ? 'x86_64' : /aarch64|arm64/.test(header.MACHINE) ? 'arm64' : header.MACHINE.split(/\s/)[0];
     else if (Object.keys(r.registers).some((k) => /^X\d/.test(k))) r.arch = 'arm64';
     else if ('RIP' in r.registers) r.arch = 'x86_64';
     if (activePid !== undefined) r.header.activePid = String(activePid);
     r.stacks = r.stacks.filter((s) => s.frames.length > 0 || s.registers);
   }
-  // A session with only a `sys` header still describes the crash.
-  if (reports.length === 0 && header.PANIC) {
+  // A session with only a `sys` header still describes the dump (a report with no frames).
+  if (reports.length === 0 && (header.PANIC || header.RELEASE)) {
     const r = newReport(1, header);
-    r.title = header.PANIC.replace(/^"|"$/g, '');
+    r.title = header.PANIC ? header.PANIC.replace(/^"|"$/g, '') : `crash dump of ${header.NODENAME ?? 'a system'} running ${header.RELEASE}`;
     r.headline = r.title;
+    r.release = header.RELEASE;
+    if (header.PANIC) r.kind = matchTitleRule(r.title)?.rule.kind ?? 'panic';
     reports.push(r);
   }
   return reports;

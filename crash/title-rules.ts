@@ -177,6 +177,12 @@ export const titleRules: TitleRule[] = [
     start: /^Unable to handle kernel (?:paging request|execution of user memory|access to user memory|write to read-only memory)/,
     title: (c) => in_('BUG: unable to handle kernel paging request', c.frame({ parts: ['rip', 'stack'] })),
   },
+  {
+    id: 's390-fault',
+    kind: 'page-fault',
+    start: /^Unable to handle kernel pointer dereference in virtual kernel address space/,
+    title: (c) => in_('BUG: unable to handle kernel paging request', c.frame({ parts: [/Krnl PSW :.*\(([A-Za-z_][\w.]*)\+0x/, /Call Trace:/, 'stack'] })),
+  },
   { id: 'gpf', kind: 'gpf', start: /^(?:Oops: )?(?:segment-related )?general protection fault/, title: (c) => in_('general protection fault', c.frame(rip)) },
   { id: 'stack-segment', kind: 'trap', start: /^(?:Oops: )?stack segment: /, title: (c) => in_('stack segment fault', c.frame(rip)) },
   { id: 'divide-error', kind: 'trap', start: /^(?:Oops: )?divide[ _]error: /, title: (c) => in_('divide error', c.frame({ parts: ['rip'] })) },
