@@ -69,6 +69,12 @@ describe('crashnav report', () => {
     expect(await main(['report'], fakeIo().io)).toBe(2);
   });
 
+  it('names an unreadable input (exit 1)', async () => {
+    const t = fakeIo();
+    expect(await main(['report', 'no/such/oops.log'], t.io)).toBe(1);
+    expect(t.err()).toContain('crashnav report: cannot read no/such/oops.log: ENOENT');
+  });
+
   it('says so when the input holds no crash (exit 1)', async () => {
     const t = fakeIo('just a boot log\nnothing crashed\n');
     expect(await main(['report', '-'], t.io)).toBe(1);

@@ -35,8 +35,11 @@ async function readInput(arg: string, io: CliIo): Promise<{ text: string; source
     for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
     return { text: Buffer.concat(chunks).toString('utf8'), source: '<stdin>' };
   }
-  const file = path.resolve(io.cwd, arg);
-  return { text: await readFile(file, 'utf8'), source: arg };
+  try {
+    return { text: await readFile(path.resolve(io.cwd, arg), 'utf8'), source: arg };
+  } catch (err) {
+    throw new Error(`cannot read ${arg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
 }
 
 function formatOf(value: string | undefined, output: string | undefined): ReportFormat {
