@@ -16,11 +16,22 @@ function info(range: Diagnostic['range'], message: string, severity: DiagnosticS
   return { range, message, severity, source: 'crashnav' };
 }
 
+function missingVmlinux(release: string | undefined, debugRoot: string): string {
+  const where = release ? `${debugRoot}/boot/vmlinux-${release}` : `${debugRoot}/boot/vmlinux-<release>`;
+  return (
+    `no vmlinux with debug info (looked for ${where}): kernel frames show the function's definition, not the line. ` +
+    `Set crashnav.vmlinux, or install the debug package (Debian/Ubuntu: apt install linux-image-${release ?? '<release>'}-dbg; elsewhere: debuginfod-find debuginfo <build-id>)`
+  );
+}
+
 export async function computeReportDiagnostics(snapshot: Snapshot, analysis: ReportDocument): Promise<Diagnostic[]> {
   const out: Diagnostic[] = [];
   const firstHeadline = analysis.facts.find((f) => f.kind === 'headline');
   if (firstHeadline) {
-    for (const missing of snapshot.workspace.missing) out.push(info(spanToRange(firstHeadline.span), missing, DiagnosticSeverity.Warning));
+    const report = analysis.reports[firstHeadline.report]!;
+    const missing = [...snapshot.workspace.missing];
+    if (!snapshot.workspace.resolver.vmlinuxFor(report)) missing.push(missingVmlinux(report.release, snapshot.settings.debugRoot));
+    for (const text of missing) out.push(info(spanToRange(firstHeadline.span), text, DiagnosticSeverity.Warning));
   }
   for (const fact of analysis.facts) {
     if (fact.report >= maxReports) break;

@@ -8,6 +8,7 @@ import {
   type TextDocumentContentParams,
   type TextDocumentContentResult,
 } from 'vscode-languageserver';
+import type { CrashReport } from '../../crash/index.js';
 import { type DisassembleResult, type DisassembleTarget, disassembleCommand, parseDisasmUri, renderDisasmUri } from '../protocol.js';
 import { findFrameAt } from '../queries/report-position.js';
 import type { Snapshot } from '../snapshot.js';
@@ -26,21 +27,21 @@ function isAtPosition(value: unknown): value is AtPosition {
   return typeof v === 'object' && v !== null && typeof v.textDocument?.uri === 'string' && Number.isInteger(v.position?.line) && Number.isInteger(v.position?.character);
 }
 
-/** A target given as is, or the frame under a position of a report. */
-async function targetOf(snapshot: Snapshot, arg: unknown): Promise<DisassembleTarget | undefined> {
-  if (isTarget(arg)) return arg;
+/** A target given as is, or the frame under a position of a report (with its report, for the binary's release). */
+async function targetOf(snapshot: Snapshot, arg: unknown): Promise<{ target: DisassembleTarget; report?: CrashReport } | undefined> {
+  if (isTarget(arg)) return { target: arg };
   if (!isAtPosition(arg)) throw new ResponseError(ErrorCodes.InvalidParams, `${disassembleCommand}: expected {symbol, module?, offset?} or {textDocument, position}`);
   const analysis = await snapshot.reports.get(arg.textDocument.uri);
-  const frame = analysis ? findFrameAt(analysis, arg.position)?.frame : undefined;
-  if (!frame?.symbol) return undefined;
-  const target: DisassembleTarget = { symbol: frame.symbol, returnAddress: !frame.isFault };
-  if (frame.module) target.module = frame.module;
-  if (frame.offset !== undefined) target.offset = frame.offset;
-  return target;
+  const hit = analysis ? findFrameAt(analysis, arg.position) : undefined;
+  if (!hit?.frame.symbol) return undefined;
+  const target: DisassembleTarget = { symbol: hit.frame.symbol, returnAddress: !hit.frame.isFault };
+  if (hit.frame.module) target.module = hit.frame.module;
+  if (hit.frame.offset !== undefined) target.offset = hit.frame.offset;
+  return { target, report: hit.report };
 }
 
-async function disassemble(snapshot: Snapshot, target: DisassembleTarget): Promise<DisassembleResult | null> {
-  const view = await snapshot.workspace.resolver.disassemble(target);
+async function disassemble(snapshot: Snapshot, target: DisassembleTarget, report?: CrashReport): Promise<DisassembleResult | null> {
+  const view = await snapshot.workspace.resolver.disassemble(target, report);
   if (!view) return null;
   const result: DisassembleResult = { uri: renderDisasmUri(target), text: view.text };
   if (view.markedLine !== undefined) result.markedLine = view.markedLine;
@@ -48,8 +49,8 @@ async function disassemble(snapshot: Snapshot, target: DisassembleTarget): Promi
 }
 
 export async function handleDisassemble(snapshot: Snapshot, params: unknown, _token: CancellationToken): Promise<DisassembleResult | null> {
-  const target = await targetOf(snapshot, params);
-  return target ? disassemble(snapshot, target) : null;
+  const found = await targetOf(snapshot, params);
+  return found ? disassemble(snapshot, found.target, found.report) : null;
 }
 
 export async function handleExecuteCommand(snapshot: Snapshot, params: ExecuteCommandParams, token: CancellationToken): Promise<DisassembleResult | null> {

@@ -54,6 +54,11 @@ export class KernelCodeIndex implements CodeIndex {
     return this.reader;
   }
 
+  /** The indexer's query object, for crash/'s pipeline (which asks it for definitions and callers). */
+  kernelIndex(): KernelIndex | undefined {
+    return this.index;
+  }
+
   private abs(file: string): string {
     return path.resolve(this.root, file);
   }

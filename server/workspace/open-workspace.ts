@@ -1,5 +1,5 @@
 // Builds the engines for one configuration: an index per source root (the kernel tree's at `database` when
-// set), the frame resolver, and the list of what is missing, each with how to provide it.
+// set), the frame resolver, and what is missing for every report alike, with how to provide it.
 import type { Settings } from '../config.js';
 import { CrashFrameResolver } from './frame-resolver.js';
 import { KernelCodeIndex } from './kernel-code-index.js';
@@ -24,12 +24,6 @@ export function openWorkspace({ settings, roots, log }: OpenWorkspaceOptions): W
   const missing: string[] = [];
   if (roots.length === 0) {
     missing.push('no source tree: open the kernel tree as a workspace folder or set crashnav.sourceRoots, so frames can link to source');
-  }
-  if (!resolver.vmlinux) {
-    missing.push(
-      'no vmlinux with debug info: kernel frames show the function definition, not the exact line. ' +
-        'Set crashnav.vmlinux, or install the debug package (Debian/Ubuntu: apt install linux-image-<release>-dbg; elsewhere: debuginfod-find debuginfo <vmlinux>)',
-    );
   }
   return new Workspace(roots, indexes, resolver, missing);
 }

@@ -113,8 +113,10 @@ export interface DisassemblyText {
 
 /** Frames to source through debug info (DWARF, else the symbol table), falling back to the index. */
 export interface FrameResolver {
-  /** The vmlinux in use, when one was found. */
+  /** The configured vmlinux, when there is one. */
   readonly vmlinux?: string;
+  /** The vmlinux a report's frames are resolved with (configured, or found under the debug root by release). */
+  vmlinuxFor(report: CrashReport): string | undefined;
   resolve(report: CrashReport, frame: CrashFrame): Promise<ResolvedFrame>;
   /** The function's instructions interleaved with source, the target instruction marked. */
   disassemble(target: DisassembleTarget, report?: CrashReport): Promise<DisassemblyText | undefined>;
