@@ -27,7 +27,8 @@ export interface DecodedCode {
   markerOffset: number | undefined;
   /** Decoded from the first byte, as decodecode's "All code". */
   all: DecodedCodeListing;
-  /** Decoded after skipping bytes so an instruction starts at the marker, when "all" does not. */
+  /** Decoded after skipping bytes so an instruction starts at the marker and nothing before it is
+   *  undecodable, when "all" is not already so (syzkaller's "best guess, N bytes skipped"). */
   bestGuess: DecodedCodeListing | undefined;
   /** Decoded from the marked byte, as decodecode's "Code starting with the faulting instruction". */
   fromMarker: DisasmInstruction[] | undefined;
@@ -60,7 +61,7 @@ export async function decodeCode(code: CodeLine, options: DecodeCodeOptions = {}
   };
   const all = await decodeFrom(0);
   let bestGuess: DecodedCodeListing | undefined;
-  if (marker !== undefined && !all.alignedOnMarker) {
+  if (marker !== undefined && !(all.alignedOnMarker && isPlausible(all))) {
     for (let skip = 1; skip <= Math.min(maxSkip, marker); skip++) {
       const candidate = await decodeFrom(skip);
       if (candidate.alignedOnMarker && isPlausible(candidate)) {

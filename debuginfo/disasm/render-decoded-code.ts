@@ -19,8 +19,13 @@ function renderListing(decoded: DecodedCode, listing: DecodedCodeListing): strin
 
 export function renderDecodedCode(decoded: DecodedCode): string {
   const out: string[] = ['All code', '========', ...renderListing(decoded, decoded.all)];
-  if (decoded.markerOffset !== undefined && !decoded.all.alignedOnMarker) {
-    out.push('', 'The faulting byte is inside an instruction of that decode: the dump starts mid-instruction.');
+  if (decoded.markerOffset !== undefined && (!decoded.all.alignedOnMarker || decoded.bestGuess)) {
+    out.push(
+      '',
+      decoded.all.alignedOnMarker
+        ? 'That decode has undecodable bytes before the faulting instruction: the dump starts mid-instruction.'
+        : 'The faulting byte is inside an instruction of that decode: the dump starts mid-instruction.',
+    );
     if (decoded.bestGuess) {
       const title = `Best guess (${decoded.bestGuess.skipped} byte${decoded.bestGuess.skipped === 1 ? '' : 's'} skipped)`;
       out.push('', title, '='.repeat(title.length), ...renderListing(decoded, decoded.bestGuess));

@@ -35,6 +35,13 @@ export function decodeX86(bytes: Uint8Array, address: bigint, options: X86Decode
         for (let i = offset; i < bytes.length; i++) out.push(truncatedByte(bytes[i]!, address + BigInt(i)));
         break;
       }
+      if (insn.isInvalid) {
+        // objdump's `(bad)` takes one byte and decoding resumes at the next, whatever iced consumed.
+        out.push({ address: address + BigInt(offset), bytes: bytes.subarray(offset, offset + 1), mnemonic: '(bad)', operands: '', invalid: true });
+        decoder.position = offset + 1;
+        decoder.ip = address + BigInt(offset + 1);
+        continue;
+      }
       out.push(formatter.format(insn, bytes.subarray(offset, offset + insn.length), options.nameAddress));
     }
   } finally {

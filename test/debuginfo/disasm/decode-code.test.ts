@@ -63,6 +63,16 @@ describe('decodeCode', () => {
     expect(text).toContain('\nCode starting with the faulting instruction\n===========================================\n');
   });
 
+  it('skips leading bytes that do not decode, as syzkaller\'s best guess does', async () => {
+    const d = await decodeCode(parseCodeLine('Code: 07 48 89 07 <fa> c3').value!);
+    expect(d.all.instructions[0]!.mnemonic).toBe('(bad)');
+    expect(d.all.instructions[0]!.bytes.length).toBe(1);
+    expect(d.all.alignedOnMarker).toBe(true);
+    expect(d.bestGuess?.skipped).toBe(1);
+    expect(d.bestGuess!.instructions.map((i) => renderInstructionText(i, 'x86_64'))).toEqual(['mov    %rax,(%rdi)', 'cli', 'ret']);
+    expect(renderDecodedCode(d)).toContain('\nBest guess (1 byte skipped)\n');
+  });
+
   it('uses the faulting PC for absolute addresses', async () => {
     const d = await decodeCode(parseCodeLine('Code: 48 8b 4c 24 40 <90>').value!, { pc: 0xffffffff8109c2can });
     expect(d.all.instructions.map((i) => i.address)).toEqual([0xffffffff8109c2c5n, 0xffffffff8109c2can]);
