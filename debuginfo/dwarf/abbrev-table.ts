@@ -21,7 +21,16 @@ export interface Abbrev {
    * Size of all attribute values when every form has a fixed size: `constBytes` plus so many
    * addresses, offsets and DW_FORM_ref_addr; undefined when a form is variable (LEB128, string, block).
    */
-  fixed: { constBytes: number; addresses: number; offsets: number; refAddrs: number } | undefined;
+  fixed: FixedSize | undefined;
+  /** The fixed size of the attributes before DW_AT_sibling, when they are all fixed (a direct jump to it). */
+  siblingPrefix: FixedSize | undefined;
+}
+
+export interface FixedSize {
+  constBytes: number;
+  addresses: number;
+  offsets: number;
+  refAddrs: number;
 }
 
 const maxAttributes = 4096;
@@ -93,7 +102,8 @@ export class AbbrevTable {
       if (names.length > maxAttributes) r.fail('absurd-abbrev', `abbrev ${code} has more than ${maxAttributes} attributes`);
     }
     if (this.entries.has(code)) r.fail('duplicate-abbrev', `abbrev code ${code} defined twice`);
-    const entry = { code, tag, hasChildren, names, forms, implicit, siblingIndex: names.indexOf(DW_AT_sibling), fixed: fixedSizes(forms) };
+    const siblingIndex = names.indexOf(DW_AT_sibling);
+    const entry = { code, tag, hasChildren, names, forms, implicit, siblingIndex, fixed: fixedSizes(forms), siblingPrefix: siblingIndex < 0 ? undefined : fixedSizes(forms.slice(0, siblingIndex)) };
     this.entries.set(code, entry);
     return entry;
   }
@@ -113,7 +123,7 @@ const constFormSizes = new Map<number, number>([
 ]);
 const offsetForms = new Set([C.DW_FORM_strp, C.DW_FORM_line_strp, C.DW_FORM_sec_offset, C.DW_FORM_strp_sup, C.DW_FORM_GNU_ref_alt, C.DW_FORM_GNU_strp_alt]);
 
-function fixedSizes(forms: number[]): Abbrev['fixed'] {
+function fixedSizes(forms: number[]): FixedSize | undefined {
   const out = { constBytes: 0, addresses: 0, offsets: 0, refAddrs: 0 };
   for (const f of forms) {
     const size = constFormSizes.get(f);

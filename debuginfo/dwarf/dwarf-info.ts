@@ -54,7 +54,7 @@ const nameAttributes = new Set([C.DW_AT_name, C.DW_AT_abstract_origin, C.DW_AT_s
 export interface DwarfInfoOptions {
   /**
    * Bytes of parsed units (their DIE bytes, line tables, function ranges) kept before the least
-   * recently used are dropped; failures are always kept. Default 32 MiB.
+   * recently used are dropped; failures are always kept. Default 16 MiB.
    */
   cacheBytes?: number;
 }
@@ -75,7 +75,7 @@ export class DwarfInfo {
 
   constructor(elf: ElfFile, options: DwarfInfoOptions = {}) {
     this.sections = new DwarfSections(elf);
-    this.cacheBytes = options.cacheBytes ?? 32 * 1024 * 1024;
+    this.cacheBytes = options.cacheBytes ?? 16 * 1024 * 1024;
   }
 
   /** Whether the file has any DWARF to read. */
@@ -389,13 +389,24 @@ function readSelected(unit: DwarfUnit, entry: DieEntry, wanted: Set<number>): Ma
   return out;
 }
 
-/** Skips the attributes of the DIE at the reader, returning its DW_AT_sibling when it has one. */
+/**
+ * Skips the attributes of the DIE at the reader, returning its DW_AT_sibling when it has one (for a
+ * DIE with children the reader may be left mid-DIE: the caller jumps to the sibling).
+ */
 function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
   if (abbrev.siblingIndex < 0) {
     unit.skipAttributes(abbrev);
     return undefined;
   }
   const r = unit.reader;
+  if (abbrev.siblingPrefix && abbrev.hasChildren) {
+    // Read DW_AT_sibling in place and leave the rest unread: the caller jumps to the sibling.
+    const start = r.pos;
+    r.skip(unit.sizeOf(abbrev.siblingPrefix));
+    const v = readAttributeValue(r, abbrev.forms[abbrev.siblingIndex]!, unit, unit.offset);
+    if (v.kind === 'reference' && v.offset > unit.entryOffset && v.offset <= unit.header.end) return v.offset;
+    r.pos = start;
+  }
   let sibling: number | undefined;
   const { names, forms } = abbrev;
   for (let i = 0; i < names.length; i++) {

@@ -2,7 +2,7 @@
 // bases (str_offsets, addr, rnglists, low_pc) needed to resolve indexed forms in its other DIEs.
 import { ByteReader } from '../byte-reader.js';
 import { DwarfFormatError } from '../errors.js';
-import type { AbbrevTable, Abbrev } from './abbrev-table.js';
+import type { AbbrevTable, Abbrev, FixedSize } from './abbrev-table.js';
 import { type AttributeValue, type UnitFormat, readAttributeValue, skipAttributeValue } from './attribute-value.js';
 import * as C from './dwarf-constants.js';
 import type { DwarfSections } from './dwarf-sections.js';
@@ -167,13 +167,17 @@ export class DwarfUnit implements UnitFormat {
     return out;
   }
 
+  /** The byte size of a fixed attribute layout in this unit's format. */
+  sizeOf(f: FixedSize): number {
+    const { addressSize, offsetSize, version } = this.header;
+    return f.constBytes + f.addresses * addressSize + f.offsets * offsetSize + f.refAddrs * (version <= 2 ? addressSize : offsetSize);
+  }
+
   /** Moves the reader (at a DIE's first attribute) past its attributes. */
   skipAttributes(abbrev: Abbrev): void {
     const r = this.reader;
-    const f = abbrev.fixed;
-    if (f) {
-      const { addressSize, offsetSize, version } = this.header;
-      r.skip(f.constBytes + f.addresses * addressSize + f.offsets * offsetSize + f.refAddrs * (version <= 2 ? addressSize : offsetSize));
+    if (abbrev.fixed) {
+      r.skip(this.sizeOf(abbrev.fixed));
       return;
     }
     const forms = abbrev.forms;

@@ -290,7 +290,8 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
   // The state machine, with the register updates and row emission written out inline: this loop
   // runs for every row of every unit looked up, and closures here cost a third of the time.
   const sequences: LineSequence[] = [];
-  const store = new RowStore(Math.max(64, (r.length - programStart) >> 1));
+  // GCC's kernel line programs hold ~0.3 rows per byte.
+  const store = new RowStore(Math.max(64, Math.ceil((r.length - programStart) / 3)));
   let seq = newSequence(0n, 0);
   let seqStarted = false;
   let offsetInSeq = 0;
