@@ -21,3 +21,10 @@ export async function openKernelSymbolizer(options: { vmlinux?: string; modules?
 export async function debugFileOf(symbolizer: KernelSymbolizer, frame: CrashFrame): Promise<DebugFile | undefined> {
   return frame.module ? (await symbolizer.module(frame.module))?.file : symbolizer.vmlinux.file;
 }
+
+/** Closes the vmlinux and the modules the reports named (the symbolizer opens modules on first use). */
+export async function closeKernelSymbolizer(symbolizer: KernelSymbolizer, reports: CrashReport[]): Promise<void> {
+  const names = new Set(reports.flatMap((r) => r.stacks.flatMap((s) => s.frames.flatMap((f) => (f.module ? [f.module] : [])))));
+  for (const name of names) (await symbolizer.module(name))?.file?.close();
+  symbolizer.vmlinux.file?.close();
+}
