@@ -206,7 +206,19 @@ function buildReport(all: ConsoleLine[], from: number, to: number, source: strin
     if (/^---\[ end Kernel panic/.test(text)) break;
   }
   report.stacks = builder.stacks.filter((st) => st.frames.length > 0 || st.registers);
+  markRepeatedPc(report);
   return report;
+}
+
+/** arm64 and ARM print the faulting pc again as the first trace entry: that entry is exact, not a return address. */
+function markRepeatedPc(report: CrashReport): void {
+  if (report.arch !== 'arm64' && report.arch !== 'arm') return;
+  for (const stack of report.stacks) {
+    const i = stack.frames.findIndex((f) => f.isFault);
+    const fault = stack.frames[i];
+    const next = stack.frames[i + 1];
+    if (fault && next && next.symbol === fault.symbol && (next.offset === fault.offset || fault.offset === undefined)) next.isFault = true;
+  }
 }
 
 function handleLine(text: string, lineNo: number, report: CrashReport, builder: StackBuilder, afterEnd: boolean): boolean {

@@ -52,7 +52,7 @@ export function parseFrameLine(line: string): FrameDraft[] {
   if (line.length > 4096) return [];
   let m = x86Frame.exec(line);
   if (m) {
-    const [, addr, unreliable, symbol, off, size, module, buildId, , file, lineNo, inline] = m;
+    const [, addr, unreliable, symbol, off, size, module, buildId, annotation, file, lineNo, inline] = m;
     const frame: FrameDraft = {
       symbol,
       offset: parseOffset(off),
@@ -60,8 +60,10 @@ export function parseFrameLine(line: string): FrameDraft[] {
       module,
       buildId,
       address: parseAddress(addr),
-      reliable: !unreliable && m[8] !== 'unreliable' && !/^\s*\(\[</.test(line),
+      reliable: !unreliable && annotation !== 'unreliable' && !/^\s*\(\[</.test(line),
     };
+    // arm64 6.13+ marks how each entry was found: (P) is an exception's PC, an exact address.
+    if (annotation?.includes('P')) frame.isFault = true;
     if (file) frame.sources = [{ file, line: Number(lineNo), inlined: Boolean(inline), function: symbol }];
     return [frame];
   }

@@ -170,3 +170,49 @@ describe('decoders', () => {
     expect(describeFaultAddress(0xdead000000000122n).parts).toEqual(['POISON']);
   });
 });
+
+describe.skipIf(!haveShared)('decoders against the kernel’s own words in the same report', () => {
+  const texts = haveShared
+    ? ['wild', 'syzkaller/report'].flatMap((dir) => readdirSync(path.join(crashes, dir)).map((f) => read(dir, f)))
+    : [];
+
+  it('page-fault error codes agree with the #PF lines the kernel printed', () => {
+    let checked = 0;
+    for (const text of texts) {
+      for (const report of parseCrashReport(text, { source: 'pf' }).reports) {
+        if (report.pageFaultCode === undefined) continue;
+        const access = report.lines.map((l) => /^#PF: (supervisor|user) (read|write|instruction fetch) access in (kernel|user) mode/.exec(l)).find(Boolean);
+        const kind = report.lines.map((l) => /^#PF: error_code\(0x[0-9a-f]+\) - (not-present page|permissions violation|reserved bit violation)/.exec(l)).find(Boolean);
+        if (!access || !kind) continue;
+        const d = decodePageFaultCode(report.pageFaultCode);
+        expect(d.parts.includes('WRITE'), access[0]).toBe(access[2] === 'write');
+        expect(d.parts.includes('INSTR'), access[0]).toBe(access[2] === 'instruction fetch');
+        expect(d.parts.includes('USER'), access[0]).toBe(access[1] === 'user');
+        expect(d.parts.includes('PROT'), kind[0]).toBe(kind[1] === 'permissions violation');
+        checked++;
+      }
+    }
+    console.log(`page-fault codes checked against #PF lines: ${checked}`);
+    expect(checked).toBeGreaterThanOrEqual(15);
+  });
+
+  it('arm64 ESR decoding agrees with the EC, FSC/DFSC and WnR the kernel printed', () => {
+    let checked = 0;
+    for (const text of texts) {
+      for (const report of parseCrashReport(text, { source: 'esr' }).reports) {
+        if (report.esr === undefined) continue;
+        const ec = report.lines.map((l) => /^\s*EC = (0x[0-9a-f]+)/.exec(l)).find(Boolean);
+        const fsc = report.lines.map((l) => /^\s*(?:D?FSC) = (0x[0-9a-f]+)/.exec(l)).find(Boolean);
+        const wnr = report.lines.map((l) => /\bWnR = (\d)/.exec(l)).find(Boolean);
+        if (!ec) continue;
+        const d = decodeEsr(report.esr);
+        expect(d.parts[0]).toBe(`EC=0x${Number(ec[1]).toString(16)}`);
+        if (fsc) expect(d.parts).toContain(`FSC=0x${Number(fsc[1]).toString(16)}`);
+        if (wnr) expect(d.parts).toContain(`WnR=${wnr[1]}`);
+        checked++;
+      }
+    }
+    console.log(`arm64 ESR values checked against the kernel's decoding: ${checked}`);
+    expect(checked).toBeGreaterThanOrEqual(5);
+  });
+});
