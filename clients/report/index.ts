@@ -1,7 +1,7 @@
 // The annotated crash report: a view model built from the crash pipeline's resolved report, rendered as one
 // self-contained HTML file, Markdown for an issue tracker, or 80-column text for a mailing list.
 export { CHighlighter, type HighlightToken, type HighlightedLine } from './highlight-c.js';
-export { canonicalRegister, instructionRegisters } from './instruction-registers.js';
+export { instructionRegisters } from './instruction-registers.js';
 export { makeLinker, upstreamVersion, type LinkTarget } from './link-template.js';
 export { startProgress, type Progress } from './progress.js';
 export { renderHtml } from './render-html.js';

@@ -14,7 +14,7 @@ const legacy: Record<string, string> = {
 };
 
 /** Canonical 64-bit name (`rax`, `r8`, `rip`) of a register operand, or undefined for anything else. */
-export function canonicalRegister(name: string): string | undefined {
+function canonicalRegister(name: string): string | undefined {
   const n = name.toLowerCase();
   const numbered = /^r(\d{1,2})[bwd]?$/.exec(n);
   if (numbered && Number(numbered[1]) >= 8 && Number(numbered[1]) <= 15) return `r${numbered[1]}`;

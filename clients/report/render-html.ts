@@ -4,7 +4,7 @@ import { formatLocation, formatPlace, markedLabel } from './format.js';
 import type { HighlightedLine } from './highlight-c.js';
 import type { CodeView, DisasmView, ReportView, SourceExcerpt, ViewFrame, ViewLocation } from './report-view.js';
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
