@@ -69,6 +69,10 @@ function faultingFrame(text: string): { spec: string; module: string | undefined
   return m ? { spec: m[1]!, module: m[2] } : undefined;
 }
 
+function isArm32Report(text: string): boolean {
+  return /\bPC is at |\bISA (ARM|Thumb)\b|Mode SVC_32/.test(text);
+}
+
 export const command: CliCommand = {
   name: 'decode-code',
   summary: "disassemble an oops 'Code:' line and mark the faulting instruction (scripts/decodecode)",
@@ -110,6 +114,11 @@ export const command: CliCommand = {
       return 1;
     }
     for (const p of parse.problems) writeLine(io.stderr, `crashnav decode-code: warning: ${p.message}`);
+    // 32-bit ARM prints its Code: words like arm64's: decoding them as AArch64 would be silently wrong.
+    if (arch === undefined && (parse.value.unitSize === 2 || isArm32Report(text))) {
+      writeLine(io.stderr, 'crashnav decode-code: this is a 32-bit ARM/Thumb oops; only x86_64 and arm64 code is decoded (--arch forces one)');
+      return 1;
+    }
     const decoded = await decodeCode(parse.value, {
       ...(arch !== undefined ? { arch } : {}),
       ...(pc !== undefined ? { pc } : {}),

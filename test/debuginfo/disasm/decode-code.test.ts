@@ -3,8 +3,10 @@
 // ../shared/crashes/syzkaller/decompile (real reports, objdump's output for their Code: lines).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { normaliseInstruction } from '../../../bench/disasm/objdump-compare.js';
+import { main } from '../../../clients/cli/main.js';
 import { decodeCode, parseCodeLine, renderDecodedCode, renderInstructionText } from '../../../debuginfo/index.js';
 import { sharedDir } from './support/fixtures.js';
 
@@ -148,6 +150,16 @@ describe.skipIf(!haveShared)('syzkaller decompile cases', () => {
     expect(ours).toEqual(want);
     const trapping = expected.lines.findIndex((l) => l.trapping);
     expect(listing!.faultIndex).toBe(trapping);
+  });
+
+  it('refuses a 32-bit ARM oops rather than decode its words as AArch64', async () => {
+    let err = '';
+    const stdin = new PassThrough();
+    stdin.end(readFileSync(path.join(decompileDir, 'arm', '0.in'), 'utf8'));
+    const stderr = new PassThrough().on('data', (d: Buffer) => (err += d.toString()));
+    const code = await main(['decode-code'], { stdin, stdout: new PassThrough(), stderr, cwd: process.cwd(), isTty: false });
+    expect(code).toBe(1);
+    expect(err).toMatch(/32-bit ARM/);
   });
 
   it('an oops whose code could not be read says where to get the bytes', () => {
