@@ -52,11 +52,19 @@ export function resolvedReportToJson(resolved: ResolvedReport): Record<string, u
   };
 }
 
-function sourceLines(r: ResolvedFrame): string[] {
-  if (r.locations.length === 0) return r.warnings.map((w) => `    (${w})`);
+/** A warning's shape without the names and numbers of one frame, to print each kind of warning once. */
+const warningShape = (w: string): string => w.replace(/\S*\+0x[0-9a-f]+(?:\/0x[0-9a-f]+)?|\b0x[0-9a-f]+\b|\b[A-Za-z_][\w.]* is\b/g, '');
+
+function sourceLines(r: ResolvedFrame, seen: Map<string, number>): string[] {
+  const lines: string[] = [];
   const tag = r.provenance === 'index' ? ' [definition, from the index]' : '';
-  const lines = r.locations.map((loc, i) => `    ${i === 0 ? '' : ' (inlined by) '}${loc.function ?? '??'} at ${loc.file}:${loc.line}${i === 0 ? tag : ''}`);
-  for (const w of r.warnings) lines.push(`    (${w})`);
+  r.locations.forEach((loc, i) => lines.push(`    ${i === 0 ? '' : ' (inlined by) '}${loc.function ?? '??'} at ${loc.file}:${loc.line}${i === 0 ? tag : ''}`));
+  for (const w of r.warnings) {
+    const shape = warningShape(w);
+    const count = seen.get(shape) ?? 0;
+    seen.set(shape, count + 1);
+    if (count === 0) lines.push(`    (${w})`);
+  }
   return lines;
 }
 
@@ -65,10 +73,13 @@ export function renderResolvedText(resolved: ResolvedReport, inputLines: string[
   const { report } = resolved;
   const byLine = new Map<number, ResolvedFrame[]>();
   for (const stack of resolved.stacks) for (const r of stack) byLine.set(r.frame.inputLine, [...(byLine.get(r.frame.inputLine) ?? []), r]);
+  const seen = new Map<string, number>();
   const out = [`# ${report.title}`];
   for (let n = report.startLine; n <= report.endLine; n++) {
     out.push(inputLines[n - 1] ?? '');
-    for (const r of byLine.get(n) ?? []) out.push(...sourceLines(r));
+    for (const r of byLine.get(n) ?? []) out.push(...sourceLines(r, seen));
   }
+  const repeated = [...seen.values()].reduce((sum, c) => sum + Math.max(0, c - 1), 0);
+  if (repeated > 0) out.push(`# ${repeated} more warnings like the ones above (see --json for each frame's)`);
   return out.join('\n');
 }
