@@ -44,6 +44,11 @@ export class DisasmTargetError extends Error {
 
 export interface FileDisassemblyOptions {
   syntax?: DisasmSyntax;
+  /**
+   * The target address is a return address (every trace frame but the faulting one): mark the call
+   * before it, the instruction that was executing in that frame.
+   */
+  returnAddress?: boolean;
   /** Show what `.rela.text` puts in a `.ko`'s code (default true; vmlinux is never relocated). */
   applyRelocations?: boolean;
 }
@@ -167,6 +172,9 @@ export async function disassembleFromFile(
 ): Promise<FileDisassembly> {
   const arch = archOf(file);
   const range = resolveTarget(file, target);
+  if (options.returnAddress && range.mark !== undefined) {
+    range.mark = { address: range.mark.address - 1n, label: `call returning to ${range.mark.label}` };
+  }
   const sectionRelative = file.elf.isRelocatable;
   // Listing address + delta = layout address.
   const delta = sectionRelative ? (file.layout.baseOf(range.section.index) ?? 0n) : 0n;

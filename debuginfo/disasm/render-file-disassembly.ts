@@ -15,6 +15,8 @@ export interface RenderFileDisassemblyOptions {
   withSource?: boolean;
   /** Default true: show a `.ko`'s `.rela.text` in its code. */
   applyRelocations?: boolean;
+  /** Mark the call before the target address (a trace frame's return address). */
+  returnAddress?: boolean;
 }
 
 export async function renderFileDisassembly(
@@ -25,6 +27,7 @@ export async function renderFileDisassembly(
   const disassembly = await disassembleFromFile(file, target, {
     ...(options.syntax ? { syntax: options.syntax } : {}),
     ...(options.applyRelocations === false ? { applyRelocations: false } : {}),
+    ...(options.returnAddress ? { returnAddress: true } : {}),
   });
   const withSource = options.withSource !== false;
   const substitutions = options.substitutions ?? [];

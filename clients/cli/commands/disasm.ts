@@ -30,6 +30,8 @@ options:
   --start ADDR --stop ADDR  disassemble [ADDR, ADDR) instead of a function
   -j, --section NAME      --start/--stop are offsets in section NAME (what a .ko needs: all its
                           sections start at 0), as addr2line -j
+  -r, --return-address    the target is a return address (a trace frame below the faulting one):
+                          mark the call before it
   --intel                 Intel syntax (x86), as 'objdump -M intel'
   --no-reloc              do not apply a .ko's .rela.text (show what plain 'objdump -d' shows)
   --no-source             instructions only, no file:line headers
@@ -84,6 +86,7 @@ export const command: CliCommand = {
           stop: { type: 'string' },
           section: { type: 'string', short: 'j' },
           intel: { type: 'boolean' },
+          'return-address': { type: 'boolean', short: 'r' },
           'no-reloc': { type: 'boolean' },
           'no-source': { type: 'boolean' },
           json: { type: 'boolean' },
@@ -124,6 +127,7 @@ export const command: CliCommand = {
         applyRelocations: !values['no-reloc'],
         withSource,
         substitutions,
+        returnAddress: values['return-address'] === true,
         ...(values.root !== undefined ? { root: values.root } : {}),
       });
       if (values.json) {

@@ -111,6 +111,15 @@ describe.skipIf(!tools)('a gcc-built object', () => {
     expect(text).toContain('\treport("total %ld\\n", total);\n');
   });
 
+  it('marks the call before a return address', async () => {
+    const plain = await disassembleFromFile(file, { symbol: 'sum_items' }, { applyRelocations: false });
+    const call = plain.instructions.find((i) => i.mnemonic === 'call')!;
+    const returnAddress = call.address + BigInt(call.bytes.length);
+    const d = await disassembleFromFile(file, { symbol: 'sum_items', offset: returnAddress }, { returnAddress: true });
+    const text = renderDisassembly({ ...listingOf(d), locate: () => [] });
+    expect(text).toMatch(new RegExp(`\\tcall +report\\t<-- call returning to sum_items\\+0x${returnAddress.toString(16)}\\n`));
+  });
+
   it('warns when the report gives a size the binary does not have', async () => {
     const d = await disassembleFromFile(file, { symbol: 'find_key', offset: 4n, size: 0x1000n });
     expect(d.warnings.join('\n')).toMatch(/find_key is 0x[0-9a-f]+ bytes .* the report says 0x1000/);
