@@ -12,7 +12,7 @@ import { normalizeArch } from './arch.js';
 import { expandInvocations } from './expand-invocations.js';
 
 /** Bumped whenever extraction changes what it stores: every file is parsed again. */
-export const extractorVersion = '8';
+export const extractorVersion = '12';
 
 export interface IndexProgress {
   done: number;
@@ -27,6 +27,8 @@ export interface BuildIndexOptions {
   dbPath: string;
   arch?: string;
   jobs?: number;
+  /** Index only these subdirectories of the root (files elsewhere are dropped from the index). */
+  under?: string[];
   /** Paths (relative to root) indexed and committed before all others. */
   first?: string[];
   backend?: 'native' | 'wasm';
@@ -55,7 +57,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
   const summary: BuildIndexSummary = { files: 0, parsed: 0, unchanged: 0, deleted: 0, skipped: 0, problems: [], elapsedMs: 0 };
   let pool: ParsePool | undefined;
   try {
-    const listed = await listSourceFiles(options.root);
+    const listed = await listSourceFiles(options.root, { under: options.under });
     summary.problems.push(...listed.problems);
     summary.files = listed.files.length;
     pool = await ParsePool.start(options.jobs ?? defaultJobs(), { backend: options.backend });

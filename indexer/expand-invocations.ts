@@ -4,6 +4,7 @@
 // function the expansion leaves open.
 import { archOfPath } from './arch.js';
 import { DefFlag, type IndexStore, defKinds } from './index-store.js';
+import { type GeneratedDef, generatedDefinitions, isTableMacro } from './kernel-idioms.js';
 import { type MacroDefinition, expandInvocation, functionsInExpansion } from './macro-expander.js';
 
 const functionMacro = defKinds.indexOf('function-macro');
@@ -44,17 +45,33 @@ export function expandInvocations(store: IndexStore, options: { fileIds?: number
     : (db.prepare(select).all() as InvocationRow[]);
   let made = 0;
   const clearExpanded = db.prepare(`DELETE FROM defs WHERE file_id = ? AND (flags & ${DefFlag.expanded}) <> 0`);
+  const variableKind = defKinds.indexOf('variable');
+  const dropGuess = db.prepare(`DELETE FROM defs WHERE file_id = ? AND line = ? AND kind = ${variableKind} AND (flags & ${DefFlag.expanded}) = 0
+    AND via_id = (SELECT id FROM names WHERE name = ?)`);
   store.transaction(() => {
     for (const id of new Set(rows.map((r) => r.fileId))) clearExpanded.run(id);
     for (const r of rows) {
-      const fns = functionsInExpansion(expandInvocation(r.macro, r.args.split('\x1f'), lookup));
+      const tabled: GeneratedDef[] = [];
+      const stopAt = (name: string, args: string[]) => {
+        if (!isTableMacro(name)) return false;
+        tabled.push(...generatedDefinitions(name, args, false));
+        return true;
+      };
+      const fns = functionsInExpansion(expandInvocation(r.macro, r.args.split('\x1f'), { lookup, stopAt }));
+      for (const g of tabled) {
+        const defId = store.insertExpandedDef(r.fileId, { name: g.name, kind: g.kind, line: r.line, column: r.column, endLine: r.line, isStatic: false, isWeak: g.isWeak ?? false, via: r.macro });
+        for (const callee of g.calls ?? []) store.insertExpandedCall(defId, callee, r.line, r.column);
+        made++;
+      }
+      if (tabled.length > 0 || fns.length > 0) dropGuess.run(r.fileId, r.line, r.macro);
       for (const fn of fns) {
         if (fn.name === r.macro) continue;
         if (fn.ownsBody && r.bodyDef !== null) {
           store.renameDef(r.bodyDef, fn.name);
           continue;
         }
-        store.insertExpandedDef(r.fileId, { name: fn.name, kind: 'function', line: r.line, column: r.column, endLine: r.line, isStatic: false, isWeak: false, via: r.macro });
+        const defId = store.insertExpandedDef(r.fileId, { name: fn.name, kind: 'function', line: r.line, column: r.column, endLine: r.line, isStatic: false, isWeak: false, via: r.macro });
+        for (const callee of new Set(fn.calls)) if (!lookup(callee)) store.insertExpandedCall(defId, callee, r.line, r.column);
         made++;
       }
     }

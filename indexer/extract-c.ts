@@ -19,6 +19,8 @@ import { cKeywords, exportMacro, generatedDefinitions, moduleAlias, notCallable,
 export const maxTreeSitterBytes = 1_500_000;
 
 const allCaps = /^[A-Z_][A-Z0-9_]*$/;
+/** Kernel function names are lower case; a lone upper-case argument is a constant or a type. */
+const functionLike = /^_*[a-z][a-z0-9_]*$/;
 /** Longer macro bodies are tables, not definition generators; not kept for expansion. */
 const maxMacroBody = 16_384;
 /** Invocations that never define functions: not worth expanding. */
@@ -28,6 +30,8 @@ const storageWords = new Set(['static', 'extern', 'inline', '__always_inline', '
 interface PpFrame {
   depthAtStart: number;
   depthAfterFirst: number;
+  parenAtStart: number;
+  parenAfterFirst: number;
   alternative: boolean;
 }
 
@@ -77,6 +81,8 @@ class LexicalPass {
   private readonly nextC: Int32Array;
   private readonly pp: PpFrame[] = [];
   private depth = 0;
+  /** Parenthesis depth at file scope: `;` and braces inside `TRACE_EVENT(...)` arguments end nothing. */
+  private paren = 0;
   private currentFn = -1;
   private stmtStart = -1;
   /** Macro-made definitions whose braces are still open (their end line is the closing brace's). */
@@ -121,6 +127,12 @@ class LexicalPass {
         i = this.directive(i);
         continue;
       }
+      if (this.paren > 0 && this.depth === 0 && k === Tok.Ident && text.charCodeAt(toks.start[i]! - 1) === 10 && this.endsStatement(this.prevC[i]!)) {
+        // An unbalanced `(` (a macro tree-sitter and we cannot see through): a declaration starting in
+        // column 1 after a `;` or `}` is a new statement; code inside TRACE_EVENT(...) is indented.
+        this.paren = 0;
+        this.stmtStart = i;
+      }
       if (this.stmtStart < 0) this.stmtStart = i;
       if (k === Tok.Ident) {
         const name = tokText(text, toks, i);
@@ -131,26 +143,34 @@ class LexicalPass {
       } else if (k === Tok.Punct) {
         const c = text.charCodeAt(toks.start[i]!);
         const single = toks.end[i]! - toks.start[i]! === 1;
-        if (single && c === 123) {
-          if (this.depth === 0) this.openBraceAtFileScope(i);
+        if (single && c === 40 && this.depth === 0) this.paren++;
+        else if (single && c === 41 && this.depth === 0) this.paren = Math.max(0, this.paren - 1);
+        else if (single && c === 123) {
+          if (this.depth === 0 && this.paren === 0) this.openBraceAtFileScope(i);
           this.depth++;
         } else if (single && c === 125) {
           this.depth = Math.max(0, this.depth - 1);
-          if (this.depth === 0) {
+          if (this.depth === 0 && this.paren === 0) {
             if (this.currentFn >= 0) this.facts.defs[this.currentFn]!.endLine = toks.line[i]!;
             for (const d of this.openGenerated) this.facts.defs[d]!.endLine = toks.line[i]!;
             this.openGenerated = [];
             this.currentFn = -1;
             this.stmtStart = -1;
           }
-        } else if (single && c === 59 && this.depth === 0) {
+        } else if (single && c === 59 && this.depth === 0 && this.paren === 0) {
           this.statementAtFileScope(this.stmtStart, i);
           this.stmtStart = -1;
         }
       }
       i++;
     }
+    // Invocations written without `;` up to the end of the file (lsm_hook_defs.h, accessor tables).
+    if (this.depth === 0 && this.stmtStart >= 0) this.invocationChain(this.stmtStart, toks.count);
     this.facts.names = [...this.names];
+  }
+
+  private endsStatement(t: number): boolean {
+    return t >= 0 && (isPunct(this.text, this.toks, t, ';') || isPunct(this.text, this.toks, t, '}'));
   }
 
   private get alternative(): boolean {
@@ -162,6 +182,11 @@ class LexicalPass {
     const member = isPunct(this.text, this.toks, prev, '->') || isPunct(this.text, this.toks, prev, '.');
     const call: CallFact = { caller, callee, line: this.toks.line[t]!, column: columnOf(this.text, this.toks.start[t]!), member };
     this.facts.calls.push(call);
+  }
+
+  /** Calls the idiom table knows a generated function makes, placed at the invocation. */
+  private addGeneratedCalls(caller: number, callees: string[] | undefined, tok: number): void {
+    for (const callee of callees ?? []) this.facts.calls.push({ caller, callee, line: this.toks.line[tok]!, column: columnOf(this.text, this.toks.start[tok]!), member: false });
   }
 
   private addDef(def: Omit<DefFact, 'column' | 'isAlternative'> & { tok: number }): number {
@@ -220,11 +245,14 @@ class LexicalPass {
     let p = this.prevC[brace]!;
     let nameTok = -1;
     let open = -1;
+    const chainOnly = () => {
+      if (this.stmtStart >= 0) this.invocationChain(this.stmtStart, brace);
+    };
     while (p >= 0 && isPunct(text, toks, p, ')')) {
       const q = this.matchOpen(p);
-      if (q < 0) return;
+      if (q < 0) return chainOnly();
       const before = this.prevC[q]!;
-      if (before < 0 || toks.kind[before] !== Tok.Ident) return;
+      if (before < 0 || toks.kind[before] !== Tok.Ident) return chainOnly();
       const word = tokText(text, toks, before);
       if (trailingAttribute.test(word)) {
         p = this.prevC[before]!;
@@ -234,9 +262,9 @@ class LexicalPass {
       open = q;
       break;
     }
-    if (nameTok < 0) return;
+    if (nameTok < 0) return chainOnly();
     const name = tokText(text, toks, nameTok);
-    if (notCallable.has(name) || cKeywords.has(name)) return;
+    if (notCallable.has(name) || cKeywords.has(name)) return chainOnly();
     const start = this.stmtStart >= 0 ? this.stmtStart : nameTok;
     let isStatic = false;
     let isWeak = false;
@@ -258,6 +286,7 @@ class LexicalPass {
       let owner = -1;
       for (const g of made) {
         const idx = this.addDef({ name: g.name, kind: g.kind, tok: nameTok, line, endLine: -1, isStatic: false, isWeak: g.isWeak ?? false, via: name, docLine });
+        this.addGeneratedCalls(idx, g.calls, nameTok);
         if (g.ownsBody) owner = idx;
         this.openGenerated.push(idx);
       }
@@ -318,9 +347,10 @@ class LexicalPass {
     const line = toks.line[t]!;
     const made = generatedDefinitions(macro, args, false);
     for (const g of made) {
-      this.addDef({ name: g.name, kind: g.kind, tok: t, line, endLine: line, isStatic: stmtStart !== t, isWeak: g.isWeak ?? false, via: macro, docLine: this.docLineBefore(toks.line[stmtStart]!) });
+      const idx = this.addDef({ name: g.name, kind: g.kind, tok: t, line, endLine: line, isStatic: stmtStart !== t, isWeak: g.isWeak ?? false, via: macro, docLine: this.docLineBefore(toks.line[stmtStart]!) });
+      this.addGeneratedCalls(idx, g.calls, t);
     }
-    if (made.length === 0 && !notExpanded.test(macro)) {
+    if ((made.length === 0 || made.some((g) => g.guess)) && !notExpanded.test(macro)) {
       this.facts.invocations.push({ macro, args, line, column: columnOf(this.text, toks.start[t]!), body: -1 });
     }
   }
@@ -352,22 +382,29 @@ class LexicalPass {
       case 'ifndef': {
         const cond = text.slice(toks.end[d]!, toks.start[end]!);
         const negatedConfig = (word === 'ifndef' && /^\s*CONFIG_/.test(cond)) || (word === 'if' && /^\s*!\s*(defined|IS_ENABLED|IS_BUILTIN|IS_REACHABLE)?\s*\(?\s*CONFIG_/.test(cond));
-        this.pp.push({ depthAtStart: this.depth, depthAfterFirst: -1, alternative: negatedConfig });
+        this.pp.push({ depthAtStart: this.depth, depthAfterFirst: -1, parenAtStart: this.paren, parenAfterFirst: -1, alternative: negatedConfig });
         break;
       }
       case 'elif':
       case 'else': {
         const top = this.pp[this.pp.length - 1];
         if (top) {
-          if (top.depthAfterFirst < 0) top.depthAfterFirst = this.depth;
+          if (top.depthAfterFirst < 0) {
+            top.depthAfterFirst = this.depth;
+            top.parenAfterFirst = this.paren;
+          }
           this.depth = top.depthAtStart;
+          this.paren = top.parenAtStart;
           top.alternative = word === 'elif' ? true : !top.alternative;
         }
         break;
       }
       case 'endif': {
         const top = this.pp.pop();
-        if (top && top.depthAfterFirst >= 0) this.depth = top.depthAfterFirst;
+        if (top && top.depthAfterFirst >= 0) {
+          this.depth = top.depthAfterFirst;
+          this.paren = top.parenAfterFirst;
+        }
         break;
       }
     }
@@ -400,18 +437,40 @@ class LexicalPass {
     const def = this.addDef({ name, kind: params ? 'function-macro' : 'macro', tok: nameTok, line, endLine, isStatic: false, isWeak: false, signature, docLine: this.docLineBefore(toks.line[nameTok - 2] ?? line) });
     if (params) this.facts.defs[def]!.params = params;
     if (body !== undefined && body.length <= maxMacroBody) this.facts.defs[def]!.body = body;
-    const paramSet = new Set(params ?? []);
+    const paramSet = new Set((params ?? []).map((p) => p.replace(/\.\.\.$/, '')));
     for (let t = bodyStart; t < end; t++) {
       if (toks.kind[t] !== Tok.Ident) continue;
       const next = t + 1;
-      if (next >= end || !isPunct(text, toks, next, '(')) continue;
       const callee = tokText(text, toks, t);
-      if (paramSet.has(callee) || notCallable.has(callee) || cKeywords.has(callee)) continue;
       const prev = t - 1;
+      if (next >= end || !isPunct(text, toks, next, '(')) {
+        // A function name handed to another macro (`printk_index_wrap(_printk, fmt, ...)`) is usually
+        // called by it: counted as a call the macro makes.
+        const before = isPunct(text, toks, prev, '(') || isPunct(text, toks, prev, ',');
+        const after = next < end && (isPunct(text, toks, next, ',') || isPunct(text, toks, next, ')'));
+        if (before && after && functionLike.test(callee) && !paramSet.has(callee) && !cKeywords.has(callee) && t - 2 >= bodyStart && this.insideCall(t, bodyStart)) {
+          this.facts.calls.push({ caller: def, callee, line: toks.line[t]!, column: columnOf(text, toks.start[t]!), member: false, argument: true });
+        }
+        continue;
+      }
+      if (paramSet.has(callee) || notCallable.has(callee) || cKeywords.has(callee)) continue;
       if (isPunct(text, toks, prev, '#') || isPunct(text, toks, prev, '##') || isPunct(text, toks, next + 1, '##')) continue;
       const member = isPunct(text, toks, prev, '->') || isPunct(text, toks, prev, '.');
       this.facts.calls.push({ caller: def, callee, line: toks.line[t]!, column: columnOf(text, toks.start[t]!), member });
     }
+  }
+
+  /** True when token `t` of a directive sits directly inside the argument list of `ident(`. */
+  private insideCall(t: number, from: number): boolean {
+    let level = 0;
+    for (let u = t - 1; u >= from; u--) {
+      if (isPunct(this.text, this.toks, u, ')')) level++;
+      else if (isPunct(this.text, this.toks, u, '(')) {
+        if (level === 0) return this.toks.kind[u - 1] === Tok.Ident && !notCallable.has(tokText(this.text, this.toks, u - 1));
+        level--;
+      }
+    }
+    return false;
   }
 
   private include(d: number, end: number): void {

@@ -59,8 +59,8 @@ export interface CallFact {
   column: number;
   /** `ops->open(...)` / `ops.open(...)`: a call through a member named `callee`. */
   member: boolean;
-  /** Set when the call is written inside a macro's arguments whose expansion makes a function. */
-  via?: string;
+  /** In a macro body, a function name passed to another macro (which calls it) rather than called. */
+  argument?: boolean;
 }
 
 export interface IncludeFact {

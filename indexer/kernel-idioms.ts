@@ -10,6 +10,10 @@ export interface GeneratedDef {
   isWeak?: boolean;
   /** This generated function owns the braces that follow the invocation (calls inside are its calls). */
   ownsBody?: boolean;
+  /** A guess from the `DEFINE_*(name)` habit: the invocation is expanded too, and the guess dropped when that finds functions. */
+  guess?: boolean;
+  /** What the generated body calls (include/trace/trace_events.h, perf.h, bpf_probe.h in 6.1). */
+  calls?: string[];
 }
 
 const syscallDefine = /^SYSCALL_DEFINE[0-6]$/;
@@ -28,11 +32,29 @@ function syscallNames(base: string, compat: boolean): GeneratedDef[] {
   ];
 }
 
-const traceClassPrefixes = ['trace_event_raw_event_', 'do_trace_event_raw_event_', 'perf_trace_', '__bpf_trace_', 'trace_raw_output_', 'trace_event_get_offsets_', 'trace_event_define_fields_'];
 const traceEventPrefixes = ['trace_', '__traceiter_', 'register_trace_', 'unregister_trace_', 'register_trace_prio_', 'check_trace_callback_type_'];
+const bufferCalls = ['trace_event_buffer_reserve', 'trace_event_buffer_commit', 'trace_trigger_soft_disabled'];
 
-function traceClass(name: string): GeneratedDef[] {
-  return traceClassPrefixes.map((p) => ({ name: p + name, kind: 'function' as const }));
+/** The number of arguments in `TP_ARGS(a, b, c)` among an event macro's arguments (bpf_trace_runN). */
+function traceArgCount(args: string[]): number | undefined {
+  const tp = args.find((a) => /^\s*TP_ARGS\s*\(/.test(a));
+  if (!tp) return undefined;
+  const inner = tp.slice(tp.indexOf('(') + 1, tp.lastIndexOf(')')).trim();
+  return inner === '' || inner === 'void' ? 0 : inner.split(',').length;
+}
+
+function traceClass(name: string, args: string[]): GeneratedDef[] {
+  const n = traceArgCount(args);
+  const fn = (p: string, calls: string[]) => ({ name: p + name, kind: 'function' as const, calls });
+  return [
+    fn('trace_event_raw_event_', bufferCalls),
+    fn('do_trace_event_raw_event_', bufferCalls),
+    fn('perf_trace_', ['perf_trace_buf_alloc', 'perf_fetch_caller_regs', 'perf_trace_run_bpf_submit']),
+    fn('__bpf_trace_', n === undefined ? [] : [`bpf_trace_run${n}`]),
+    fn('trace_raw_output_', ['trace_raw_output_prep', 'trace_event_printf', 'trace_handle_return']),
+    fn('trace_event_get_offsets_', []),
+    fn('trace_event_define_fields_', ['trace_define_field']),
+  ];
 }
 
 function traceEvent(name: string): GeneratedDef[] {
@@ -45,6 +67,8 @@ function traceEvent(name: string): GeneratedDef[] {
 
 /** Variable-defining macros whose variable is the second argument (`DEFINE_PER_CPU(type, name)`). */
 const secondArgVariable = /^(DEFINE|DECLARE)_PER_CPU\w*$/;
+/** Macros known to define a variable named by their first argument. */
+const knownVariable = /^DEFINE_(MUTEX|SPINLOCK|RAW_SPINLOCK|RWLOCK|IDA|IDR|XARRAY\w*|SEMAPHORE|STATIC_KEY\w*|SRCU|STATIC_SRCU|RATELIMIT_STATE|WAIT\w*|SEQLOCK|HASHTABLE|READ_MOSTLY_HASHTABLE|RWSEM|PERCPU_RWSEM|STATIC_PERCPU_RWSEM|LLIST_HEAD|KLIST|SPINLOCK_IRQ|WW_CLASS|WD_CLASS|SIMPLE_DEV_PM_OPS|RUNTIME_DEV_PM_OPS|CLASS_ATTR\w*)$/;
 /** Macros that take a name and define a variable of that name (the kernel's `DEFINE_*(name, ...)` habit). */
 const firstArgVariable = /^(DEFINE_[A-Z0-9_]+|DECLARE_(WAIT_QUEUE_HEAD|COMPLETION|RWSEM|BITMAP|HASHTABLE|KFIFO\w*|DELAYED_WORK|WORK|TASKLET\w*)|LIST_HEAD|HLIST_HEAD|LLIST_HEAD|ATOMIC_NOTIFIER_HEAD|BLOCKING_NOTIFIER_HEAD|RAW_NOTIFIER_HEAD|SRCU_NOTIFIER_HEAD)$/;
 /** DEFINE_* macros that make something other than a variable named by their first argument. */
@@ -71,9 +95,12 @@ export function generatedDefinitions(macro: string, args: string[], hasBody: boo
       { name: a0, kind: 'function' },
     ];
   }
-  if (/^(DECLARE_EVENT_CLASS|DECLARE_EVENT_CLASS_NOP)$/.test(macro) && identifier.test(a0)) return traceClass(a0);
-  if (/^TRACE_EVENT(_FN|_CONDITION|_FN_COND|_NOP|_RCU)?$/.test(macro) && identifier.test(a0)) return [...traceClass(a0), ...traceEvent(a0)];
-  if (/^DECLARE_TRACE(_CONDITION)?$/.test(macro) && identifier.test(a0)) return [...traceEvent(a0), { name: `__bpf_trace_${a0}`, kind: 'function' }];
+  if (/^(DECLARE_EVENT_CLASS|DECLARE_EVENT_CLASS_NOP)$/.test(macro) && identifier.test(a0)) return traceClass(a0, args);
+  if (/^TRACE_EVENT(_FN|_CONDITION|_FN_COND|_NOP|_RCU)?$/.test(macro) && identifier.test(a0)) return [...traceClass(a0, args), ...traceEvent(a0)];
+  if (/^DECLARE_TRACE(_CONDITION)?$/.test(macro) && identifier.test(a0)) {
+    const n = traceArgCount(args);
+    return [...traceEvent(a0), { name: `__bpf_trace_${a0}`, kind: 'function', calls: n === undefined ? [] : [`bpf_trace_run${n}`] }];
+  }
   // include/linux/lsm_hook_defs.h, expanded by kernel/bpf/bpf_lsm.c into bpf_lsm_<hook>.
   if (macro === 'LSM_HOOK' && identifier.test(args[2]?.trim() ?? '')) return [{ name: `bpf_lsm_${args[2]!.trim()}`, kind: 'function' }];
   if (/^DEFINE_EVENT(_FN|_CONDITION|_NOP)?$/.test(macro) && identifier.test(a1)) return traceEvent(a1);
@@ -84,9 +111,14 @@ export function generatedDefinitions(macro: string, args: string[], hasBody: boo
     return name ? [{ name, kind: macro.startsWith('DECLARE') ? 'extern' : 'variable' }] : [];
   }
   if (firstArgVariable.test(macro) && !notVariable.test(macro) && identifier.test(a0)) {
-    return [{ name: a0, kind: 'variable' }];
+    return [{ name: a0, kind: 'variable', guess: !knownVariable.test(macro) && macro.startsWith('DEFINE_') }];
   }
   return [];
+}
+
+/** Macros the table above answers for: the expander stops at them instead of expanding their #define. */
+export function isTableMacro(macro: string): boolean {
+  return syscallDefine.test(macro) || compatSyscallDefine.test(macro) || bpfCall.test(macro) || /^(COND_SYSCALL\w*|DECLARE_EVENT_CLASS\w*|TRACE_EVENT\w*|DECLARE_TRACE\w*|DEFINE_EVENT\w*|LSM_HOOK)$/.test(macro);
 }
 
 /** `module_init(fn)` and friends: the symbol the macro makes and the function it names. */

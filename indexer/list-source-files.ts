@@ -17,7 +17,8 @@ export interface SourceFile {
 export const sourcePattern = '**/*.{c,h,S}';
 const alwaysSkipped = ['**/.git/**', '**/.crashnav/**', '**/node_modules/**'];
 
-export async function listSourceFiles(root: string): Promise<{ files: SourceFile[]; problems: string[] }> {
+/** Lists the tree's source files; `under` restricts the walk to those subdirectories of the root. */
+export async function listSourceFiles(root: string, options: { under?: string[] } = {}): Promise<{ files: SourceFile[]; problems: string[] }> {
   const problems: string[] = [];
   const isCheckout = existsSync(path.join(root, '.git'));
   const ignoreFiles = await fg(isCheckout ? ['**/.gitignore', '**/.crashnavignore'] : ['**/.crashnavignore'], { cwd: root, dot: true, ignore: alwaysSkipped, suppressErrors: true, followSymbolicLinks: false });
@@ -32,7 +33,8 @@ export async function listSourceFiles(root: string): Promise<{ files: SourceFile
       problems.push(`${f}: unreadable ignore file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   }
-  const entries = await fg(sourcePattern, { cwd: root, ignore: alwaysSkipped, stats: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, caseSensitiveMatch: true });
+  const patterns = options.under ? options.under.map((d) => `${fg.escapePath(d.replace(/\/+$/, ''))}/${sourcePattern}`) : [sourcePattern];
+  const entries = await fg(patterns, { cwd: root, ignore: alwaysSkipped, stats: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, caseSensitiveMatch: true });
   const ignored = (rel: string): boolean => {
     for (const [dir, ig] of rules) {
       if (dir === '.') {

@@ -12,6 +12,8 @@ export interface MacroDefinition {
 
 export interface GeneratedFunction {
   name: string;
+  /** Names called in the body the expansion wrote (none for a body that follows the invocation). */
+  calls: string[];
   /** The expansion ends inside this function's declarator: the braces after the invocation are its body. */
   ownsBody: boolean;
 }
@@ -78,25 +80,40 @@ function substitute(def: MacroDefinition, args: string[][]): string[] {
   return pasted.filter((t) => t !== '');
 }
 
-/** Fully expands `macro(args)`; `lookup` gives a function-like macro's definition. */
-export function expandInvocation(macro: string, args: string[], lookup: (name: string) => MacroDefinition | undefined): string[] {
-  const def = lookup(macro);
-  if (!def) return [];
-  const argToks = args.map((a) => tokenizeMacroText(a));
-  return rescan(substitute(def, argToks), lookup, new Set([macro]), 1);
+export interface ExpandHooks {
+  /** A function-like macro's definition. */
+  lookup(name: string): MacroDefinition | undefined;
+  /** Macros answered by a table rather than expanded: called with the arguments' texts. */
+  stopAt?(name: string, args: string[]): boolean;
 }
 
-function rescan(toks: string[], lookup: (name: string) => MacroDefinition | undefined, active: Set<string>, depth: number): string[] {
+/** Fully expands `macro(args)`. */
+export function expandInvocation(macro: string, args: string[], hooks: ExpandHooks): string[] {
+  const def = hooks.lookup(macro);
+  if (!def) return [];
+  const argToks = args.map((a) => tokenizeMacroText(a));
+  return rescan(substitute(def, argToks), hooks, new Set([macro]), 1);
+}
+
+function rescan(toks: string[], hooks: ExpandHooks, active: Set<string>, depth: number): string[] {
   if (depth > maxDepth) return toks;
+  const { lookup } = hooks;
   const out: string[] = [];
   for (let i = 0; i < toks.length && out.length < maxTokens; i++) {
     const t = toks[i]!;
     if (identifier.test(t) && !active.has(t) && toks[i + 1] === '(') {
+      if (hooks.stopAt) {
+        const call = collectArgs(toks, i + 1);
+        if (call && hooks.stopAt(t, call.args.map((a) => a.join(' ')))) {
+          i = call.end - 1;
+          continue;
+        }
+      }
       const def = lookup(t);
       const call = def ? collectArgs(toks, i + 1) : undefined;
       if (def && call) {
         const inner = new Set(active).add(t);
-        out.push(...rescan(substitute(def, call.args), lookup, inner, depth + 1));
+        out.push(...rescan(substitute(def, call.args), hooks, inner, depth + 1));
         i = call.end - 1;
         continue;
       }
@@ -128,12 +145,17 @@ export function functionsInExpansion(toks: string[]): GeneratedFunction[] {
     }
     return undefined;
   };
+  let current: GeneratedFunction | undefined;
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
+    if (depth > 0 && current && toks[i + 1] === '(' && identifier.test(t) && !notNames.has(t) && toks[i - 1] !== '.' && toks[i - 1] !== '->') {
+      current.calls.push(t);
+    }
     if (t === '{') {
-      if (depth === 0 && toks[i - 1] === ')') {
-        const name = nameBeforeParams(i - 1);
-        if (name) found.push({ name, ownsBody: false });
+      if (depth === 0) {
+        const name = toks[i - 1] === ')' ? nameBeforeParams(i - 1) : undefined;
+        current = name ? { name, calls: [], ownsBody: false } : undefined;
+        if (current) found.push(current);
       }
       depth++;
     } else if (t === '}') {
@@ -143,7 +165,7 @@ export function functionsInExpansion(toks: string[]): GeneratedFunction[] {
   }
   if (depth === 0 && toks[toks.length - 1] === ')') {
     const name = nameBeforeParams(toks.length - 1);
-    if (name) found.push({ name, ownsBody: true });
+    if (name) found.push({ name, calls: [], ownsBody: true });
   }
   return found;
 }
