@@ -3,6 +3,8 @@
 // the lines of interleaved CPUs/tasks.
 
 export interface StrippedLine {
+  /** 1-based line number in the input (0 when the caller did not say). */
+  lineNo: number;
   text: string;
   /** `T81` or `C1` from CONFIG_PRINTK_CALLER, when present. */
   caller?: string;
@@ -26,7 +28,7 @@ const isoStamp = /^\s*\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\s+(?=kern|user|da
 const kmsgRecord = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ )?\d+,\d+,\d+,[^,;]*(?:,caller=([TC]\d+))?[^;]*;/;
 const mailQuote = /^(?:> ?)+(?=\S|$)/;
 
-export function stripLinePrefix(line: string): StrippedLine {
+export function stripLinePrefix(line: string, lineNo = 0): StrippedLine {
   let text = line.endsWith('\r') ? line.slice(0, -1) : line;
   let caller: string | undefined;
   let timestamped = false;
@@ -56,5 +58,5 @@ export function stripLinePrefix(line: string): StrippedLine {
     // One space separates the prefix from the message; further indentation belongs to the message.
     if (text.startsWith(' ')) text = text.slice(1);
   }
-  return { text, caller, timestamped };
+  return { lineNo, text, caller, timestamped };
 }

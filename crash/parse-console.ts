@@ -9,10 +9,7 @@ import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } 
 import { type FrameDraft, parseFrameLine, parseSymbolRef } from './parse-frame-line.js';
 import { type TitleRule, titleRules } from './title-rules.js';
 
-export interface ConsoleLine extends StrippedLine {
-  /** 1-based line number in the input. */
-  lineNo: number;
-}
+export type ConsoleLine = StrippedLine;
 
 const ignoredStarts = [
   /^WARNING: \/etc\/ssh\/moduli does not exist/, /^WARNING: workqueue cpumask/, /^WARNING: The mand mount option/,

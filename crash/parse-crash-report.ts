@@ -45,7 +45,7 @@ export function parseCrashReport(text: string, options: ParseOptions): ParseResu
     if (/[\x00-\x08\x0e-\x1f]/.test(line)) line = line.replace(/\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0e-\x1f]/g, '');
     // Mail archives turn indentation into no-break spaces.
     if (line.includes('\u00a0')) line = line.replace(/\u00a0/g, ' ');
-    lines[i] = { ...stripLinePrefix(line), lineNo: i + 1 };
+    lines[i] = stripLinePrefix(line, i + 1);
   }
   const reports: CrashReport[] = [];
   if (isCrashSession(lines)) reports.push(...parseCrashSession(lines, source, problems));
