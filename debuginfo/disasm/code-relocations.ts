@@ -78,7 +78,7 @@ export function applyCodeRelocations(
 function annotate(insn: DisasmInstruction, rel: CodeRelocation, end: bigint, context: RelocationContext): DisasmInstruction {
   const { arch } = context;
   const relocation = `${relocationTypeName(arch, rel.type)}\t${symbolPlusAddend(rel.symbol, rel.addend)}`;
-  const out: DisasmInstruction = { ...insn, relocation };
+  const out: DisasmInstruction = { ...insn, relocations: [...(insn.relocations ?? []), relocation] };
   const pcRelative = arch === 'x86_64' ? x86PcRelative.has(rel.type) : arm64Branches.has(rel.type);
   if (!pcRelative) return out;
   // x86: the CPU adds the displacement to the next instruction's address, the relocation to the
@@ -93,7 +93,8 @@ function annotate(insn: DisasmInstruction, rel: CodeRelocation, end: bigint, con
   const isBranch = insn.target !== undefined && (arch === 'arm64' || insn.comment === undefined);
   if (isBranch) {
     // The operand now says what the relocation says: objdump -dr's extra line would repeat it.
-    delete out.relocation;
+    if (insn.relocations === undefined) delete out.relocations;
+    else out.relocations = insn.relocations;
     out.operands = targetText;
     if (symbolAddress !== undefined) out.target = symbolAddress + addend;
     else delete out.target;

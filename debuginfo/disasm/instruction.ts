@@ -15,8 +15,11 @@ export interface DisasmInstruction {
   comment?: string;
   /** Direct branch or call target, or the address a PC-relative operand refers to. */
   target?: bigint;
-  /** What a relocation put at this instruction (`.ko` files): the symbol a call really goes to. */
-  relocation?: string;
+  /**
+   * Relocations in this instruction's bytes (`.ko` files) not already shown as its branch target,
+   * as objdump -dr lists them: `R_X86_64_32S\t.rodata.str1.1+0x8`.
+   */
+  relocations?: string[];
   /** The bytes do not decode (objdump prints `(bad)`), or are cut off by the end of the buffer. */
   invalid?: boolean;
 }

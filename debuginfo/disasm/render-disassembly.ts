@@ -82,7 +82,7 @@ export function renderDisassembly(listing: DisassemblyListing): string {
     }
     const mark = index === markIndex ? `\t<-- ${listing.mark!.label}` : undefined;
     out.push(...renderListingLines(insn, { arch: listing.arch, addressWidth: width, ...(mark ? { suffix: mark } : {}) }));
-    if (insn.relocation !== undefined) out.push(`\t\t\t${insn.relocation}`);
+    for (const relocation of insn.relocations ?? []) out.push(`\t\t\t${relocation}`);
   });
   return out.join('\n') + '\n';
 }

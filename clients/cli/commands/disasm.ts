@@ -60,7 +60,7 @@ function toJson(d: FileDisassembly, withSource: boolean): unknown {
       operands: insn.operands,
       comment: insn.comment ?? null,
       target: insn.target === undefined ? null : `0x${insn.target.toString(16)}`,
-      relocation: insn.relocation ?? null,
+      relocations: insn.relocations ?? [],
       frames: withSource
         ? d.locate(insn.address).map((f) => ({ function: f.function ?? null, file: f.file ?? null, line: f.line, inlined: f.inlined }))
         : [],
