@@ -86,10 +86,7 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
         callers: (f.topCallers ?? []).map((c): ViewCaller => ({ function: c.function, location: place({ ...c, inlined: false }) })),
         callersCount: f.callers ?? undefined,
         excerpt,
-        unresolved:
-          f.locations.length === 0 && !f.definition && f.symbol && f.reliable && stack.context !== 'user'
-            ? `no debug info for ${f.module ? `module ${f.module}` : 'the kernel'} and not in the source index`
-            : undefined,
+        unresolved: f.unresolved,
         warnings: f.warnings,
       };
     }),

@@ -47,6 +47,13 @@ export function frameInput(r: ResolvedFrame, context: { index: KernelIndex | und
   const { frame } = r;
   const lineTable = r.provenance === 'dwarf';
   const kernelWithoutVmlinux = !frame.module && !context.haveVmlinux;
+  // One plain sentence for a frame nothing was found for, instead of each lookup's miss.
+  const unresolved =
+    r.provenance === null && frame.symbol && frame.reliable && !kernelWithoutVmlinux
+      ? frame.module
+        ? `no debug info found for module ${frame.module} (--modules DIR)`
+        : 'not found in the vmlinux nor in the source index'
+      : undefined;
   return {
     ...frame,
     provenance: r.provenance,
@@ -54,6 +61,7 @@ export function frameInput(r: ResolvedFrame, context: { index: KernelIndex | und
     definition: r.definition,
     callers: r.callers,
     topCallers: context.index && frame.symbol && r.callers ? callersOf(frame.symbol, context.index) : [],
-    warnings: kernelWithoutVmlinux ? [] : r.warnings.filter((w) => !isRoutine(w, frame)),
+    warnings: kernelWithoutVmlinux || unresolved ? [] : r.warnings.filter((w) => !isRoutine(w, frame)),
+    ...(unresolved ? { unresolved } : {}),
   };
 }

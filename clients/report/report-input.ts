@@ -30,6 +30,8 @@ export interface ResolvedFrameInput {
   /** How many callers the index knows. */
   callers: number | null;
   topCallers?: (SourcePlace & { function: string })[];
+  /** Why a frame the reader would expect to resolve has no location (not said of what a notice explains). */
+  unresolved?: string;
   warnings: string[];
 }
 
