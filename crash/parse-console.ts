@@ -27,7 +27,7 @@ export function unboxHeadline(text: string): string {
 }
 
 // Every rule's start contains one of these words: a cheap test before trying ~100 patterns on each line.
-const startWords = /BUG|WARNING|INFO:|fault|panic|PANIC|Unable to handle|Oops|KASAN|UBSAN|KMSAN|KCSAN|KFENCE|error|opcode|stack|Internal|refcount_t|ODEBUG|corruption|usercopy|VFS:|trusty|SYZ|rust_kernel|unregister_netdevice|Booting|int3|Insufficient|lockup/;
+const startWords = /BUG|Oops|WARNING|INFO:|fault|panic|PANIC|Unable to handle|Oops|KASAN|UBSAN|KMSAN|KCSAN|KFENCE|error|opcode|stack|Internal|refcount_t|ODEBUG|corruption|usercopy|VFS:|trusty|SYZ|rust_kernel|unregister_netdevice|Booting|int3|Insufficient|lockup/;
 
 export function matchTitleRule(line: string): { rule: TitleRule; match: RegExpExecArray } | undefined {
   if (line.length > 2000 || !startWords.test(line)) return undefined;
@@ -224,8 +224,11 @@ function handleLine(text: string, lineNo: number, report: CrashReport, builder: 
   const marker = contextMarker.exec(trimmed);
   if (marker) {
     const kind = marker[2];
-    if (marker[1] || kind === 'EOI') builder.open('task');
-    else builder.open(kind === 'TASK' ? 'task' : (kind.toLowerCase() as StackContext));
+    const context: StackContext = marker[1] || kind === 'EOI' || kind === 'TASK' ? 'task' : (kind.toLowerCase() as StackContext);
+    const current = builder.currentStack();
+    // The RIP block printed just before `Call Trace: <IRQ>` is the top of that IRQ stack.
+    if (!marker[1] && current && current.frames.length > 0 && current.frames.every((f) => f.isFault)) current.context = context;
+    else builder.open(context);
     builder.inTrace = true;
     return true;
   }

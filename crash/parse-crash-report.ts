@@ -20,7 +20,8 @@ function looksBinary(text: string): boolean {
   let control = 0;
   for (let i = 0; i < sample.length; i++) {
     const c = sample.charCodeAt(i);
-    if ((c < 9 || (c > 13 && c < 32)) && c !== 27) control++;
+    // C0 controls (but tab, newlines and escape), C1 controls and the replacement character of bad UTF-8.
+    if ((c < 9 || (c > 13 && c < 32) || (c >= 0x7f && c < 0xa0) || c === 0xfffd) && c !== 27) control++;
   }
   return sample.length > 0 && control / sample.length > 0.1;
 }

@@ -205,6 +205,8 @@ export const titleRules: TitleRule[] = [
     start: /^Internal error: /,
     title: (c) => in_('Internal error', c.frame({ parts: ['rip', 'stack'] })),
   },
+  // A bare oops line, when the line naming the fault before it was lost or cut from the excerpt.
+  { id: 'oops', kind: 'oops', continues: true, start: /^(?:Oops: )?Oops: [0-9a-f]{4} \[#\d+\]/, title: (c) => in_('Oops', c.frame(rip)) },
   // --- kernel BUG ---------------------------------------------------------------------------------
   { id: 'bug-usercopy', kind: 'bug', start: /^kernel BUG at mm\/usercopy\.c/, title: (c) => in_('BUG: bad usercopy', c.frame(stackOnly(['usercopy', '__check']))) },
   { id: 'bug-list', kind: 'bug', start: /^kernel BUG at lib\/list_debug\.c/, title: (c) => in_('BUG: corrupted list', c.frame(stackOnly())) },

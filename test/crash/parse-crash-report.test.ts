@@ -216,3 +216,43 @@ describe.skipIf(!haveShared)('decoders against the kernel’s own words in the s
     expect(checked).toBeGreaterThanOrEqual(5);
   });
 });
+
+describe.skipIf(!haveShared)('the verbatim examples of ../shared/FORMATS.md', () => {
+  const formats = haveShared ? readFileSync(path.join(shared, 'FORMATS.md'), 'utf8') : '';
+  /** The fenced blocks of the `## F-N` section, in order. */
+  const examples = (id: string): string[] => {
+    const from = formats.indexOf(`## ${id} `);
+    const section = formats.slice(from, formats.indexOf('\n## ', from + 1));
+    return [...section.matchAll(/```\n([\s\S]*?)\n```/g)].map((m) => m[1]);
+  };
+  const example = (id: string): string => examples(id)[0];
+
+  it('F-2: IRQ stack topped by the faulting RIP, the interrupted context, per-module taint and the KASLR offset', () => {
+    const r = parseCrashReport(example('F-2'), { source: 'F-2' }).reports[0];
+    expect(r.stacks.map((s) => s.context)).toEqual(['irq', 'task', 'exception']);
+    expect(r.stacks[0].frames[0]).toMatchObject({ symbol: 'zoran_irq', offset: 0x178, size: 0x2e0, module: 'zr36067', isFault: true });
+    expect(r.stacks[2].frames[0]).toMatchObject({ symbol: 'acpi_idle_do_entry', isFault: true });
+    expect(r.modules?.find((m) => m.name === 'zr36067')?.flags).toBe('C');
+    expect(r.kaslrOffset).toBe(0x39c00000n);
+    expect(r.taint).toBe('GC');
+  });
+
+  it('F-4: arm64 pc, the repeated pc in the trace, ESR and Code words', () => {
+    const r = parseCrashReport(example('F-4'), { source: 'F-4' }).reports[0];
+    expect(r.arch).toBe('arm64');
+    expect(r.esr).toBe(0x96000004n);
+    expect(r.stacks[0].frames.slice(0, 3).map((f) => [f.symbol, f.isFault ?? false])).toEqual([
+      ['may_access_direct_pkt_data', true],
+      ['may_access_direct_pkt_data', true],
+      ['bpf_check', false],
+    ]);
+    expect([r.code?.unitSize, r.code?.markerOffset]).toEqual([4, 16]);
+  });
+
+  it('F-3: 6.x header variants (Oops: Oops:, UID:, preemption model) and i386 EIP', () => {
+    const [x86, i386] = examples('F-3').map((text) => parseCrashReport(text, { source: 'F-3' }).reports[0]);
+    expect([x86.oopsCode, x86.pid, x86.comm, x86.release, x86.taint]).toEqual([2, 0, 'swapper', '6.15.0-rc4+', '']);
+    expect(x86.title).toBe('BUG: unable to handle kernel NULL pointer dereference in __bitmap_set');
+    expect([i386.arch, i386.oopsCode, i386.stacks[0].frames[0].symbol]).toEqual(['i386', 2, '__free_pages_core']);
+  });
+});
