@@ -1,5 +1,6 @@
 // Formatting shared by the three renderers, so a location or a frame reads the same in HTML, Markdown and text.
 import type { HighlightedLine } from './highlight-c.js';
+import path from 'node:path';
 import type { DisasmView, ViewLocation } from './report-view.js';
 
 /** `file:line[:column]`. */
@@ -30,4 +31,9 @@ export function expandTabs(text: string, width = 8): string {
 /** What the marked instruction of a disassembly is, for the summary line that quotes it. */
 export function markedLabel(dis: DisasmView): string {
   return dis.faulting ? `faulting instruction (${dis.function})` : `call in ${dis.function}`;
+}
+
+/** An inline chain on one line, innermost first: `stats_add (x.c:22) ← stats_record (x.c:28) ← f (x.c:50)`. */
+export function formatChain(chain: ViewLocation[]): string {
+  return chain.map((l) => `${l.function ?? '??'} (${path.basename(l.file)}:${l.line})`).join(' ← ');
 }

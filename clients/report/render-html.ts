@@ -1,6 +1,6 @@
 // The report as one self-contained HTML file: inline CSS only (no script, no font, no network), light and dark
 // through prefers-color-scheme, C excerpts coloured from tree-sitter's highlight captures.
-import { formatLocation, formatPlace, markedLabel } from './format.js';
+import { formatChain, formatLocation, formatPlace, markedLabel } from './format.js';
 import type { HighlightedLine } from './highlight-c.js';
 import type { CodeView, DisasmView, ReportView, SourceExcerpt, ViewFrame, ViewLocation } from './report-view.js';
 
@@ -152,8 +152,9 @@ export function renderHtml(view: ReportView): string {
           .join('')}${markedSource(view.disassembly)}</p>`
       : '';
     const guiltyFrame = view.stacks[g.stack]?.frames[g.frame];
+    const chain = guiltyFrame && guiltyFrame.locations.length > 1 ? `<div>Inlined: <code>${escapeHtml(formatChain(guiltyFrame.locations))}</code></div>` : '';
     parts.push(
-      `<section class="guilty"><div><b>Guilty frame:</b> <code>${escapeHtml(g.label)}</code>${where}</div><div class="meta">Why: ${escapeHtml(g.reason)}</div>${insn}${
+      `<section class="guilty"><div><b>Guilty frame:</b> <code>${escapeHtml(g.label)}</code>${where}</div><div class="meta">Why: ${escapeHtml(g.reason)}</div>${chain}${insn}${
         guiltyFrame?.excerpt ? excerpt(guiltyFrame.excerpt, 'crash-line') : ''
       }</section>`,
     );

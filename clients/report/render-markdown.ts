@@ -1,6 +1,6 @@
 // The report as Markdown that pastes into an issue tracker (GitHub, GitLab, Gitea): headings, a facts table,
 // fenced C excerpts with a `>` gutter on the crash line, links to the source.
-import { formatLocation, formatPlace, lineText, markedLabel } from './format.js';
+import { formatChain, formatLocation, formatPlace, lineText, markedLabel } from './format.js';
 import type { DisasmView, ReportView, SourceExcerpt, ViewFrame, ViewLocation } from './report-view.js';
 
 /** Escapes the characters that Markdown would read as markup inside running text. */
@@ -81,6 +81,8 @@ export function renderMarkdown(view: ReportView): string {
     out.push('## Guilty frame', '');
     const where = view.guilty.location ? ` — ${link(view.guilty.location, formatLocation(view.guilty.location))}` : '';
     out.push(`${code(view.guilty.label)}${where}`, '', `*Why:* ${md(view.guilty.reason)}`);
+    const chain = view.stacks[view.guilty.stack]?.frames[view.guilty.frame]?.locations ?? [];
+    if (chain.length > 1) out.push('', `*Inlined:* ${code(formatChain(chain))}`);
     if (view.disassembly?.marked) {
       const regs = view.disassembly.registers.map((r) => `${r.name.toUpperCase()}: ${r.value}`).join(', ');
       const src = view.disassembly.markedSource;

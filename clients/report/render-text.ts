@@ -1,5 +1,5 @@
 // The report as plain text that fits 80 columns, for a terminal or a mailing list.
-import { expandTabs, formatLocation, formatPlace, lineText, markedLabel } from './format.js';
+import { expandTabs, formatChain, formatLocation, formatPlace, lineText, markedLabel } from './format.js';
 import type { DisasmView, ReportView, SourceExcerpt, ViewFrame } from './report-view.js';
 
 const width = 80;
@@ -85,6 +85,8 @@ export function renderText(view: ReportView): string {
     out.push(...heading('Guilty frame'));
     out.push(...wrap(view.guilty.label, 2));
     if (view.guilty.location) out.push(...wrap(`source: ${formatLocation(view.guilty.location)}`, 2));
+    const chain = view.stacks[view.guilty.stack]?.frames[view.guilty.frame]?.locations ?? [];
+    if (chain.length > 1) out.push(...wrap(`inlined: ${formatChain(chain)}`, 4));
     out.push(...wrap(`why: ${view.guilty.reason}`, 5));
     if (view.disassembly?.marked) {
       const regs = view.disassembly.registers.map((r) => `${r.name.toUpperCase()}: ${r.value}`).join(', ');

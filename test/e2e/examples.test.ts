@@ -80,6 +80,7 @@ describe('examples/oopses: the guilty frame is the CRASH HERE line', () => {
       ['stats_record', true],
       ['inline_helper_count', false],
     ]);
+    expect(renderText(view)).toMatch(/^inlined: stats_add \(inline_helper\.c:22\) ← stats_record \(inline_helper\.c:\d+\) ←\s+inline_helper_count \(inline_helper\.c:\d+\)$/m);
   });
 
   it('null_pointer: the faulting instruction writes through RAX, and RAX is 0 in the report', async () => {
