@@ -111,6 +111,11 @@ export async function resolveFrame(frame: CrashFrame, report: CrashReport, optio
   if (dwarfFrames.length > 0) {
     provenance = 'dwarf';
     locations = dwarfFrames.map((f) => ({ function: f.function ?? null, file: relativeFile(f.file!, options), line: f.line, column: f.column, inlined: f.inlined }));
+  } else if (frame.sources?.length) {
+    // Already symbolized text (syzbot, decode_stacktrace.sh, `bt -l`): someone's DWARF answer, kept as printed.
+    provenance = 'dwarf';
+    locations = frame.sources.map((src) => ({ function: src.function ?? base ?? null, file: relativeFile(src.file, options), line: src.line, column: 0, inlined: src.inlined }));
+    warnings.push('location as printed in the report (no debug info given for it)');
   } else if (def) {
     provenance = 'index';
     locations = [{ function: def.name, file: def.file, line: def.line, column: def.column, inlined: false }];
