@@ -104,7 +104,8 @@ function describe(value: unknown): string {
  */
 export function applySettings(previous: Settings, raw: unknown, base: string): SettingsUpdate {
   const problems: string[] = [];
-  if (raw === undefined || raw === null) return { settings: previous, problems };
+  // Lua clients (Neovim) encode an empty table as `[]`: no settings, not a wrong type.
+  if (raw === undefined || raw === null || (Array.isArray(raw) && raw.length === 0)) return { settings: previous, problems };
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     return { settings: previous, problems: [`crashnav: settings must be an object, got ${describe(raw)}`] };
   }

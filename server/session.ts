@@ -11,6 +11,8 @@ import {
   FileChangeType,
   type InitializeParams,
   type InitializeResult,
+  MessageType,
+  ShowMessageNotification,
   TextDocuments,
   type WorkspaceFolder,
 } from 'vscode-languageserver';
@@ -153,7 +155,8 @@ export class Session {
   private applyRawSettings(raw: unknown): void {
     const { settings, problems } = applySettings(this.settings, raw, this.folders[0] ?? process.cwd());
     this.settings = settings;
-    for (const problem of problems) void this.connection.window.showWarningMessage(problem);
+    // A notification, not window.showWarningMessage: that one is a request that waits for the user to answer.
+    for (const problem of problems) void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: problem });
   }
 
   private roots(): string[] {
