@@ -183,6 +183,20 @@ describe('protocol robustness', () => {
     await alive();
   });
 
+  it('a settings change with an invalid value keeps the previous one and says why', async () => {
+    client.setConfiguration({ arch: 'x86', sourceRoots: 'not-a-list' });
+    await client.connection.sendNotification('workspace/didChangeConfiguration', { settings: null });
+    let status = await client.request<{ sourceRoots: string[] }>('crashnav/status', null);
+    for (let i = 0; i < 50 && !client.logs.some((l) => l.startsWith('crashnav.sourceRoots:')); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      status = await client.request<{ sourceRoots: string[] }>('crashnav/status', null);
+    }
+    expect(client.logs).toContain('crashnav.sourceRoots: expected an array of path strings, got "not-a-list" (keeping the previous value)');
+    expect(status.sourceRoots).toEqual([tree.root]);
+    await client.waitForIndex();
+    await alive();
+  });
+
   it('a garbage message on the wire does not kill the server', async () => {
     const body = '{"jsonrpc": "2.0", "id": 99, "method": ';
     client.child.stdin.write(`Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);

@@ -124,6 +124,11 @@ export class LspClient {
     }
   }
 
+  /** What the client answers to workspace/configuration from now on (then tell the server with didChangeConfiguration). */
+  setConfiguration(configuration: unknown): void {
+    this.options.configuration = configuration;
+  }
+
   /** Polls `crashnav/status` until every index has files and none is being built. */
   async waitForIndex(timeoutMs = 60_000): Promise<StatusResult> {
     const deadline = Date.now() + timeoutMs;
