@@ -25,9 +25,9 @@ function syscallNames(base: string, compat: boolean): GeneratedDef[] {
   const p = compat ? 'compat_sys_' : 'sys_';
   return [
     { name: `__do_${p}${base}`, kind: 'function', ownsBody: true },
-    { name: `__se_${p}${base}`, kind: 'function' },
-    { name: `__x64_${p}${base}`, kind: 'function' },
-    { name: `__ia32_${p}${base}`, kind: 'function' },
+    { name: `__se_${p}${base}`, kind: 'function', calls: [`__do_${p}${base}`] },
+    { name: `__x64_${p}${base}`, kind: 'function', calls: [`__se_${p}${base}`] },
+    { name: `__ia32_${p}${base}`, kind: 'function', calls: [`__se_${p}${base}`] },
     { name: `${p}${base}`, kind: 'prototype' },
   ];
 }
@@ -84,10 +84,10 @@ export function generatedDefinitions(macro: string, args: string[], hasBody: boo
   if (syscallDefine.test(macro) && identifier.test(a0)) return syscallNames(a0, false);
   if (compatSyscallDefine.test(macro) && identifier.test(a0)) return syscallNames(a0, true);
   if (macro === 'COND_SYSCALL' && identifier.test(a0)) {
-    return syscallNames(a0, false).filter((d) => d.kind === 'function' && !d.ownsBody).map((d) => ({ ...d, isWeak: true }));
+    return syscallNames(a0, false).filter((d) => d.kind === 'function' && !d.ownsBody).map((d) => ({ ...d, isWeak: true, calls: ['sys_ni_syscall'] }));
   }
   if (macro === 'COND_SYSCALL_COMPAT' && identifier.test(a0)) {
-    return syscallNames(a0, true).filter((d) => d.kind === 'function' && !d.ownsBody).map((d) => ({ ...d, isWeak: true }));
+    return syscallNames(a0, true).filter((d) => d.kind === 'function' && !d.ownsBody).map((d) => ({ ...d, isWeak: true, calls: ['sys_ni_syscall'] }));
   }
   if (bpfCall.test(macro) && identifier.test(a0)) {
     return [

@@ -324,8 +324,9 @@ export class KernelIndex {
           for (const c of this.stmts.callsFrom.all(defId) as Array<{ callee: string; calleeId: number; flags: number }>) {
             if (seen.has(c.calleeId) || (c.flags & CallFlag.member) !== 0) continue;
             seen.add(c.calleeId);
+            // A name can be a macro in one configuration and a function in another (`_raw_spin_lock`).
             if (this.stmts.isMacro.get(c.calleeId)) next.push(c.calleeId);
-            else result.add(c.callee);
+            if (!this.stmts.isMacro.get(c.calleeId) || this.stmts.hasFunction.get(c.calleeId)) result.add(c.callee);
           }
         }
       }

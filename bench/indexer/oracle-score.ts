@@ -83,8 +83,18 @@ export function scoreDefinitions(index: KernelIndex, defs: OracleDef[], arch = '
   return { total: defs.length, correct, precision: defs.length ? correct / defs.length : 0, misses };
 }
 
+/**
+ * Callees no source writes: the compiler inserts them (-fstack-protector-strong's __stack_chk_fail, the
+ * ftrace and retpoline/rethunk entries, sanitizer hooks). No source index can list these callers.
+ */
+export const compilerInserted = /^(__stack_chk_fail|__fentry__|__x86_indirect_thunk_\w+|__x86_return_thunk|__sanitizer_\w+|__asan_\w+|__tsan_\w+|__ubsan_\w+|__kcsan_\w+|__msan_\w+)$/;
+
 export interface CallScore {
   total: number;
+  /** Edges whose callee the source writes (not `compilerInserted`), and how many of those were found. */
+  sourceTotal: number;
+  sourceFound: number;
+  sourceRecall: number;
   callersFound: number;
   callersRecall: number;
   calleesFound: number;
@@ -92,6 +102,7 @@ export interface CallScore {
   /** Mean number of hits of a `-3 callee` query over the distinct callees of the sample. */
   meanCallerHits: number;
   misses: Array<[caller: string, callee: string]>;
+  calleeMisses: Array<[caller: string, callee: string]>;
 }
 
 export function scoreCalls(index: KernelIndex, edges: Array<[string, string]>): CallScore {
@@ -100,7 +111,10 @@ export function scoreCalls(index: KernelIndex, edges: Array<[string, string]>): 
   const calleeCache = new Map<string, Set<string>>();
   let callersFound = 0;
   let calleesFound = 0;
+  let sourceTotal = 0;
+  let sourceFound = 0;
   const misses: Array<[string, string]> = [];
+  const calleeMisses: Array<[string, string]> = [];
   for (const [caller, callee] of edges) {
     let callers = callerCache.get(callee);
     if (!callers) {
@@ -109,23 +123,32 @@ export function scoreCalls(index: KernelIndex, edges: Array<[string, string]>): 
       callerCache.set(callee, callers);
       hitCount.set(callee, sites.length);
     }
-    if (callers.has(caller)) callersFound++;
-    else misses.push([caller, callee]);
+    const visible = !compilerInserted.test(callee);
+    if (visible) sourceTotal++;
+    if (callers.has(caller)) {
+      callersFound++;
+      if (visible) sourceFound++;
+    } else if (visible) misses.push([caller, callee]);
     let callees = calleeCache.get(caller);
     if (!callees) {
       callees = new Set(index.findCallees(caller).map((s) => s.callee));
       calleeCache.set(caller, callees);
     }
     if (callees.has(callee)) calleesFound++;
+    else if (visible) calleeMisses.push([caller, callee]);
   }
   const counts = [...hitCount.values()];
   return {
     total: edges.length,
     callersFound,
     callersRecall: edges.length ? callersFound / edges.length : 0,
+    sourceTotal,
+    sourceFound,
+    sourceRecall: sourceTotal ? sourceFound / sourceTotal : 0,
     calleesFound,
     calleesRecall: edges.length ? calleesFound / edges.length : 0,
     meanCallerHits: counts.length ? counts.reduce((a, b) => a + b, 0) / counts.length : 0,
     misses,
+    calleeMisses,
   };
 }
