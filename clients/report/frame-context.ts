@@ -51,7 +51,9 @@ export function frameInput(r: ResolvedFrame, context: { index: KernelIndex | und
   const unresolved =
     r.provenance === null && frame.symbol && frame.reliable && !kernelWithoutVmlinux
       ? frame.module
-        ? `no debug info found for module ${frame.module} (--modules DIR)`
+        ? r.warnings.some((w) => w === `module ${frame.module} not found`)
+          ? `no .ko found for module ${frame.module} (--modules DIR)`
+          : `${frame.symbol} is not a function of ${frame.module}.ko`
         : 'not found in the vmlinux nor in the source index'
       : undefined;
   return {
