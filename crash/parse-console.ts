@@ -204,7 +204,28 @@ function buildReport(all: ConsoleLine[], from: number, to: number, source: strin
   }
   report.stacks = builder.stacks.filter((st) => st.frames.length > 0 || st.registers);
   markRepeatedPc(report);
+  addWarningSite(report, all, from);
   return report;
+}
+
+const warningSite = /^WARNING: (?:CPU: \d+ PID: \d+ at |(?:.* )?at )?\S+:\d+ (\S+\+0x[0-9a-f]+\/0x[0-9a-f]+.*)$/;
+
+/**
+ * Old and non-x86 WARNINGs print no pc line: the `WARNING: ... at file:line func+off/size` headline is
+ * then the only record of where the warning fired, an exact address, so it becomes the faulting frame.
+ */
+function addWarningSite(report: CrashReport, all: ConsoleLine[], from: number): void {
+  if (report.stacks.some((s) => s.frames.some((f) => f.isFault))) return;
+  let at = from;
+  for (; at < all.length && all[at].lineNo <= report.endLine; at++) if (warningSite.test(all[at].text)) break;
+  const line = all[at];
+  const m = line && line.lineNo <= report.endLine ? warningSite.exec(line.text) : null;
+  const site = m ? parseSymbolRef(m[1]) : undefined;
+  if (!site) return;
+  const stack = report.stacks.find((s) => s.context === 'task') ?? { context: 'task' as const, frames: [] };
+  if (!report.stacks.includes(stack)) report.stacks.unshift(stack);
+  stack.frames.unshift({ ...site, index: 0, raw: line.text, inputLine: line.lineNo });
+  stack.frames.forEach((f, i) => (f.index = i));
 }
 
 /** arm64 and ARM print the faulting pc again as the first trace entry: that entry is exact, not a return address. */
