@@ -17,6 +17,8 @@ export interface Abbrev {
   implicit: number[];
   /** Index of DW_AT_sibling in `names`, or -1. */
   siblingIndex: number;
+  /** Has DW_AT_low_pc or DW_AT_ranges: may cover code (declarations and abstract instances do not). */
+  hasPc: boolean;
   /**
    * Size of all attribute values when every form has a fixed size: `constBytes` plus so many
    * addresses, offsets and DW_FORM_ref_addr; undefined when a form is variable (LEB128, string, block).
@@ -91,19 +93,38 @@ export class AbbrevTable {
     const hasChildren = r.u8() !== 0;
     const names: number[] = [];
     const forms: number[] = [];
-    const implicit: number[] = [];
+    let implicit = noImplicit;
+    // The fixed-size layout is summed while reading: this runs for every abbreviation of every unit.
+    let fixed: FixedSize | undefined = { constBytes: 0, addresses: 0, offsets: 0, refAddrs: 0 };
+    let siblingPrefix: FixedSize | undefined;
+    let siblingIndex = -1;
+    let hasPc = false;
     for (;;) {
       const name = r.uleb();
       const form = r.uleb();
       if (name === 0 && form === 0) break;
-      implicit.push(form === DW_FORM_implicit_const ? r.sleb() : 0);
+      if (form === DW_FORM_implicit_const) {
+        if (implicit === noImplicit) implicit = names.map(() => 0);
+        implicit.push(r.sleb());
+      } else if (implicit !== noImplicit) implicit.push(0);
+      if (name === DW_AT_sibling) {
+        siblingIndex = names.length;
+        siblingPrefix = fixed && { ...fixed };
+      } else if (name === C.DW_AT_low_pc || name === C.DW_AT_ranges) hasPc = true;
       names.push(name);
       forms.push(form);
+      if (fixed) {
+        const cls = form < formClass.length ? formClass[form]! : variable;
+        if (cls >= 0) fixed.constBytes += cls;
+        else if (cls === addressClass) fixed.addresses++;
+        else if (cls === offsetClass || form === C.DW_FORM_GNU_ref_alt || form === C.DW_FORM_GNU_strp_alt) fixed.offsets++;
+        else if (cls === refAddrClass) fixed.refAddrs++;
+        else fixed = undefined;
+      }
       if (names.length > maxAttributes) r.fail('absurd-abbrev', `abbrev ${code} has more than ${maxAttributes} attributes`);
     }
     if (this.entries.has(code)) r.fail('duplicate-abbrev', `abbrev code ${code} defined twice`);
-    const siblingIndex = names.indexOf(DW_AT_sibling);
-    const entry = { code, tag, hasChildren, names, forms, implicit, siblingIndex, fixed: fixedSizes(forms), siblingPrefix: siblingIndex < 0 ? undefined : fixedSizes(forms.slice(0, siblingIndex)) };
+    const entry = { code, tag, hasChildren, names, forms, implicit, siblingIndex, hasPc, fixed, siblingPrefix };
     this.entries.set(code, entry);
     return entry;
   }
@@ -113,25 +134,25 @@ export class AbbrevTable {
   }
 }
 
-const constFormSizes = new Map<number, number>([
-  [C.DW_FORM_data1, 1], [C.DW_FORM_ref1, 1], [C.DW_FORM_flag, 1], [C.DW_FORM_strx1, 1], [C.DW_FORM_addrx1, 1],
-  [C.DW_FORM_data2, 2], [C.DW_FORM_ref2, 2], [C.DW_FORM_strx2, 2], [C.DW_FORM_addrx2, 2],
-  [C.DW_FORM_strx3, 3], [C.DW_FORM_addrx3, 3],
-  [C.DW_FORM_data4, 4], [C.DW_FORM_ref4, 4], [C.DW_FORM_ref_sup4, 4], [C.DW_FORM_strx4, 4], [C.DW_FORM_addrx4, 4],
-  [C.DW_FORM_data8, 8], [C.DW_FORM_ref8, 8], [C.DW_FORM_ref_sig8, 8], [C.DW_FORM_ref_sup8, 8],
-  [C.DW_FORM_data16, 16], [C.DW_FORM_flag_present, 0], [C.DW_FORM_implicit_const, 0],
-]);
-const offsetForms = new Set([C.DW_FORM_strp, C.DW_FORM_line_strp, C.DW_FORM_sec_offset, C.DW_FORM_strp_sup, C.DW_FORM_GNU_ref_alt, C.DW_FORM_GNU_strp_alt]);
+const noImplicit: number[] = [];
+const variable = -1;
+const addressClass = -2;
+const offsetClass = -3;
+const refAddrClass = -4;
 
-function fixedSizes(forms: number[]): FixedSize | undefined {
-  const out = { constBytes: 0, addresses: 0, offsets: 0, refAddrs: 0 };
-  for (const f of forms) {
-    const size = constFormSizes.get(f);
-    if (size !== undefined) out.constBytes += size;
-    else if (f === C.DW_FORM_addr) out.addresses++;
-    else if (offsetForms.has(f)) out.offsets++;
-    else if (f === C.DW_FORM_ref_addr) out.refAddrs++;
-    else return undefined;
-  }
-  return out;
-}
+/** Per form below 0x30: its byte size, or a class whose size depends on the unit, or variable. */
+const formClass = (() => {
+  const t = new Int8Array(0x30).fill(variable);
+  const sizes: [number, number][] = [
+    [C.DW_FORM_data1, 1], [C.DW_FORM_ref1, 1], [C.DW_FORM_flag, 1], [C.DW_FORM_strx1, 1], [C.DW_FORM_addrx1, 1],
+    [C.DW_FORM_data2, 2], [C.DW_FORM_ref2, 2], [C.DW_FORM_strx2, 2], [C.DW_FORM_addrx2, 2],
+    [C.DW_FORM_strx3, 3], [C.DW_FORM_addrx3, 3],
+    [C.DW_FORM_data4, 4], [C.DW_FORM_ref4, 4], [C.DW_FORM_ref_sup4, 4], [C.DW_FORM_strx4, 4], [C.DW_FORM_addrx4, 4],
+    [C.DW_FORM_data8, 8], [C.DW_FORM_ref8, 8], [C.DW_FORM_ref_sig8, 8], [C.DW_FORM_ref_sup8, 8],
+    [C.DW_FORM_data16, 16], [C.DW_FORM_flag_present, 0], [C.DW_FORM_implicit_const, 0],
+    [C.DW_FORM_addr, addressClass], [C.DW_FORM_ref_addr, refAddrClass],
+    [C.DW_FORM_strp, offsetClass], [C.DW_FORM_line_strp, offsetClass], [C.DW_FORM_sec_offset, offsetClass], [C.DW_FORM_strp_sup, offsetClass],
+  ];
+  for (const [form, size] of sizes) t[form] = size;
+  return t;
+})();

@@ -262,7 +262,7 @@ export class DwarfInfo {
       if (!abbrev) break;
       const offset = unit.entryOffset;
       const tag = abbrev.tag;
-      if (tag === C.DW_TAG_inlined_subroutine || tag === C.DW_TAG_lexical_block) {
+      if ((tag === C.DW_TAG_inlined_subroutine || tag === C.DW_TAG_lexical_block) && abbrev.hasPc) {
         scanScope(unit, abbrev, unit.reader.pos, scan);
         // A lexical block without ranges holds only declarations (GCC), so it cannot contain code.
         if (scopeContains(unit, scan, address)) {
@@ -403,8 +403,14 @@ function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
     // Read DW_AT_sibling in place and leave the rest unread: the caller jumps to the sibling.
     const start = r.pos;
     r.skip(unit.sizeOf(abbrev.siblingPrefix));
-    const v = readAttributeValue(r, abbrev.forms[abbrev.siblingIndex]!, unit, unit.offset);
-    if (v.kind === 'reference' && v.offset > unit.entryOffset && v.offset <= unit.header.end) return v.offset;
+    const form = abbrev.forms[abbrev.siblingIndex]!;
+    let sibling: number | undefined;
+    if (form === C.DW_FORM_ref4) sibling = unit.offset + r.u32();
+    else {
+      const v = readAttributeValue(r, form, unit, unit.offset);
+      if (v.kind === 'reference') sibling = v.offset;
+    }
+    if (sibling !== undefined && sibling > unit.entryOffset && sibling <= unit.header.end) return sibling;
     r.pos = start;
   }
   let sibling: number | undefined;
@@ -437,7 +443,7 @@ function collectFunctions(unit: DwarfUnit, scan: ScopeScan): FunctionRange[] {
     }
     const offset = unit.entryOffset;
     const tag = abbrev.tag;
-    if (tag === C.DW_TAG_subprogram) {
+    if (tag === C.DW_TAG_subprogram && abbrev.hasPc) {
       scanScope(unit, abbrev, unit.reader.pos, scan);
       for (const r of scopeRanges(unit, scan) ?? []) if (r.end > r.start && r.start !== 0n) out.push({ start: r.start, end: r.end, dieOffset: offset });
       unit.skipChildren(abbrev, offset, scan.sibling);

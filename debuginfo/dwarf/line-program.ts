@@ -1,8 +1,10 @@
 // `.debug_line` line number programs, DWARF 2–5 (§6.2): the header (v5 directory/file entry formats
-// with DW_FORM_line_strp, MD5 and friends; v2–4 string tables) and the state machine, run once per
-// unit and kept as compact per-sequence arrays. Row addresses are stored as number offsets from the
-// sequence's bigint start, since kernel addresses exceed 2^53 but a sequence spans a few megabytes.
-import { ByteReader } from '../byte-reader.js';
+// with DW_FORM_line_strp, MD5 and friends; v2–4 string tables) and the state machine. A unit's first
+// lookup runs the program without storing rows and stops at the end of the sequence holding the
+// address (most units of a batch are asked once); a second lookup builds the row table, kept as
+// compact per-sequence arrays. Row addresses are number offsets from the sequence's bigint start,
+// since kernel addresses exceed 2^53 but a sequence spans a few megabytes.
+import type { ByteReader } from '../byte-reader.js';
 import { type AttributeValue, readAttributeValue } from './attribute-value.js';
 import * as C from './dwarf-constants.js';
 import type { DwarfSections } from './dwarf-sections.js';
@@ -92,36 +94,69 @@ export interface LineProgramContext {
   resolveString?: (v: AttributeValue) => string | undefined;
 }
 
+/** What the state machine needs from the header. */
+interface ProgramShape {
+  minInstLength: number;
+  maxOps: number;
+  defaultIsStmt: boolean;
+  lineBase: number;
+  lineRange: number;
+  opcodeBase: number;
+  opcodeLengths: number[];
+}
+
+/** Receives the rows of a running program; `endSequence` returns true to stop early. */
+interface RowSink {
+  row(start: bigint, offset: number, file: number, line: number, column: number, discriminator: number, isStmt: boolean): void;
+  endSequence(start: bigint, endOffset: number): boolean;
+}
+
+interface LineSequence {
+  start: bigint;
+  /** Offset (from start) one past the sequence's last byte (its end_sequence row). */
+  endOffset: number;
+  /** Index of its first row in the program's row store, and the row count. */
+  first: number;
+  count: number;
+}
 
 export class LineProgram {
   readonly offset: number;
   readonly version: number;
-  private readonly fileEntries: readonly FileEntry[];
-  private readonly dirs: readonly NameRef[];
-  private readonly names: (ref: NameRef) => string;
   readonly compDir: string;
-  /** Full paths, joined on first use (hundreds of files per kernel unit, few ever asked for). */
-  private readonly paths: (string | undefined)[] = [];
   /** First valid file index: 0 in DWARF 5, 1 before. */
   readonly fileBase: number;
-  private readonly sequences: LineSequence[];
-  private readonly rows: Int32Array;
+  private readonly fileEntries: FileEntry[];
+  private readonly dirs: readonly NameRef[];
+  private readonly names: (ref: NameRef) => string;
+  /** Full paths, joined on first use (hundreds of files per kernel unit, few ever asked for). */
+  private readonly paths: (string | undefined)[] = [];
+  private readonly shape: ProgramShape;
+  /** The reader over the whole program, positioned nowhere in particular; dropped once rows are built. */
+  private program: { reader: ByteReader; start: number } | undefined;
+  private table: { sequences: LineSequence[]; rows: Int32Array } | undefined;
+  private lookups = 0;
 
-  constructor(
-    header: { offset: number; version: number; files: FileEntry[]; dirs: NameRef[]; names: (ref: NameRef) => string; compDir: string },
-    fileBase: number,
-    sequences: LineSequence[],
-    rows: Int32Array,
-  ) {
-    this.offset = header.offset;
-    this.compDir = header.compDir;
-    this.version = header.version;
-    this.fileEntries = header.files;
-    this.dirs = header.dirs;
-    this.names = header.names;
-    this.fileBase = fileBase;
-    this.rows = rows;
-    this.sequences = sequences.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  constructor(init: {
+    offset: number;
+    version: number;
+    compDir: string;
+    files: FileEntry[];
+    dirs: NameRef[];
+    names: (ref: NameRef) => string;
+    shape: ProgramShape;
+    reader: ByteReader;
+    programStart: number;
+  }) {
+    this.offset = init.offset;
+    this.version = init.version;
+    this.compDir = init.compDir;
+    this.fileBase = init.version >= 5 ? 0 : 1;
+    this.fileEntries = init.files;
+    this.dirs = init.dirs;
+    this.names = init.names;
+    this.shape = init.shape;
+    this.program = { reader: init.reader, start: init.programStart };
   }
 
   get fileCount(): number {
@@ -145,18 +180,20 @@ export class LineProgram {
     return (this.paths[index] = joinPath(joinPath(this.compDir, f.dir), f.name));
   }
 
-  get rowCount(): number {
-    return this.rows.length / rowStride;
-  }
-
   /** Approximate memory held, for cache accounting. */
   get byteSize(): number {
-    return this.rows.buffer.byteLength + this.fileEntries.length * 48 + this.sequences.length * 64;
+    return (this.table?.rows.buffer.byteLength ?? 0) + (this.program?.reader.length ?? 0) + this.fileEntries.length * 48;
+  }
+
+  /** Every row, in address order within sequences (runs the program once and keeps the result). */
+  get rowCount(): number {
+    return this.rows().rows.length / rowStride;
   }
 
   /** The row covering `address`: the last row at or below it in the sequence that contains it. */
   findRow(address: bigint): LineRow | undefined {
-    const seqs = this.sequences;
+    if (!this.table && this.lookups++ === 0) return this.streamRow(address);
+    const { sequences: seqs } = this.rows();
     let lo = 0;
     let hi = seqs.length - 1;
     let at = -1;
@@ -172,7 +209,7 @@ export class LineProgram {
       const off = Number(address - s.start);
       if (off >= s.endOffset) continue;
       const row = this.lastAtOrBelow(s, off);
-      if (row >= 0) return this.row(s, row);
+      if (row >= 0) return this.row(s.start, row);
     }
     return undefined;
   }
@@ -180,18 +217,87 @@ export class LineProgram {
   /** Every row whose address lies in [start, end), in address order (for source-interleaved disassembly). */
   rowsInRange(start: bigint, end: bigint): LineRow[] {
     const out: LineRow[] = [];
-    for (const s of this.sequences) {
+    const { sequences, rows } = this.rows();
+    for (const s of sequences) {
       if (s.start >= end || s.start + BigInt(s.endOffset) <= start) continue;
       for (let i = s.first; i < s.first + s.count; i++) {
-        const a = s.start + BigInt(this.rows[i * rowStride]!);
-        if (a >= start && a < end) out.push(this.row(s, i));
+        const a = s.start + BigInt(rows[i * rowStride]!);
+        if (a >= start && a < end) out.push(this.row(s.start, i));
       }
     }
     return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   }
 
+  /** One pass without storing rows: the best row of the first sequence that contains the address. */
+  private streamRow(address: bigint): LineRow | undefined {
+    const p = this.program!;
+    let lastStart: bigint | undefined;
+    let target = -1;
+    // The candidate row of the current sequence, in scalars: this callback runs for every row.
+    let has = false;
+    let cOffset = 0;
+    let cFile = 0;
+    let cLine = 0;
+    let cColumn = 0;
+    let cDiscriminator = 0;
+    let cStmt = false;
+    let found: LineRow | undefined;
+    const makeRow = this.makeRow.bind(this);
+    run(p.reader, p.start, this.shape, this.fileEntries, {
+      row(start, offset, file, line, column, discriminator, isStmt) {
+        if (start !== lastStart) {
+          lastStart = start;
+          target = address >= start ? Number(address - start) : -1;
+        }
+        // Rows are in address order within a sequence: keep the last one at or below the target.
+        if (target >= 0 && offset <= target) {
+          has = true;
+          cOffset = offset;
+          cFile = file;
+          cLine = line;
+          cColumn = column;
+          cDiscriminator = discriminator;
+          cStmt = isStmt;
+        }
+      },
+      endSequence(start, endOffset) {
+        const hit = has && address >= start && Number(address - start) < endOffset;
+        has = false;
+        lastStart = undefined;
+        if (!hit) return false;
+        found = makeRow(start + BigInt(cOffset), cFile, cLine, cColumn, cDiscriminator, cStmt);
+        return true;
+      },
+    });
+    return found;
+  }
+
+  private rows(): { sequences: LineSequence[]; rows: Int32Array } {
+    if (this.table) return this.table;
+    const p = this.program!;
+    const sequences: LineSequence[] = [];
+    // GCC's kernel line programs hold ~0.3 rows per byte.
+    const store = new RowStore(Math.max(64, Math.ceil((p.reader.length - p.start) / 3)));
+    let first = 0;
+    run(p.reader, p.start, this.shape, this.fileEntries, {
+      row(_start, offset, file, line, column, discriminator, isStmt) {
+        store.push(offset, file, line, column, discriminator, isStmt);
+      },
+      endSequence(start, endOffset) {
+        if (store.count > first) sequences.push({ start, endOffset, first, count: store.count - first });
+        first = store.count;
+        return false;
+      },
+    });
+    store.seal();
+    sequences.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    this.table = { sequences, rows: store.data };
+    this.program = undefined;
+    return this.table;
+  }
+
   private lastAtOrBelow(s: LineSequence, target: number): number {
-    const rows = this.rows;
+    const rows = this.table!.rows;
     let lo = s.first;
     let hi = s.first + s.count - 1;
     let at = -1;
@@ -205,19 +311,14 @@ export class LineProgram {
     return at;
   }
 
-  private row(s: LineSequence, i: number): LineRow {
-    const d = this.rows;
+  private row(start: bigint, i: number): LineRow {
+    const d = this.table!.rows;
     const p = i * rowStride;
-    const fileIndex = d[p + 1]!;
-    return {
-      address: s.start + BigInt(d[p]!),
-      file: this.filePath(fileIndex) ?? '??',
-      fileIndex,
-      line: d[p + 2]! >>> 0,
-      column: d[p + 3]! >>> 0,
-      discriminator: d[p + 4]! & 0x7fffffff,
-      isStmt: (d[p + 4]! & stmtBit) !== 0,
-    };
+    return this.makeRow(start + BigInt(d[p]!), d[p + 1]!, d[p + 2]! >>> 0, d[p + 3]! >>> 0, d[p + 4]! & 0x7fffffff, (d[p + 4]! & stmtBit) !== 0);
+  }
+
+  private makeRow(address: bigint, fileIndex: number, line: number, column: number, discriminator: number, isStmt: boolean): LineRow {
+    return { address, file: this.filePath(fileIndex) ?? '??', fileIndex, line, column, discriminator, isStmt };
   }
 }
 
@@ -239,7 +340,10 @@ export function readLineProgram(ctx: LineProgramContext, offset: number): LinePr
   return parseLineProgram(r, ctx, offsetSize);
 }
 
-/** Parses a line program from a reader positioned just after its unit_length. */
+/**
+ * Parses a line program's header from a reader positioned just after its unit_length; the program
+ * itself runs on first lookup.
+ */
 export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetSize: 4 | 8): LineProgram {
   const version = r.u16();
   if (version < 2 || version > 5) r.fail('bad-version', `unsupported line table version ${version}`, r.pos - 2);
@@ -285,14 +389,31 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
       files.push({ name, dir });
     }
   }
-  r.seek(programStart);
+  const names = (ref: NameRef): string => {
+    if (typeof ref === 'string') return ref;
+    return ref >= 0 ? ctx.sections.string('.debug_line_str', ref) : ctx.sections.string('.debug_str', -ref - 1);
+  };
+  return new LineProgram({
+    offset: r.place.base,
+    version,
+    compDir,
+    files,
+    dirs,
+    names,
+    shape: { minInstLength, maxOps, defaultIsStmt, lineBase, lineRange, opcodeBase, opcodeLengths },
+    reader: r,
+    programStart,
+  });
+}
 
-  // The state machine, with the register updates and row emission written out inline: this loop
-  // runs for every row of every unit looked up, and closures here cost a third of the time.
-  const sequences: LineSequence[] = [];
-  // GCC's kernel line programs hold ~0.3 rows per byte.
-  const store = new RowStore(Math.max(64, Math.ceil((r.length - programStart) / 3)));
-  let seq = newSequence(0n, 0);
+/**
+ * The state machine (§6.2.5), with the register updates written out inline: this loop runs for
+ * every row of every unit looked up. `files` receives DW_LNE_define_file entries.
+ */
+function run(r: ByteReader, programStart: number, shape: ProgramShape, files: FileEntry[], sink: RowSink): void {
+  const { minInstLength, maxOps, defaultIsStmt, lineBase, lineRange, opcodeBase, opcodeLengths } = shape;
+  r.seek(programStart);
+  let start = 0n;
   let seqStarted = false;
   let offsetInSeq = 0;
   let opIndex = 0;
@@ -314,8 +435,7 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
         opIndex = (opIndex + adv) % maxOps;
       }
       line += lineBase + (adjusted % lineRange);
-      store.push(offsetInSeq, file, line, column, discriminator, isStmt);
-      seq.count++;
+      sink.row(start, offsetInSeq, file, line, column, discriminator, isStmt);
       seqStarted = true;
       discriminator = 0;
       continue;
@@ -328,9 +448,8 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
         if (next > end) r.fail('truncated', `extended opcode of length ${len} past the end`);
         const sub = r.u8();
         if (sub === C.DW_LNE_end_sequence) {
-          seq.endOffset = offsetInSeq;
-          if (seq.count > 0) sequences.push(seq);
-          seq = newSequence(0n, store.count);
+          if (sink.endSequence(start, offsetInSeq)) return;
+          start = 0n;
           offsetInSeq = opIndex = column = discriminator = 0;
           file = line = 1;
           isStmt = defaultIsStmt;
@@ -338,9 +457,9 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
         } else if (sub === C.DW_LNE_set_address) {
           const addr = r.address(len - 1 === 4 ? 4 : len - 1 === 2 ? 2 : 8);
           if (!seqStarted) {
-            seq.start = addr;
+            start = addr;
             offsetInSeq = 0;
-          } else offsetInSeq = Number(addr - seq.start);
+          } else offsetInSeq = Number(addr - start);
           opIndex = 0;
         } else if (sub === C.DW_LNE_define_file) {
           const name = r.cstring();
@@ -352,8 +471,7 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
         break;
       }
       case C.DW_LNS_copy:
-        store.push(offsetInSeq, file, line, column, discriminator, isStmt);
-        seq.count++;
+        sink.row(start, offsetInSeq, file, line, column, discriminator, isStmt);
         seqStarted = true;
         discriminator = 0;
         break;
@@ -402,16 +520,6 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
         for (let i = 0; i < (opcodeLengths[op] ?? 0); i++) r.uleb();
     }
   }
-  store.seal();
-  const names = (ref: NameRef): string => {
-    if (typeof ref === 'string') return ref;
-    return ref >= 0 ? ctx.sections.string('.debug_line_str', ref) : ctx.sections.string('.debug_str', -ref - 1);
-  };
-  return new LineProgram({ offset: r.place.base, version, files, dirs, names, compDir }, version >= 5 ? 0 : 1, sequences, store.data);
-}
-
-function newSequence(start: bigint, first: number): LineSequence {
-  return { start, endOffset: 0, first, count: 0 };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { DwarfUnit } from './dwarf-unit.js';
 import type { AddressRange } from './range-list.js';
 
 const { DW_AT_sibling, DW_AT_low_pc, DW_AT_high_pc, DW_AT_ranges, DW_AT_call_file, DW_AT_call_line, DW_AT_call_column } = C;
-const { DW_FORM_addr, DW_FORM_data1, DW_FORM_data2, DW_FORM_data4, DW_FORM_udata, DW_FORM_implicit_const, DW_FORM_ref4, DW_FORM_sec_offset, DW_FORM_rnglistx } = C;
+const { DW_FORM_addr, DW_FORM_data1, DW_FORM_data2, DW_FORM_data4, DW_FORM_data8, DW_FORM_udata, DW_FORM_implicit_const, DW_FORM_ref4, DW_FORM_sec_offset, DW_FORM_rnglistx } = C;
 
 export interface ScopeScan {
   sibling: number | undefined;
@@ -99,6 +99,9 @@ function readScalar(unit: DwarfUnit, form: number, implicit: number): number | b
     case DW_FORM_data4:
       kind = K_CONSTANT;
       return r.u32();
+    case DW_FORM_data8:
+      kind = K_CONSTANT;
+      return r.u64();
     case DW_FORM_udata:
       kind = K_CONSTANT;
       return r.uleb();
