@@ -41,7 +41,7 @@ export function parseObjdumpListing(text: string): ObjdumpLine[] {
 }
 
 function withoutNames(text: string): string {
-  return text.replace(/ <[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+  return text.replace(/ <[^>]*>/g, '').trimEnd();
 }
 
 /**
@@ -49,7 +49,7 @@ function withoutNames(text: string): string {
  * `retq`/`ret`, and the radix of immediates (`$3`/`$0x3`).
  */
 export function normaliseInstruction(text: string): string {
-  const t = withoutNames(text).replace(/\s*#.*$/, '');
+  const t = withoutNames(text).replace(/\s*#.*$/, '').replace(/\s+/g, ' ').trim();
   const [mnemonic = '', ...rest] = t.split(' ');
   const ops = rest.join(' ').replace(/\$(-?)(\d+)\b(?!x)/g, (_, sign: string, d: string) => `$${sign}0x${Number(d).toString(16)}`);
   const m = mnemonic.replace(/^(retq|retl)$/, 'ret').replace(/^(mov|add|sub|and|or|xor|cmp|test|push|pop|call|jmp|inc|dec|neg|not|shl|shr|sar|lea)[bwlq]$/, '$1');
@@ -73,7 +73,7 @@ export function compareWithObjdump(
     }
     counts.sameBoundary++;
     const text = render(mine);
-    const exact = text.replace(/\s+/g, ' ') === e.text.replace(/\s+/g, ' ');
+    const exact = text === e.text;
     if (exact) counts.sameExact++;
     if (withoutNames(text) === withoutNames(e.text)) {
       counts.sameWithoutNames++;

@@ -58,8 +58,14 @@ export function renderInstructionText(insn: DisasmInstruction, arch: DisasmArch)
   if (arch === 'arm64') {
     const text = insn.operands === '' ? insn.mnemonic : `${insn.mnemonic}\t${insn.operands}`;
     if (insn.comment === undefined) return text;
-    // objdump separates a branch's condition aliases with two spaces, other comments with a tab.
-    return insn.target !== undefined ? `${text}  // ${insn.comment}` : `${text}\t// ${insn.comment}`;
+    // objdump separates a branch's condition aliases with two spaces, other comments with a tab;
+    // before a `mov`'s decimal value it pads the immediate operand to 23 columns.
+    if (insn.target !== undefined) return `${text}  // ${insn.comment}`;
+    if (insn.comment.startsWith('#')) {
+      const split = insn.operands.lastIndexOf(', ') + 2;
+      return `${insn.mnemonic}\t${insn.operands.slice(0, split)}${insn.operands.slice(split).padEnd(23)}\t// ${insn.comment}`;
+    }
+    return `${text}\t// ${insn.comment}`;
   }
   const text = insn.operands === '' ? insn.mnemonic : `${insn.mnemonic.padEnd(6)} ${insn.operands}`;
   return insn.comment === undefined ? text : `${text}        # ${insn.comment}`;

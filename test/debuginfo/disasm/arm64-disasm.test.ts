@@ -13,8 +13,8 @@ if (!tools) {
 
 describe('AArch64 instructions spelled as objdump spells them', () => {
   const cases: [number, string][] = [
-    [0xd2bfd001, 'mov\tx1, #0xfe800000\t// #4269801472'],
-    [0x92800003, 'mov\tx3, #0xffffffffffffffff\t// #-1'],
+    [0xd2bfd001, 'mov\tx1, #0xfe800000            \t// #4269801472'],
+    [0x92800003, 'mov\tx3, #0xffffffffffffffff    \t// #-1'],
     [0xf947fe11, 'ldr\tx17, [x16, #4088]'],
     [0xa9bf7bfd, 'stp\tx29, x30, [sp, #-16]!'],
     [0x1a9f17f4, 'cset\tw20, eq\t// eq = none'],
