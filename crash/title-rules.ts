@@ -20,9 +20,11 @@ const stackOnly = (skip: string[] = []): FramePick => ({ parts: [/Call Trace:|Ca
 const in_ = (prefix: string, frame: string | undefined): string => `${prefix} in ${frame ?? 'corrupted'}`;
 const atFrame = /\bat: (?:\[<[0-9a-f]+>\] )?([A-Za-z_][A-Za-z0-9_.]*)\+0x|^\s*(?:\[<[0-9a-f]+>\] )?([A-Za-z_][A-Za-z0-9_.]*)\+0x/;
 const lockdepInternals = ['^lock_sock', '^release_sock', 'mark_lock', 'check_noncircular', 'check_prev_add', 'validate_chain', '__lock_', 'print_circular_bug', 'check_prevs_add', 'hlock_class', 'check_deadlock'];
+/** The lock already held, on its own `at:` line. */
+const heldAt = /\bat: (?:\[<[0-9a-f]+>\] )?([A-Za-z_][A-Za-z0-9_.]*)\+0x/;
 /** Lockdep names the lock operation's caller on the `at:` line after `marker`; the stack is the fallback. */
-const lockFrame = (c: TitleContext, marker: RegExp): string | undefined =>
-  c.frame({ parts: [marker, atFrame, atFrame, /Call Trace:|Call trace:/, 'stack'], skip: [...lockdepInternals, 'flush_workqueue', 'process_one_work', 'worker_thread', 'down_trylock', '__flush_work'] });
+const lockFrame = (c: TitleContext, marker: RegExp, held: RegExp = heldAt): string | undefined =>
+  c.frame({ parts: [marker, atFrame, held, /existing dependency chain|Call Trace:|Call trace:/, 'stack'], skip: [...lockdepInternals, 'flush_workqueue', 'process_one_work', 'worker_thread', 'kthread', 'ret_from_fork', 'down_trylock', '__flush_work'] });
 /** Generic helpers a WARNING fires in on behalf of its caller. */
 const warnHelpers = ['__alloc_pages', 'alloc_pages', 'kmalloc', 'kvmalloc', 'krealloc', 'ref_tracker', 'ida_free', 'drop_nlink',
   '__local_bh_enable', 'warn_bogus_irq', '__seqprop', '__virt_to_phys', '__do_kernel_fault', 'free_large_kmalloc',
@@ -247,7 +249,7 @@ export const titleRules: TitleRule[] = [
   { id: 'warn-recursive', kind: 'lockdep', start: /^(?:WARNING|INFO): possible recursive locking detected/, title: (c) => in_('possible deadlock', lockFrame(c, /is trying to acquire lock/)) },
   { id: 'warn-irq-inversion', kind: 'lockdep', start: /^(?:WARNING|INFO): possible irq lock inversion dependency detected/, title: (c) => in_('possible deadlock', lockFrame(c, /just changed the state of lock/)) },
   { id: 'warn-irq-order', kind: 'lockdep', start: /^(?:WARNING|INFO): (?:SOFTIRQ|HARDIRQ)-safe -> (?:SOFTIRQ|HARDIRQ)-unsafe lock order detected/, title: (c) => in_('possible deadlock', lockFrame(c, /is trying to acquire/)) },
-  { id: 'warn-inconsistent', kind: 'lockdep', start: /^(?:WARNING|INFO): inconsistent lock state/, title: (c) => in_('inconsistent lock state', lockFrame(c, /takes/)) },
+  { id: 'warn-inconsistent', kind: 'lockdep', start: /^(?:WARNING|INFO): inconsistent lock state/, title: (c) => in_('inconsistent lock state', lockFrame(c, /takes/, atFrame)) },
   { id: 'warn-suspicious-rcu', kind: 'lockdep', start: /^(WARNING|INFO): suspicious (?:RCU usage|rcu_dereference_check\(\) usage)/, title: (c, h) => in_(`${h[1]}: suspicious RCU usage`, c.frame(stackOnly(['rcu', 'kmem', 'slab', 'kmalloc', 'vmalloc', 'kcalloc', 'kzalloc']))) },
   { id: 'warn-bad-unlock', kind: 'lockdep', start: /^WARNING: bad unlock balance detected!/, title: (c) => in_('WARNING: bad unlock balance', lockFrame(c, /is trying to release lock/)) },
   { id: 'warn-held-lock-freed', kind: 'lockdep', start: /^WARNING: held lock freed!/, title: (c) => in_('WARNING: held lock freed', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
