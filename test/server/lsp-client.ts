@@ -73,11 +73,16 @@ export class LspClient {
     child.stderr.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.connection = createMessageConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     this.connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => this.options.configuration ?? null));
-    this.connection.onRequest(WorkDoneProgressCreateRequest.type, () => null);
-    this.connection.onRequest(RegistrationRequest.type, () => null);
-    this.connection.onNotification('$/progress', (p) => this.progress.push(p));
-    this.connection.onNotification('window/logMessage', (p: { message: string }) => this.logs.push(p.message));
-    this.connection.onNotification('window/showMessage', (p: { message: string }) => this.logs.push(p.message));
+    this.connection.onRequest(WorkDoneProgressCreateRequest.type, () => undefined);
+    this.connection.onRequest(RegistrationRequest.type, () => undefined);
+    this.connection.onNotification('$/progress', (p: unknown) => {
+      this.progress.push(p);
+    });
+    for (const method of ['window/logMessage', 'window/showMessage']) {
+      this.connection.onNotification(method, (p: { message: string }) => {
+        this.logs.push(p.message);
+      });
+    }
     this.connection.onNotification(PublishDiagnosticsNotification.type, (p) => {
       this.diagnostics.set(p.uri, p);
       for (const wake of this.diagnosticWaiters.splice(0)) wake();
