@@ -90,6 +90,9 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
           .map((f) => ({ ...f, warnings: f.warnings.filter((w) => !binaryWarnings.has(w)) })),
       }));
       const notices: string[] = [...binaryWarnings];
+      if (options.root && !index) {
+        notices.push(`${options.root} has no source index, so frames carry no definitions or callers: run crashnav index --root ${options.root} once (or give --db FILE).`);
+      }
       const kernelFrames = report.stacks.some((s) => s.frames.some((f) => f.symbol && !f.module));
       if (!options.vmlinux && kernelFrames) notices.push(noVmlinuxNotice(report));
       const input: ReportInput = {
