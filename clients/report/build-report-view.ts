@@ -8,7 +8,7 @@ import { instructionRegisters } from './instruction-registers.js';
 import { makeLinker, upstreamVersion } from './link-template.js';
 import type { CodeView, DisasmLine, DisasmView, ReportView, ViewCaller, ViewFact, ViewFrame, ViewLocation, ViewRegister } from './report-view.js';
 import { SourceFiles, readSourceExcerpt } from './source-excerpt.js';
-import type { ReportInput, ResolvedFrameInput, SourcePlace } from './report-input.js';
+import type { DisassemblyInput, ReportInput, ResolvedFrameInput, SourcePlace } from './report-input.js';
 
 export interface ViewOptions {
   /** Source root: displayed paths are relative to it, excerpts and links read files under it. */
@@ -94,7 +94,7 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
 
   const guiltyFrame = guilty ? stacks[guilty.stack]?.frames[guilty.frame] : undefined;
   const shown = (file: string): string => (root && file.startsWith(root + path.sep) ? path.relative(root, file) : file);
-  const dis = input.disassembly ? disasmView(input, place) : undefined;
+  const dis = input.disassembly ? disasmView(input, input.disassembly, place, options.disasmContext ?? 12) : undefined;
   const disassembly = dis ? { ...dis, object: shown(dis.object) } : undefined;
   return {
     source: input.source,
@@ -129,11 +129,9 @@ function taskLine(report: ReportInput['report']): string | undefined {
   return `${report.comm ?? '?'}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
-function disasmView(input: ReportInput, place: (p: SourcePlace) => ViewLocation): DisasmView | undefined {
-  const dis = input.disassembly!;
+function disasmView(input: ReportInput, dis: DisassemblyInput, place: (p: SourcePlace) => ViewLocation, n: number): DisasmView {
   const insns = dis.lines.flatMap((l, i) => (l.kind === 'insn' ? [i] : []));
   const markedAt = dis.lines.findIndex((l) => l.kind === 'insn' && l.marked);
-  const n = 12;
   let from = 0;
   let to = dis.lines.length;
   if (markedAt >= 0) {
@@ -173,8 +171,10 @@ function codeView(input: ReportInput): CodeView | undefined {
   if (code.unavailableAt !== undefined) {
     return {
       raw: code.raw,
-      unavailable: `The kernel could not read the opcode bytes at 0x${code.unavailableAt.toString(16)} (Code: Unable to access opcode bytes): ` +
-        `typical of a crash in .init.text, which is freed or not yet mapped for reading; the disassembly above comes from the object file instead.`,
+      unavailable:
+        `The kernel could not read the code bytes around the RIP: the dump would start at 0x${code.unavailableAt.toString(16)}, on a page that ` +
+        `is not mapped (as the one before a module's .init.text is)` +
+        (input.disassembly ? `; the disassembly above is read from ${path.basename(input.disassembly.object)} instead.` : '.'),
       lines: [],
     };
   }
