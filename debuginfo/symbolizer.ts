@@ -83,7 +83,6 @@ export class Symbolizer {
     let a = options.linkTime ? address : BigInt.asUintN(64, address - this.slide);
     if (options.returnAddress) a -= 1n;
     const warnings = [...this.warnings];
-    const symbol = this.symbolAt(a);
     let frames: SourceFrame[] = [];
     const dwarf = this.file?.dwarf;
     if (dwarf) {
@@ -96,9 +95,14 @@ export class Symbolizer {
     }
     if (frames.length > 0) {
       const outer = frames[frames.length - 1]!;
-      if (outer.function === undefined && symbol) outer.function = symbol.name;
-      return { address: a, frames, symbol, source: 'dwarf', warnings };
+      if (outer.function === undefined) outer.function = this.symbolAt(a)?.name;
+      // The ELF symbol is computed on first access: a one-address run with DWARF never needs the
+      // 120,000-entry symbol table.
+      const result = { address: a, frames, source: 'dwarf', warnings } as Omit<Symbolization, 'symbol'>;
+      let symbol: Symbolization['symbol'] | null = null;
+      return Object.defineProperty(result, 'symbol', { enumerable: true, get: () => (symbol === null ? (symbol = this.symbolAt(a)) : symbol) }) as Symbolization;
     }
+    const symbol = this.symbolAt(a);
     if (!symbol) return { address: a, frames: [], symbol, source: undefined, warnings };
     const source: SymbolSource = this.file ? 'symtab' : 'system-map';
     if (!dwarf) warnings.push(`${this.name} has no DWARF: function+offset from the ${source === 'symtab' ? 'ELF symbol table' : 'System.map'}, no source line`);

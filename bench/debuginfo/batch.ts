@@ -14,26 +14,30 @@ import { vmlinuxPath } from './paths.js';
 
 interface Measure {
   wall: number;
+  /** user + system CPU seconds: steadier than wall on a shared machine. */
+  cpu: number;
   rssMb: number;
 }
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const crashnav = path.join(repoRoot, 'bin/crashnav.js');
 
-/** Runs `argv` under GNU time with stdin from a file; the median wall of `runs`, the max RSS. */
+/** Runs `argv` under GNU time with stdin from a file; the medians of wall and CPU over `runs`, the max RSS. */
 function measure(argv: string[], stdinFile: string, runs: number): Measure {
   const walls: number[] = [];
+  const cpus: number[] = [];
   let rss = 0;
   for (let i = 0; i < runs; i++) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', ...argv], { input: readFileSync(stdinFile), stdio: ['pipe', 'ignore', 'pipe'], maxBuffer: 1 << 28 });
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', ...argv], { input: readFileSync(stdinFile), stdio: ['pipe', 'ignore', 'pipe'], maxBuffer: 1 << 28 });
     const last = r.stderr.toString().trim().split('\n').pop() ?? '';
-    const [wall, kb] = last.split(' ').map(Number);
-    if (r.status !== 0 || wall === undefined || kb === undefined || Number.isNaN(wall)) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
+    const [wall, kb, user, sys] = last.split(' ').map(Number);
+    if (r.status !== 0 || wall === undefined || kb === undefined || user === undefined || sys === undefined || Number.isNaN(wall)) throw new Error(`${argv.join(' ')} failed: ${r.stderr}`);
     walls.push(wall);
+    cpus.push(user + sys);
     rss = Math.max(rss, kb / 1024);
   }
-  walls.sort((a, b) => a - b);
-  return { wall: walls[Math.floor(walls.length / 2)]!, rssMb: rss };
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  return { wall: median(walls), cpu: median(cpus), rssMb: rss };
 }
 
 async function main(): Promise<void> {
@@ -63,15 +67,20 @@ async function main(): Promise<void> {
   for (const [name, argv] of [ours, ...peers]) rows.push([name, measure(argv, input, runs)]);
   const base = rows.find(([n]) => n.startsWith('llvm'))?.[1];
   const width = Math.max(...rows.map(([n]) => n.length));
-  console.log(`${'tool'.padEnd(width)}  wall s   peak RSS MB   wall/llvm  RSS/llvm`);
+  console.log(`${'tool'.padEnd(width)}  wall s   CPU s   peak RSS MB   wall/llvm  CPU/llvm  RSS/llvm`);
   for (const [name, m] of rows) {
-    const ratio = base ? `${(m.wall / base.wall).toFixed(2)}x      ${(m.rssMb / base.rssMb).toFixed(2)}x` : '';
-    console.log(`${name.padEnd(width)}  ${m.wall.toFixed(2).padStart(6)}   ${m.rssMb.toFixed(0).padStart(11)}   ${ratio}`);
+    const ratio = base ? `${(m.wall / base.wall).toFixed(2).padStart(8)}x ${(m.cpu / base.cpu).toFixed(2).padStart(8)}x ${(m.rssMb / base.rssMb).toFixed(2).padStart(8)}x` : '';
+    console.log(`${name.padEnd(width)}  ${m.wall.toFixed(2).padStart(6)}  ${m.cpu.toFixed(2).padStart(6)}   ${m.rssMb.toFixed(0).padStart(11)}  ${ratio}`);
   }
+  const empty = path.join(dir, 'empty.txt');
+  writeFileSync(empty, '');
+  const startup = measure(ours[1], empty, runs);
+  console.log(`\n(crashnav with no input, i.e. node start and module loading: ${startup.wall.toFixed(2)} s wall, ${startup.cpu.toFixed(2)} s CPU, ${startup.rssMb.toFixed(0)} MB)`);
   console.log('\nsingle address, cold process:');
+  console.log(`${'tool'.padEnd(width)}  wall s   CPU s   peak RSS MB`);
   for (const [name, argv] of [ours, ...peers]) {
     const m = measure(argv, single, runs);
-    console.log(`${name.padEnd(width)}  ${m.wall.toFixed(2).padStart(6)} s   ${m.rssMb.toFixed(0).padStart(6)} MB`);
+    console.log(`${name.padEnd(width)}  ${m.wall.toFixed(2).padStart(6)}  ${m.cpu.toFixed(2).padStart(6)}   ${m.rssMb.toFixed(0).padStart(11)}`);
   }
 }
 
