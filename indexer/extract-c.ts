@@ -587,6 +587,8 @@ function addTreeSitterDeclarations(text: string, parser: CParser, facts: FileFac
         if (found?.function) add(found.name, 'function', { isStatic: storage(node).isStatic, endLine: node.endPosition.row + 1, startRow: row });
         return;
       }
+      // `asmlinkage __visible` before a function parses as a declaration missing its `;`: not one.
+      if (!node.text.trimEnd().endsWith(';')) return;
       const { isStatic, isExtern } = storage(node);
       for (const decl of node.childrenForFieldName('declarator')) {
         const found = declaredName(decl);

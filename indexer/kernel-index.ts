@@ -428,25 +428,27 @@ export class KernelIndex {
   }
 
   /**
-   * Symbol names for a fuzzy query (workspace symbols, completion): exact, then prefix, then substring,
-   * then subsequence matches, shortest first within each group.
+   * Symbols for a fuzzy query (workspace symbols, completion): exact, then prefix, then substring, then
+   * subsequence matches, shorter names first within each group; each name with its best definition.
    */
-  searchSymbols(query: string, options: { limit?: number } = {}): string[] {
+  searchSymbols(query: string, options: { limit?: number; arch?: string } = {}): SymbolDef[] {
     const limit = options.limit ?? 50;
-    const esc = query.replace(/[\\%_]/g, (c) => '\\' + c);
+    const esc = (x: string) => x.replace(/[\\%_]/g, (c) => '\\' + c);
     const groups: string[][] = [
       this.store.nameId(query) !== undefined ? [query] : [],
-      this.stmts.namesLike.all(`${esc}%`, limit * 4) as string[],
-      this.stmts.namesLike.all(`%${esc}%`, limit * 4) as string[],
-      query.length >= 2 ? (this.stmts.namesLike.all(`%${[...query].map((c) => c.replace(/[\\%_]/g, (x) => '\\' + x)).join('%')}%`, limit * 4) as string[]) : [],
+      this.stmts.namesLike.all(`${esc(query)}%`, limit * 4) as string[],
+      this.stmts.namesLike.all(`%${esc(query)}%`, limit * 4) as string[],
+      query.length >= 2 ? (this.stmts.namesLike.all(`%${[...query].map(esc).join('%')}%`, limit * 4) as string[]) : [],
     ];
     const seen = new Set<string>();
-    const out: string[] = [];
+    const out: SymbolDef[] = [];
     for (const g of groups) {
       for (const n of g.sort((a, b) => a.length - b.length || cmp(a, b))) {
         if (seen.has(n)) continue;
         seen.add(n);
-        out.push(n);
+        const best = this.findDefinitions(n, { arch: options.arch, limit: 1 })[0];
+        if (!best) continue;
+        out.push(best);
         if (out.length >= limit) return out;
       }
     }

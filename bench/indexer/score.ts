@@ -1,6 +1,7 @@
 // Scores an index against ../shared/oracle: `npx tsx bench/indexer/score.ts --db DB --root TREE [--all]
 // [--defs N] [--edges N] [--misses K]`. Prints precision@1 of definitions, recall of callers (-3) and
 // callees (-2), and the mean hits per -3 query; `--all` scores every name with one right answer.
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KernelIndex } from '../../indexer/index.js';
@@ -16,6 +17,8 @@ const { values } = parseArgs({
     edges: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '20261127' },
     misses: { type: 'string', default: '0' },
+    /** A `cscope -b -q -k` database directory (bench-index.ts makes one): cscope's -3 answered on the same callees. */
+    cscope: { type: 'string' },
   },
 });
 const root = path.resolve(values.root ?? `${process.env.HOME}/.cache/crashnav/linux-source-6.1.187-1`);
@@ -36,6 +39,20 @@ console.log(`population: ${oracle.single.size} names with one right answer, ${or
 console.log(`definitions: ${d.correct}/${d.total} first hit right = ${pct(d.precision)} (cscope 80.2%, global 80.8%) [${(defMs / d.total).toFixed(2)} ms/query]`);
 console.log(`callers (-3): ${c.callersFound}/${c.total} = ${pct(c.callersRecall)} (cscope 69.8%); mean hits per -3 query ${c.meanCallerHits.toFixed(1)}`);
 console.log(`callees (-2): ${c.calleesFound}/${c.total} = ${pct(c.calleesRecall)} [${(callMs / c.total).toFixed(2)} ms/edge]`);
+if (values.cscope) {
+  const out = path.resolve(values.cscope, 'cscope.out');
+  const callees = [...new Set(edges.map((e) => e[1]))];
+  let hits = 0;
+  const callersOf = new Map<string, Set<string>>();
+  for (const callee of callees) {
+    const r = spawnSync('cscope', ['-d', '-L', '-3', callee, '-f', out], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+    const lines = (r.stdout ?? '').split('\n').filter(Boolean);
+    hits += lines.length;
+    callersOf.set(callee, new Set(lines.map((l) => l.split(' ')[1]!)));
+  }
+  const found = edges.filter(([a, b]) => callersOf.get(b)?.has(a)).length;
+  console.log(`cscope on the same sample: callers (-3) ${found}/${edges.length} = ${pct(found / edges.length)}; mean hits per -3 query ${(hits / callees.length).toFixed(1)} over ${callees.length} callees`);
+}
 const k = Number(values.misses);
 if (k > 0) {
   console.log('\ndefinition misses:');
