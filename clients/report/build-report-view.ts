@@ -2,6 +2,7 @@
 // highlighted excerpts for the guilty frame and the first few others, callers, the marked disassembly with
 // the registers of the faulting instruction, the decoded Code: bytes, and the notes a reader must see.
 import path from 'node:path';
+import type { CrashReport } from '../../crash/index.js';
 import { type PathSubstitution, SourceReader } from '../../debuginfo/index.js';
 import { CHighlighter } from './highlight-c.js';
 import { instructionRegisters } from './instruction-registers.js';
@@ -117,13 +118,13 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
   };
 }
 
-function frameLabel(f: ReportInput['stacks'][number]['frames'][number]): string {
+function frameLabel(f: ResolvedFrameInput): string {
   if (!f.symbol) return f.address !== undefined ? `0x${f.address.toString(16)}` : f.raw.trim();
   const off = f.offset !== undefined ? `+0x${f.offset.toString(16)}${f.size !== undefined ? `/0x${f.size.toString(16)}` : ''}` : '';
   return `${f.symbol}${off}${f.module ? ` [${f.module}]` : ''}`;
 }
 
-function taskLine(report: ReportInput['report']): string | undefined {
+function taskLine(report: CrashReport): string | undefined {
   if (report.comm === undefined && report.pid === undefined) return undefined;
   const parts = [report.pid !== undefined ? `PID ${report.pid}` : undefined, report.cpu !== undefined ? `CPU ${report.cpu}` : undefined].filter(Boolean);
   return `${report.comm ?? '?'}${parts.length ? ` (${parts.join(', ')})` : ''}`;

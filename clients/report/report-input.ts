@@ -1,6 +1,7 @@
 // What the view builder needs from the crash pipeline: the parsed report, each frame resolved, the decoded
 // facts, the guilty function's disassembly with source and the decoded Code: bytes. Filled in by
 // generate-report.ts from crash/, debuginfo/ and indexer/.
+import type { CrashFrame, CrashReport, Provenance } from '../../crash/index.js';
 
 /** A source place as the pipeline gives it: the file as resolved (absolute, or relative to the root). */
 export interface SourcePlace {
@@ -11,20 +12,10 @@ export interface SourcePlace {
   inlined?: boolean;
 }
 
-export interface ResolvedFrameInput {
-  index: number;
-  symbol?: string;
-  offset?: number;
-  size?: number;
-  module?: string;
-  address?: bigint;
-  reliable: boolean;
-  raw: string;
-  /** 1-based line of the input the frame came from. */
-  inputLine: number;
-  isFault?: boolean;
-  provenance: 'dwarf' | 'symtab' | 'index' | null;
-  /** Innermost first. */
+/** A frame of the report with what the pipeline found for it. */
+export interface ResolvedFrameInput extends CrashFrame {
+  provenance: Provenance | null;
+  /** Lines that ran (DWARF), innermost first; empty when only the definition is known. */
   locations: SourcePlace[];
   definition: SourcePlace | null;
   /** How many callers the index knows. */
@@ -33,21 +24,6 @@ export interface ResolvedFrameInput {
   /** Why a frame the reader would expect to resolve has no location (not said of what a notice explains). */
   unresolved?: string;
   warnings: string[];
-}
-
-export interface ReportModelInput {
-  kind: string;
-  title: string;
-  header: Record<string, string>;
-  cpu?: number;
-  pid?: number;
-  comm?: string;
-  release?: string;
-  hardware?: string;
-  registers: Record<string, bigint>;
-  code?: { raw: string; unavailableAt?: bigint };
-  guilty: { stack: number; frame: number; reason: string } | null;
-  lines: string[];
 }
 
 export type DisasmInputLine =
@@ -67,7 +43,7 @@ export interface DisassemblyInput {
 
 export interface ReportInput {
   source: string;
-  report: ReportModelInput;
+  report: CrashReport;
   stacks: { context: string; frames: ResolvedFrameInput[] }[];
   facts: { label: string; raw?: string; meaning: string }[];
   notices: string[];
