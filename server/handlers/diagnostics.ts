@@ -42,7 +42,9 @@ export async function computeReportDiagnostics(snapshot: Snapshot, analysis: Rep
     const site = analysis.guiltySite(r);
     if (site && report.guilty) out.push(info(spanToRange(site.symbolSpan), `guilty frame: ${report.guilty.reason}`));
   });
-  for (const site of analysis.frames.slice(0, maxCheckedFrames)) {
+  for (const [i, site] of analysis.frames.slice(0, maxCheckedFrames).entries()) {
+    // Frames resolve synchronously once their binary is open: let other requests in between batches.
+    if (i % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
     const hit = frameOf(analysis, site);
     let warnings: string[];
     try {

@@ -6,6 +6,8 @@ import { ReportDocument } from './report-document.js';
 
 /** Above this many characters a report is analyzed in the worker. */
 const workerThreshold = 1 << 20;
+/** Characters of text per message to the worker. */
+const textChunk = 4 << 20;
 
 const reportFileName = /(?:\.oops|\.crash|(?:^|\/)vmcore-dmesg\.txt|(?:^|\/)dmesg[^/]*\.txt)$/;
 
@@ -51,7 +53,8 @@ export class ReportStore {
 
   update(uri: string, version: number, text: string): void {
     const analysis = text.length > workerThreshold ? this.analyzeInWorker(text, uri) : Promise.resolve(analyzeReport(text, uri));
-    const document = analysis.then((a) => new ReportDocument(a));
+    // Indexing a large analysis is its own turn of the loop, not a tail of the last slice's.
+    const document = analysis.then((a) => new Promise<ReportDocument>((resolve) => setImmediate(() => resolve(new ReportDocument(a)))));
     this.entries.set(uri, { version, document });
     document.then(
       (d) => {
@@ -90,7 +93,16 @@ export class ReportStore {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, parts: [] });
-      worker.postMessage({ id, text, source });
+      // Copying 100 MB into the worker in one postMessage stalls the loop for hundreds of milliseconds: the
+      // text goes over in chunks, one per turn of the loop.
+      let at = 0;
+      const sendChunk = (): void => {
+        const end = Math.min(text.length, at + textChunk);
+        worker.postMessage({ id, chunk: text.slice(at, end), last: end === text.length, source });
+        at = end;
+        if (at < text.length) setImmediate(sendChunk);
+      };
+      sendChunk();
     });
   }
 
@@ -104,7 +116,11 @@ export class ReportStore {
       const pending = this.pending.get(m.id);
       if (!pending) return;
       if (m.slice) pending.parts.push(m.slice);
-      if (m.slice && !m.last) return;
+      if (m.slice && !m.last) {
+        // Ask for the next slice from a later turn of the loop, so requests queued meanwhile go first.
+        setImmediate(() => worker.postMessage({ id: m.id, next: true }));
+        return;
+      }
       this.pending.delete(m.id);
       if (m.slice) pending.resolve(joinSlices(pending.parts));
       else pending.reject(new Error(m.error ?? 'report analysis failed'));

@@ -1,14 +1,26 @@
 // Worker thread entry: analyzes large crash reports off the server's main loop, so a 100 MB log never keeps
-// other requests waiting. One message in (`{ id, text, source }`); the analysis goes back in slices of a few
-// hundred reports, each a separate message, so the main thread never deserializes thousands of reports in one
-// task either (the last slice says `last: true`; a failure is `{ id, error }`).
+// other requests waiting. The text comes in chunks (`{ id, chunk, last, source }`); the analysis goes back in slices of a few
+// hundred reports, one slice per `{ id, next: true }` the main thread sends once it has taken the previous one:
+// Node delivers every queued message of a port in one go, so pushing all slices at once would have the main
+// thread deserialize thousands of reports in a single task after all. The last slice says `last: true`; a
+// failure is `{ id, error }`.
 import { parentPort } from 'node:worker_threads';
 import { analyzeReport, type ReportAnalysis } from './report-analysis.js';
 
-interface AnalyzeMessage {
-  id: number;
-  text: string;
-  source: string;
+type WorkerRequest = { id: number; chunk: string; last: boolean; source: string } | { id: number; next: true };
+
+/** Text chunks received so far, per request. */
+const receiving = new Map<number, string[]>();
+
+/** Slices not yet taken, per request. */
+const waiting = new Map<number, ReportAnalysis[]>();
+
+function sendNext(id: number): void {
+  const queue = waiting.get(id);
+  const slice = queue?.shift();
+  if (!queue || !slice) return;
+  if (queue.length === 0) waiting.delete(id);
+  parentPort!.postMessage({ id, slice, last: queue.length === 0 });
 }
 
 const reportsPerSlice = 200;
@@ -33,14 +45,25 @@ function slices(analysis: ReportAnalysis): ReportAnalysis[] {
   return out;
 }
 
-parentPort?.on('message', (message: AnalyzeMessage) => {
+parentPort?.on('message', (message: WorkerRequest) => {
+  if ('next' in message) {
+    sendNext(message.id);
+    return;
+  }
+  const chunks = receiving.get(message.id) ?? [];
+  chunks.push(message.chunk);
+  if (!message.last) {
+    receiving.set(message.id, chunks);
+    return;
+  }
+  receiving.delete(message.id);
   try {
-    const analysis = analyzeReport(message.text, message.source);
+    const analysis = analyzeReport(chunks.join(''), message.source);
     // The per-report copies of the text's lines served the title rules; posting them back would only make
     // the main thread deserialize the log a second time.
     for (const report of analysis.reports) report.lines = [];
-    const parts = slices(analysis);
-    parts.forEach((slice, i) => parentPort!.postMessage({ id: message.id, slice, last: i === parts.length - 1 }));
+    waiting.set(message.id, slices(analysis));
+    sendNext(message.id);
   } catch (err) {
     parentPort!.postMessage({ id: message.id, error: err instanceof Error ? err.message : String(err) });
   }

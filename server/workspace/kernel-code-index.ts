@@ -10,8 +10,6 @@ import {
   defaultDbPath,
   type IncludeEdge,
   indexFileFromDisk,
-  indexFileText,
-  IndexStore,
   KernelIndex,
   type CallSite as IndexCallSite,
   type SymbolDef as IndexSymbolDef,
@@ -32,7 +30,6 @@ export class KernelCodeIndex implements CodeIndex {
   readonly root: string;
   readonly database: string;
   private reader: KernelIndex | undefined;
-  private writer: IndexStore | undefined;
   private parser: CParser | undefined;
   private building = false;
   /** Editor buffers that changed while a build held the write lock, applied when it ends. */
@@ -46,7 +43,7 @@ export class KernelCodeIndex implements CodeIndex {
   private get index(): KernelIndex | undefined {
     if (!this.reader && existsSync(this.database)) {
       try {
-        this.reader = KernelIndex.open(this.database, { root: this.root });
+        this.reader = KernelIndex.open(this.database, { root: this.root, writable: true });
       } catch (err) {
         this.options.log(`cannot open the index ${this.database}: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -67,21 +64,6 @@ export class KernelCodeIndex implements CodeIndex {
     return path.relative(this.root, file).split(path.sep).join('/');
   }
 
-  /** The comment block above a definition, markers stripped (kernel-doc as written). */
-  private docOf(def: IndexSymbolDef): string | undefined {
-    if (def.docLine === null || def.docLine >= def.line) return undefined;
-    const lines = this.options.sources.lines(this.abs(def.file));
-    if (!lines) return undefined;
-    const block = lines.slice(def.docLine - 1, def.line - 1);
-    let end = block.length;
-    while (end > 0 && !/\*\/|^\s*\/\//.test(block[end - 1]!)) end--;
-    return block
-      .slice(0, end)
-      .map((l) => l.replace(/^\s*\/\*\*?\s?|\s*\*\/\s*$|^\s*\*\s?|^\s*\/\/\s?/g, ''))
-      .join('\n')
-      .trim() || undefined;
-  }
-
   private toDef(def: IndexSymbolDef): SymbolDef {
     const out: SymbolDef = {
       name: def.name,
@@ -94,7 +76,7 @@ export class KernelCodeIndex implements CodeIndex {
     };
     if (def.signature) out.signature = def.signature;
     if (def.via) out.viaMacro = def.via;
-    const doc = this.docOf(def);
+    const doc = this.reader?.docComment(def);
     if (doc) out.doc = doc;
     return out;
   }
@@ -106,7 +88,7 @@ export class KernelCodeIndex implements CodeIndex {
   }
 
   fileCount(): number {
-    return this.index?.findFiles(/(?:)/).length ?? 0;
+    return this.index?.fileCount() ?? 0;
   }
 
   definitions(name: string, arch: string): SymbolDef[] {
@@ -117,7 +99,7 @@ export class KernelCodeIndex implements CodeIndex {
   }
 
   declarations(name: string): SymbolDef[] {
-    return (this.index?.findDefinitions(name) ?? []).filter((d) => d.kind === 'prototype' || d.kind === 'extern').map((d) => this.toDef(d));
+    return (this.index?.findDeclarations(name) ?? []).map((d) => this.toDef(d));
   }
 
   callers(name: string): CallSite[] {
@@ -137,14 +119,9 @@ export class KernelCodeIndex implements CodeIndex {
   }
 
   searchSymbols(query: string, limit: number): SymbolDef[] {
-    const index = this.index;
-    if (!index) return [];
-    const out: SymbolDef[] = [];
-    for (const name of index.searchSymbols(query, { limit })) {
-      const best = index.findDefinitions(name, { limit: 1 })[0];
-      if (best) out.push(this.toDef(best));
-    }
-    return out;
+    const options: { limit: number; arch?: string } = { limit };
+    if (this.options.arch) options.arch = this.options.arch;
+    return (this.index?.searchSymbols(query, options) ?? []).map((d) => this.toDef(d));
   }
 
   fileSymbols(file: string): SymbolDef[] {
@@ -167,12 +144,6 @@ export class KernelCodeIndex implements CodeIndex {
     });
   }
 
-  private store(): IndexStore {
-    this.writer ??= IndexStore.open(this.database, { create: true });
-    return this.writer;
-  }
-
-  /** The native tree-sitter parser, created synchronously so an edit is indexed before the next request. */
   private cParser(): CParser {
     this.parser ??= createNativeCParser();
     return this.parser;
@@ -184,12 +155,13 @@ export class KernelCodeIndex implements CodeIndex {
       this.deferred.set(file, text);
       return;
     }
-    indexFileText(this.store(), this.rel(file), text, this.cParser());
+    this.index?.updateFileText(this.rel(file), text);
   }
 
   async refreshFiles(files: string[]): Promise<void> {
-    if (this.building) return;
-    for (const file of files) await indexFileFromDisk(this.store(), this.root, this.rel(file), this.cParser());
+    const index = this.index;
+    if (this.building || !index) return;
+    for (const file of files) await indexFileFromDisk(index.store, this.root, this.rel(file), this.cParser());
   }
 
   async update(onProgress: (p: IndexProgress) => void, signal: AbortSignal): Promise<void> {
@@ -212,8 +184,6 @@ export class KernelCodeIndex implements CodeIndex {
 
   close(): void {
     this.reader?.close();
-    this.writer?.close();
     this.reader = undefined;
-    this.writer = undefined;
   }
 }
