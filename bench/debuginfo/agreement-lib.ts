@@ -95,6 +95,8 @@ export interface AgreementResult {
   differences: Difference[];
   /** ms spent in our symbolizer for all addresses. */
   oursMs: number;
+  /** Addresses left out because the references disagree: what each said, and ours. */
+  leftOut?: { address: bigint; ours: string; eu: string; llvm: string }[];
 }
 
 export function classify(ours: string, reference: string): DifferenceKind {
@@ -139,7 +141,9 @@ export function vmlinuxAgreement(path: string, addresses: bigint[], tools: { eu:
   file.close();
   const eu = toolAnswers(tools.eu, ['-e', path], addresses).map(normalizeChain);
   const llvm = toolAnswers(tools.llvm, ['-e', path], addresses).map(normalizeChain);
-  return compareAnswers(addresses, ours, eu.map((e, i) => (e === llvm[i] ? e : undefined)), oursMs);
+  const result = compareAnswers(addresses, ours, eu.map((e, i) => (e === llvm[i] ? e : undefined)), oursMs);
+  result.leftOut = addresses.flatMap((address, i) => (eu[i] === llvm[i] ? [] : [{ address, ours: ours[i]!, eu: eu[i]!, llvm: llvm[i]! }]));
+  return result;
 }
 
 /** A module: section-relative addresses in `.text`/`.init.text` vs eu-addr2line -j SECTION. */

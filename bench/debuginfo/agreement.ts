@@ -16,6 +16,12 @@ function report(title: string, r: AgreementResult): void {
   const kinds = new Map<string, number>();
   for (const d of r.differences) kinds.set(d.kind, (kinds.get(d.kind) ?? 0) + 1);
   if (kinds.size) console.log('  differences by kind: ' + [...kinds].map(([k, n]) => `${k} ${n}`).join(', '));
+  if (r.leftOut?.length) {
+    const sides = { 'ours = eu': 0, 'ours = llvm': 0, neither: 0 };
+    for (const l of r.leftOut) sides[l.ours === l.eu ? 'ours = eu' : l.ours === l.llvm ? 'ours = llvm' : 'neither']++;
+    console.log(`  left out (eu and llvm disagree): ${Object.entries(sides).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    for (const l of r.leftOut) console.log(`  [left out] 0x${l.address.toString(16)}\n      ours: ${l.ours}\n      eu:   ${l.eu}\n      llvm: ${l.llvm}`);
+  }
   for (const d of r.differences) {
     const third = d.binutils === undefined ? '' : d.ours.endsWith(d.binutils) ? '\n      binutils addr2line -j agrees with ours' : `\n      binutils: ${d.binutils}`;
     console.log(`  [${d.kind}] 0x${d.address.toString(16)}\n      ours: ${d.ours}\n      ref:  ${d.reference}${third}`);

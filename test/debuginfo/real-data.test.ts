@@ -6,7 +6,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { moduleAgreement, resolveTool, sampleTextAddresses, vmlinuxAgreement } from '../../bench/debuginfo/agreement-lib.js';
 import { modulesPath, vmlinuxPath } from '../../bench/debuginfo/paths.js';
-import { DebugFile, KernelSymbolizer, type SourceFrame } from '../../debuginfo/index.js';
+import { DebugFile, KernelSymbolizer, SystemMap } from '../../debuginfo/index.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
 const shared = path.resolve(repoRoot, '../shared');
@@ -77,7 +77,7 @@ describe.skipIf(!existsSync(lab))('crash lab frames (real 6.1 oopses in qemu)', 
 
   it('module frames resolve in the lab .ko files to expected / expected_at_callsite', async () => {
     const kernel = new KernelSymbolizer({
-      vmlinux: { systemMap: new (await import('../../debuginfo/index.js')).SystemMap([]), name: 'none' },
+      vmlinux: { systemMap: new SystemMap([]), name: 'no vmlinux' },
       modulePaths: new Map(['crash_nullwrite', 'crash_panic', 'crash_bugon'].map((m) => [m, path.join(lab, 'modules', m, `${m}.ko`)])),
     });
     const moduleFrames = frames.filter((f) => f.module);
@@ -85,7 +85,7 @@ describe.skipIf(!existsSync(lab))('crash lab frames (real 6.1 oopses in qemu)', 
     for (const f of moduleFrames) {
       const want = f.is_return_address ? f.expected_at_callsite : f.expected;
       const r = await kernel.resolve(`${f.symbol}+0x${f.offset.toString(16)}`, { module: f.module!, returnAddress: f.is_return_address });
-      expect(chain(r.frames as SourceFrame[]), f.raw_line).toBe(chain(want!));
+      expect(chain(r.frames), f.raw_line).toBe(chain(want!));
     }
   });
 
