@@ -3,7 +3,7 @@
 // the index; lookup misses the no-vmlinux notice already explains, and routine warnings, are dropped.
 import { existsSync } from 'node:fs';
 import type { ResolvedFrame } from '../../crash/index.js';
-import { KernelIndex, buildIndex, defaultDbPath, stripCompilerSuffix } from '../../indexer/index.js';
+import { type IndexProgress, KernelIndex, buildIndex, defaultDbPath, stripCompilerSuffix } from '../../indexer/index.js';
 import type { ResolvedFrameInput, SourcePlace } from './report-input.js';
 
 const topCallers = 5;
@@ -16,8 +16,8 @@ export function openIndex(options: { root?: string; db?: string }): KernelIndex 
 }
 
 /** Indexes `root` into `db` (incremental: unchanged files are skipped) and opens it. */
-export async function indexTree(root: string, db: string): Promise<{ index: KernelIndex; problems: string[] }> {
-  const summary = await buildIndex({ root, dbPath: db });
+export async function indexTree(root: string, db: string, onProgress?: (p: IndexProgress) => void): Promise<{ index: KernelIndex; problems: string[] }> {
+  const summary = await buildIndex({ root, dbPath: db, ...(onProgress ? { onProgress } : {}) });
   return { index: KernelIndex.open(db, { root }), problems: summary.problems };
 }
 

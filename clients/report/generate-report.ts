@@ -67,7 +67,7 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
   let index: KernelIndex | undefined;
   if (options.buildIndex && options.root && options.db) {
     progress?.step(`indexing ${options.root}`);
-    const built = await indexTree(options.root, options.db);
+    const built = await indexTree(options.root, options.db, (p) => progress?.step(`indexing ${options.root}: ${p.done}/${p.total} files`));
     index = built.index;
     problems.push(...built.problems);
   } else {
