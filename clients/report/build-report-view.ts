@@ -152,9 +152,10 @@ function disasmView(input: ReportInput, dis: DisassemblyInput, place: (p: Source
   for (const l of lines) if (l.kind === 'insn') l.address = l.address.padStart(width);
   const marked = markedAt >= 0 ? (dis.lines[markedAt] as { text: string }).text : undefined;
   const registers = marked && dis.faulting
-    ? instructionRegisters(marked).flatMap((r) => {
-        const v = input.report.registers[r.toUpperCase()];
-        return v === undefined ? [] : [{ name: r, value: hex16(v) }];
+    ? instructionRegisters(marked, dis.arch).flatMap((r) => {
+        // x86 dumps name registers in capitals (RAX), arm64 ones in lower case (x0, sp, lr).
+        const v = input.report.registers[r.toUpperCase()] ?? input.report.registers[r] ?? (r === 'x30' ? input.report.registers['lr'] : undefined);
+        return v === undefined ? [] : [{ name: dis.arch === 'x86_64' ? r.toUpperCase() : r, value: hex16(v) }];
       })
     : [];
   let markedSource: DisasmView['markedSource'];

@@ -34,7 +34,7 @@ export async function disassembleFrame(file: DebugFile, frame: CrashFrame, sourc
     if (marked && loc?.file !== undefined) focus = { file: loc.file, line: loc.line };
     lines.push({ kind: 'insn', address: insn.address.toString(16), bytes: bytesText(insn), text: renderInstructionText(insn, d.arch), marked });
   }
-  return { function: frame.symbol!, object: file.name, lines, focus, faulting: frame.isFault === true, warnings: d.warnings };
+  return { arch: d.arch, function: frame.symbol!, object: file.name, lines, focus, faulting: frame.isFault === true, warnings: d.warnings };
 }
 
 /** The `Code:` line decoded around the faulting instruction, addresses absolute when the RIP is known. */

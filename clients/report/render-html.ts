@@ -111,7 +111,7 @@ function disassembly(dis: DisasmView): string {
   });
   const regs = dis.registers.length
     ? `<p>Registers used by the marked instruction, from the report: ${dis.registers
-        .map((r) => `<code>${escapeHtml(r.name.toUpperCase())}: ${escapeHtml(r.value)}</code>`)
+        .map((r) => `<code>${escapeHtml(r.name)}: ${escapeHtml(r.value)}</code>`)
         .join(', ')}</p>`
     : '';
   return `<h2>Disassembly of <code>${escapeHtml(dis.function)}</code></h2><p class="meta">from <code>${escapeHtml(dis.object)}</code></p>${regs}<pre class="disasm">${rows.join('')}</pre>`;
@@ -148,7 +148,7 @@ export function renderHtml(view: ReportView): string {
     const where = g.location ? ` &mdash; ${a(g.location, formatLocation(g.location))}` : '';
     const insn = view.disassembly?.marked
       ? `<p>${escapeHtml(markedLabel(view.disassembly))}: <code>${escapeHtml(view.disassembly.marked)}</code>${view.disassembly.registers
-          .map((r) => ` <code>${escapeHtml(`${r.name.toUpperCase()}: ${r.value}`)}</code>`)
+          .map((r) => ` <code>${escapeHtml(`${r.name}: ${r.value}`)}</code>`)
           .join('')}${markedSource(view.disassembly)}</p>`
       : '';
     const guiltyFrame = view.stacks[g.stack]?.frames[g.frame];
@@ -174,7 +174,7 @@ export function renderHtml(view: ReportView): string {
   if (view.code) parts.push(codeBytes(view.code));
   if (view.registers.length) {
     parts.push(
-      `<h2>Registers</h2><div class="regs">${view.registers.map((r) => `<code>${escapeHtml(`${r.name.toUpperCase()}: ${r.value}`)}</code>`).join('')}</div>`,
+      `<h2>Registers</h2><div class="regs">${view.registers.map((r) => `<code>${escapeHtml(`${r.name}: ${r.value}`)}</code>`).join('')}</div>`,
     );
   }
   parts.push(`<footer>${escapeHtml(view.generator)}</footer>`);

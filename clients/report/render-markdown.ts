@@ -63,7 +63,7 @@ function disasmBlock(dis: DisasmView): string[] {
   const out = ['', `## Disassembly of ${code(dis.function)}`, '', `From ${code(dis.object)}, the ${dis.faulting ? 'faulting instruction' : 'call'} marked \`=>\`:`, '', ...fence(body, 'text')];
   if (dis.registers.length > 0) {
     out.push('', 'Registers used by the marked instruction, from the report:', '');
-    out.push('| register | value |', '|---|---|', ...dis.registers.map((r) => `| ${r.name.toUpperCase()} | ${code(r.value)} |`));
+    out.push('| register | value |', '|---|---|', ...dis.registers.map((r) => `| ${r.name} | ${code(r.value)} |`));
   }
   return out;
 }
@@ -84,7 +84,7 @@ export function renderMarkdown(view: ReportView): string {
     const chain = view.stacks[view.guilty.stack]?.frames[view.guilty.frame]?.locations ?? [];
     if (chain.length > 1) out.push('', `*Inlined:* ${code(formatChain(chain))}`);
     if (view.disassembly?.marked) {
-      const regs = view.disassembly.registers.map((r) => `${r.name.toUpperCase()}: ${r.value}`).join(', ');
+      const regs = view.disassembly.registers.map((r) => `${r.name}: ${r.value}`).join(', ');
       const src = view.disassembly.markedSource;
       const from = src ? ` from ${src.href ? `[${code(`${src.file}:${src.line}`)}](${src.href})` : code(`${src.file}:${src.line}`)} ${code(src.text)}` : '';
       out.push('', `*${markedLabel(view.disassembly)}:* ${code(view.disassembly.marked)}${regs ? ` with ${code(regs)}` : ''}${from}`);
@@ -122,7 +122,7 @@ export function renderMarkdown(view: ReportView): string {
 function registerRows(view: ReportView): string[] {
   const rows: string[] = [];
   for (let i = 0; i < view.registers.length; i += 3) {
-    rows.push(view.registers.slice(i, i + 3).map((r) => `${r.name.toUpperCase()}: ${r.value}`).join('  '));
+    rows.push(view.registers.slice(i, i + 3).map((r) => `${r.name}: ${r.value}`).join('  '));
   }
   return rows;
 }

@@ -67,7 +67,7 @@ function disasmLines(dis: DisasmView): string[] {
   }
   if (dis.registers.length > 0) {
     out.push('', `Registers used by the marked instruction (from the report):`);
-    for (const r of dis.registers) out.push(`  ${r.name.toUpperCase()}: ${r.value}`);
+    for (const r of dis.registers) out.push(`  ${r.name}: ${r.value}`);
   }
   return out;
 }
@@ -89,7 +89,7 @@ export function renderText(view: ReportView): string {
     if (chain.length > 1) out.push(...wrap(`inlined: ${formatChain(chain)}`, 4));
     out.push(...wrap(`why: ${view.guilty.reason}`, 5));
     if (view.disassembly?.marked) {
-      const regs = view.disassembly.registers.map((r) => `${r.name.toUpperCase()}: ${r.value}`).join(', ');
+      const regs = view.disassembly.registers.map((r) => `${r.name}: ${r.value}`).join(', ');
       out.push(...wrap(`${markedLabel(view.disassembly)}: ${view.disassembly.marked}`, 2));
       if (regs) out.push(...wrap(`  with ${regs} (from the report)`, 4));
       const src = view.disassembly.markedSource;
@@ -127,7 +127,7 @@ export function renderText(view: ReportView): string {
       out.push(
         view.registers
           .slice(i, i + 3)
-          .map((r) => `${r.name.toUpperCase().padStart(6)}: ${r.value}`)
+          .map((r) => `${r.name.padStart(6)}: ${r.value}`)
           .join(' '),
       );
     }

@@ -31,6 +31,7 @@ export type DisasmInputLine =
   | { kind: 'insn'; address: string; bytes: string; text: string; marked: boolean };
 
 export interface DisassemblyInput {
+  arch: 'x86_64' | 'arm64';
   function: string;
   object: string;
   lines: DisasmInputLine[];

@@ -65,6 +65,7 @@ export type DisasmLine =
   | { kind: 'insn'; address: string; bytes: string; text: string; marked: boolean };
 
 export interface ViewRegister {
+  /** As the architecture's register dump spells it: `RAX`, `x0`. */
   name: string;
   value: string;
 }

@@ -86,7 +86,7 @@ describe('examples/oopses: the guilty frame is the CRASH HERE line', () => {
   it('null_pointer: the faulting instruction writes through RAX, and RAX is 0 in the report', async () => {
     const view = await reportOf('examples/oopses/null_pointer.log');
     expect(view.disassembly?.marked).toMatch(/^movb\s+\$0x1,\(%rax\)$/);
-    expect(view.disassembly?.registers).toEqual([{ name: 'rax', value: '0000000000000000' }]);
+    expect(view.disassembly?.registers).toEqual([{ name: 'RAX', value: '0000000000000000' }]);
   });
 
   it('timer_crash: the trace runs through the timer softirq, inside <IRQ>', async () => {

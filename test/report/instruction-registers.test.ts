@@ -20,4 +20,10 @@ describe('instructionRegisters', () => {
   it('reads Intel syntax too', () => {
     expect(instructionRegisters('mov byte ptr [rax], 1')).toEqual(['rax']);
   });
+
+  it('reads arm64 operands, w and x registers alike', () => {
+    expect(instructionRegisters('str     w1, [x0, #8]', 'arm64')).toEqual(['x1', 'x0']);
+    expect(instructionRegisters('ldp     x29, x30, [sp], #16', 'arm64')).toEqual(['x29', 'x30', 'sp']);
+    expect(instructionRegisters('mov     x0, #0x0', 'arm64')).toEqual(['x0']);
+  });
 });

@@ -54,7 +54,7 @@ export function labView(labDir: string, run: string): ReportView {
     guilty: { stack: 0, frame: 0, label: guilty.label, reason: 'the faulting RIP', location: guilty.locations[0] },
     notices: [],
     stacks: [{ context: 'task', frames }],
-    registers: [{ name: 'rax', value: '0000000000000000' }],
+    registers: [{ name: 'RAX', value: '0000000000000000' }],
     generator: 'test/report/support/lab-view.ts',
   };
 }
