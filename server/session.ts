@@ -86,6 +86,9 @@ export class Session {
     };
     this.folders = folderPaths(params.workspaceFolders ?? undefined, params.rootUri ?? undefined);
     this.applyRawSettings(params.initializationOptions);
+    // Open the engines now, so requests sent right after `initialized` find the existing index.
+    this.workspace.close();
+    this.workspace = openWorkspace({ settings: this.settings, roots: this.roots(), log: (m) => this.log(m) });
     return { capabilities: serverCapabilities(params.capabilities), serverInfo: { name: 'crashnav' } };
   }
 
@@ -105,8 +108,10 @@ export class Session {
         this.reopen();
       });
     }
+    const before = JSON.stringify(this.settings);
     await this.pullConfiguration();
-    this.reopen();
+    if (JSON.stringify(this.settings) !== before) this.reopen();
+    else void this.indexAll();
   }
 
   /** `workspace/didChangeConfiguration`: the pushed settings, or a fresh pull when the client supports it. */

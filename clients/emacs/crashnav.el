@@ -1,7 +1,7 @@
 ;;; crashnav.el --- Kernel crash reports and kernel C through crashnav's language server -*- lexical-binding: t; -*-
 
 ;; Version: 0.1.0
-;; Package-Requires: ((emacs "27.1") (eglot "1.12"))
+;; Package-Requires: ((emacs "27.1") (eglot "1.9"))
 ;; Keywords: languages, tools, kernel
 ;; SPDX-License-Identifier: GPL-2.0-only
 
@@ -31,8 +31,9 @@
   :type '(repeat string))
 
 (defcustom crashnav-settings nil
-  "The server's settings as a plist, with exactly its keys: :sourceRoots, :database, :vmlinux,
-:moduleDirs, :debugRoot, :substitutePaths (a vector of (:from F :to T)), :arch."
+  "The server's settings as a plist, with exactly its keys.
+:sourceRoots, :database, :vmlinux, :moduleDirs, :debugRoot,
+:substitutePaths (a vector of (:from F :to T)) and :arch."
   :type 'plist)
 
 (defconst crashnav--font-lock
