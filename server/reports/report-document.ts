@@ -1,19 +1,21 @@
 // A report analysis with the lookups handlers need made cheap: frames by report and by line, the guilty
-// frame's site. Built on the main thread from the (possibly worker-made) analysis in one pass, so a log
-// with thousands of reports never costs reports × frames per request.
+// frame's site. Frames come in report order, so each report's frames are one range of the array (found in
+// one pass); the by-line map is built on the first position lookup. A log with thousands of reports never
+// costs reports × frames per request.
 import type { FrameSite, ReportAnalysis } from './report-analysis.js';
 
 export class ReportDocument {
-  private readonly byReport: FrameSite[][];
-  private readonly byLine = new Map<number, FrameSite[]>();
+  /** `frames` index of each report's first frame; one extra entry closes the last range. */
+  private readonly reportStart: number[];
+  private byLine: Map<number, FrameSite[]> | undefined;
 
   constructor(readonly analysis: ReportAnalysis) {
-    this.byReport = analysis.reports.map(() => []);
-    for (const site of analysis.frames) {
-      this.byReport[site.report]!.push(site);
-      const onLine = this.byLine.get(site.span.line);
-      if (onLine) onLine.push(site);
-      else this.byLine.set(site.span.line, [site]);
+    const { frames, reports } = analysis;
+    this.reportStart = new Array<number>(reports.length + 1);
+    let at = 0;
+    for (let r = 0; r <= reports.length; r++) {
+      while (at < frames.length && frames[at]!.report < r) at++;
+      this.reportStart[r] = at;
     }
   }
 
@@ -34,11 +36,20 @@ export class ReportDocument {
   }
 
   framesOfReport(report: number): FrameSite[] {
-    return this.byReport[report] ?? [];
+    if (report < 0 || report >= this.analysis.reports.length) return [];
+    return this.analysis.frames.slice(this.reportStart[report], this.reportStart[report + 1]);
   }
 
   /** 1-based line. */
   framesOnLine(line: number): FrameSite[] {
+    if (!this.byLine) {
+      this.byLine = new Map();
+      for (const site of this.analysis.frames) {
+        const onLine = this.byLine.get(site.span.line);
+        if (onLine) onLine.push(site);
+        else this.byLine.set(site.span.line, [site]);
+      }
+    }
     return this.byLine.get(line) ?? [];
   }
 
