@@ -11,7 +11,8 @@ import type { ElfFile } from '../elf/elf-file.js';
 import { type Abbrev, AbbrevTable } from './abbrev-table.js';
 import { type UnitRange, UnitRangeTable, readAranges } from './address-ranges.js';
 import { type AttributeValue, readAttributeValue, skipAttributeValue } from './attribute-value.js';
-import { type ScopeScan, newScopeScan, scanScope, scopeContains, scopeRanges } from './scope-scan.js';
+import { type FunctionRange, FunctionIndex } from './function-index.js';
+import { type ScopeScan, newScopeScan, scanScope, scopeContains } from './scope-scan.js';
 import * as C from './dwarf-constants.js';
 import { DwarfSections } from './dwarf-sections.js';
 import { type DieEntry, DwarfUnit, type UnitHeader, readUnitHeader } from './dwarf-unit.js';
@@ -34,11 +35,6 @@ export interface InlineFrame {
 
 type Cached<T> = { ok: true; value: T } | { ok: false; error: unknown };
 
-interface FunctionRange {
-  start: bigint;
-  end: bigint;
-  dieOffset: number;
-}
 
 /** A subprogram or inlined_subroutine DIE on the way down to an address. */
 interface ScopeDie {
@@ -66,7 +62,7 @@ export class DwarfInfo {
   private readonly abbrevCache = new Map<number, AbbrevTable>();
   private readonly unitCache = new Map<number, Cached<DwarfUnit>>();
   private readonly lineCache = new Map<number, Cached<LineProgram | undefined>>();
-  private readonly functionCache = new Map<number, Cached<FunctionRange[]>>();
+  private readonly functionCache = new Map<number, Cached<FunctionIndex>>();
   private readonly nameCache = new Map<number, string | undefined>();
   private aranges: Cached<UnitRangeTable> | undefined;
   private unitRanges: Cached<UnitRangeTable> | undefined;
@@ -156,7 +152,7 @@ export class DwarfInfo {
       const lines = this.lineCache.get(offset);
       if (lines?.ok && lines.value) this.cachedBytes -= lines.value.byteSize;
       const fns = this.functionCache.get(offset);
-      if (fns?.ok) this.cachedBytes -= fns.value.length * 48;
+      if (fns?.ok) this.cachedBytes -= fns.value.size * 48;
       if (lines?.ok) this.lineCache.delete(offset);
       if (fns?.ok) this.functionCache.delete(offset);
       this.abbrevCache.delete(entry.value.header.abbrevOffset);
@@ -217,12 +213,16 @@ export class DwarfInfo {
     return name;
   }
 
-  /** The subprograms of a unit with their ranges, sorted (built on the unit's first lookup). */
-  unitFunctions(unit: DwarfUnit): FunctionRange[] {
-    const known = this.functionCache.has(unit.offset);
-    const c = this.cached(this.functionCache, unit.offset, () => collectFunctions(unit, this.scratch));
-    if (!known && c.ok) this.account(c.value.length * 48);
-    return unwrap(c);
+  /** The subprogram whose ranges contain `address` in a unit (see FunctionIndex). */
+  findFunction(unit: DwarfUnit, address: bigint): FunctionRange | undefined {
+    const c = this.cached(this.functionCache, unit.offset, () => new FunctionIndex(unit));
+    if (!c.ok) throw c.error;
+    const before = c.value.size;
+    try {
+      return c.value.find(unit, address, this.scratch, readSibling);
+    } finally {
+      this.account((c.value.size - before) * 48);
+    }
   }
 
   private framesFrom(unit: DwarfUnit, chain: ScopeDie[], row: LineRow | undefined): InlineFrame[] {
@@ -247,7 +247,7 @@ export class DwarfInfo {
 
   /** Subprogram then nested inlined_subroutines containing `address`, outermost first. */
   private scopeChain(unit: DwarfUnit, address: bigint): ScopeDie[] {
-    const fn = findFunction(this.unitFunctions(unit), address);
+    const fn = this.findFunction(unit, address);
     if (!fn) return [];
     const scan = this.scratch;
     const entry = unit.entryAt(fn.dieOffset);
@@ -426,48 +426,4 @@ function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
 
 function scopeDie(offset: number, scan: ScopeScan): ScopeDie {
   return { offset, callFile: scan.callFile, callLine: scan.callLine, callColumn: scan.callColumn };
-}
-
-/** Walks a unit's top level (and namespaces) for subprograms with code. */
-function collectFunctions(unit: DwarfUnit, scan: ScopeScan): FunctionRange[] {
-  const out: FunctionRange[] = [];
-  const root = unit.entryAt(unit.header.firstDieOffset);
-  if (!root || !root.abbrev.hasChildren) return out;
-  unit.skipAttributes(root.abbrev);
-  let depth = 1;
-  while (depth > 0) {
-    const abbrev = unit.nextAbbrev();
-    if (!abbrev) {
-      depth--;
-      continue;
-    }
-    const offset = unit.entryOffset;
-    const tag = abbrev.tag;
-    if (tag === C.DW_TAG_subprogram && abbrev.hasPc) {
-      scanScope(unit, abbrev, unit.reader.pos, scan);
-      for (const r of scopeRanges(unit, scan) ?? []) if (r.end > r.start && r.start !== 0n) out.push({ start: r.start, end: r.end, dieOffset: offset });
-      unit.skipChildren(abbrev, offset, scan.sibling);
-    } else if ((tag === C.DW_TAG_namespace || tag === C.DW_TAG_module) && abbrev.hasChildren) {
-      unit.skipAttributes(abbrev);
-      depth++;
-    } else {
-      unit.skipChildren(abbrev, offset, readSibling(unit, abbrev));
-    }
-  }
-  return out.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
-}
-
-function findFunction(fns: FunctionRange[], address: bigint): FunctionRange | undefined {
-  let lo = 0;
-  let hi = fns.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (fns[mid]!.start <= address) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
-  }
-  for (let i = at; i >= 0 && at - i < 32; i--) if (address < fns[i]!.end) return fns[i];
-  return undefined;
 }
