@@ -1,7 +1,7 @@
 // The report pipeline behind `crashnav report` and `crashnav demo`: parse the crash text, resolve every
 // frame through the debug info at hand, gather the facts, and build one view per report found.
 import { explainReport, parseCrashReport, resolveReport, type CrashFrame, type CrashReport } from '../../crash/index.js';
-import { type DebugFile, type KernelSymbolizer, type PathSubstitution, SourceReader } from '../../debuginfo/index.js';
+import { type DebugFile, type KernelSymbolizer, type PathSubstitution, SourceReader, findVmlinux, moduleDirs } from '../../debuginfo/index.js';
 import type { KernelIndex } from '../../indexer/index.js';
 import { decodeCodeBytes, disassembleFrame } from './disassembly-input.js';
 import { buildReportView } from './build-report-view.js';
@@ -22,6 +22,11 @@ export interface GenerateOptions {
   vmlinux?: string;
   /** Directories searched for module `.ko` files. */
   modules?: string[];
+  /**
+   * Where distributions install debug info (`/usr/lib/debug`): without `vmlinux`, the one for the report's
+   * release is looked for there, and its modules' debug files are searched after `modules`.
+   */
+  debugRoots?: string[];
   /** Index database of the root (default: the one `crashnav index` made for it, when it exists). */
   db?: string;
   /** Index the root into `db` first (incremental), as the demo does; otherwise an existing index is used. */
@@ -75,10 +80,14 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
   }
   // One symbolizer for the whole input: its reports come from one kernel (the first names it for the
   // wrong-binary check); resolveReport takes each report's KASLR slide.
-  const symbolizer = parsed.reports[0] ? await openKernelSymbolizer(options, parsed.reports[0]) : undefined;
+  const release = parsed.reports.find((r) => r.release)?.release;
+  const found = options.vmlinux === undefined && options.debugRoots && release ? findVmlinux({ release, debugRoots: options.debugRoots }) : undefined;
+  const vmlinux = options.vmlinux ?? found;
+  const modules = [...(options.modules ?? []), ...(options.debugRoots && release ? moduleDirs(release, options.debugRoots) : [])];
+  const symbolizer = parsed.reports[0] ? await openKernelSymbolizer({ vmlinux, modules }, parsed.reports[0]) : undefined;
   try {
     for (const report of parsed.reports) {
-      progress?.step(`resolving frames${options.vmlinux ? ' (reading vmlinux debug info)' : ''}`);
+      progress?.step(`resolving frames${vmlinux ? ' (reading vmlinux debug info)' : ''}`);
       symbolizer!.slide = report.kaslrOffset ?? 0n;
       const resolved = await resolveReport(report, { symbolizer: symbolizer!, ...(index ? { index } : {}), ...(options.root ? { root: options.root } : {}), sources });
       // The wrong-binary warnings repeat on every answer of that binary: the report states them once, first.
@@ -86,7 +95,7 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
       const stacks = resolved.stacks.map((frames, si) => ({
         context: report.stacks[si]!.context,
         frames: frames
-          .map((r) => frameInput(r, { index, arch: report.arch, haveVmlinux: options.vmlinux !== undefined }))
+          .map((r) => frameInput(r, { index, arch: report.arch, haveVmlinux: vmlinux !== undefined }))
           .map((f) => ({ ...f, warnings: f.warnings.filter((w) => !binaryWarnings.has(w)) })),
       }));
       const notices: string[] = [...binaryWarnings];
@@ -94,7 +103,8 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
         notices.push(`${options.root} has no source index, so frames carry no definitions or callers: run crashnav index --root ${options.root} once (or give --db FILE).`);
       }
       const kernelFrames = report.stacks.some((s) => s.frames.some((f) => f.symbol && !f.module));
-      if (!options.vmlinux && kernelFrames) notices.push(noVmlinuxNotice(report));
+      if (found) notices.push(`Kernel frames resolved with ${found}, found for release ${release}.`);
+      if (!vmlinux && kernelFrames) notices.push(noVmlinuxNotice(report));
       const input: ReportInput = {
         source: options.source,
         report,

@@ -12,8 +12,10 @@ function wrap(text: string, indent: number): string[] {
   let first = true;
   while (rest.length > 0) {
     const room = first ? width : width - indent;
+    // Break at the last space that fits; cut a word only when it alone is wider than the line.
+    const lead = first ? /^ */.exec(rest)![0].length : 0;
     let cut = rest.length <= room ? rest.length : rest.lastIndexOf(' ', room);
-    if (cut <= room / 2) cut = Math.min(room, rest.length);
+    if (cut <= lead) cut = Math.min(room, rest.length);
     out.push((first ? '' : ' '.repeat(indent)) + rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).trimStart();
     first = false;

@@ -1,6 +1,6 @@
 // `crashnav report` and `crashnav demo` through the dispatcher, in process: standard input, formats,
 // link templates, output files, bad usage.
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -24,6 +24,8 @@ function fakeIo(stdinText = ''): { io: CliIo; out: () => string; err: () => stri
 
 const modules = ['--root', 'examples/modules', '--modules', 'examples/modules'];
 const lab = path.resolve(repoRoot, '../shared/crashes/lab');
+const vmlinux = path.join(os.homedir(), '.cache/crashnav/pkg/dbg/usr/lib/debug/boot/vmlinux-6.1.0-53-cloud-amd64');
+if (!existsSync(vmlinux)) console.log(`skipping the --debug-root test: ${vmlinux} is absent (scripts/fetch-debian.sh dbg)`);
 if (!existsSync(lab)) console.log(`skipping the --subst-path test: ${lab} is absent`);
 
 describe('crashnav report', () => {
@@ -53,6 +55,17 @@ describe('crashnav report', () => {
     expect(await main([...args, path.join(lab, 'runs/a_nullwrite/console.clean.log')], t.io)).toBe(0);
     expect(t.out()).toMatch(/^ {2}> 12 \| +\*p = 1;$/m);
     expect(await main(['report', '--subst-path', 'nonsense', '-'], fakeIo().io)).toBe(2);
+  });
+
+  it.skipIf(!existsSync(vmlinux))('finds the vmlinux of the release the report names under --debug-root', async () => {
+    const root = mkdtempSync(path.join(os.tmpdir(), 'crashnav-debug-root-'));
+    mkdirSync(path.join(root, 'boot'));
+    symlinkSync(vmlinux, path.join(root, 'boot', 'vmlinux-6.1.0-53-cloud-amd64'));
+    const t = fakeIo();
+    expect(await main(['report', ...modules, '--debug-root', root, 'examples/oopses/inline_helper.log'], t.io)).toBe(0);
+    expect(t.out().replace(/\n +/g, ' ')).toContain(`Kernel frames resolved with ${root}/boot/vmlinux-6.1.0-53-cloud-amd64, found for release`);
+    expect(t.out().replace(/\n +/g, ' ')).toMatch(/ do_one_initcall at \S*init\/main\.c:1270/);
+    expect(t.out()).not.toContain('No vmlinux with debug info was given');
   });
 
   it('chooses HTML from the output file name', async () => {

@@ -3,7 +3,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseSubstitution } from '../../../debuginfo/index.js';
+import { defaultDebugRoots, parseSubstitution } from '../../../debuginfo/index.js';
 import { generateReport, renderReport, reportFormats, startProgress, type ReportFormat } from '../../report/index.js';
 import { type CliCommand, type CliIo, UsageError, writeLine } from '../command.js';
 
@@ -21,6 +21,9 @@ options:
                      out-of-tree module sources beside a kernel --root
   --vmlinux FILE     vmlinux with DWARF (e.g. /usr/lib/debug/boot/vmlinux-$(uname -r))
   --modules DIR      directory searched for module .ko files (repeatable)
+  --debug-root DIR   where debug packages install their files (repeatable; default /usr/lib/debug):
+                     without --vmlinux, boot/vmlinux-RELEASE of the report's release is used from
+                     there, and lib/modules/RELEASE is searched for modules after --modules
   --db FILE          index database of --root (default: the one crashnav index made for it, if any)
   --format FMT       html, md or text (default: from -o's extension, else text)
   --link TEMPLATE    link URL template, e.g.
@@ -67,6 +70,7 @@ export const command: CliCommand = {
           'subst-path': { type: 'string', multiple: true },
           vmlinux: { type: 'string' },
           modules: { type: 'string', multiple: true },
+          'debug-root': { type: 'string', multiple: true },
           db: { type: 'string' },
           format: { type: 'string' },
           link: { type: 'string' },
@@ -99,6 +103,7 @@ export const command: CliCommand = {
         }),
         vmlinux: abs(values.vmlinux),
         modules: (values.modules ?? []).map((m) => path.resolve(io.cwd, m)),
+        debugRoots: values['debug-root'] ? values['debug-root'].map((d) => path.resolve(io.cwd, d)) : defaultDebugRoots,
         db: abs(values.db),
         link: values.link,
         progress,
