@@ -112,6 +112,7 @@ export class Session {
     await this.pullConfiguration();
     if (JSON.stringify(this.settings) !== before) this.reopen();
     else void this.indexAll();
+    this.workspace.resolver.warmUp();
   }
 
   /** `workspace/didChangeConfiguration`: the pushed settings, or a fresh pull when the client supports it. */

@@ -40,7 +40,8 @@ export class CrashFrameResolver implements FrameResolver {
   readonly vmlinux?: string;
   private vmlinuxFile: Promise<DebugFile> | undefined;
   private readonly moduleFiles = new Map<string, Promise<DebugFile>>();
-  private readonly symbolizers = new WeakMap<CrashReport, Promise<KernelSymbolizer>>();
+  /** One symbolizer per kernel (release and KASLR slide), shared by every report of it. */
+  private readonly symbolizers = new Map<string, Promise<KernelSymbolizer>>();
   private readonly dwarfNames: SourceReader;
 
   constructor(private readonly options: FrameResolverOptions) {
@@ -67,12 +68,23 @@ export class CrashFrameResolver implements FrameResolver {
   }
 
   private symbolizerFor(report: CrashReport): Promise<KernelSymbolizer> {
-    let pending = this.symbolizers.get(report);
+    const key = `${report.release ?? ''}|${report.kaslrOffset ?? 0n}`;
+    let pending = this.symbolizers.get(key);
     if (!pending) {
       pending = this.openSymbolizer(report);
-      this.symbolizers.set(report, pending);
+      this.symbolizers.set(key, pending);
     }
     return pending;
+  }
+
+  /** Opens the configured vmlinux and reads its symbol table ahead of the first frame that needs them. */
+  warmUp(): void {
+    if (!this.vmlinux) return;
+    this.vmlinuxFile ??= openDebugFile(this.vmlinux);
+    this.vmlinuxFile.then(
+      (file) => void file.symbols,
+      () => undefined,
+    );
   }
 
   private async openSymbolizer(report: CrashReport): Promise<KernelSymbolizer> {

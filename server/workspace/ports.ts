@@ -118,6 +118,8 @@ export interface FrameResolver {
   /** The vmlinux a report's frames are resolved with (configured, or found under the debug root by release). */
   vmlinuxFor(report: CrashReport): string | undefined;
   resolve(report: CrashReport, frame: CrashFrame): Promise<ResolvedFrame>;
+  /** Starts reading the binaries it already knows of, so the first frame does not wait for them. */
+  warmUp(): void;
   /** The function's instructions interleaved with source, the target instruction marked. */
   disassemble(target: DisassembleTarget, report?: CrashReport): Promise<DisassemblyText | undefined>;
   close(): void;
