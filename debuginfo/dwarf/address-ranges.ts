@@ -16,10 +16,6 @@ export class UnitRangeTable {
     this.ranges = ranges.filter((r) => r.end > r.start).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
   }
 
-  get size(): number {
-    return this.ranges.length;
-  }
-
   /** Unit offsets whose ranges contain `address` (usually one; overlapping ranges come from discarded code). */
   find(address: bigint): number[] {
     const rs = this.ranges;

@@ -69,10 +69,8 @@ export class DwarfUnit implements UnitFormat {
   readonly sections: DwarfSections;
   readonly abbrevs: AbbrevTable;
   readonly reader: ByteReader;
-  readonly rootTag: number;
   readonly name: string | undefined;
   readonly compDir: string | undefined;
-  readonly producer: string | undefined;
   readonly stmtList: number | undefined;
   /** The unit's base address for range lists and location lists (DW_AT_low_pc of the root, or 0). */
   readonly baseAddress: bigint;
@@ -93,7 +91,6 @@ export class DwarfUnit implements UnitFormat {
     this.reader = sections.sliceReader('.debug_info', header.offset, options.rootOnly ? Math.min(full, header.firstDieOffset - header.offset + rootWindow) : full);
     const root = this.entryAt(header.firstDieOffset);
     if (!root) throw this.formatError('empty-unit', 'unit has no root DIE', header.firstDieOffset);
-    this.rootTag = root.abbrev.tag;
     this.rootAttrs = this.attributes(root);
     const a = this.rootAttrs;
     // DWARF 5 bases default to just past the section header of each table (§7.26, §7.27, §7.28).
@@ -102,7 +99,6 @@ export class DwarfUnit implements UnitFormat {
     this.rnglistsBase = this.offsetAttr(a.get(C.DW_AT_rnglists_base) ?? a.get(C.DW_AT_GNU_ranges_base)) ?? 0;
     this.name = this.stringOf(a.get(C.DW_AT_name));
     this.compDir = this.stringOf(a.get(C.DW_AT_comp_dir));
-    this.producer = this.stringOf(a.get(C.DW_AT_producer));
     this.stmtList = this.offsetAttr(a.get(C.DW_AT_stmt_list));
     this.baseAddress = this.addressOf(a.get(C.DW_AT_low_pc)) ?? 0n;
   }

@@ -124,8 +124,6 @@ export class LineProgram {
   readonly offset: number;
   readonly version: number;
   readonly compDir: string;
-  /** First valid file index: 0 in DWARF 5, 1 before. */
-  readonly fileBase: number;
   private readonly fileEntries: FileEntry[];
   private readonly dirs: readonly NameRef[];
   private readonly names: (ref: NameRef) => string;
@@ -151,16 +149,11 @@ export class LineProgram {
     this.offset = init.offset;
     this.version = init.version;
     this.compDir = init.compDir;
-    this.fileBase = init.version >= 5 ? 0 : 1;
     this.fileEntries = init.files;
     this.dirs = init.dirs;
     this.names = init.names;
     this.shape = init.shape;
     this.program = { reader: init.reader, start: init.programStart };
-  }
-
-  get fileCount(): number {
-    return this.fileEntries.length;
   }
 
   /** A file entry's name and directory as stored. */
@@ -183,11 +176,6 @@ export class LineProgram {
   /** Approximate memory held, for cache accounting. */
   get byteSize(): number {
     return (this.table?.rows.buffer.byteLength ?? 0) + (this.program?.reader.length ?? 0) + this.fileEntries.length * 48;
-  }
-
-  /** Every row, in address order within sequences (runs the program once and keeps the result). */
-  get rowCount(): number {
-    return this.rows().rows.length / rowStride;
   }
 
   /** The row covering `address`: the last row at or below it in the sequence that contains it. */

@@ -4,7 +4,7 @@ import { ByteReader, stringAt } from '../byte-reader.js';
 import { type ByteSource, fileByteSource, memoryByteSource } from '../byte-source.js';
 import { ElfFormatError } from '../errors.js';
 import { decompressChdrSection, decompressZdebugSection } from './decompress-section.js';
-import { ET_REL, SHF_ALLOC, SHF_COMPRESSED, SHN_XINDEX, SHT_NOBITS } from './elf-constants.js';
+import { ET_REL, SHF_COMPRESSED, SHN_XINDEX, SHT_NOBITS } from './elf-constants.js';
 
 export interface ElfSection {
   index: number;
@@ -120,21 +120,9 @@ export class ElfFile {
     return this.type === ET_REL;
   }
 
-  get fileSize(): number {
-    return this.source.size;
-  }
-
   /** The first section with that name. */
   findSection(name: string): ElfSection | undefined {
     return this.byName.get(name);
-  }
-
-  /** Raw file bytes, for callers that know an offset (e.g. a symbol's bytes inside its section). */
-  readFileRange(offset: number, length: number): Uint8Array {
-    if (offset < 0 || length < 0 || offset + length > this.source.size) {
-      throw new ElfFormatError({ file: this.name, section: '(file)', offset, code: 'past-end' }, `read of ${length} bytes past the end of the file`);
-    }
-    return this.source.read(offset, length);
   }
 
   /**
@@ -226,11 +214,6 @@ export class ElfFile {
       out.push({ index: i, name: '', nameOffset, type, flags, addr, offset, size, link, info, addralign, entsize: entsz });
     }
     return out;
-  }
-
-  /** Allocated sections, in index order. */
-  allocatedSections(): ElfSection[] {
-    return this.sections.filter((s) => (s.flags & SHF_ALLOC) !== 0);
   }
 }
 
