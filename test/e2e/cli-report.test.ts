@@ -82,6 +82,16 @@ describe('crashnav report', () => {
     expect(await main(['report'], fakeIo().io)).toBe(2);
   });
 
+  it('picks one of several reports with --nth N and says how many there are', async () => {
+    const t = fakeIo();
+    const session = 'examples/oopses/null_pointer-vmcore.crash.txt';
+    expect(await main(['report', ...modules, '--nth', '2', session], t.io)).toBe(0);
+    expect(t.out().replace(/\n +/g, ' ')).toMatch(/holds (\d+) crash reports; this is number 2 \(choose with --nth N\)/);
+    const u = fakeIo();
+    expect(await main(['report', '--nth', '99', session], u.io)).toBe(2);
+    expect(u.err()).toMatch(/--nth 99: .* holds \d+ crash report/);
+  });
+
   it('names an unreadable input (exit 1)', async () => {
     const t = fakeIo();
     expect(await main(['report', 'no/such/oops.log'], t.io)).toBe(1);

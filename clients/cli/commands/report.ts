@@ -29,7 +29,7 @@ options:
   --link TEMPLATE    link URL template, e.g.
                      'https://elixir.bootlin.com/linux/v{version}/source/{path}#L{line}'
                      (default: file:// links to the files on this machine)
-  --index N          which report of a log holding several (default 1, the first)
+  --nth N            which report of a log holding several (default 1, the first)
   -o, --output FILE  write the report to FILE instead of standard output`;
 
 async function readInput(arg: string, io: CliIo): Promise<{ text: string; source: string }> {
@@ -74,7 +74,7 @@ export const command: CliCommand = {
           db: { type: 'string' },
           format: { type: 'string' },
           link: { type: 'string' },
-          index: { type: 'string' },
+          nth: { type: 'string' },
           output: { type: 'string', short: 'o' },
         },
       });
@@ -84,8 +84,8 @@ export const command: CliCommand = {
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('expected one REPORT (a file, or - for standard input)');
     const format = formatOf(values.format, values.output);
-    const index = values.index === undefined ? 1 : Number(values.index);
-    if (!Number.isInteger(index) || index < 1) throw new UsageError(`--index wants a positive number, not '${values.index}'`);
+    const nth = values.nth === undefined ? 1 : Number(values.nth);
+    if (!Number.isInteger(nth) || nth < 1) throw new UsageError(`--nth wants a positive number, not '${values.nth}'`);
     const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
 
     const input = await readInput(positionals[0]!, io);
@@ -116,9 +116,10 @@ export const command: CliCommand = {
       writeLine(io.stderr, `crashnav report: no crash report found in ${input.source}`);
       return 1;
     }
-    const view = result.views[Math.min(index, result.views.length) - 1]!;
+    if (nth > result.views.length) throw new UsageError(`--nth ${nth}: ${input.source} holds ${result.views.length} crash report(s)`);
+    const view = result.views[nth - 1]!;
     if (result.views.length > 1) {
-      view.notices.push(`${input.source} holds ${result.views.length} crash reports; this is number ${index} (choose with --index N).`);
+      view.notices.push(`${input.source} holds ${result.views.length} crash reports; this is number ${nth} (choose with --nth N).`);
     }
     const out = renderReport(view, format);
     if (values.output) {
