@@ -18,7 +18,8 @@ export function fileByteSource(path: string): ByteSource {
     read(offset, length) {
       const n = Math.max(0, Math.min(length, size - offset));
       // Every byte is overwritten by the read: skip zero-filling (units are read by the megabyte).
-      const buf = Buffer.allocUnsafeSlow(n);
+      // Small reads (headers) share Node's buffer pool instead of each owning an ArrayBuffer.
+      const buf = n < 4096 ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
       let done = 0;
       while (done < n) {
         const got = readSync(fd, buf, done, n - done, offset + done);

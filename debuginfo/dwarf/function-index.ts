@@ -15,7 +15,13 @@ export interface FunctionRange {
 }
 
 export class FunctionIndex {
-  private readonly ranges: FunctionRange[] = [];
+  // Ranges as parallel number arrays relative to `base` (packed, no object per function): a cached
+  // unit keeps hundreds of them, and objects that outlive a young-generation GC are what GC time
+  // is spent copying.
+  private base: bigint | undefined;
+  private starts: number[] = [];
+  private ends: number[] = [];
+  private dies: number[] = [];
   /** Where the walk stopped (unit-relative reader position and nesting depth); undefined when done. */
   private resume: { pos: number; depth: number } | undefined;
 
@@ -28,13 +34,18 @@ export class FunctionIndex {
   }
 
   get size(): number {
-    return this.ranges.length;
+    return this.starts.length;
   }
 
   find(unit: DwarfUnit, address: bigint, scan: ScopeScan, readSibling: (unit: DwarfUnit, abbrev: Abbrev) => number | undefined): FunctionRange | undefined {
-    if (!this.resume) return search(this.ranges, address);
-    for (const r of this.ranges) if (address >= r.start && address < r.end) return r;
+    const a = this.base === undefined ? undefined : Number(address - this.base);
+    if (!this.resume) return a === undefined ? undefined : this.search(a);
+    if (a !== undefined) for (let i = 0; i < this.starts.length; i++) if (a >= this.starts[i]! && a < this.ends[i]!) return this.range(i);
     return this.walk(unit, address, scan, readSibling);
+  }
+
+  private range(i: number): FunctionRange {
+    return { start: this.base! + BigInt(this.starts[i]!), end: this.base! + BigInt(this.ends[i]!), dieOffset: this.dies[i]! };
   }
 
   /** Continues the top-level walk until a subprogram covers `address` or the unit ends. */
@@ -56,9 +67,11 @@ export class FunctionIndex {
         const after = r.pos;
         for (const range of scopeRanges(unit, scan) ?? []) {
           if (range.end <= range.start || range.start === 0n) continue;
-          const f = { start: range.start, end: range.end, dieOffset: offset };
-          this.ranges.push(f);
-          if (address >= f.start && address < f.end) hit = f;
+          this.base ??= range.start;
+          this.starts.push(Number(range.start - this.base));
+          this.ends.push(Number(range.end - this.base));
+          this.dies.push(offset);
+          if (address >= range.start && address < range.end) hit = { start: range.start, end: range.end, dieOffset: offset };
         }
         r.pos = after;
         unit.skipChildren(abbrev, offset, scan.sibling);
@@ -73,23 +86,31 @@ export class FunctionIndex {
     if (depth > 0) this.resume = { pos, depth };
     else {
       this.resume = undefined;
-      this.ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+      this.sortByStart();
     }
     return hit;
   }
-}
 
-function search(fns: FunctionRange[], address: bigint): FunctionRange | undefined {
-  let lo = 0;
-  let hi = fns.length - 1;
-  let at = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (fns[mid]!.start <= address) {
-      at = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
+  private sortByStart(): void {
+    const order = this.starts.map((_, i) => i).sort((a, b) => this.starts[a]! - this.starts[b]!);
+    this.starts = order.map((i) => this.starts[i]!);
+    this.ends = order.map((i) => this.ends[i]!);
+    this.dies = order.map((i) => this.dies[i]!);
   }
-  for (let i = at; i >= 0 && at - i < 32; i--) if (address < fns[i]!.end) return fns[i];
-  return undefined;
+
+  private search(a: number): FunctionRange | undefined {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    let at = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= a) {
+        at = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    for (let i = at; i >= 0 && at - i < 32; i--) if (a < this.ends[i]!) return this.range(i);
+    return undefined;
+  }
 }

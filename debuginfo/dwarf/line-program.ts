@@ -23,10 +23,11 @@ export interface LineFile {
  */
 type NameRef = string | number;
 
-interface FileEntry {
-  name: NameRef;
-  /** Index into the directory table. */
-  dir: number;
+/** A file (or directory) table as parallel arrays: one object per table, not per entry. */
+interface FileTable {
+  names: NameRef[];
+  /** Directory index of each file (unused for the directory table). */
+  dirs: number[];
 }
 
 export interface LineRow {
@@ -124,7 +125,7 @@ export class LineProgram {
   readonly offset: number;
   readonly version: number;
   readonly compDir: string;
-  private readonly fileEntries: FileEntry[];
+  private readonly fileTable: FileTable;
   private readonly dirs: readonly NameRef[];
   private readonly names: (ref: NameRef) => string;
   /** Full paths, joined on first use (hundreds of files per kernel unit, few ever asked for). */
@@ -139,7 +140,7 @@ export class LineProgram {
     offset: number;
     version: number;
     compDir: string;
-    files: FileEntry[];
+    files: FileTable;
     dirs: NameRef[];
     names: (ref: NameRef) => string;
     shape: ProgramShape;
@@ -149,7 +150,7 @@ export class LineProgram {
     this.offset = init.offset;
     this.version = init.version;
     this.compDir = init.compDir;
-    this.fileEntries = init.files;
+    this.fileTable = init.files;
     this.dirs = init.dirs;
     this.names = init.names;
     this.shape = init.shape;
@@ -158,10 +159,10 @@ export class LineProgram {
 
   /** A file entry's name and directory as stored. */
   file(index: number): LineFile | undefined {
-    const f = this.fileEntries[index];
-    if (!f) return undefined;
-    const dir = this.dirs[f.dir];
-    return { name: this.names(f.name), dir: dir === undefined ? '' : this.names(dir) };
+    const name = this.fileTable.names[index];
+    if (name === undefined) return undefined;
+    const dir = this.dirs[this.fileTable.dirs[index]!];
+    return { name: this.names(name), dir: dir === undefined ? '' : this.names(dir) };
   }
 
   /** The full path (comp_dir/dir/name) of a `DW_AT_decl_file`/`DW_AT_call_file`/row file index. */
@@ -175,7 +176,7 @@ export class LineProgram {
 
   /** Approximate memory held, for cache accounting. */
   get byteSize(): number {
-    return (this.table?.rows.buffer.byteLength ?? 0) + (this.program?.reader.length ?? 0) + this.fileEntries.length * 48;
+    return (this.table?.rows.buffer.byteLength ?? 0) + (this.program?.reader.length ?? 0) + this.fileTable.names.length * 16;
   }
 
   /** The row covering `address`: the last row at or below it in the sequence that contains it. */
@@ -231,7 +232,7 @@ export class LineProgram {
     let cStmt = false;
     let found: LineRow | undefined;
     const makeRow = this.makeRow.bind(this);
-    run(p.reader, p.start, this.shape, this.fileEntries, {
+    run(p.reader, p.start, this.shape, this.fileTable, {
       row(start, offset, file, line, column, discriminator, isStmt) {
         if (start !== lastStart) {
           lastStart = start;
@@ -267,7 +268,7 @@ export class LineProgram {
     // GCC's kernel line programs hold ~0.3 rows per byte.
     const store = new RowStore(Math.max(64, Math.ceil((p.reader.length - p.start) / 3)));
     let first = 0;
-    run(p.reader, p.start, this.shape, this.fileEntries, {
+    run(p.reader, p.start, this.shape, this.fileTable, {
       row(_start, offset, file, line, column, discriminator, isStmt) {
         store.push(offset, file, line, column, discriminator, isStmt);
       },
@@ -354,11 +355,11 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
   for (let i = 1; i < opcodeBase; i++) opcodeLengths.push(r.u8());
   const fmt = { version: 5, addressSize, offsetSize };
   const compDir = ctx.compDir ?? '';
-  const dirs: NameRef[] = [];
-  const files: FileEntry[] = [];
+  let dirs: NameRef[] = [];
+  let files: FileTable = { names: [], dirs: [] };
   if (version >= 5) {
-    for (const entry of readEntryTable(r, fmt, ctx)) dirs.push(entry.name);
-    for (const entry of readEntryTable(r, fmt, ctx)) files.push(entry);
+    dirs = readEntryTable(r, fmt, ctx).names;
+    files = readEntryTable(r, fmt, ctx);
   } else {
     dirs.push(compDir);
     for (;;) {
@@ -367,14 +368,16 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
       dirs.push(d);
     }
     // File 0 before DWARF 5 is not in the table; some producers still mean the unit's primary file.
-    files.push({ name: ctx.unitName ?? '', dir: dirs.length });
+    files.names.push(ctx.unitName ?? '');
+    files.dirs.push(dirs.length);
     for (;;) {
       const name = r.cstring();
       if (!name) break;
       const dir = r.uleb();
       r.uleb();
       r.uleb();
-      files.push({ name, dir });
+      files.names.push(name);
+      files.dirs.push(dir);
     }
   }
   const names = (ref: NameRef): string => {
@@ -398,7 +401,7 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
  * The state machine (§6.2.5), with the register updates written out inline: this loop runs for
  * every row of every unit looked up. `files` receives DW_LNE_define_file entries.
  */
-function run(r: ByteReader, programStart: number, shape: ProgramShape, files: FileEntry[], sink: RowSink): void {
+function run(r: ByteReader, programStart: number, shape: ProgramShape, files: FileTable, sink: RowSink): void {
   const { minInstLength, maxOps, defaultIsStmt, lineBase, lineRange, opcodeBase, opcodeLengths } = shape;
   r.seek(programStart);
   let start = 0n;
@@ -450,8 +453,8 @@ function run(r: ByteReader, programStart: number, shape: ProgramShape, files: Fi
           } else offsetInSeq = Number(addr - start);
           opIndex = 0;
         } else if (sub === C.DW_LNE_define_file) {
-          const name = r.cstring();
-          files.push({ name, dir: r.uleb() });
+          files.names.push(r.cstring());
+          files.dirs.push(r.uleb());
         } else if (sub === C.DW_LNE_set_discriminator) {
           discriminator = r.uleb();
         }
@@ -514,7 +517,7 @@ function run(r: ByteReader, programStart: number, shape: ProgramShape, files: Fi
  * A DWARF 5 directory or file entry table (§6.2.4.1). Names stay undecoded (NameRef); the forms GCC
  * and LLVM use are read in place, anything else through the generic attribute reader.
  */
-function readEntryTable(r: ByteReader, fmt: { version: number; addressSize: number; offsetSize: 4 | 8 }, ctx: LineProgramContext): FileEntry[] {
+function readEntryTable(r: ByteReader, fmt: { version: number; addressSize: number; offsetSize: 4 | 8 }, ctx: LineProgramContext): FileTable {
   const formatCount = r.u8();
   const types: number[] = [];
   const forms: number[] = [];
@@ -524,7 +527,7 @@ function readEntryTable(r: ByteReader, fmt: { version: number; addressSize: numb
   }
   const count = r.uleb();
   if (count > r.remaining) r.fail('absurd-entry-count', `${count} directory/file entries in ${r.remaining} bytes`);
-  const out: FileEntry[] = [];
+  const out: FileTable = { names: [], dirs: [] };
   for (let i = 0; i < count; i++) {
     let name: NameRef = '';
     let dir = 0;
@@ -544,7 +547,8 @@ function readEntryTable(r: ByteReader, fmt: { version: number; addressSize: numb
         else if (type === C.DW_LNCT_directory_index && v.kind === 'constant') dir = Number(v.value);
       }
     }
-    out.push({ name, dir });
+    out.names.push(name);
+    out.dirs.push(dir);
   }
   return out;
 }
