@@ -186,11 +186,15 @@ export class Session {
     const controller = new AbortController();
     this.indexing = controller;
     const workspace = this.workspace;
+    // Marked from the start, so a status asked before the first update begins does not read "up to date".
+    for (const index of workspace.indexes) this.indexingRoots.add(index.root);
     for (const index of workspace.indexes) {
-      if (controller.signal.aborted) return;
+      if (controller.signal.aborted) {
+        this.indexingRoots.clear();
+        return;
+      }
       const progress = this.client.window?.workDoneProgress ? await this.connection.window.createWorkDoneProgress() : undefined;
       progress?.begin(`crashnav: indexing ${path.basename(index.root)}`, 0, index.root, false);
-      this.indexingRoots.add(index.root);
       let lastReport = 0;
       try {
         await index.update((p) => {

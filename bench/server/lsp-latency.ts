@@ -54,7 +54,7 @@ if (!existsSync(db)) {
 
 const configuration = { database: db, vmlinux, moduleDirs: [path.join(lab, 'modules')], debugRoot: path.join(path.dirname(vmlinux), '..') };
 const spawnedAt = performance.now();
-const { client } = await LspClient.start({ workspaceFolders: [root], configuration });
+const { client } = await LspClient.start({ workspaceFolders: [root], configuration, initializationOptions: configuration });
 const reportFile = path.join(lab, 'runs/a_nullwrite/console.log');
 const reportText = readFileSync(reportFile, 'utf8');
 const reportUri = await client.open(reportFile, 'kernel-crash', reportText);
@@ -104,6 +104,7 @@ for (const [kind, run] of Object.entries(kinds)) {
     const t0 = performance.now();
     await run(frame);
     cold.push(performance.now() - t0);
+    if (cold[cold.length - 1]! > 100) console.log(`  slow: ${kind} on ${frame.name} took ${cold[cold.length - 1]!.toFixed(0)} ms`);
   }
   const warm: number[] = [];
   for (let i = 0; i < rounds; i++) {
