@@ -89,6 +89,8 @@ export class Session {
     // Open the engines now, so requests sent right after `initialized` find the existing index.
     this.workspace.close();
     this.workspace = openWorkspace({ settings: this.settings, roots: this.roots(), log: (m) => this.log(m) });
+    const workspace = this.workspace;
+    setImmediate(() => workspace.resolver.warmUp());
     return { capabilities: serverCapabilities(params.capabilities), serverInfo: { name: 'crashnav' } };
   }
 
