@@ -91,11 +91,15 @@ export class AbbrevTable {
     }
     const tag = r.uleb();
     const hasChildren = r.u8() !== 0;
-    const names: number[] = [];
-    const forms: number[] = [];
-    let implicit = noImplicit;
-    // The fixed-size layout is summed while reading: this runs for every abbreviation of every unit.
-    let fixed: FixedSize | undefined = { constBytes: 0, addresses: 0, offsets: 0, refAddrs: 0 };
+    // Specifications go to reused scratch arrays first and are copied out at their exact size:
+    // growing fresh arrays here was half of all the bytes a vmlinux batch allocated.
+    let n = 0;
+    let anyImplicit = false;
+    let fConst = 0;
+    let fAddr = 0;
+    let fOff = 0;
+    let fRef = 0;
+    let isFixed = true;
     let siblingPrefix: FixedSize | undefined;
     let siblingIndex = -1;
     let hasPc = false;
@@ -103,28 +107,42 @@ export class AbbrevTable {
       const name = r.uleb();
       const form = r.uleb();
       if (name === 0 && form === 0) break;
+      if (n >= maxAttributes) r.fail('absurd-abbrev', `abbrev ${code} has more than ${maxAttributes} attributes`);
+      let implicit = 0;
       if (form === DW_FORM_implicit_const) {
-        if (implicit === noImplicit) implicit = names.map(() => 0);
-        implicit.push(r.sleb());
-      } else if (implicit !== noImplicit) implicit.push(0);
-      if (name === DW_AT_sibling) {
-        siblingIndex = names.length;
-        siblingPrefix = fixed && { ...fixed };
-      } else if (name === C.DW_AT_low_pc || name === C.DW_AT_ranges) hasPc = true;
-      names.push(name);
-      forms.push(form);
-      if (fixed) {
-        const cls = form < formClass.length ? formClass[form]! : variable;
-        if (cls >= 0) fixed.constBytes += cls;
-        else if (cls === addressClass) fixed.addresses++;
-        else if (cls === offsetClass || form === C.DW_FORM_GNU_ref_alt || form === C.DW_FORM_GNU_strp_alt) fixed.offsets++;
-        else if (cls === refAddrClass) fixed.refAddrs++;
-        else fixed = undefined;
+        implicit = r.sleb();
+        anyImplicit = true;
       }
-      if (names.length > maxAttributes) r.fail('absurd-abbrev', `abbrev ${code} has more than ${maxAttributes} attributes`);
+      if (name === DW_AT_sibling) {
+        siblingIndex = n;
+        if (isFixed) siblingPrefix = { constBytes: fConst, addresses: fAddr, offsets: fOff, refAddrs: fRef };
+      } else if (name === C.DW_AT_low_pc || name === C.DW_AT_ranges) hasPc = true;
+      scratchNames[n] = name;
+      scratchForms[n] = form;
+      scratchImplicit[n] = implicit;
+      n++;
+      if (isFixed) {
+        const cls = form < formClass.length ? formClass[form]! : variable;
+        if (cls >= 0) fConst += cls;
+        else if (cls === addressClass) fAddr++;
+        else if (cls === offsetClass || form === C.DW_FORM_GNU_ref_alt || form === C.DW_FORM_GNU_strp_alt) fOff++;
+        else if (cls === refAddrClass) fRef++;
+        else isFixed = false;
+      }
     }
     if (this.entries.has(code)) r.fail('duplicate-abbrev', `abbrev code ${code} defined twice`);
-    const entry = { code, tag, hasChildren, names, forms, implicit, siblingIndex, hasPc, fixed, siblingPrefix };
+    const entry: Abbrev = {
+      code,
+      tag,
+      hasChildren,
+      names: scratchNames.slice(0, n),
+      forms: scratchForms.slice(0, n),
+      implicit: anyImplicit ? scratchImplicit.slice(0, n) : noImplicit,
+      siblingIndex,
+      hasPc,
+      fixed: isFixed ? { constBytes: fConst, addresses: fAddr, offsets: fOff, refAddrs: fRef } : undefined,
+      siblingPrefix,
+    };
     this.entries.set(code, entry);
     return entry;
   }
@@ -135,6 +153,9 @@ export class AbbrevTable {
 }
 
 const noImplicit: number[] = [];
+const scratchNames: number[] = [];
+const scratchForms: number[] = [];
+const scratchImplicit: number[] = [];
 const variable = -1;
 const addressClass = -2;
 const offsetClass = -3;
