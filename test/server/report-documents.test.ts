@@ -104,6 +104,16 @@ describe.skipIf(!haveLab)('crash report documents (lab oops a_nullwrite, no debu
     expect(taint).toContain('E: an unsigned module was loaded');
   });
 
+  it('hover decodes an arm64 ESR (a real linux-next oops)', async () => {
+    const file = path.join(lab, '../wild/lkml-next-16b5feb340fb-L7-82.txt');
+    const arm = readFileSync(file, 'utf8');
+    const armUri = await client.open(path.join(tree.parent, 'arm64.oops'), 'kernel-crash', arm);
+    const hover = await client.request<Hover>('textDocument/hover', { textDocument: { uri: armUri }, position: positionOf(arm, 'ESR = 0x96000007', 1) });
+    const value = (hover.contents as { value: string }).value;
+    expect(value).toContain('data abort in the kernel');
+    expect(value).toContain('translation fault at level 3');
+  });
+
   it('code lenses: callers count and disassemble per frame', async () => {
     const lenses = await client.request<CodeLens[]>('textDocument/codeLens', { textDocument: { uri } });
     const line = positionOf(text, ' do_one_initcall+0x59').line;
