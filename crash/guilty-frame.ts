@@ -3,7 +3,7 @@
 // when the text carries source files, not in a generic file (headers, lib/, mm/kasan, locking, ...).
 import path from 'node:path';
 import { baseFunctionName } from './frame-name.js';
-import type { CrashReport, GuiltyFrame } from './model.js';
+import type { CrashReport, CrashStack, GuiltyFrame } from './model.js';
 import { commonSkip } from './title-context.js';
 
 // Title skips match substrings (as syzkaller's); a few are too broad to blame by (`crash_panic_now`).
@@ -21,7 +21,7 @@ const machinery = new RegExp(
 
 const genericFile = [
   /\.h$/, /^lib\//, /^virt\/lib\//, /^mm\/kasan\//, /^mm\/kmsan\//, /^mm\/kfence\//, /^kernel\/kcov\.c/, /^mm\/sl.b\.c/,
-  /^mm\/memory\.c/, /^mm\/percpu/, /^mm\/vmalloc\.c/, /^mm\/page_alloc\.c/, /^mm\/util\.c/, /^kernel\/rcu\//,
+  /^mm\/memory\.c/, /^mm\/truncate\.c/, /^mm\/percpu/, /^mm\/vmalloc\.c/, /^mm\/page_alloc\.c/, /^mm\/util\.c/, /^kernel\/rcu\//,
   /^arch\/.*\/kernel\/traps\.c/, /^arch\/.*\/mm\/fault\.c/, /^arch\/.*\/mm\/physaddr\.c/, /^kernel\/locking\//,
   /^kernel\/panic\.c/, /^kernel\/printk\/printk.*\.c/, /^kernel\/softirq\.c/, /^kernel\/kthread\.c/, /^kernel\/sched\/.*\.c/,
   /^kernel\/time\/timer\.c/, /^kernel\/workqueue\.c/, /^net\/core\/dev\.c/, /^net\/core\/sock\.c/, /^net\/core\/skbuff\.c/,
@@ -101,8 +101,30 @@ export function findGuiltyFrame(report: CrashReport): GuiltyFrame | null {
         : j === 0 && i === order[0]?.i
           ? 'first frame of the crashing stack'
           : 'first frame past the reporting machinery' + (file ? ' and generic files' : '');
-      return { stack: i, frame: j, reason };
+      const guilty = { stack: i, frame: j, reason };
+      return file ? findDeeperCaller(order, guilty, file) : guilty;
     }
   }
   return fallback;
+}
+
+/**
+ * A subsystem's common layer is often called by one of its drivers in a subdirectory (fs/fs-writeback.c
+ * from fs/ntfs3/, sound/core/pcm_native.c from sound/core/oss/): a later caller in a deeper directory
+ * under the blamed file's own is the more specific culprit (syzkaller's guilty-file rule does the same).
+ */
+function findDeeperCaller(order: { stack: CrashStack; i: number }[], first: GuiltyFrame, file: string): GuiltyFrame {
+  let guilty = first;
+  let dir = path.posix.dirname(file) + '/';
+  for (const { stack, i } of order) {
+    if (i < first.stack) continue;
+    for (let j = i === first.stack ? first.frame + 1 : 0; j < stack.frames.length; j++) {
+      const frame = stack.frames[j];
+      const later = frame.reliable ? frameFile(frame) : undefined;
+      if (!later?.startsWith(dir) || !later.slice(dir.length).includes('/') || isGenericFile(later)) continue;
+      guilty = { stack: i, frame: j, reason: `a caller in a subdirectory of ${dir.slice(0, -1)}, past the common layer first blamed` };
+      dir = path.posix.dirname(later) + '/';
+    }
+  }
+  return guilty;
 }
