@@ -50,6 +50,8 @@ export interface BuildIndexSummary {
 
 const batchFiles = 200;
 const batchMs = 500;
+/** Source bytes per batch: generated register headers carry 200,000 macros each, held until written. */
+const batchBytes = 8 * 1024 * 1024;
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
   const t0 = performance.now();
@@ -124,11 +126,13 @@ interface RunContext {
 async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void> {
   const { store, pool, progress } = ctx;
   let batch: Array<{ file: SourceFile; outcome: ParseOutcome }> = [];
+  let pendingBytes = 0;
   let lastFlush = performance.now();
   const flush = () => {
     if (batch.length === 0) return;
     const items = batch;
     batch = [];
+    pendingBytes = 0;
     store.transaction(() => {
       for (const { file, outcome } of items) applyOutcome(ctx, file, outcome);
     });
@@ -152,9 +156,10 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
     inFlight.delete(index);
     const file = files[index]!;
     batch.push({ file, outcome });
+    pendingBytes += file.size;
     progress.done++;
     progress.bytes += file.size;
-    if (batch.length >= batchFiles || performance.now() - lastFlush > batchMs) flush();
+    if (batch.length >= batchFiles || pendingBytes >= batchBytes || performance.now() - lastFlush > batchMs) flush();
     launch();
   }
   flush();

@@ -99,8 +99,9 @@ export interface CallScore {
   callersRecall: number;
   calleesFound: number;
   calleesRecall: number;
-  /** Mean number of hits of a `-3 callee` query over the distinct callees of the sample. */
+  /** Mean and median number of hits of a `-3 callee` query over the distinct callees of the sample. */
   meanCallerHits: number;
+  medianCallerHits: number;
   misses: Array<[caller: string, callee: string]>;
   calleeMisses: Array<[caller: string, callee: string]>;
 }
@@ -148,6 +149,7 @@ export function scoreCalls(index: KernelIndex, edges: Array<[string, string]>): 
     calleesFound,
     calleesRecall: edges.length ? calleesFound / edges.length : 0,
     meanCallerHits: counts.length ? counts.reduce((a, b) => a + b, 0) / counts.length : 0,
+    medianCallerHits: counts.length ? counts.sort((a, b) => a - b)[Math.floor(counts.length / 2)]! : 0,
     misses,
     calleeMisses,
   };

@@ -37,21 +37,24 @@ const callMs = performance.now() - t;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(`population: ${oracle.single.size} names with one right answer, ${oracle.edges.length} edges between them`);
 console.log(`definitions: ${d.correct}/${d.total} first hit right = ${pct(d.precision)} (cscope 80.2%, global 80.8%) [${(defMs / d.total).toFixed(2)} ms/query]`);
-console.log(`callers (-3): ${c.callersFound}/${c.total} = ${pct(c.callersRecall)} (cscope 69.8%); mean hits per -3 query ${c.meanCallerHits.toFixed(1)}`);
+console.log(`callers (-3): ${c.callersFound}/${c.total} = ${pct(c.callersRecall)} of all edges (cscope 69.8%); ${c.sourceFound}/${c.sourceTotal} = ${pct(c.sourceRecall)} of the edges whose callee the source writes (not __stack_chk_fail & co.)`);
+console.log(`hits per -3 query: mean ${c.meanCallerHits.toFixed(1)}, median ${c.medianCallerHits}`);
 console.log(`callees (-2): ${c.calleesFound}/${c.total} = ${pct(c.calleesRecall)} [${(callMs / c.total).toFixed(2)} ms/edge]`);
 if (values.cscope) {
   const out = path.resolve(values.cscope, 'cscope.out');
   const callees = [...new Set(edges.map((e) => e[1]))];
-  let hits = 0;
+  const hitCounts: number[] = [];
   const callersOf = new Map<string, Set<string>>();
   for (const callee of callees) {
     const r = spawnSync('cscope', ['-d', '-L', '-3', callee, '-f', out], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
     const lines = (r.stdout ?? '').split('\n').filter(Boolean);
-    hits += lines.length;
+    hitCounts.push(lines.length);
     callersOf.set(callee, new Set(lines.map((l) => l.split(' ')[1]!)));
   }
   const found = edges.filter(([a, b]) => callersOf.get(b)?.has(a)).length;
-  console.log(`cscope on the same sample: callers (-3) ${found}/${edges.length} = ${pct(found / edges.length)}; mean hits per -3 query ${(hits / callees.length).toFixed(1)} over ${callees.length} callees`);
+  const mean = hitCounts.reduce((a, b) => a + b, 0) / hitCounts.length;
+  const median = hitCounts.sort((a, b) => a - b)[Math.floor(hitCounts.length / 2)];
+  console.log(`cscope on the same sample: callers (-3) ${found}/${edges.length} = ${pct(found / edges.length)}; hits per -3 query: mean ${mean.toFixed(1)}, median ${median} over ${callees.length} callees`);
 }
 const k = Number(values.misses);
 if (k > 0) {
