@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from '
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dbgRoot, modulesPath, release, vmlinuxPath } from '../../bench/debuginfo/paths.js';
+import { dbgRoot, modulesPath, release, sourceTreePath as sourceTree, vmlinuxPath } from '../../bench/debuginfo/paths.js';
 import {
   DebugFile,
   KernelSymbolizer,
@@ -34,9 +34,9 @@ const shared = path.resolve(import.meta.dirname, '../../../shared');
 const lab = path.join(shared, 'crashes/lab');
 const haveVmlinux = existsSync(vmlinuxPath);
 const haveGcc = hasTool('gcc') && hasTool('objcopy') && hasTool('readelf');
-const sourceTree = path.join(path.dirname(path.dirname(path.dirname(path.dirname(path.dirname(dbgRoot))))), `linux-source-6.1.187-1`);
 if (!haveVmlinux) console.log(`debuginfo kernel tools: real-vmlinux checks skipped, missing ${vmlinuxPath} (scripts/fetch-debian.sh dbg)`);
 if (!existsSync(lab)) console.log(`debuginfo kernel tools: lab checks skipped, missing ${lab}`);
+if (!existsSync(sourceTree)) console.log(`debuginfo kernel tools: source path mapping on the real tree skipped, missing ${sourceTree} (scripts/fetch-debian.sh source)`);
 
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'crashnav-locate-'));
