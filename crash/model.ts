@@ -104,6 +104,58 @@ export interface CrashReport {
   endLine: number;
   /** Lines of the report, prefixes stripped (kept for title rules and rendering). */
   lines: string[];
+  /** Crash sessions: the `ps` task list, `dis` listings and `sym` answers (shared by the session's reports). */
+  tasks?: CrashTask[];
+  disassembly?: Disassembly[];
+  symbols?: SymbolEntry[];
+}
+
+/** One row of `ps` / `ps -l` in a crash session. */
+export interface CrashTask {
+  pid: number;
+  ppid?: number;
+  cpu: number;
+  task: bigint;
+  /** RU, IN, UN, ZO, ST, ID, ... as crash prints it. */
+  state: string;
+  memPercent?: number;
+  vszKb?: number;
+  rssKb?: number;
+  /** Kernel threads in brackets, as printed: `[swapper/0]`. */
+  comm: string;
+  /** Marked `>`: the task running on its CPU when the dump was taken. */
+  active: boolean;
+  /** `ps -l`: the task's last-run timestamp (ns). */
+  lastRun?: bigint;
+}
+
+/** One instruction of `dis`, with the source line `dis -l` printed above it. */
+export interface DisassembledInstruction {
+  address: bigint;
+  symbol: string;
+  offset: number;
+  /** Mnemonic and operands as printed (AT&T on x86). */
+  text: string;
+  source?: { file: string; line: number };
+  /** The report's faulting address (exception RIP/PC). */
+  isFault?: boolean;
+  inputLine: number;
+}
+
+/** A `dis` listing of one function (or range). */
+export interface Disassembly {
+  function: string;
+  instructions: DisassembledInstruction[];
+}
+
+/** One line of `sym`: an address with its nm-style type (`t`, `T`, `D`, ...). */
+export interface SymbolEntry {
+  address: bigint;
+  type: string;
+  symbol: string;
+  offset: number;
+  module?: string;
+  source?: { file: string; line: number };
 }
 
 export interface GuiltyFrame {

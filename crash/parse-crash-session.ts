@@ -3,9 +3,10 @@
 // by default, hex when written 0x..), stack transitions, `sym`, `dis -l` and `ps`. Each task's backtrace is
 // one report; the `sys` facts go to every report of the session.
 import { recordRegisters } from './header-facts.js';
-import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } from './model.js';
+import type { CrashFrame, CrashReport, CrashStack, CrashTask, Disassembly, ParseProblem, StackContext, SymbolEntry } from './model.js';
 import { type ConsoleLine, matchTitleRule } from './parse-console.js';
 import { parseOffset } from './parse-frame-line.js';
+import { isPsHeader, parseDisInstruction, parseDisSource, parsePsRow, parseSymRow } from './session-records.js';
 
 const taskLine = /^\s*PID: (\d+)\s+TASK: ([0-9a-f]+)\s+CPU: (\d+)\s+COMMAND: "(.*)"/;
 const btFrame = /^\s*#(\d+) \[([0-9a-f]+|\?+)\] (\S+?)(?:\+(0x[0-9a-f]+|\d+))? at ([0-9a-f]+)(?: \[([A-Za-z0-9_\-]+)\])?/;
@@ -22,15 +23,18 @@ const sysField = /^\s{0,12}(KERNEL|DUMPFILE|CPUS|DATE|UPTIME|LOAD AVERAGE|TASKS|
 const sysOnly = /^\s{0,12}(?:KERNEL|DUMPFILE|LOAD AVERAGE|NODENAME|UPTIME|PANIC): \S/;
 const lineRef = /^\s+(\/?[^\s:]+\.(?:c|h|S|s|rs)): (\d+)\s*$/;
 const bareRip = /^\s+(?:RIP|PC): ([0-9a-f]{8,16})\s/;
-const symLine = /^([0-9a-f]{8,16}) \(([A-Za-z])\) (\S+?)(?:\+(\d+|0x[0-9a-f]+))?(?: \[([A-Za-z0-9_\-]+)\])?(?:\s+(\S+): (\d+))?\s*$/;
-const psLine = /^\s*(>?)\s*(\d+)\s+(\d+)\s+(\d+)\s+([0-9a-f]{8,16})\s+([A-Z]{2})\s/;
+// nm-style types of code: a `sym` answer naming one of these is a place to resolve, like a frame.
+const textType = /^[tTwW]$/;
 
 export function isCrashSession(lines: ConsoleLine[]): boolean {
   let hits = 0;
   for (const line of lines) {
-    if (taskLine.test(line.text) || btFrame.test(line.text) || /^crash> /.test(line.text) || sysOnly.test(line.text)) {
+    const text = line.text;
+    if (taskLine.test(text) || btFrame.test(text) || /^crash> /.test(text) || sysOnly.test(text) || parsePsRow(text)) {
       if (++hits >= 2) return true;
     }
+    // Shapes only crash (or gdb, for `dis`) prints: a `ps` header, a `sym` answer or an instruction is a session on its own.
+    if (isPsHeader(text) || parseSymRow(text) || parseDisInstruction(text)) return true;
   }
   return false;
 }
@@ -66,7 +70,14 @@ export function parseCrashSession(lines: ConsoleLine[], source: string, problems
   let stack: CrashStack | undefined;
   let lastFrame: CrashFrame | undefined;
   let exceptionFrame: CrashFrame | undefined;
-  let activePid: number | undefined;
+  const tasks: CrashTask[] = [];
+  const disassembly: Disassembly[] = [];
+  const symbols: SymbolEntry[] = [];
+  let listing: Disassembly | undefined;
+  let listingSource: { file: string; line: number } | undefined;
+  let symListing = false;
+  let disPrompt = false;
+  let symReport: CrashReport | undefined;
   const startStack = (context: StackContext): CrashStack => {
     stack = { context, frames: [] };
     report!.stacks.push(stack);
@@ -80,7 +91,35 @@ export function parseCrashSession(lines: ConsoleLine[], source: string, problems
     return report;
   };
   for (const line of lines) {
+    const prompt = /^crash> (.*)$/.exec(line.text);
+    if (prompt) {
+      listing = undefined;
+      listingSource = undefined;
+      symListing = /^sym\s+-[lmMq]/.test(prompt[1]);
+      disPrompt = /^dis\s/.test(prompt[1]);
+    }
     const text = line.text.replace(/^crash> /, '');
+    const instruction = parseDisInstruction(text);
+    if (instruction) {
+      if (!listing) {
+        listing = { function: instruction.symbol, instructions: [] };
+        disassembly.push(listing);
+      }
+      listing.instructions.push({ ...instruction, ...(listingSource ? { source: listingSource } : {}), inputLine: line.lineNo });
+      continue;
+    }
+    const disSource = listing || disPrompt || !report ? parseDisSource(text) : undefined;
+    if (disSource) {
+      listingSource = disSource;
+      continue;
+    }
+    listing = undefined;
+    listingSource = undefined;
+    const task = parsePsRow(text);
+    if (task) {
+      tasks.push(task);
+      continue;
+    }
     let m = taskLine.exec(text) ? null : sysField.exec(text);
     if (m && !report?.stacks.length) {
       header[m[1]] = m[2].trim();
@@ -209,29 +248,29 @@ export function parseCrashSession(lines: ConsoleLine[], source: string, problems
       lastFrame.sources = [{ file: m[1], line: Number(m[2]), inlined: false, function: lastFrame.symbol }];
       continue;
     }
-    if ((m = symLine.exec(text))) {
-      const r = ensureReport(line.lineNo);
+    const sym = parseSymRow(text);
+    if (sym) {
+      symbols.push(sym);
+      // Without a backtrace, a looked-up code address is resolved like a frame at that exact address
+      // (listings are not); with one, it stays a record and the backtrace keeps its own frames.
+      if (symListing || !textType.test(sym.type) || (report && report !== symReport)) continue;
+      const r = (symReport = ensureReport(line.lineNo));
       const s = stack ?? startStack('task');
-      const frame: CrashFrame = {
-        index: s.frames.length,
-        symbol: m[3],
-        offset: m[4] === undefined ? 0 : parseOffset(m[4]),
-        module: m[5],
-        address: BigInt('0x' + m[1]),
-        reliable: true,
-        isFault: true,
-        raw: text,
-        inputLine: line.lineNo,
-      };
-      if (m[6]) frame.sources = [{ file: m[6], line: Number(m[7]), inlined: false, function: m[3] }];
+      const frame: CrashFrame = { index: s.frames.length, symbol: sym.symbol, offset: sym.offset, module: sym.module, address: sym.address, reliable: true, isFault: true, raw: text, inputLine: line.lineNo };
+      if (sym.source) frame.sources = [{ ...sym.source, inlined: false, function: sym.symbol }];
       s.frames.push(frame);
-      r.headline ||= 'sym ' + m[3];
+      r.headline ||= 'sym ' + sym.symbol;
       continue;
     }
-    if ((m = psLine.exec(text)) && m[1] === '>') {
-      activePid ??= Number(m[2]);
-      continue;
-    }
+  }
+  const activePid = tasks.find((t) => t.active && t.pid !== 0)?.pid ?? tasks.find((t) => t.active)?.pid;
+  const faults = new Set(reports.flatMap((r) => r.stacks.flatMap((s) => s.frames.filter((f) => f.isFault && f.address !== undefined).map((f) => f.address))));
+  for (const insn of disassembly.flatMap((d) => d.instructions)) if (faults.has(insn.address)) insn.isFault = true;
+  if (reports.length === 0 && (tasks.length || disassembly.length || symbols.length)) {
+    const r = newReport(lines[0]?.lineNo ?? 1, header);
+    const what = [tasks.length && `${tasks.length} tasks`, disassembly.length && `disassembly of ${disassembly.map((d) => d.function).join(', ')}`, symbols.length && `${symbols.length} symbols`].filter(Boolean);
+    r.title = r.headline = `crash session: ${what.join('; ')}`;
+    reports.push(r);
   }
   for (const r of reports) {
     r.headline ||= `PID ${r.pid ?? '?'} (${r.comm ?? '?'}) on CPU ${r.cpu ?? '?'}`;
@@ -243,6 +282,9 @@ export function parseCrashSession(lines: ConsoleLine[], source: string, problems
     else if (Object.keys(r.registers).some((k) => /^X\d/.test(k))) r.arch = 'arm64';
     else if ('RIP' in r.registers) r.arch = 'x86_64';
     if (activePid !== undefined) r.header.activePid = String(activePid);
+    if (tasks.length) r.tasks = tasks;
+    if (disassembly.length) r.disassembly = disassembly;
+    if (symbols.length) r.symbols = symbols;
     r.stacks = r.stacks.filter((s) => s.frames.length > 0 || s.registers);
   }
   // A session with only a `sys` header still describes the dump (a report with no frames).

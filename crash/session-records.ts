@@ -1,0 +1,61 @@
+// Line parsers for the `crash` commands that are not backtraces: `dis`/`dis -l` (instructions, and the
+// `file: line` headers -l puts before each source line's instructions), `ps`/`ps -l` (the task list, `>` marking
+// the task active on its CPU) and `sym` (address, nm-style type, symbol+offset, module, source line).
+// Offsets in `<func+N>` follow crash's output radix: decimal unless written 0x.
+import type { CrashTask, SymbolEntry } from './model.js';
+import { parseOffset } from './parse-frame-line.js';
+
+export interface DisInstruction {
+  address: bigint;
+  symbol: string;
+  offset: number;
+  text: string;
+}
+
+const disInstruction = /^(0x[0-9a-f]{8,16}) <([^>+\s]+)(?:\+(0x[0-9a-f]+|\d+))?>:\s+(.*?)\s*$/;
+// `dis -l` source headers start the line (bt -l's are indented under their frame).
+const disSource = /^(\/?[^\s:]+\.(?:c|h|S|s|rs)): (\d+)\s*$/;
+const psRow = /^\s*(>?)\s*(\d+)\s+(-?\d+)\s+(\d+)\s+([0-9a-f]{8,16})\s+([A-Z]{2})\s+([\d.]+)\s+(\d+)\s+(\d+)\s+(.+?)\s*$/;
+const psHeader = /^\s*PID\s+PPID\s+CPU\s+TASK\s+ST\s/;
+// `ps -l`: `[last-run timestamp] [ST] PID: n  TASK: addr  CPU: n  COMMAND: "comm"`.
+const psLastRun = /^\s*(>?)\s*\[(\d+)\] \[([A-Z]{2})\]\s+PID: (\d+)\s+TASK: ([0-9a-f]+)\s+CPU: (\d+)\s+COMMAND: "(.*)"/;
+const symRow = /^([0-9a-f]{8,16}) \(([A-Za-z?])\) (\S+?)(?:\+(\d+|0x[0-9a-f]+))?(?: \[([A-Za-z0-9_\-]+)\])?(?:\s+(\S+): (\d+))?\s*$/;
+
+export function parseDisInstruction(text: string): DisInstruction | undefined {
+  const m = disInstruction.exec(text);
+  if (!m) return undefined;
+  return { address: BigInt(m[1]), symbol: m[2], offset: m[3] === undefined ? 0 : parseOffset(m[3]), text: m[4] };
+}
+
+export function parseDisSource(text: string): { file: string; line: number } | undefined {
+  const m = disSource.exec(text);
+  return m ? { file: m[1], line: Number(m[2]) } : undefined;
+}
+
+export function isPsHeader(text: string): boolean {
+  return psHeader.test(text);
+}
+
+export function parsePsRow(text: string): CrashTask | undefined {
+  let m = psRow.exec(text);
+  if (m) {
+    const [, active, pid, ppid, cpu, task, state, mem, vsz, rss, comm] = m;
+    return { pid: Number(pid), ppid: Number(ppid), cpu: Number(cpu), task: BigInt('0x' + task), state, memPercent: Number(mem), vszKb: Number(vsz), rssKb: Number(rss), comm, active: active === '>' };
+  }
+  m = psLastRun.exec(text);
+  if (m) {
+    const [, active, lastRun, state, pid, task, cpu, comm] = m;
+    return { pid: Number(pid), cpu: Number(cpu), task: BigInt('0x' + task), state, comm, active: active === '>', lastRun: BigInt(lastRun) };
+  }
+  return undefined;
+}
+
+export function parseSymRow(text: string): SymbolEntry | undefined {
+  const m = symRow.exec(text);
+  if (!m) return undefined;
+  const [, address, type, symbol, off, module, file, line] = m;
+  const entry: SymbolEntry = { address: BigInt('0x' + address), type, symbol, offset: off === undefined ? 0 : parseOffset(off) };
+  if (module) entry.module = module;
+  if (file) entry.source = { file, line: Number(line) };
+  return entry;
+}
