@@ -9,7 +9,7 @@ export { DebugFile } from './debug-file.js';
 export { ElfFile, type ElfSection, type ElfOpenOptions } from './elf/elf-file.js';
 /** Section addresses; in a `.ko` each allocated section gets its own synthetic base. */
 export { SectionLayout, type SectionAddress } from './elf/section-layout.js';
-/** `.symtab` with sizes: `findByAddress(address)`, `findByName(name)`, `codeSymbols`. */
+/** `.symtab` with sizes: `findByAddress(address)` (kallsyms-style naming), `findByName(name)`, `codeSymbols()`, `symbol(index)`. */
 export { SymbolTable, readSymbolTable, type ElfSymbol } from './elf/symbol-table.js';
 /** Relocation entries of a `.rela.*` section (e.g. `.rela.text` of a `.ko`) and the sections that target a section. */
 export { readRelocations, findRelocationSections, type ElfRelocation } from './elf/relocations.js';
