@@ -323,7 +323,14 @@ class LexicalPass {
       while (t >= 0 && t < limit && toks.kind[t] === Tok.Ident && storageWords.has(tokText(text, toks, t))) t = this.nextC[t]!;
       if (t < 0 || t >= limit || toks.kind[t] !== Tok.Ident) return;
       const open = this.nextC[t]!;
-      if (!isPunct(text, toks, open, '(')) return;
+      if (!isPunct(text, toks, open, '(')) {
+        // An object-like macro standing alone (`TRACE_MM_PAGES` before a TRACE_EVENT) ends nothing.
+        if (allCaps.test(tokText(text, toks, t))) {
+          t = open;
+          continue;
+        }
+        return;
+      }
       const macro = tokText(text, toks, t);
       const { args, close } = this.argsAt(open);
       if (close < 0 || close > limit) return;
@@ -443,6 +450,11 @@ class LexicalPass {
       const next = t + 1;
       const callee = tokText(text, toks, t);
       const prev = t - 1;
+      if (next < end && toks.kind[next] === Tok.Ident && paramSet.has(tokText(text, toks, next)) && !paramSet.has(callee) && !cKeywords.has(callee) && functionLike.test(callee)) {
+        // `#define ACPI_ERROR(plist) acpi_error plist`: the parenthesised argument list is the parameter.
+        this.facts.calls.push({ caller: def, callee, line: toks.line[t]!, column: columnOf(text, toks.start[t]!), member: false });
+        continue;
+      }
       if (next >= end || !isPunct(text, toks, next, '(')) {
         // A function name handed to another macro (`printk_index_wrap(_printk, fmt, ...)`) is usually
         // called by it: counted as a call the macro makes.

@@ -129,9 +129,10 @@ export class KernelIndex {
       defsInFile: db.prepare(`${defSelect} WHERE d.file_id = ? ORDER BY d.line, d.col`),
       callsTo: db.prepare(`SELECT c.caller_id AS callerId, c.line, c.col AS "column", c.flags, d.kind FROM calls c JOIN defs d ON d.id = c.caller_id WHERE c.callee_id = ?`),
       callsFrom: db.prepare(`SELECT n.name AS callee, c.callee_id AS calleeId, c.line, c.col AS "column", c.flags FROM calls c JOIN names n ON n.id = c.callee_id WHERE c.caller_id = ? ORDER BY c.line, c.col`),
-      macroNamesCalling: db.prepare(`SELECT DISTINCT d.name_id AS id FROM calls c JOIN defs d ON d.id = c.caller_id WHERE c.callee_id = ? AND d.kind IN (${macroKinds})`),
+      macroNamesCalling: db.prepare(`SELECT d.name_id AS id, f.path FROM calls c JOIN defs d ON d.id = c.caller_id JOIN files f ON f.id = d.file_id
+        WHERE c.callee_id = ? AND d.kind IN (${macroKinds})`),
       isMacro: db.prepare(`SELECT 1 FROM defs WHERE name_id = ? AND kind IN (${macroKinds}) LIMIT 1`).pluck(),
-      macroDefIds: db.prepare(`SELECT id FROM defs WHERE name_id = ? AND kind IN (${macroKinds})`).pluck(),
+      macroDefIds: db.prepare(`SELECT d.id, f.path FROM defs d JOIN files f ON f.id = d.file_id WHERE d.name_id = ? AND d.kind IN (${macroKinds})`),
       hasFunction: db.prepare(`SELECT 1 FROM defs WHERE name_id = ? AND kind IN (${functionKinds}) LIMIT 1`).pluck(),
       nameOf: db.prepare('SELECT name FROM names WHERE id = ?').pluck(),
       fileId: db.prepare('SELECT id FROM files WHERE path = ?').pluck(),
@@ -244,23 +245,47 @@ export class KernelIndex {
     return (this.stmts.defsInFile.all(id) as DefRow[]).map((r) => this.toDef(r));
   }
 
-  /** The names of macros whose bodies (transitively, up to `depth` levels) call `nameId`, with the level. */
-  private macrosReaching(nameId: number, depth: number): Map<number, number> {
-    const seen = new Map<number, number>();
-    let frontier = [nameId];
+  /**
+   * Whether a macro defined in `defFile` can expand at a call site: a macro of a .c file only in that
+   * file; a header's everywhere, except headers of another architecture and of tools/, samples/ and
+   * scripts/ (their `pr_debug` is not the kernel's). `undefined` means every call site.
+   */
+  private macroScope(defFile: string): Set<string> | undefined | null {
+    const arch = archOfPath(defFile);
+    if (!defFile.endsWith('.h') || outsideKernel.test(defFile)) return new Set([defFile]);
+    if (arch !== undefined && this.arch !== undefined && arch !== this.arch) return null;
+    return undefined;
+  }
+
+  /**
+   * Macros whose bodies (transitively, up to `depth` levels) call `nameId`, each with the files whose
+   * call sites it can expand in (`undefined`: all).
+   */
+  private macrosReaching(nameId: number, depth: number): Map<number, Set<string> | undefined> {
+    const reached = new Map<number, Set<string> | undefined>();
+    let frontier: Array<[number, Set<string> | undefined]> = [[nameId, undefined]];
     for (let level = 1; level <= depth && frontier.length > 0; level++) {
-      const next: number[] = [];
-      for (const id of frontier) {
-        for (const { id: m } of this.stmts.macroNamesCalling.all(id) as Array<{ id: number }>) {
-          if (m === nameId || seen.has(m)) continue;
-          seen.set(m, level);
-          next.push(m);
+      const next = new Map<number, Set<string> | undefined>();
+      for (const [id, within] of frontier) {
+        for (const { id: m, path: file } of this.stmts.macroNamesCalling.all(id) as Array<{ id: number; path: string }>) {
+          if (m === nameId) continue;
+          const scope = this.macroScope(file);
+          if (scope === null) continue;
+          // A .c file's macro reached through another .c file's macro applies nowhere.
+          let allowed: Set<string> | undefined = scope;
+          if (within) allowed = scope ? new Set([...scope].filter((f) => within.has(f))) : within;
+          if (allowed && allowed.size === 0) continue;
+          const prev = reached.has(m) ? reached.get(m) : next.has(m) ? next.get(m) : null;
+          const merged = prev === null ? allowed : prev === undefined || allowed === undefined ? undefined : new Set([...prev, ...allowed]);
+          if (prev !== null && (prev === undefined || (merged && merged.size === prev.size))) continue;
+          next.set(m, merged);
         }
       }
-      if (seen.size > 500) break;
-      frontier = next;
+      for (const [m, allowed] of next) reached.set(m, allowed);
+      if (reached.size > 500) break;
+      frontier = [...next];
     }
-    return seen;
+    return reached;
   }
 
   /** Call sites of `name`: written directly, or through a function-like macro whose expansion calls it. */
@@ -272,7 +297,7 @@ export class KernelIndex {
     const allowMember = members === 'include' || (members === 'auto' && !this.stmts.hasFunction.get(id));
     const out: CallSite[] = [];
     const defCache = new Map<number, SymbolDef>();
-    const collect = (calleeId: number, via: string | null) => {
+    const collect = (calleeId: number, via: string | null, within?: Set<string>) => {
       for (const r of this.stmts.callsTo.all(calleeId) as Array<{ callerId: number; line: number; column: number; flags: number; kind: number }>) {
         const kind = defKinds[r.kind]!;
         if (kind === 'macro' || kind === 'function-macro') continue;
@@ -283,12 +308,13 @@ export class KernelIndex {
           caller = this.toDef(this.stmts.defById.get(r.callerId) as DefRow);
           defCache.set(r.callerId, caller);
         }
+        if (within && !within.has(caller.file)) continue;
         out.push({ caller, callee: base, file: caller.file, line: r.line, column: r.column, member, via });
       }
     };
     collect(id, null);
-    for (const [macroId] of this.macrosReaching(id, query.macroDepth ?? 4)) {
-      collect(macroId, this.stmts.nameOf.get(macroId) as string);
+    for (const [macroId, within] of this.macrosReaching(id, query.macroDepth ?? 4)) {
+      collect(macroId, this.stmts.nameOf.get(macroId) as string, within);
     }
     return dedupeSites(out);
   }
@@ -305,22 +331,24 @@ export class KernelIndex {
         const site = { caller, file: caller.file, line: c.line, column: c.column };
         out.push({ ...site, callee: c.callee, member: (c.flags & CallFlag.member) !== 0, via: null });
         if (this.stmts.isMacro.get(c.calleeId)) {
-          for (const inner of this.expandMacroCalls(c.calleeId, depth)) out.push({ ...site, callee: inner, member: false, via: c.callee });
+          for (const inner of this.expandMacroCalls(c.calleeId, depth, caller.file)) out.push({ ...site, callee: inner, member: false, via: c.callee });
         }
       }
     }
     return dedupeSites(out);
   }
 
-  /** Functions a macro's expansion calls, following nested macros; macro names themselves are left out. */
-  private expandMacroCalls(macroId: number, depth: number): string[] {
+  /** Functions a macro's expansion at a site in `site` calls, following nested macros visible there. */
+  private expandMacroCalls(macroId: number, depth: number, site: string): string[] {
     const result = new Set<string>();
     const seen = new Set<number>([macroId]);
     let frontier = [macroId];
     for (let level = 0; level < depth && frontier.length > 0; level++) {
       const next: number[] = [];
       for (const m of frontier) {
-        for (const defId of this.stmts.macroDefIds.all(m) as number[]) {
+        for (const { id: defId, path: file } of this.stmts.macroDefIds.all(m) as Array<{ id: number; path: string }>) {
+          const scope = this.macroScope(file);
+          if (scope === null || (scope && !scope.has(site))) continue;
           for (const c of this.stmts.callsFrom.all(defId) as Array<{ callee: string; calleeId: number; flags: number }>) {
             if (seen.has(c.calleeId) || (c.flags & CallFlag.member) !== 0) continue;
             seen.add(c.calleeId);
