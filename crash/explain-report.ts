@@ -55,6 +55,15 @@ export function explainReport(report: CrashReport): Fact[] {
   if (tainting.length) facts.push({ label: 'modules', text: tainting.map((m) => `${m.name}(${m.flags}): ${decodeModuleFlags(m.flags)}`).join('; ') });
   if (report.kaslrOffset !== undefined) facts.push({ label: 'KASLR offset', raw: '0x' + report.kaslrOffset.toString(16), text: report.kaslrOffset === 0n ? 'KASLR disabled: runtime addresses equal vmlinux addresses' : 'subtract it from runtime addresses to look them up in vmlinux' });
   if (report.code?.unavailableAt !== undefined) facts.push({ label: 'code', text: `the kernel could not read the code bytes at 0x${report.code.unavailableAt.toString(16)} (unmapped or freed code, e.g. a module's init section or a jump to a bad address)` });
+  if (report.tasks?.length) {
+    const active = report.tasks.filter((t) => t.active).map((t) => `${t.comm} (PID ${t.pid}) on CPU ${t.cpu}`);
+    facts.push({ label: 'tasks', text: `${report.tasks.length} in the ps list${active.length ? `; running when the dump was taken: ${active.join(', ')}` : ''}` });
+  }
+  for (const listing of report.disassembly ?? []) {
+    const marked = listing.instructions.find((i) => i.isFault);
+    const at = marked ? `; the faulting instruction is ${listing.function}+${marked.offset}: ${marked.text}${marked.source ? ` (${marked.source.file}:${marked.source.line})` : ''}` : '';
+    facts.push({ label: 'disassembly', text: `${listing.function}: ${listing.instructions.length} instructions${at}` });
+  }
   const fault = report.stacks.flatMap((s) => s.frames).find((f) => f.isFault && f.symbol);
   if (fault) facts.push({ label: 'faulting function', text: renderFrameRef(fault) });
   const g = report.guilty;
