@@ -30,7 +30,7 @@ pre { margin: .4rem 0; padding: .5rem 0; background: var(--panel); border: 1px s
 pre > span { display: block; padding: 0 .8rem; white-space: pre; }
 pre > span.focus { background: var(--focus); box-shadow: inset 4px 0 0 var(--focus-edge); font-weight: 600; }
 .ln { display: inline-block; width: 6ch; margin-right: 2ch; text-align: right; color: var(--muted); user-select: none; }
-.meta { color: var(--muted); margin: 0 0 1rem; }
+.meta { color: var(--muted); margin: 0 0 1rem; overflow-wrap: anywhere; }
 .meta b { color: var(--fg); font-weight: 600; }
 .notice { border-left: 4px solid var(--focus-edge); background: var(--panel); padding: .6rem .9rem; margin: .6rem 0; }
 table { border-collapse: collapse; }
@@ -129,7 +129,8 @@ function codeBytes(c: CodeView): string {
   const rows = c.lines.map(
     (l) => `<span${l.marked ? ' class="focus"' : ''}>${escapeHtml(`${l.marked ? '=>' : '  '} ${l.address ? `${l.address}:  ` : ''}${l.bytes.padEnd(21)} ${l.text}`)}</span>`,
   );
-  return `<h2><code>Code:</code> bytes</h2>${c.unavailable ? `<p>${escapeHtml(c.unavailable)}</p>` : ''}${rows.length ? `<pre>${rows.join('')}</pre>` : ''}`;
+  const raw = c.unavailable ? '' : `<p class="meta">As printed: <code>Code: ${escapeHtml(c.raw)}</code></p>`;
+  return `<h2><code>Code:</code> bytes</h2>${raw}${c.unavailable ? `<p>${escapeHtml(c.unavailable)}</p>` : ''}${rows.length ? `<pre>${rows.join('')}</pre>` : ''}`;
 }
 
 export function renderHtml(view: ReportView): string {

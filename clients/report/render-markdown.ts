@@ -108,6 +108,7 @@ export function renderMarkdown(view: ReportView): string {
   if (view.code) {
     out.push('## `Code:` bytes', '');
     if (view.code.unavailable) out.push(md(view.code.unavailable), '');
+    else out.push(...fence([`Code: ${view.code.raw}`], 'text'), '');
     if (view.code.lines.length > 0) {
       out.push(...fence(view.code.lines.map((l) => `${l.marked ? '=>' : '  '} ${l.address ? `${l.address}:\t` : ''}${l.bytes.padEnd(21)}\t${l.text}`), 'text'), '');
     }

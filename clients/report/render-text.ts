@@ -119,6 +119,7 @@ export function renderText(view: ReportView): string {
   if (view.code) {
     out.push(...heading('Code: bytes'));
     if (view.code.unavailable) out.push(...wrap(view.code.unavailable, 2));
+    else out.push(...wrap(`Code: ${view.code.raw}`, 6), '');
     for (const l of view.code.lines) {
       out.push(...wrap(`${l.marked ? '=>' : '  '} ${l.address ? `${l.address}:  ` : ''}${l.bytes.padEnd(21)} ${l.text}`, 8));
     }

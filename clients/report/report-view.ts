@@ -86,6 +86,7 @@ export interface DisasmView {
 
 /** The oops `Code:` line decoded, or why it could not be. */
 export interface CodeView {
+  /** The bytes as the report printed them, `<..>` marker included. */
   raw: string;
   unavailable?: string;
   lines: { address?: string; bytes: string; text: string; marked: boolean }[];
