@@ -28,7 +28,7 @@ export const commonSkip: readonly string[] = [
   'memset', 'memchr', 'memmove', 'strcmp', 'strncmp', 'strcpy', 'strlcpy', 'strncpy', 'strscpy', 'strlen', 'strnstr',
   'strnlen', 'strchr', 'strcat', 'copy_to_user', 'copy_from_user', 'copy_to_iter', 'copy_from_iter', 'put_user',
   'get_user', 'might_fault', 'might_sleep', 'list_add', 'list_del', 'list_replace', 'list_move', 'list_splice',
-  '_indirect_thunk_', 'string', 'pointer', 'snprintf', 'scnprintf', 'kasprintf', 'kvasprintf', 'printk',
+  '_indirect_thunk_', 'string', '^pointer$', 'snprintf', 'scnprintf', 'kasprintf', 'kvasprintf', 'printk',
   'va_format', 'dev_info', 'dev_notice', 'dev_warn', 'dev_err', 'dev_alert', 'dev_crit', 'dev_emerg',
   'program_check_exception', 'program_check_common', 'del_timer', 'flush_work', '__cancel_work_timer',
   'cancel_work_sync', 'try_to_grab_pending', 'flush_workqueue', 'drain_workqueue', 'destroy_workqueue',
