@@ -52,15 +52,9 @@ describe('examples/oopses: the guilty frame is the CRASH HERE line', () => {
       const moduleFrame = view.stacks.flatMap((s) => s.frames).find((f) => f.label.endsWith(`[${module}]`) && f.reliable);
       expect(moduleFrame?.provenance).toBe('dwarf');
       expect(moduleFrame?.locations[0]).toMatchObject({ file: `${module}/${module}.c`, line });
-      if (module === 'null_pointer' && view.guilty?.label.startsWith('do_one_initcall+')) {
-        // FIXME(crash/): `pointer` in crash/title-context.ts commonSkip matches null_pointer_init as a substring,
-        // so the title and the guilty frame move on to do_one_initcall; the branch below holds once that is fixed.
-        expect(view.title).toMatch(/ in do_one_initcall$/);
-      } else {
-        expect(view.guilty?.location).toMatchObject({ file: `${module}/${module}.c`, line });
-        const guilty = view.stacks[view.guilty!.stack]!.frames[view.guilty!.frame]!;
-        expect(guilty.excerpt?.focusLine).toBe(line);
-      }
+      expect(view.guilty?.location).toMatchObject({ file: `${module}/${module}.c`, line });
+      const guilty = view.stacks[view.guilty!.stack]!.frames[view.guilty!.frame]!;
+      expect(guilty.excerpt?.focusLine).toBe(line);
       expect(renderText(view).split('\n').filter((l) => [...l].length > 80)).toEqual([]);
 
       const dis = view.disassembly;
