@@ -34,10 +34,13 @@ export function parseCrashReport(text: string, options: ParseOptions): ParseResu
     return { reports: [], problems };
   }
   if (looksBinary(text)) problems.push({ source, line: 0, code: 'binary', message: 'the input looks binary; only its text lines were read' });
-  const raw = text.split('\n');
-  const lines: ConsoleLine[] = new Array(raw.length);
-  for (let i = 0; i < raw.length; i++) {
-    let line = raw[i];
+  const lines: ConsoleLine[] = [];
+  // Sliced line by line rather than split: a 100 MB log never holds the raw and the stripped lines at once.
+  for (let start = 0, i = 0; start <= text.length; i++) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    let line = text.slice(start, end);
+    start = end + 1;
     if (line.length > maxLine) {
       problems.push({ source, line: i + 1, code: 'overlong-line', message: `line of ${line.length} characters cut to ${maxLine}` });
       line = line.slice(0, maxLine);
@@ -46,7 +49,7 @@ export function parseCrashReport(text: string, options: ParseOptions): ParseResu
     if (/[\x00-\x08\x0e-\x1f]/.test(line)) line = line.replace(/\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0e-\x1f]/g, '');
     // Mail archives turn indentation into no-break spaces.
     if (line.includes('\u00a0')) line = line.replace(/\u00a0/g, ' ');
-    lines[i] = stripLinePrefix(line, i + 1);
+    lines.push(stripLinePrefix(line, i + 1));
   }
   const reports: CrashReport[] = [];
   if (isCrashSession(lines)) reports.push(...parseCrashSession(lines, source, problems));
