@@ -25,6 +25,8 @@ export { LineProgram, type LineRow } from './dwarf/line-program.js';
 export { Symbolizer, type SourceFrame, type SymbolSource, type SymbolLocation, type Symbolization, type Resolution, type SymbolizeOptions, type SymbolizerOptions } from './symbolizer.js';
 /** vmlinux + modules by name + KASLR slide + wrong-binary warnings: `resolve(spec, { module })`, `symbolize(runtimeAddress)`. */
 export { KernelSymbolizer, type KernelSymbolizerOptions } from './kernel-symbolizer.js';
+/** The length a kernel prints after the slash of `func+0x19/0x22` (kallsyms: distance to the next symbol, a module's page-aligned text end). */
+export { KallsymsSizes } from './kallsyms-size.js';
 /** `func+0x19/0x22` notation. */
 export { parseFrameSpec, renderFrameSpec, type FrameSpec } from './frame-spec.js';
 /** KASLR slide from `Kernel Offset:` or a symbol/runtime-address pair. */

@@ -4,6 +4,7 @@
 import type { DebugFile } from './debug-file.js';
 import { DwarfFormatError, ElfFormatError } from './errors.js';
 import { type FrameSpec, parseFrameSpec, renderFrameSpec } from './frame-spec.js';
+import { KallsymsSizes } from './kallsyms-size.js';
 import type { SystemMap } from './system-map.js';
 
 export interface SourceFrame {
@@ -65,6 +66,7 @@ export class Symbolizer {
   readonly systemMap: SystemMap | undefined;
   slide: bigint;
   readonly warnings: string[];
+  private kallsyms: KallsymsSizes | undefined;
 
   constructor(target: DebugFile | { systemMap: SystemMap; name: string }, options: SymbolizerOptions = {}) {
     if ('systemMap' in target) {
@@ -128,8 +130,8 @@ export class Symbolizer {
   }
 
   /**
-   * `func+0x19/0x22` → frames. A function length differing from the binary's symbol size is a
-   * warning (likely not the binary that crashed), never a refusal.
+   * `func+0x19/0x22` → frames. A function length the kernel cannot have printed for the binary's
+   * symbol is a warning (likely not the binary that crashed), never a refusal.
    */
   resolve(spec: string | FrameSpec, options: Omit<SymbolizeOptions, 'linkTime'> = {}): Resolution {
     const parsed = typeof spec === 'string' ? parseFrameSpec(spec) : spec;
@@ -141,12 +143,13 @@ export class Symbolizer {
     if (candidates.length === 0) {
       return { spec: parsed, address: 0n, frames: [], symbol: undefined, source: undefined, warnings: [...this.warnings, `${parsed.symbol} is not a function in ${this.name}`] };
     }
-    const sized = parsed.length === undefined ? [] : candidates.filter((c) => BigInt(c.size) === parsed.length);
-    const chosen = sized[0] ?? candidates[0]!;
-    if (candidates.length > 1 && sized.length !== 1) {
+    const sized = parsed.length === undefined ? [] : candidates.filter((c) => this.sizeFits(c, parsed.length!));
+    const exact = sized.filter((c) => BigInt(c.size) === parsed.length);
+    const chosen = exact[0] ?? sized[0] ?? candidates[0]!;
+    if (candidates.length > 1 && exact.length !== 1 && sized.length !== 1) {
       warnings.push(`${parsed.symbol} is defined ${candidates.length} times in ${this.name}; using the one at 0x${chosen.address.toString(16)} (${chosen.section})`);
     }
-    if (parsed.length !== undefined && BigInt(chosen.size) !== parsed.length && this.file) {
+    if (parsed.length !== undefined && sized.length === 0 && this.file) {
       warnings.push(this.sizeMismatch(parsed, chosen));
     }
     if (chosen.size > 0 && parsed.offset >= BigInt(chosen.size)) {
@@ -156,17 +159,26 @@ export class Symbolizer {
     return { ...result, spec: parsed, warnings: [...result.warnings, ...warnings] };
   }
 
-  private sizeMismatch(spec: FrameSpec, sym: SymbolLocation): string {
-    const base = `size mismatch: the report says ${renderFrameSpec(spec)} but ${sym.name} is 0x${sym.size.toString(16)} bytes in ${this.name}`;
-    // The kernel sizes a module's last function in a section up to the section's end (kallsyms has
-    // no next symbol there): a 0x2c-byte init function shows as `+0x11/0x1000`.
-    if (this.file?.elf.isRelocatable && this.isLastInSection(sym)) return `${base} (it is the last function of ${sym.section}, which the kernel reports up to the section's end)`;
-    return `${base} (likely not the binary that crashed)`;
+  /**
+   * Whether the kernel can have printed `length` for this symbol: kallsyms prints the distance to the
+   * next symbol it lists (padding included; a module's last text symbol reaches the page-aligned end
+   * of its text), so anything from st_size up to that distance fits.
+   */
+  private sizeFits(sym: SymbolLocation, length: bigint): boolean {
+    const size = BigInt(sym.size);
+    if (length === size || !this.file) return true;
+    const reported = (this.kallsyms ??= new KallsymsSizes(this.file)).reportedSize(sym.address);
+    if (reported === undefined) return false;
+    const [lo, hi] = reported < size ? [reported, size] : [size, reported];
+    return length >= lo && length <= hi;
   }
 
-  private isLastInSection(sym: SymbolLocation): boolean {
-    const end = sym.address + BigInt(sym.size);
-    return !this.file!.symbols.codeSymbols().some((s) => s.sectionName === sym.section && s.address >= end && s.size > 0);
+  private sizeMismatch(spec: FrameSpec, sym: SymbolLocation): string {
+    const size = BigInt(sym.size);
+    const reported = this.kallsyms?.reportedSize(sym.address) ?? size;
+    const [lo, hi] = reported < size ? [reported, size] : [size, reported];
+    const range = lo === hi ? '' : `, so the kernel would print a length from 0x${lo.toString(16)} to 0x${hi.toString(16)}`;
+    return `size mismatch: the report says ${renderFrameSpec(spec)} but ${sym.name} is 0x${sym.size.toString(16)} bytes in ${this.name}${range} (likely not the binary that crashed)`;
   }
 
   private symbolAt(address: bigint): (SymbolLocation & { offset: bigint }) | undefined {

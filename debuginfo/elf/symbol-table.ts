@@ -36,6 +36,9 @@ interface SymbolColumns {
   shndx: Uint32Array;
 }
 
+// scripts/kallsyms: linker stubs and namespaces that never reach the kernel's table.
+const kallsymsIgnoredPrefixes = ['__efistub_', '__kvm_nvhe_$', '__kvm_nvhe_.L', '__AArch64ADRPThunk_', '__ARMV5PureThunk_', '__kcfi_typeid_'];
+
 export class SymbolTable {
   readonly count: number;
   private readonly cols: SymbolColumns;
@@ -88,6 +91,30 @@ export class SymbolTable {
   /** The address of a symbol by index (for relocation), without building the record. */
   addressOf(index: number): bigint | undefined {
     return index >= 0 && index < this.count ? this.cols.address[index] : undefined;
+  }
+
+  /** st_shndx of a symbol by index, without building the record. */
+  sectionIndexOf(index: number): number {
+    return this.cols.shndx[index] ?? SHN_UNDEF;
+  }
+
+  /**
+   * Whether kallsyms lists the symbol, so that the kernel measures its neighbours' sizes up to it:
+   * named and defined in a section, not a section or file symbol, a `.L` label or a mapping symbol
+   * (`$x`, `$d`), nor one of the linker's names scripts/kallsyms drops.
+   */
+  isKallsymsVisible(index: number): boolean {
+    const c = this.cols;
+    const shndx = c.shndx[index];
+    if (shndx === undefined || shndx === SHN_UNDEF || shndx >= SHN_LORESERVE) return false;
+    const type = c.info[index]! & 0xf;
+    if (type === STT_SECTION || type === STT_FILE) return false;
+    const off = c.nameOffset[index]!;
+    const c0 = c.names[off];
+    if (c0 === undefined || c0 === 0 || c0 === 0x24 || (c0 === 0x2e && c.names[off + 1] === 0x4c)) return false;
+    if (c0 !== 0x5f || c.names[off + 1] !== 0x5f) return true;
+    const name = stringAt(c.names, off) ?? '';
+    return !kallsymsIgnoredPrefixes.some((p) => name.startsWith(p));
   }
 
   /** Code symbols (functions and assembly labels in executable sections), by address. */

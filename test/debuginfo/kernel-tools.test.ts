@@ -95,6 +95,48 @@ describe('is it the right binary?', () => {
   });
 });
 
+describe.skipIf(!haveGcc || !hasTool('nm'))('the function length of a report (kallsyms sizes)', () => {
+  /** What the kernel prints after the slash: scripts/kallsyms reads `nm -n`, and a size is the distance to the next symbol. */
+  function nmLength(file: string, name: string): bigint {
+    const rows = run('nm', ['-n', file]).split('\n').map((l) => l.split(' ')).filter((r) => r.length === 3 && /^[tTwW]$/.test(r[1]!));
+    const at = rows.findIndex((r) => r[2] === name);
+    const next = rows.slice(at + 1).find((r) => r[0] !== rows[at]![0])!;
+    return BigInt(`0x${next[0]}`) - BigInt(`0x${rows[at]![0]}`);
+  }
+  const sizeWarnings = (r: { warnings: string[] }) => r.warnings.filter((w) => w.startsWith('size mismatch'));
+
+  it('accepts the padded length the kernel prints for the same binary, warns for another build', () => {
+    const padded = buildFixture('d5-align64', ['-g', '-O2', '-falign-functions=64']);
+    const other = buildFixture('d5o0', ['-g', '-O0']);
+    const s = new Symbolizer(DebugFile.open(padded));
+    const elfSize = BigInt(s.lookup('leaf')[0]!.size);
+    const printed = nmLength(padded, 'leaf');
+    expect(printed).toBeGreaterThan(elfSize); // the alignment padding is part of what the kernel prints
+    expect(sizeWarnings(s.resolve(`leaf+0x3/0x${printed.toString(16)}`))).toEqual([]);
+    expect(sizeWarnings(s.resolve(`leaf+0x3/0x${elfSize.toString(16)}`))).toEqual([]);
+    expect(sizeWarnings(s.resolve(`leaf+0x3/0x${(printed + 1n).toString(16)}`))).toHaveLength(1);
+
+    // The -O0 build's leaf is another size: the -O2 report's length is outside what it could print.
+    const o0 = new Symbolizer(DebugFile.open(other));
+    const o0Size = BigInt(o0.lookup('leaf')[0]!.size);
+    const o0Printed = nmLength(other, 'leaf');
+    expect(printed < o0Size || printed > o0Printed).toBe(true);
+    const warned = sizeWarnings(o0.resolve(`leaf+0x3/0x${printed.toString(16)}`));
+    expect(warned).toHaveLength(1);
+    expect(warned[0]).toContain(`leaf is 0x${o0Size.toString(16)} bytes in ${other}`);
+    expect(warned[0]).toContain('likely not the binary that crashed');
+  });
+
+  it('a module function reaches the page-aligned end of the loader\'s text region, and no further', () => {
+    const obj = buildFixture('obj-gcc--g-O2-c.o', ['-g', '-O2', '-c']);
+    const s = new Symbolizer(DebugFile.open(obj));
+    // `setup` is alone in .init.text: the init region is one page.
+    expect(s.lookup('setup')[0]!.section).toBe('.init.text');
+    expect(sizeWarnings(s.resolve('setup+0x8/0x1000'))).toEqual([]);
+    expect(sizeWarnings(s.resolve('setup+0x8/0x1001'))).toHaveLength(1);
+  });
+});
+
 describe('fallbacks without DWARF', () => {
   it.skipIf(!haveVmlinux)('System.map gives function+offset and says so', () => {
     const { map, problems } = parseSystemMap(readFileSync(path.join(dbgRoot, 'boot', `System.map-${release}`), 'utf8'));

@@ -59,6 +59,8 @@ interface LabFrame {
   raw_line: string;
   symbol: string;
   offset: number;
+  /** The length the kernel printed after the slash. */
+  length: number;
   module: string | null;
   object: string;
   is_return_address: boolean;
@@ -84,8 +86,9 @@ describe.skipIf(!existsSync(lab))('crash lab frames (real 6.1 oopses in qemu)', 
     expect(moduleFrames.length).toBeGreaterThan(5);
     for (const f of moduleFrames) {
       const want = f.is_return_address ? f.expected_at_callsite : f.expected;
-      const r = await kernel.resolve(`${f.symbol}+0x${f.offset.toString(16)}`, { module: f.module!, returnAddress: f.is_return_address });
+      const r = await kernel.resolve(`${f.symbol}+0x${f.offset.toString(16)}/0x${f.length.toString(16)}`, { module: f.module!, returnAddress: f.is_return_address });
       expect(chain(r.frames), f.raw_line).toBe(chain(want!));
+      expect(r.warnings.filter((w) => w.startsWith('size mismatch')), f.raw_line).toEqual([]);
     }
   });
 
@@ -96,7 +99,9 @@ describe.skipIf(!existsSync(lab))('crash lab frames (real 6.1 oopses in qemu)', 
     const diffs: string[] = [];
     for (const f of kernelFrames) {
       const want = f.is_return_address ? f.expected_at_callsite : f.expected;
-      const r = await kernel.resolve(`${f.symbol}+0x${f.offset.toString(16)}`, { returnAddress: f.is_return_address });
+      const r = await kernel.resolve(`${f.symbol}+0x${f.offset.toString(16)}/0x${f.length.toString(16)}`, { returnAddress: f.is_return_address });
+      // The lengths are the kernel's (kallsyms: up to the next symbol) and the binary is the one that crashed.
+      expect(r.warnings.filter((w) => w.startsWith('size mismatch')), f.raw_line).toEqual([]);
       if (chain(r.frames) === chain(want!)) agree++;
       else diffs.push(`${f.raw_line.trim()}\n    ours:     ${chain(r.frames)}\n    binutils: ${chain(want!)}`);
     }
