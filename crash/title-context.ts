@@ -49,6 +49,13 @@ export const commonSkip: readonly string[] = [
   'lock_timer_base', 'mutex_optimistic_spin', '^unlock_page', '^put_device', '__hwasan', 'do_translation_fault', '^kvfree',
   '__alloc_frozen_pages', 'mark_buffer_dirty', 'fast_dput', '^d_walk', 'skb_release', 'skb_free_head', '__task_rq_lock',
   '^dput$', '__kmalloc', '^get_taint', '^__mod_timer', '^mod_timer', 'timer_delete', 'queue_delayed_work', 'skb_reason_drop', '^aes', 'shrink_dcache', 'check_preemption_disabled', '__this_cpu_preempt_check', 'debug_smp_processor_id',
+  // Allocation, page-cache and I/O-accessor helpers a fault or warning lands in on behalf of its caller.
+  'k?v?(?:m|z|c)alloc', 'krealloc', 'allocate_slab', 'folio_(?:alloc|unlock)', 'filemap_alloc_folio', '__filemap_get_folio',
+  'find_or_create_page', 'do_read_cache_folio', 'read_cache_page', 'pagecache_get_page', 'grab_cache_page_write_begin',
+  'find_lock_entries', 'truncate_inode_pages_range', 'writeb$', 'writew$', 'writel$', 'writeq$', 'logic_in', 'logic_out',
+  'check_heap_object', 'memdup', 'strdup', 'strndup', 'copy_page_from_iter', 'copy_folio_to_iter', '^kref_', 'ref_tracker',
+  '^kobject_', '^ihold$', '^iput_final$', 'print_hex_dump', 'stack_trace_save', 'stack_trace_consume_entry', '__might_resched',
+  '__timer_delete_sync', 'sk_stop_timer_sync', 'extract_(?:user|iter)_to_sg', '__phys_addr', 'print_tainted', 'ida_free',
 ];
 
 const stackStart = /Call Trace|Call trace:|Allocated by task \d+:|Freed by task \d+:|Allocated:|Freed:|[^k] backtrace:|^backtrace:|Uninit was (?:created|stored)|Local variable .* created at:|Last potentially related work creation:|Second to last potentially/;

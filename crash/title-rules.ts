@@ -133,7 +133,7 @@ export const titleRules: TitleRule[] = [
     id: 'kmsan',
     kind: 'kmsan',
     start: /^BUG: KMSAN: ([a-z\- ]+?) in ([A-Za-z0-9_.]+)/,
-    title: (c, h) => in_(`KMSAN: ${h[1]}`, c.frame({ parts: [/^BUG: KMSAN: [a-z\- ]+? in ([A-Za-z0-9_.]+)/, /Call Trace:|Call trace:/, 'stack'], skip: ['copy_to_user', 'copy_from_user', '_copy_to', 'instrument_'] })),
+    title: (c, h) => in_(`KMSAN: ${h[1]}`, c.frame({ parts: [/^BUG: KMSAN: [a-z\- ]+? in ([A-Za-z0-9_.]+)/, /Call Trace:|Call trace:/, 'stack'], skip: ['copy_to_user', 'copy_from_user', '_copy_to', 'instrument_', 'alloc_skb', 'netlink_ack', 'netlink_rcv_skb', '_encrypt$', '^(?:crypto|cipher|drbg|rng)_'] })),
   },
   { id: 'kcsan', kind: 'kcsan', start: /^BUG: KCSAN: (.*)/, noStack: true, title: (_c, h) => `KCSAN: ${h[1].replace(/\+0x[0-9a-f]+\/0x[0-9a-f]+/g, '').trim()}` },
   {
@@ -191,9 +191,10 @@ export const titleRules: TitleRule[] = [
   { id: 'invalid-opcode', kind: 'trap', continues: true, start: /^(?:Oops: )?invalid opcode: /, title: (c) => in_('invalid opcode', c.frame({ parts: ['rip'] })) },
   { id: 'int3', kind: 'trap', start: /^(?:Oops: )?int3: /, title: (c) => in_('int3', c.frame(rip)) },
   { id: 'double-fault', kind: 'trap', start: /^(?:traps: )?PANIC: double fault|^double fault: [0-9a-f]{4} \[#/, title: (c) => in_('PANIC: double fault', c.frame({ parts: ['rip'] })) },
-  { id: 'stack-overflow', kind: 'trap', start: /^(?:BUG: )?kernel stack overflow/, title: (c) => in_('kernel stack overflow', c.frame(rip)) },
+  // A runaway recursion overflows wherever it happens to be: named, like a stall, by the entry it recursed from.
+  { id: 'stack-overflow', kind: 'trap', start: /^(?:BUG: )?kernel stack overflow/, title: (c) => in_('kernel stack overflow', c.frame({ ...rip, extractor: stallFrame })) },
   { id: 'arm64-stack-overflow', kind: 'trap', start: /^Insufficient stack space to handle exception!/, title: (c) => in_('kernel stack overflow', c.frame({ ...stackOnly([...lockdepInternals, 'bad_stack', 'mark_lock', 'lock_is_held', 'rcu_read_lock', 'lock_acquire']) })) },
-  { id: 'stack-guard', kind: 'trap', start: /^BUG: (?:TASK |IRQ )?stack guard page was hit/, title: (c) => in_('BUG: stack guard page was hit', c.frame(rip)) },
+  { id: 'stack-guard', kind: 'trap', start: /^BUG: (?:TASK |IRQ )?stack guard page was hit/, title: (c) => in_('BUG: stack guard page was hit', c.frame({ ...rip, extractor: stallFrame })) },
   {
     id: 'arm-unhandled-fault',
     kind: 'page-fault',
@@ -222,8 +223,18 @@ export const titleRules: TitleRule[] = [
   { id: 'bug-held-lock-freed', kind: 'lock', start: /^BUG: held lock freed!/, title: (c) => in_('BUG: held lock freed', lockFrame(c, /lock(?:s)? held|held lock freed/)) },
   { id: 'bug-rss', kind: 'bug', noStack: true, start: /^BUG: Bad rss-counter state/, title: () => 'BUG: Bad rss-counter state' },
   { id: 'bug-nr-ptes', kind: 'bug', noStack: true, start: /^BUG: non-zero (nr_ptes|pgtables_bytes) on freeing mm/, title: (_c, h) => `BUG: non-zero ${h[1]} on freeing mm` },
-  { id: 'bug-dentry', kind: 'bug', start: /^BUG: Dentry .* still in use/, title: (c) => in_('BUG: Dentry still in use', c.frame(stackOnly())) },
-  { id: 'bug-bad-page-state', kind: 'bug', start: /^BUG: Bad page (state|map)/, title: (c, h) => in_(`BUG: Bad page ${h[1]}`, c.frame(stackOnly(['free_pages', 'free_unref', 'free_pcp', 'bad_page', '__free_', 'put_page', 'release_pages', 'folio', 'page_'])) ) },
+  // The block device and filesystem in the line would split one bug into many: the operation names it.
+  { id: 'bug-dentry', kind: 'bug', start: /^BUG: Dentry .* still in use(?: \(-?\d+\) \[(unmount) of)?/, title: (c, h) => in_('BUG: Dentry still in use', h[1] ?? c.frame(stackOnly())) },
+  // The stack that freed the page only found the damage: whoever allocated the page is the suspect.
+  {
+    id: 'bug-bad-page-state',
+    kind: 'bug',
+    start: /^BUG: Bad page (state|map)/,
+    title: (c, h) => {
+      const skip = ['(?:free|put|get|update|release)_page', 'free_unref', 'free_pcp', 'bad_page', '^_*folio', 'truncate_inode_pages', 'page_frag_free', 'alloc', 'vmap', 'page_owner', 'page_'];
+      return in_(`BUG: Bad page ${h[1]}`, c.frame({ parts: [/page last allocated/, 'stack'], fallback: [/Call Trace:|Call trace:|Backtrace:/, 'stack'], skip }));
+    },
+  },
   { id: 'bug-workqueue-lockup', kind: 'stall', noStack: true, start: /^BUG: workqueue lockup/, title: () => 'BUG: workqueue lockup' },
   { id: 'bug-workqueue-leak', kind: 'lock', start: /^BUG: workqueue leaked lock or atomic/, title: (c) => in_('BUG: workqueue leaked lock or atomic', c.find(/last function: ([A-Za-z0-9_.]+)/)?.match[1]) },
   { id: 'bug-max-stack', kind: 'lock', start: /^BUG: MAX_STACK_TRACE_ENTRIES too low!/, title: () => 'BUG: MAX_STACK_TRACE_ENTRIES too low!' },
