@@ -1,6 +1,6 @@
 // Scores an index against ../shared/oracle: `npx tsx bench/indexer/score.ts --db DB --root TREE [--all]
-// [--defs N] [--edges N] [--misses K]`. Prints precision@1 of definitions, recall of callers (-3) and
-// callees (-2), and the mean hits per -3 query; `--all` scores every name with one right answer.
+// [--all-defs] [--defs N] [--edges N] [--misses K] [--cscope DIR]`. Prints precision@1 of definitions,
+// recall of callers (-3) and callees (-2), hits per -3 query; `--all` scores the whole population.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,6 +13,8 @@ const { values } = parseArgs({
     root: { type: 'string' },
     oracle: { type: 'string' },
     all: { type: 'boolean' },
+    /** Every name with one right answer for definitions; edges stay sampled (-2 costs ~50 ms an edge). */
+    'all-defs': { type: 'boolean' },
     defs: { type: 'string', default: '3000' },
     edges: { type: 'string', default: '2000' },
     seed: { type: 'string', default: '20261127' },
@@ -26,7 +28,7 @@ const oracleDir = path.resolve(values.oracle ?? path.join(import.meta.dirname, '
 const index = KernelIndex.open(path.resolve(values.db ?? path.join(root, '.crashnav/index.db')), { root });
 const oracle = loadOracle(oracleDir, root);
 const seed = Number(values.seed);
-const defs = values.all ? [...oracle.single.values()] : sample([...oracle.single.values()], Number(values.defs), seed);
+const defs = values.all || values['all-defs'] ? [...oracle.single.values()] : sample([...oracle.single.values()], Number(values.defs), seed);
 const edges = values.all ? oracle.edges : sample(oracle.edges, Number(values.edges), seed);
 let t = performance.now();
 const d = scoreDefinitions(index, defs);
