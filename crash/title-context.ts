@@ -18,7 +18,7 @@ export interface FramePick {
 /** Function-name substrings that are reporting or generic machinery, never the bug's identity. */
 export const commonSkip: readonly string[] = [
   '__sanitizer', '__asan', 'kasan', '__msan', 'kmsan', 'kcsan', 'kfence', 'check_memory_region', 'read_word_at_a_time',
-  'print_address_description', 'panic', 'invalid_op', 'report_bug', 'fixup_bug', 'do_error', '_trap', 'dump_stack',
+  'print_address_description', 'panic', 'invalid_op', 'report_bug', 'fixup_bug', 'do_error', '_trap$', 'dump_stack',
   'warn_slowpath', 'warn_alloc', '__warn', 'debug_object', 'timer_is_static_object', 'work_is_static_object',
   'lockdep', 'perf_trace', 'lock_acquire', 'lock_release', 'lock_class', 'reacquire_held_locks', 'spin_lock',
   'spin_trylock', 'spin_unlock', 'raw_read_lock', 'raw_read_trylock', 'raw_write_lock', 'raw_write_trylock',
@@ -38,7 +38,7 @@ export const commonSkip: readonly string[] = [
   'rollback_registered', 'unregister_netdev', 'sysfs_remove', 'device_remove_file', 'tty_unregister_device',
   'dummy_urb_enqueue', 'usb_kill_urb', 'usb_kill_anchored_urbs', 'usb_control_msg', 'usb_hcd_submit_urb',
   'usb_submit_urb', '^complete$', 'wait_for_completion', '^kfree$', 'kfree_skb', 'readb$', 'readw$', 'readl$',
-  'readq$', '__do_softirq', '^irq_exit', 'report_', 'exc_', 'asm_exc_', 'handle_bug', 'do_trap', 'ubsan_',
+  'readq$', '__do_softirq', '^irq_exit', '^_*report_', '^exc_', 'asm_exc_', 'handle_bug', 'do_trap', 'ubsan_',
   '__ubsan', 'should_fail', 'stack_trace_', 'arch_stack_walk', 'show_stack', 'show_regs', 'die$', '__die',
   'do_kern_addr_fault', 'handle_page_fault', 'kernelmode_fixup_or_oops', 'page_fault_oops', 'no_context',
   'do_user_addr_fault', 'asm_sysvec', 'sysvec_', '^rb_', '^__rb_', 'dump_backtrace', 'show_stack',
