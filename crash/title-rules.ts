@@ -193,7 +193,7 @@ export const titleRules: TitleRule[] = [
   { id: 'double-fault', kind: 'trap', start: /^(?:traps: )?PANIC: double fault|^double fault: [0-9a-f]{4} \[#/, title: (c) => in_('PANIC: double fault', c.frame({ parts: ['rip'] })) },
   // A runaway recursion overflows wherever it happens to be: named, like a stall, by the entry it recursed from.
   { id: 'stack-overflow', kind: 'trap', start: /^(?:BUG: )?kernel stack overflow/, title: (c) => in_('kernel stack overflow', c.frame({ ...rip, extractor: stallFrame })) },
-  { id: 'arm64-stack-overflow', kind: 'trap', start: /^Insufficient stack space to handle exception!/, title: (c) => in_('kernel stack overflow', c.frame({ ...stackOnly([...lockdepInternals, 'bad_stack', 'mark_lock', 'lock_is_held', 'rcu_read_lock', 'lock_acquire']) })) },
+  { id: 'arm64-stack-overflow', kind: 'trap', start: /^Insufficient stack space to handle exception!/, title: (c) => in_('kernel stack overflow', c.frame({ ...stackOnly([...lockdepInternals, 'bad_stack', 'mark_lock', 'lock_is_held', 'rcu_read_lock', 'lock_acquire']), extractor: stallFrame })) },
   { id: 'stack-guard', kind: 'trap', start: /^BUG: (?:TASK |IRQ )?stack guard page was hit/, title: (c) => in_('BUG: stack guard page was hit', c.frame({ ...rip, extractor: stallFrame })) },
   {
     id: 'arm-unhandled-fault',
