@@ -2,10 +2,9 @@
 // `.ko.zst` and `.ko.gz` (how distributions ship modules) are decompressed in memory first.
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
-import xz from 'xz-decompress';
 import { DebugFile } from './debug-file.js';
 import { ElfFormatError } from './errors.js';
+import { zstdDecompress } from './zstd.js';
 
 /** Opens `path` as a DebugFile, decompressing `.xz`/`.zst`/`.gz` by their magic bytes. */
 export async function openDebugFile(path: string): Promise<DebugFile> {
@@ -16,7 +15,11 @@ export async function openDebugFile(path: string): Promise<DebugFile> {
   try {
     if (kind === 'gzip') bytes = gunzipSync(packed);
     else if (kind === 'zstd') bytes = zstdDecompress(packed);
-    else bytes = new Uint8Array(await new Response(new xz.XzReadableStream(new Blob([packed]).stream())).arrayBuffer());
+    else {
+      // Loaded here only: the xz decoder is a large bundle that plain files never need.
+      const xz = (await import('xz-decompress')).default;
+      bytes = new Uint8Array(await new Response(new xz.XzReadableStream(new Blob([packed]).stream())).arrayBuffer());
+    }
   } catch (err) {
     throw new ElfFormatError({ file: path, section: '(file)', offset: 0, code: `bad-${kind}` }, `cannot decompress ${kind}: ${(err as Error).message}`);
   }

@@ -1,9 +1,9 @@
 // Compressed debug sections: SHF_COMPRESSED (an Elf_Chdr, then a zlib or zstd stream; gABI "Section
 // Compression") and the legacy GNU `.zdebug_*` form ("ZLIB", 8-byte big-endian size, zlib stream).
 import { inflateSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
 import { ByteReader } from '../byte-reader.js';
 import { ElfFormatError } from '../errors.js';
+import { zstdDecompress } from '../zstd.js';
 import { ELFCOMPRESS_ZLIB, ELFCOMPRESS_ZSTD } from './elf-constants.js';
 
 // zlib cannot expand more than ~1032:1, zstd not much more; a header claiming more is corrupt,
