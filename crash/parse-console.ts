@@ -298,9 +298,19 @@ function handleLine(text: string, lineNo: number, report: CrashReport, builder: 
   if (drafts.length > 0 && !afterEnd) {
     const armStyle = /\) from \[<|^\s*\S+ from \S+\+0x/.test(text) || /^\s*\[<[0-9a-f]+>\]/.test(text);
     if (builder.inTrace || armStyle || drafts[0].sources || (drafts[0].size !== undefined && /^\s/.test(text))) {
-      for (const d of drafts) builder.add(d, text, lineNo);
+      for (const d of drafts) if (!(drafts.length === 2 && d === drafts[0] && drafts[1].sources && namedAlready(builder, d))) builder.add(d, text, lineNo);
       return true;
     }
+  }
+  return false;
+}
+
+/** A symbolized ARM line's callee is the last physical frame already in the stack (inline levels aside). */
+function namedAlready(builder: StackBuilder, callee: FrameDraft): boolean {
+  const frames = builder.currentStack()?.frames ?? [];
+  for (let i = frames.length - 1; i >= 0; i--) {
+    if (frames[i].sources?.[0]?.inlined) continue;
+    return frames[i].symbol === callee.symbol;
   }
   return false;
 }

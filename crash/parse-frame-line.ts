@@ -20,7 +20,8 @@ const decodedFrame = new RegExp(
   String.raw`^\s*(\?\s+)?(${symbolChars})(?:${offsetSize})?\s+\(((?:${sourceLoc}\s*)+|\?\?:\?|[^()]*:\?)\)(?:\s+([A-Za-z0-9_\-]+))?(?:\s+\(([PLCTUFK]+)\))?\s*$`,
 );
 const armFrame = new RegExp(
-  String.raw`^\s*\[<([0-9a-fA-F]+)>\]\s+\((${symbolChars})(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\)\s+from\s+\[<([0-9a-fA-F]+)>\]\s+\([^)]*\)`,
+  String.raw`^\s*\[<([0-9a-fA-F]+)>\]\s+\((${symbolChars})(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\)\s+from\s+\[<([0-9a-fA-F]+)>\]\s+` +
+    String.raw`\((?:(${symbolChars})(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\s+${sourceLoc}(\s+\[inline\])?|[^)]*)\)`,
 );
 const armFromFrame = new RegExp(String.raw`^\s*(${symbolChars})(?:${offsetSize})? from (${symbolChars})${offsetSize}(?:\s+\[([A-Za-z0-9_\-]+)\])?\s*$`);
 const oldBraceFrame = new RegExp(String.raw`<([0-9a-fA-F]{8,16})>\{(${symbolChars})\+(\d+|0x[0-9a-fA-F]+)\}`, 'g');
@@ -73,7 +74,24 @@ export function parseFrameLine(line: string): FrameDraft[] {
   }
   m = armFrame.exec(line);
   if (m) {
-    const [, pc, symbol, off, size, module] = m;
+    const [, pc, symbol, off, size, module, lr, caller, callerOff, callerSize, callerModule, file, lineNo, inline] = m;
+    if (file) {
+      // A symbolizer (syzkaller, decode_stacktrace) put the source line in the `from` part: it is the caller's,
+      // at the return address, one line per inline level. The callee comes first, without a source: the
+      // stack keeps it only where the previous line did not already name it (the first line of a trace).
+      return [
+        { symbol, module, address: parseAddress(pc), reliable: true },
+        {
+          symbol: caller,
+          offset: callerOff === undefined ? undefined : parseOffset(callerOff),
+          size: callerSize === undefined ? undefined : parseOffset(callerSize),
+          module: callerModule,
+          address: parseAddress(lr),
+          reliable: true,
+          sources: [{ file, line: Number(lineNo), inlined: Boolean(inline), function: caller }],
+        },
+      ];
+    }
     return [
       {
         symbol,

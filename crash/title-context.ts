@@ -59,6 +59,7 @@ export const commonSkip: readonly string[] = [
 ];
 
 const stackStart = /Call Trace|Call trace:|Allocated by task \d+:|Freed by task \d+:|Allocated:|Freed:|[^k] backtrace:|^backtrace:|Uninit was (?:created|stored)|Local variable .* created at:|Last potentially related work creation:|Second to last potentially/;
+const armCall = /^\s*\[<[0-9a-f]+>\]\s+\(([A-Za-z_][\w.]*)[^)]*\) from \[<[0-9a-f]+>\] \(([A-Za-z_][\w.]*)/;
 const armCaller = /\) from (?:\[<[0-9a-f]+>\] \()?([A-Za-z_][\w.]*)\+0x/;
 const ripLine = /(?:^|\s)(?:N?[RE]?IP|pc|PC is at|pc :)[: ]\s*(?:\[<[0-9a-f]+>\]\s*)?(?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\]\s*)*(.*)$/;
 
@@ -101,8 +102,14 @@ export class TitleContext {
         for (; pos < this.lines.length; pos++) {
           const line = this.lines[pos];
           if (stackStart.test(line) && frames.length > 0) break;
+          // ARM's `(callee) from (caller+off)`: both are frames (the caller may be the last one printed).
+          const arm = armCall.exec(line);
+          if (arm) {
+            take(arm[1]);
+            take(arm[2]);
+            continue;
+          }
           for (const f of parseFrameLine(line)) if (f.reliable) take(f.symbol);
-          // ARM's `(callee) from (caller+off)`: the caller is a frame too, and may be the last one printed.
           const from = armCaller.exec(line);
           if (from) take(from[1]);
         }
