@@ -12,8 +12,11 @@ import { type TitleRule, titleRules } from './title-rules.js';
 export type ConsoleLine = StrippedLine;
 
 const ignoredStarts = [
-  /^WARNING: \/etc\/ssh\/moduli does not exist/, /^WARNING: workqueue cpumask/, /^WARNING: The mand mount option/,
+  /^WARNING: \/etc\/ssh\/moduli does not exist/, /^WARNING: workqueue cpumask/,
   /^WARNING: Unprivileged eBPF/, /^WARNING: ,/, /^INFO: lockdep is turned off/, /^INFO: Stall ended before state dump/,
+  // Deprecation and configuration notices that say WARNING (syzkaller ignores them too).
+  /^WARNING: [Tt]he mand mount option/, /^warning: .* uses (?:deprecated v2 capabilities|wireless extensions)/i, /^XFS \(\w+\): WARNING/,
+  /^WARNING: See https.* for mitigation options/, /^WARNING: kernel not compiled with CPU_SRSO/, /^EXT4-[Ff][Ss](?: \(.*\))?:/,
   /^INFO: NMI handler/, /^INFO: recovery required/, /^WARNING: fbcon:/, /^WARNING: Unsupported flag/, /^ODEBUG: Out of memory/,
 ];
 
@@ -65,8 +68,10 @@ function findStarts(lines: ConsoleLine[]): ReportStart[] {
       if (traceHeader.test(text)) state.traced = true;
       else if (state.traced && (text.includes('+0x') || text.includes(') from ') || text.includes('[inline]'))) state.frames++;
     }
-    if (ignoredStarts.some((re) => re.test(text))) continue;
-    const hit = matchTitleRule(text);
+    // Some reports come indented as a whole (a KCSAN report seen with two spaces after the caller id).
+    const head = text.trimStart();
+    if (ignoredStarts.some((re) => re.test(head))) continue;
+    const hit = matchTitleRule(head);
     if (!hit) continue;
     if (state && (hit.rule.continues || state.frames === 0)) continue;
     starts.push({ index: i, caller });

@@ -293,6 +293,8 @@ export const titleRules: TitleRule[] = [
     start: /^WARNING: (?:CPU: \d+ PID: \d+ at |(?:.* )?at )?\S+:\d+/,
     title: (c) => in_('WARNING', c.frame({ parts: ['rip', 'stack'] })),
   },
+  // A driver's own `WARNING:` message (dev_warn's `usb 5-1: ` prefix allowed) with no site or stack: its text names it.
+  { id: 'warning-text', kind: 'warning', noStack: true, start: /^(?:[\w.\-]+ [\w.:\-]+: )?WARNING: (\S.*?)\s*$/, title: (_c, h) => `WARNING: ${h[1]}` },
   // --- INFO: stalls and hangs -------------------------------------------------------------------------
   {
     id: 'rcu-stall',
