@@ -30,6 +30,9 @@ const warnHelpers = ['__alloc_pages', 'alloc_pages', 'kmalloc', 'kvmalloc', 'kre
   '__local_bh_enable', 'warn_bogus_irq', '__seqprop', '__virt_to_phys', '__do_kernel_fault', 'free_large_kmalloc',
   'cleanup_srcu_struct', 'usb_start_wait_urb', 'usb_bulk_msg', 'usb_interrupt_msg', 'memdup_user', 'alloc_page_interleave'];
 
+/** ODEBUG fires inside the object's own API (timers, works, percpu counters, frees): its user is the bug. */
+const odebugSkip = ['debug_', 'timer_', 'hrtimer_', 'work_', 'percpu_counter', 'kobject', 'call_rcu', 'rcu_', 'free_obj', 'kfree', 'slab', 'kmem_', '__do_kmem', 'vfree', 'vunmap', '__free_', 'fixup'];
+
 /** Replaces addresses and numbers in free text, as syzbot does, so identical bugs get identical titles. */
 export function sanitizeTitle(text: string): string {
   return text
@@ -249,8 +252,8 @@ export const titleRules: TitleRule[] = [
   warningRule('warn-refcount', /lib\/refcount\.c/, 'WARNING: refcount bug', ['refcount', 'kobject_', 'kref_get']),
   { id: 'refcount', kind: 'warning', start: /^refcount_t: (?:underflow|overflow|saturated|decrement hit 0|addition on 0)/, title: (c) => in_('WARNING: refcount bug', c.frame({ parts: ['rip', 'stack'], skip: ['refcount'] })) },
   warningRule('warn-lockdep', /kernel\/locking\/(?:lockdep|mutex|rtmutex|rwsem|spinlock_debug|mutex-debug)\.c/, 'WARNING: locking bug', lockdepInternals),
-  warningRule('warn-odebug', /lib\/debugobjects\.c/, 'WARNING: ODEBUG bug', ['debug_', 'timer_', 'hrtimer_', 'work_', 'percpu_counter', 'kobject', 'call_rcu', 'rcu_', 'free_obj', 'kfree', 'slab', 'kmem_', '__do_kmem', 'vfree', 'vunmap', 'free_', 'destroy_', 'fixup']),
-  { id: 'odebug', kind: 'warning', start: /^ODEBUG: /, title: (c) => in_('WARNING: ODEBUG bug', c.frame({ parts: ['rip', 'stack'], skip: ['debug_', 'timer_', 'hrtimer_', 'work_', 'percpu_counter', 'kobject', 'call_rcu', 'rcu_', 'free_obj', 'kfree', 'slab', 'kmem_', 'vfree', 'vunmap', 'free_', 'destroy_', 'fixup'] })) },
+  warningRule('warn-odebug', /lib\/debugobjects\.c/, 'WARNING: ODEBUG bug', odebugSkip),
+  { id: 'odebug', kind: 'warning', start: /^ODEBUG: /, title: (c) => in_('WARNING: ODEBUG bug', c.frame({ parts: ['rip', 'stack'], skip: odebugSkip })) },
   warningRule('warn-usercopy', /mm\/usercopy\.c/, 'WARNING: bad usercopy', ['usercopy', '__check']),
   warningRule('warn-kobject', /lib\/kobject\.c/, 'WARNING: kobject bug', ['kobject_']),
   warningRule('warn-proc', /fs\/proc\/generic\.c/, 'WARNING: proc registration bug', ['proc_']),
