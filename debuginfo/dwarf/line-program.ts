@@ -106,9 +106,9 @@ interface ProgramShape {
   opcodeLengths: number[];
 }
 
-/** Receives the rows of a running program; `endSequence` returns true to stop early. */
+/** Receives the rows of a running program; `row` and `endSequence` return true to stop early. */
 interface RowSink {
-  row(start: bigint, offset: number, file: number, line: number, column: number, discriminator: number, isStmt: boolean): void;
+  row(start: bigint, offset: number, file: number, line: number, column: number, discriminator: number, isStmt: boolean): boolean;
   endSequence(start: bigint, endOffset: number): boolean;
 }
 
@@ -217,7 +217,11 @@ export class LineProgram {
     return out.sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
   }
 
-  /** One pass without storing rows: the best row of the first sequence that contains the address. */
+  /**
+   * One pass without storing rows: the best row of the first sequence that contains the address.
+   * Rows only move forward within a sequence, so the first row past the address settles it: the
+   * pass stops there, on average halfway through the unit's big `.text` sequence.
+   */
   private streamRow(address: bigint): LineRow | undefined {
     const p = this.program!;
     let lastStart: bigint | undefined;
@@ -238,8 +242,9 @@ export class LineProgram {
           lastStart = start;
           target = address >= start ? Number(address - start) : -1;
         }
+        if (target < 0) return false;
         // Rows are in address order within a sequence: keep the last one at or below the target.
-        if (target >= 0 && offset <= target) {
+        if (offset <= target) {
           has = true;
           cOffset = offset;
           cFile = file;
@@ -247,7 +252,11 @@ export class LineProgram {
           cColumn = column;
           cDiscriminator = discriminator;
           cStmt = isStmt;
+          return false;
         }
+        if (!has) return false;
+        found = makeRow(start + BigInt(cOffset), cFile, cLine, cColumn, cDiscriminator, cStmt);
+        return true;
       },
       endSequence(start, endOffset) {
         const hit = has && address >= start && Number(address - start) < endOffset;
@@ -271,6 +280,7 @@ export class LineProgram {
     run(p.reader, p.start, this.shape, this.fileTable, {
       row(_start, offset, file, line, column, discriminator, isStmt) {
         store.push(offset, file, line, column, discriminator, isStmt);
+        return false;
       },
       endSequence(start, endOffset) {
         if (store.count > first) sequences.push({ start, endOffset, first, count: store.count - first });
@@ -426,7 +436,7 @@ function run(r: ByteReader, programStart: number, shape: ProgramShape, files: Fi
         opIndex = (opIndex + adv) % maxOps;
       }
       line += lineBase + (adjusted % lineRange);
-      sink.row(start, offsetInSeq, file, line, column, discriminator, isStmt);
+      if (sink.row(start, offsetInSeq, file, line, column, discriminator, isStmt)) return;
       seqStarted = true;
       discriminator = 0;
       continue;
@@ -462,7 +472,7 @@ function run(r: ByteReader, programStart: number, shape: ProgramShape, files: Fi
         break;
       }
       case C.DW_LNS_copy:
-        sink.row(start, offsetInSeq, file, line, column, discriminator, isStmt);
+        if (sink.row(start, offsetInSeq, file, line, column, discriminator, isStmt)) return;
         seqStarted = true;
         discriminator = 0;
         break;
