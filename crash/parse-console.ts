@@ -10,6 +10,11 @@ import { type FrameDraft, parseFrameLine, parseSymbolRef } from './parse-frame-l
 import { type TitleRule, titleRules } from './title-rules.js';
 
 export type ConsoleLine = StrippedLine;
+/** Indexed access to the input's lines (a `LineIndex`, or an array in tests). */
+export interface ConsoleLines extends Iterable<ConsoleLine> {
+  readonly length: number;
+  at(i: number): ConsoleLine | undefined;
+}
 
 const ignoredStarts = [
   /^WARNING: \/etc\/ssh\/moduli does not exist/, /^WARNING: workqueue cpumask/,
@@ -56,11 +61,11 @@ const traceHeader = /Call Trace|Call trace:|backtrace:|Backtrace:/;
  * continues it (ODEBUG then its WARNING, `kasan: GPF` then the GPF, the panic after an oops); with
  * caller ids, each task or CPU has its own open report.
  */
-function findStarts(lines: ConsoleLine[]): ReportStart[] {
+function findStarts(lines: ConsoleLines): ReportStart[] {
   const starts: ReportStart[] = [];
   const open = new Map<string, { traced: boolean; frames: number }>();
   for (let i = 0; i < lines.length; i++) {
-    const { text, caller } = lines[i];
+    const { text, caller } = lines.at(i)!;
     if (!text || text.length > 2000) continue;
     const key = caller ?? '';
     const state = open.get(key);
@@ -119,7 +124,7 @@ class StackBuilder {
   }
 }
 
-export function parseConsole(lines: ConsoleLine[], source: string, problems: ParseProblem[]): CrashReport[] {
+export function parseConsole(lines: ConsoleLines, source: string, problems: ParseProblem[]): CrashReport[] {
   const starts = findStarts(lines);
   const reports: CrashReport[] = [];
   // Each report ends where the next one of the same caller (any caller, for logs without ids) starts.
@@ -136,8 +141,8 @@ export function parseConsole(lines: ConsoleLine[], source: string, problems: Par
   return reports;
 }
 
-function buildReport(all: ConsoleLine[], from: number, to: number, source: string, problems: ParseProblem[]): CrashReport {
-  const head = all[from];
+function buildReport(all: ConsoleLines, from: number, to: number, source: string, problems: ParseProblem[]): CrashReport {
+  const head = all.at(from)!;
   const caller = head.caller;
   const report: CrashReport = {
     format: 'console',
@@ -160,10 +165,11 @@ function buildReport(all: ConsoleLine[], from: number, to: number, source: strin
   let nmiBacktrace = false;
   // A few lines before the headline belong to it (KASAN's "kasan: GPF could be caused by..." and the like).
   for (let i = Math.max(0, from - 5); i < from; i++) {
-    if (all[i].caller === caller && all[i].text) recordHeaderFact(all[i].text, report);
+    const before = all.at(i)!;
+    if (before.caller === caller && before.text) recordHeaderFact(before.text, report);
   }
   for (let i = from; i < to; i++) {
-    const line = all[i];
+    const line = all.at(i)!;
     if (caller && line.caller !== caller && !(nmiBacktrace && line.caller?.startsWith('C'))) {
       // Other tasks' lines count as quiet: a caller that never prints again must not drag the report on.
       if (++quiet > maxQuietLines) break;
@@ -219,14 +225,14 @@ const warningSite = /^WARNING: (?:CPU: \d+ PID: \d+ at |(?:.* )?at )?\S+:\d+ (\S
  * Old and non-x86 WARNINGs print no pc line: the `WARNING: ... at file:line func+off/size` headline is
  * then the only record of where the warning fired, an exact address, so it becomes the faulting frame.
  */
-function addWarningSite(report: CrashReport, all: ConsoleLine[], from: number): void {
+function addWarningSite(report: CrashReport, all: ConsoleLines, from: number): void {
   if (report.stacks.some((s) => s.frames.some((f) => f.isFault))) return;
   let at = from;
-  for (; at < all.length && all[at].lineNo <= report.endLine; at++) if (warningSite.test(all[at].text)) break;
-  const line = all[at];
+  for (; at < all.length && all.at(at)!.lineNo <= report.endLine; at++) if (warningSite.test(all.at(at)!.text)) break;
+  const line = all.at(at);
   const m = line && line.lineNo <= report.endLine ? warningSite.exec(line.text) : null;
   const site = m ? parseSymbolRef(m[1]) : undefined;
-  if (!site) return;
+  if (!site || !line) return;
   const stack = report.stacks.find((s) => s.context === 'task') ?? { context: 'task' as const, frames: [] };
   if (!report.stacks.includes(stack)) report.stacks.unshift(stack);
   stack.frames.unshift({ ...site, index: 0, raw: line.text, inputLine: line.lineNo });

@@ -3,17 +3,15 @@
 // could not be read becomes a problem with the source and line.
 import { assignTitle } from './assign-title.js';
 import { findGuiltyFrame } from './guilty-frame.js';
-import { stripLinePrefix } from './line-prefix.js';
+import { LineIndex } from './line-index.js';
 import type { CrashReport, ParseProblem, ParseResult } from './model.js';
-import { type ConsoleLine, parseConsole } from './parse-console.js';
+import { parseConsole } from './parse-console.js';
 import { isCrashSession, parseCrashSession } from './parse-crash-session.js';
 
 export interface ParseOptions {
   /** Names the input in problems (a path, or `-` for standard input). */
   source: string;
 }
-
-const maxLine = 65536;
 
 function looksBinary(text: string): boolean {
   const sample = text.slice(0, 65536);
@@ -34,23 +32,7 @@ export function parseCrashReport(text: string, options: ParseOptions): ParseResu
     return { reports: [], problems };
   }
   if (looksBinary(text)) problems.push({ source, line: 0, code: 'binary', message: 'the input looks binary; only its text lines were read' });
-  const lines: ConsoleLine[] = [];
-  // Sliced line by line rather than split: a 100 MB log never holds the raw and the stripped lines at once.
-  for (let start = 0, i = 0; start <= text.length; i++) {
-    const newline = text.indexOf('\n', start);
-    const end = newline === -1 ? text.length : newline;
-    let line = text.slice(start, end);
-    start = end + 1;
-    if (line.length > maxLine) {
-      problems.push({ source, line: i + 1, code: 'overlong-line', message: `line of ${line.length} characters cut to ${maxLine}` });
-      line = line.slice(0, maxLine);
-    }
-    // Console logs keep escape sequences and stray NULs; they never carry report content.
-    if (/[\x00-\x08\x0e-\x1f]/.test(line)) line = line.replace(/\x1b\[[0-9;?]*[A-Za-z]|[\x00-\x08\x0e-\x1f]/g, '');
-    // Mail archives turn indentation into no-break spaces.
-    if (line.includes('\u00a0')) line = line.replace(/\u00a0/g, ' ');
-    lines.push(stripLinePrefix(line, i + 1));
-  }
+  const lines = new LineIndex(text, source, problems);
   const reports: CrashReport[] = [];
   if (isCrashSession(lines)) reports.push(...parseCrashSession(lines, source, problems));
   const consoleReports = parseConsole(lines, source, problems);

@@ -4,7 +4,7 @@
 // one report; the `sys` facts go to every report of the session.
 import { recordRegisters } from './header-facts.js';
 import type { CrashFrame, CrashReport, CrashStack, CrashTask, Disassembly, ParseProblem, StackContext, SymbolEntry } from './model.js';
-import { type ConsoleLine, matchTitleRule } from './parse-console.js';
+import { type ConsoleLines, matchTitleRule } from './parse-console.js';
 import { parseOffset } from './parse-frame-line.js';
 import { isPsHeader, parseDisInstruction, parseDisSource, parsePsRow, parseSymRow } from './session-records.js';
 
@@ -26,7 +26,7 @@ const bareRip = /^\s+(?:RIP|PC): ([0-9a-f]{8,16})\s/;
 // nm-style types of code: a `sym` answer naming one of these is a place to resolve, like a frame.
 const textType = /^[tTwW]$/;
 
-export function isCrashSession(lines: ConsoleLine[]): boolean {
+export function isCrashSession(lines: ConsoleLines): boolean {
   let hits = 0;
   for (const line of lines) {
     const text = line.text;
@@ -63,7 +63,7 @@ function newReport(startLine: number, header: Record<string, string>): CrashRepo
   };
 }
 
-export function parseCrashSession(lines: ConsoleLine[], source: string, problems: ParseProblem[]): CrashReport[] {
+export function parseCrashSession(lines: ConsoleLines, source: string, problems: ParseProblem[]): CrashReport[] {
   const header: Record<string, string> = {};
   const reports: CrashReport[] = [];
   let report: CrashReport | undefined;
@@ -267,7 +267,7 @@ export function parseCrashSession(lines: ConsoleLine[], source: string, problems
   const faults = new Set(reports.flatMap((r) => r.stacks.flatMap((s) => s.frames.filter((f) => f.isFault && f.address !== undefined).map((f) => f.address))));
   for (const insn of disassembly.flatMap((d) => d.instructions)) if (faults.has(insn.address)) insn.isFault = true;
   if (reports.length === 0 && (tasks.length || disassembly.length || symbols.length)) {
-    const r = newReport(lines[0]?.lineNo ?? 1, header);
+    const r = newReport(lines.at(0)?.lineNo ?? 1, header);
     const what = [tasks.length && `${tasks.length} tasks`, disassembly.length && `disassembly of ${disassembly.map((d) => d.function).join(', ')}`, symbols.length && `${symbols.length} symbols`].filter(Boolean);
     r.title = r.headline = `crash session: ${what.join('; ')}`;
     reports.push(r);
