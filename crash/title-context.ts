@@ -56,6 +56,12 @@ export const commonSkip: readonly string[] = [
   'check_heap_object', 'memdup', 'strdup', 'strndup', 'copy_page_from_iter', 'copy_folio_to_iter', '^kref_', 'ref_tracker',
   '^kobject_', '^ihold$', '^iput_final$', 'print_hex_dump', 'stack_trace_save', 'stack_trace_consume_entry', '__might_resched',
   '__timer_delete_sync', 'sk_stop_timer_sync', 'extract_(?:user|iter)_to_sg', '__phys_addr', 'print_tainted', 'ida_free',
+  // Lock wrappers (a subsystem's own `*_write_lock` included) and lock/irq-state debugging.
+  'read_lock', 'read_trylock', 'write_lock', 'write_trylock', 'read_unlock', 'write_unlock', 'down_trylock', '^mutex_', '^__mutex_',
+  '^rt_mutex_', 'owner_on_cpu', 'raw_spin_rq', '(?:reacquire|mark)_held_locks', 'mark_lock', 'bh_enable', 'bh_disable',
+  '__might_fault', 'print_unlock', 'imbalance_bug', 'print_usage_bug', '(?:trace|lockdep)_(?:hard|soft)irq', 'walk_stack',
+  'warn_bogus', 'check_object', '(?:read|write)_once_.*nocheck', 'seqprop_assert', '^copyin$', '^copyout$', 'crc_itu_t',
+  'assertfail', 'el1h_64_sync', '__fortify_report', 'cleanup_srcu_struct', 'rhashtable_lookup', 'drop_nlink',
 ];
 
 const stackStart = /Call Trace|Call trace:|Allocated by task \d+:|Freed by task \d+:|Allocated:|Freed:|[^k] backtrace:|^backtrace:|Uninit was (?:created|stored)|Local variable .* created at:|Last potentially related work creation:|Second to last potentially/;
