@@ -179,8 +179,15 @@ export const titleRules: TitleRule[] = [
   {
     id: 'arm-paging-request',
     kind: 'page-fault',
-    start: /^Unable to handle kernel (?:paging request|execution of user memory|access to user memory|write to read-only memory)/,
+    start: /^Unable to handle kernel (?:paging request|execution of user memory|write to read-only memory)/,
     title: (c) => in_('BUG: unable to handle kernel paging request', c.frame({ parts: ['rip', 'stack'] })),
+  },
+  {
+    // riscv and arm64 say so when the kernel touched user memory outside the uaccess helpers.
+    id: 'arm-user-memory-access',
+    kind: 'page-fault',
+    start: /^Unable to handle kernel access to user memory/,
+    title: (c) => in_('BUG: unable to handle kernel access to user memory', c.frame({ parts: ['rip', 'stack'] })),
   },
   {
     id: 's390-fault',
