@@ -324,7 +324,8 @@ export const titleRules: TitleRule[] = [
   { id: 'slub', kind: 'slab', start: /^BUG ([A-Za-z0-9_\-()]+)(?: \((?:Not tainted|Tainted: [A-Z ]+)\))?: (?!kasan: bad access)(.+)$/, title: (c, h) => in_(`BUG: ${h[1]}: ${sanitizeTitle(h[2])}`, c.frame(stackOnly(['slab', 'slub', 'kmem_', 'kfree', 'kmalloc', '__free', 'free_debug']))) },
   // --- everything else ---------------------------------------------------------------------------------
   { id: 'reboot', kind: 'reboot', noStack: true, start: /^Booting the kernel\./, title: () => 'unexpected kernel reboot' },
-  { id: 'netdev-free', kind: 'hang', noStack: true, start: /^unregister_netdevice: waiting for .* to become free/, title: () => 'unregister_netdevice: waiting for DEV to become free' },
+  // Printed every few seconds while a device is stuck: inside another report it is that report's noise.
+  { id: 'netdev-free', kind: 'hang', noStack: true, continues: true, start: /^unregister_netdevice: waiting for .* to become free/, title: () => 'unregister_netdevice: waiting for DEV to become free' },
   { id: 'vfs-busy-inodes', kind: 'bug', noStack: true, start: /^VFS: Busy inodes after unmount/, title: () => 'VFS: Busy inodes after unmount (use-after-free)' },
   { id: 'vfs-file-count', kind: 'bug', noStack: true, start: /^VFS: Close: file count is (?:zero|0)/, title: () => 'VFS: Close: file count is zero (use-after-free)' },
   { id: 'trusty-assert', kind: 'panic', noStack: true, start: /^trusty: panic .*?(?: DEBUG)? ASSERT FAILED at \(.*?\): (.+)/, title: (_c, h) => `trusty: ASSERT FAILED: ${h[1].trim()}` },
