@@ -23,10 +23,12 @@ export { DwarfInfo, type InlineFrame } from './dwarf/dwarf-info.js';
 export { LineProgram, type LineRow } from './dwarf/line-program.js';
 /** One binary's answers: `symbolize(address)`, `symbolizeInSection(section, offset)`, `lookup(name)`, `resolve("func+0x19/0x22")`. */
 export { Symbolizer, type SourceFrame, type SymbolSource, type SymbolLocation, type Symbolization, type Resolution, type SymbolizeOptions, type SymbolizerOptions } from './symbolizer.js';
-/** vmlinux + modules by name + KASLR slide + wrong-binary warnings: `resolve(spec, { module })`, `symbolize(runtimeAddress)`. */
+/** vmlinux + modules by name + KASLR slide + wrong-binary warnings: `resolve(spec, { module })`, `symbolize(runtimeAddress)`, `symbolizeRuntime(address)` (modules too, given `moduleBases`). */
 export { KernelSymbolizer, type KernelSymbolizerOptions } from './kernel-symbolizer.js';
 /** The length a kernel prints after the slash of `func+0x19/0x22` (kallsyms: distance to the next symbol, a module's page-aligned text end). */
 export { KallsymsSizes } from './kallsyms-size.js';
+/** Where the module loader puts each section of a `.ko` (core/init regions), and region offset → section. */
+export { moduleLayout, sectionAtRegionOffset, type ModuleLayout, type ModuleRegion } from './module-layout.js';
 /** `func+0x19/0x22` notation. */
 export { parseFrameSpec, renderFrameSpec, type FrameSpec } from './frame-spec.js';
 /** KASLR slide from `Kernel Offset:` or a symbol/runtime-address pair. */

@@ -7,6 +7,7 @@ import { type FrameSpec, parseFrameSpec } from './frame-spec.js';
 import { slideFromPair } from './kaslr.js';
 import { type KernelIdentity, compareKernelIdentity, compareModuleIdentity, parseBanner, readLinuxBanner, readModuleIdentity } from './kernel-identity.js';
 import { ModuleFinder } from './locate.js';
+import { moduleLayout, sectionAtRegionOffset } from './module-layout.js';
 import { openDebugFile } from './open-debug-file.js';
 import { type Resolution, type Symbolization, type SymbolizeOptions, Symbolizer } from './symbolizer.js';
 import { type SystemMap } from './system-map.js';
@@ -19,6 +20,11 @@ export interface KernelSymbolizerOptions {
   /** Extra module files given explicitly (name → path). */
   modulePaths?: Map<string, string>;
   slide?: bigint;
+  /**
+   * Where each module's core (text, then data) was loaded, by name: `crash`'s `mod` BASE column, or
+   * `/proc/modules`. Lets `symbolizeRuntime` resolve raw module addresses (`[<ffffffffc0207012>]`).
+   */
+  moduleBases?: Map<string, bigint> | Record<string, bigint>;
   /** The crashed kernel as the report shows it, for the wrong-binary check. */
   report?: Partial<KernelIdentity> & { moduleSrcversions?: Map<string, string> };
 }
@@ -29,6 +35,8 @@ export class KernelSymbolizer {
   private readonly modulePaths: Map<string, string>;
   private readonly modules = new Map<string, Promise<Symbolizer | undefined>>();
   private readonly report: KernelSymbolizerOptions['report'];
+  /** Module load bases, highest first. */
+  private readonly bases: { name: string; base: bigint }[];
 
   constructor(options: KernelSymbolizerOptions) {
     this.report = options.report;
@@ -41,6 +49,8 @@ export class KernelSymbolizer {
     this.vmlinux = new Symbolizer(options.vmlinux, { slide: options.slide ?? 0n, warnings });
     this.finder = new ModuleFinder({ dirs: options.moduleDirs ?? [] });
     this.modulePaths = new Map([...(options.modulePaths ?? [])].map(([k, v]) => [k.replace(/-/g, '_'), v]));
+    const bases = options.moduleBases instanceof Map ? [...options.moduleBases] : Object.entries(options.moduleBases ?? {});
+    this.bases = bases.map(([name, base]) => ({ name: name.replace(/-/g, '_'), base })).sort((a, b) => (a.base > b.base ? -1 : a.base < b.base ? 1 : 0));
   }
 
   get slide(): bigint {
@@ -67,6 +77,24 @@ export class KernelSymbolizer {
   /** A runtime address of the vmlinux (the slide is applied). */
   symbolize(address: bigint, options: Omit<SymbolizeOptions, 'linkTime'> = {}): Symbolization {
     return this.vmlinux.symbolize(address, options);
+  }
+
+  /**
+   * A runtime address of the vmlinux or, when module bases are known, of a module's core (text or data);
+   * `module` names the module that answered. An address past every module's end goes to the vmlinux.
+   */
+  async symbolizeRuntime(address: bigint, options: Omit<SymbolizeOptions, 'linkTime'> = {}): Promise<Symbolization & { module: string | undefined }> {
+    const a = options.returnAddress ? address - 1n : address;
+    const owner = this.bases.find((b) => b.base <= a);
+    const module = owner && (await this.module(owner.name));
+    if (owner && module?.file) {
+      const layout = moduleLayout(module.file.elf);
+      const at = a - owner.base < layout.core.end ? sectionAtRegionOffset(module.file.elf, layout.core, a - owner.base) : undefined;
+      if (at) return { ...module.symbolizeInSection(at.section, at.offset), module: owner.name };
+    }
+    const answer = this.vmlinux.symbolize(address, options);
+    if (owner && !module && answer.frames.length === 0) answer.warnings.push(`0x${address.toString(16)} may be in module ${owner.name}, whose file was not found`);
+    return { ...answer, module: undefined };
   }
 
   /** `func+0x19/0x22`, in a module when `module` is given (`[crash_nullwrite]`). */

@@ -92,6 +92,31 @@ describe.skipIf(!existsSync(lab))('crash lab frames (real 6.1 oopses in qemu)', 
     }
   });
 
+  it('raw module addresses resolve with the load bases of a crash session\'s `mod`, as its `sym` names them', async () => {
+    const session = path.join(lab, 'runs/c_bugon_vmcore/crash');
+    const bases = new Map<string, bigint>();
+    for (const m of readFileSync(path.join(session, '04_mod.txt'), 'utf8').matchAll(/^[0-9a-f]{16}\s+(\S+)\s+([0-9a-f]{16})\s/gm)) bases.set(m[1]!, BigInt(`0x${m[2]}`));
+    expect(bases.get('crash_bugon')).toBeDefined();
+    const kernel = new KernelSymbolizer({
+      vmlinux: { systemMap: new SystemMap([]), name: 'no vmlinux' },
+      modulePaths: new Map([['crash_bugon', path.join(lab, 'modules/crash_bugon/crash_bugon.ko')]]),
+      moduleBases: bases,
+    });
+    const symOutput = ['13_sym_rip.txt', '15_sym_crash_bugon_process.txt'].map((f) => readFileSync(path.join(session, f), 'utf8')).join('\n');
+    const answers = [...symOutput.matchAll(/^([0-9a-f]{16}) \(\w\) (\w+)(?:\+(\d+))? \[(\w+)\]/gm)];
+    expect(answers.length).toBe(2);
+    for (const [, address, name, offset, module] of answers) {
+      const r = await kernel.symbolizeRuntime(BigInt(`0x${address}`));
+      expect(r.module).toBe(module);
+      expect(`${r.symbol?.name}+${r.symbol?.offset}`).toBe(`${name}+${offset ?? 0}`);
+      expect(r.frames.at(-1)?.function).toBe(name);
+    }
+    // qemu_fw_cfg has no file here: its addresses are not guessed from the vmlinux.
+    const missing = await kernel.symbolizeRuntime(bases.get('qemu_fw_cfg')! + 0x10n);
+    expect(missing.module).toBeUndefined();
+    expect(missing.warnings.join()).toMatch(/module qemu_fw_cfg, whose file was not found/);
+  });
+
   it.skipIf(!haveVmlinux)('kernel frames resolve in the Debian vmlinux like addr2line (binutils) says', async () => {
     const kernel = new KernelSymbolizer({ vmlinux: DebugFile.open(vmlinuxPath) });
     const kernelFrames = frames.filter((f) => !f.module);
