@@ -195,7 +195,8 @@ export const titleRules: TitleRule[] = [
     start: /^Unable to handle kernel pointer dereference in virtual kernel address space/,
     title: (c) => in_('BUG: unable to handle kernel paging request', c.frame({ parts: [/Krnl PSW :.*\(([A-Za-z_][\w.]*)\+0x/, /Call Trace:/, 'stack'] })),
   },
-  { id: 'gpf', kind: 'gpf', start: /^(?:Oops: )?(?:segment-related )?general protection fault/, title: (c) => in_('general protection fault', c.frame(rip)) },
+  // 4.x KASAN printed its GPF hint without a newline: the oops line is then glued to it.
+  { id: 'gpf', kind: 'gpf', start: /^(?:kasan: GPF could be caused by NULL-ptr deref or user memory access)?(?:Oops: )?(?:segment-related )?general protection fault/, title: (c) => in_('general protection fault', c.frame(rip)) },
   { id: 'stack-segment', kind: 'trap', start: /^(?:Oops: )?stack segment: /, title: (c) => in_('stack segment fault', c.frame(rip)) },
   { id: 'divide-error', kind: 'trap', start: /^(?:Oops: )?divide[ _]error: /, title: (c) => in_('divide error', c.frame({ parts: ['rip'] })) },
   { id: 'invalid-opcode', kind: 'trap', continues: true, start: /^(?:Oops: )?invalid opcode: /, title: (c) => in_('invalid opcode', c.frame({ parts: ['rip'] })) },
