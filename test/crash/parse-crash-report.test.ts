@@ -97,8 +97,8 @@ describe.skipIf(!haveShared)('syzkaller report-parser data (acceptance 1)', () =
     const score = scoreSyzkaller()!;
     console.log(renderSyzkallerScore(score));
     const rate = (h: { hits: number; total: number }): number => h.hits / h.total;
-    expect(rate(score.titles.even)).toBeGreaterThanOrEqual(0.975);
-    expect(rate(score.titles.odd)).toBeGreaterThanOrEqual(0.955);
+    expect(rate(score.titles.even)).toBeGreaterThanOrEqual(0.99);
+    expect(rate(score.titles.odd)).toBeGreaterThanOrEqual(0.965);
     const guilty = (score.guilty.even.hits + score.guilty.odd.hits) / (score.guilty.even.total + score.guilty.odd.total);
     expect(guilty).toBeGreaterThanOrEqual(0.9);
     expect(rate(score.guilty.even)).toBeGreaterThanOrEqual(0.94);
