@@ -75,9 +75,18 @@ export const command: CliCommand = {
     if (!numbered) throw new UsageError(`a query is required: -N PATTERN with N one of ${cscopeQueryNumbers.join(', ')}`);
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
     const index = KernelIndex.open(dbPath, { root: values.root ? root : undefined });
+    // `crashnav query ... | head` closes the pipe early: stop writing, as cscope does, without a trace.
+    let closed = false;
+    io.stdout.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+      closed = true;
+    });
     try {
       const hits = runCscopeQuery(index, numbered.query, numbered.pattern, { arch: values.arch });
-      for (const h of hits) writeLine(io.stdout, values.json ? renderCscopeJson(h) : renderCscopeLine(h));
+      for (const h of hits) {
+        if (closed) break;
+        writeLine(io.stdout, values.json ? renderCscopeJson(h) : renderCscopeLine(h));
+      }
     } finally {
       index.close();
     }
