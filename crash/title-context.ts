@@ -115,7 +115,8 @@ export class TitleContext {
             take(arm[2]);
             continue;
           }
-          for (const f of parseFrameLine(line)) if (f.reliable) take(f.symbol);
+          // `func file.c:12 [inline]` lines name no address of their own: syzkaller's frame pattern skips them.
+          for (const f of parseFrameLine(line)) if (f.reliable && !(f.offset === undefined && f.sources?.[0]?.inlined)) take(f.symbol);
           const from = armCaller.exec(line);
           if (from) take(from[1]);
         }
