@@ -116,7 +116,7 @@ export class TitleContext {
             continue;
           }
           // `func file.c:12 [inline]` lines name no address of their own: syzkaller's frame pattern skips them.
-          for (const f of parseFrameLine(line)) if (f.reliable && !(f.offset === undefined && f.sources?.[0]?.inlined)) take(f.symbol);
+          for (const f of parseFrameLine(line)) if (f.reliable && !(f.offset === undefined && f.sources?.length && f.sources.every((l) => l.inlined))) take(f.symbol);
           const from = armCaller.exec(line);
           if (from) take(from[1]);
         }
