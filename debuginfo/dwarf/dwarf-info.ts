@@ -188,8 +188,11 @@ export class DwarfInfo {
     return unwrap(c);
   }
 
-  /** The DWARF name of the function DIE at `dieOffset`, following abstract_origin and specification. */
-  functionName(dieOffset: number): string | undefined {
+  /**
+   * The DWARF name of the function DIE at `dieOffset`, following abstract_origin and specification;
+   * `near` is a unit likely to hold the DIEs (the one being looked up), tried before the cache.
+   */
+  functionName(dieOffset: number, near?: DwarfUnit): string | undefined {
     if (this.nameCache.has(dieOffset)) return this.nameCache.get(dieOffset);
     let offset = dieOffset;
     const seen = new Set<number>();
@@ -199,7 +202,7 @@ export class DwarfInfo {
         throw new DwarfFormatError({ file: this.file, section: '.debug_info', offset, code: 'cyclic-reference' }, 'abstract_origin/specification chain loops or is too deep');
       }
       seen.add(offset);
-      const unit = this.unitContainingFast(offset);
+      const unit = near?.containsOffset(offset) ? near : this.unitContainingFast(offset);
       const entry = unit.entryAt(offset);
       if (!entry) break;
       const attrs = readSelected(unit, entry, nameAttributes);
@@ -234,7 +237,7 @@ export class DwarfInfo {
     if (chain.length === 0) return [{ function: undefined, ...loc, inlined: false, dieOffset: undefined }];
     for (let i = chain.length - 1; i >= 0; i--) {
       const scope = chain[i]!;
-      frames.push({ function: this.functionName(scope.offset), ...loc, inlined: i > 0, dieOffset: scope.offset });
+      frames.push({ function: this.functionName(scope.offset, unit), ...loc, inlined: i > 0, dieOffset: scope.offset });
       loc = {
         file: scope.callFile === undefined ? undefined : program?.filePath(scope.callFile),
         line: scope.callLine,

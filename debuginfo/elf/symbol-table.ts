@@ -187,6 +187,8 @@ export class SymbolTable {
   }
 }
 
+const littleEndianHost = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
 /** Reads `.symtab` (or `.dynsym` when stripped); an empty table when there is neither. */
 export function readSymbolTable(elf: ElfFile, layout: SectionLayout): SymbolTable {
   const table = elf.sections.find((s) => s.type === SHT_SYMTAB) ?? elf.sections.find((s) => s.type === SHT_DYNSYM);
@@ -206,6 +208,11 @@ export function readSymbolTable(elf: ElfFile, layout: SectionLayout): SymbolTabl
   const r = new ByteReader(data, { file: elf.name, section: table?.name ?? '.symtab', base: 0, errorClass: ElfFormatError });
   const view = r.view;
   const bases = elf.sections.map((s) => (elf.isRelocatable ? layout.baseOf(s.index) ?? 0n : 0n));
+  // In a linked 64-bit file the address is st_value: both columns are filled as two 32-bit halves
+  // (in the host's order), without a BigInt per symbol (a vmlinux has 120,000).
+  const halves = elf.is64 && !elf.isRelocatable && littleEndianHost;
+  const valueWords = new Uint32Array(cols.value.buffer);
+  const addressWords = new Uint32Array(cols.address.buffer);
   for (let i = 0; i < count; i++) {
     const p = i * entsize;
     let value: bigint, size: number, shndx: number;
@@ -213,8 +220,17 @@ export function readSymbolTable(elf: ElfFile, layout: SectionLayout): SymbolTabl
     if (elf.is64) {
       cols.info[i] = data[p + 4]!;
       shndx = view.getUint16(p + 6, true);
+      size = view.getUint32(p + 16, true) + view.getUint32(p + 20, true) * 0x100000000;
+      if (halves) {
+        const lo = view.getUint32(p + 8, true);
+        const hi = view.getUint32(p + 12, true);
+        valueWords[2 * i] = addressWords[2 * i] = lo;
+        valueWords[2 * i + 1] = addressWords[2 * i + 1] = hi;
+        cols.size[i] = size;
+        cols.shndx[i] = shndx;
+        continue;
+      }
       value = view.getBigUint64(p + 8, true);
-      size = Number(view.getBigUint64(p + 16, true));
     } else {
       value = BigInt(view.getUint32(p + 4, true));
       size = view.getUint32(p + 8, true);
