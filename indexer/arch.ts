@@ -17,3 +17,6 @@ export function archOfPath(relPath: string): string | undefined {
   const end = relPath.indexOf('/', 5);
   return end < 0 ? undefined : relPath.slice(5, end);
 }
+
+/** Trees inside the kernel tree that are not built into the kernel (their macros and stubs are not the kernel's). */
+export const outsideKernel = /^(tools|samples|scripts|Documentation|usr)\//;

@@ -2,7 +2,7 @@
 // the macros' definitions from the whole index, and store the functions each makes at the invocation
 // line, marked with the macro. A placeholder that owns braces after an invocation takes the name of the
 // function the expansion leaves open.
-import { archOfPath } from './arch.js';
+import { archOfPath, outsideKernel } from './arch.js';
 import { DefFlag, type IndexStore, defKinds } from './index-store.js';
 import { type GeneratedDef, generatedDefinitions, isTableMacro } from './kernel-idioms.js';
 import { type MacroDefinition, expandInvocation, functionsInExpansion } from './macro-expander.js';
@@ -11,6 +11,7 @@ const functionMacro = defKinds.indexOf('function-macro');
 
 interface InvocationRow {
   fileId: number;
+  path: string;
   macro: string;
   line: number;
   column: number;
@@ -23,33 +24,52 @@ export function expandInvocations(store: IndexStore, options: { fileIds?: number
   const db = store.db;
   const macroDefs = db.prepare(`SELECT d.params, d.body, d.flags, f.path FROM defs d JOIN files f ON f.id = d.file_id
     WHERE d.name_id = (SELECT id FROM names WHERE name = ?) AND d.kind = ${functionMacro} AND d.body IS NOT NULL`);
-  const cache = new Map<string, MacroDefinition | null>();
-  const lookup = (name: string): MacroDefinition | undefined => {
+  interface Choice {
+    global: MacroDefinition | null;
+    local: Map<string, MacroDefinition>;
+  }
+  const cache = new Map<string, Choice>();
+  // A macro of a .c file expands only in that file; tools/ and other architectures never expand in
+  // the kernel (tools/testing's `#define PageSlab(p) (0)` would otherwise eat the function's name).
+  const choose = (name: string): Choice => {
     let hit = cache.get(name);
-    if (hit === undefined) {
-      const rows = macroDefs.all(name) as Array<{ params: string | null; body: string; flags: number; path: string }>;
-      const score = (r: { flags: number; path: string }) => {
-        const a = archOfPath(r.path);
-        return (a === undefined ? 1 : a === options.arch ? 2 : 0) * 2 + ((r.flags & DefFlag.alternative) === 0 ? 1 : 0);
-      };
-      const best = rows.sort((x, y) => score(y) - score(x))[0];
-      hit = best ? { params: best.params ? best.params.split(',') : [], body: best.body } : null;
-      cache.set(name, hit);
+    if (hit) return hit;
+    const rows = macroDefs.all(name) as Array<{ params: string | null; body: string; flags: number; path: string }>;
+    const toDef = (r: { params: string | null; body: string }) => ({ params: r.params ? r.params.split(',') : [], body: r.body });
+    const local = new Map<string, MacroDefinition>();
+    const global: typeof rows = [];
+    for (const r of rows) {
+      const arch = archOfPath(r.path);
+      if (outsideKernel.test(r.path) || (arch !== undefined && options.arch !== undefined && arch !== options.arch)) continue;
+      if (r.path.endsWith('.h')) global.push(r);
+      else if (!local.has(r.path)) local.set(r.path, toDef(r));
     }
-    return hit ?? undefined;
+    const score = (r: { flags: number; path: string }) => (archOfPath(r.path) === undefined ? 0 : 2) + ((r.flags & DefFlag.alternative) === 0 ? 1 : 0);
+    const best = global.sort((x, y) => score(y) - score(x))[0];
+    hit = { global: best ? toDef(best) : null, local };
+    cache.set(name, hit);
+    return hit;
   };
-  const select = `SELECT i.file_id AS fileId, n.name AS macro, i.line, i.col AS "column", i.args, i.body_def AS bodyDef
-    FROM invocations i JOIN names n ON n.id = i.macro_id`;
+  const lookupIn = (file: string) => (name: string): MacroDefinition | undefined => {
+    const c = choose(name);
+    return c.local.get(file) ?? c.global ?? undefined;
+  };
+  const select = `SELECT i.file_id AS fileId, f.path, n.name AS macro, i.line, i.col AS "column", i.args, i.body_def AS bodyDef
+    FROM invocations i JOIN names n ON n.id = i.macro_id JOIN files f ON f.id = i.file_id`;
   const rows: InvocationRow[] = options.fileIds
     ? options.fileIds.flatMap((id) => db.prepare(`${select} WHERE i.file_id = ?`).all(id) as InvocationRow[])
     : (db.prepare(select).all() as InvocationRow[]);
   let made = 0;
+  const clearExpandedCalls = db.prepare(`DELETE FROM calls WHERE caller_id IN (SELECT id FROM defs WHERE file_id = ? AND (flags & ${DefFlag.expanded}) <> 0)`);
   const clearExpanded = db.prepare(`DELETE FROM defs WHERE file_id = ? AND (flags & ${DefFlag.expanded}) <> 0`);
   const variableKind = defKinds.indexOf('variable');
   const dropGuess = db.prepare(`DELETE FROM defs WHERE file_id = ? AND line = ? AND kind = ${variableKind} AND (flags & ${DefFlag.expanded}) = 0
     AND via_id = (SELECT id FROM names WHERE name = ?)`);
   store.transaction(() => {
-    for (const id of new Set(rows.map((r) => r.fileId))) clearExpanded.run(id);
+    for (const id of new Set(rows.map((r) => r.fileId))) {
+      clearExpandedCalls.run(id);
+      clearExpanded.run(id);
+    }
     for (const r of rows) {
       const tabled: GeneratedDef[] = [];
       const stopAt = (name: string, args: string[]) => {
@@ -57,6 +77,7 @@ export function expandInvocations(store: IndexStore, options: { fileIds?: number
         tabled.push(...generatedDefinitions(name, args, false));
         return true;
       };
+      const lookup = lookupIn(r.path);
       const fns = functionsInExpansion(expandInvocation(r.macro, r.args.split('\x1f'), { lookup, stopAt }));
       for (const g of tabled) {
         const defId = store.insertExpandedDef(r.fileId, { name: g.name, kind: g.kind, line: r.line, column: r.column, endLine: r.line, isStatic: false, isWeak: g.isWeak ?? false, via: r.macro });

@@ -3,7 +3,7 @@
 // cscope's line format, the LSP server converts them to its types.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { archOfPath, normalizeArch } from './arch.js';
+import { archOfPath, normalizeArch, outsideKernel } from './arch.js';
 import { Tok, lexC } from './c-lexer.js';
 import { stripCompilerSuffix } from './compiler-suffix.js';
 import type { DefKind } from './file-facts.js';
@@ -90,7 +90,6 @@ const kindScore: Record<DefKind, number> = {
   function: 100, label: 40, variable: 70, 'function-macro': 60, macro: 55, struct: 50, union: 50, enum: 50,
   typedef: 48, enumerator: 45, extern: 20, prototype: 15, member: 10,
 };
-const outsideKernel = /^(tools|samples|scripts|Documentation|usr)\//;
 const macroKinds = [defKinds.indexOf('function-macro'), defKinds.indexOf('macro')].join(',');
 const functionKinds = [defKinds.indexOf('function'), defKinds.indexOf('label')].join(',');
 
