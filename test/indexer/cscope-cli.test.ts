@@ -138,6 +138,14 @@ describe('crashnav query -L', () => {
     );
   });
 
+  it('indexes --first files first and says when they are queryable', async () => {
+    const t = fakeIo(root);
+    const list = writeTree('=== first.txt\nkernel/local.h\n# a comment\n./kernel/a.c\n');
+    expect(await main(['index', '--root', root, '--db', `${list}/first.db`, '--first', `${list}/first.txt`], t.io)).toBe(0);
+    expect(t.err()).toContain('the 2 --first files are indexed and queryable');
+    expect(t.out()).toMatch(/^3 files: 3 parsed, 0 unchanged, 0 removed, 0 skipped, 0 warnings in [\d.]+ s -> /);
+  });
+
   it('refuses query 5 and a missing index with clear messages', async () => {
     const t = fakeIo(root);
     expect(await main(['query', '-L', '-5', 'x'], t.io)).toBe(2);
