@@ -152,7 +152,9 @@ export class Symbolizer {
     if (parsed.length !== undefined && sized.length === 0 && this.file) {
       warnings.push(this.sizeMismatch(parsed, chosen));
     }
-    if (chosen.size > 0 && parsed.offset >= BigInt(chosen.size)) {
+    // A return address may equal the function's end: its last instruction called a noreturn function.
+    const end = BigInt(chosen.size);
+    if (chosen.size > 0 && (parsed.offset > end || (parsed.offset === end && !options.returnAddress))) {
       warnings.push(`offset 0x${parsed.offset.toString(16)} is past the end of ${chosen.name} (0x${chosen.size.toString(16)} bytes)`);
     }
     const result = this.symbolize(chosen.address + parsed.offset, { ...options, linkTime: true });

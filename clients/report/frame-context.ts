@@ -1,6 +1,6 @@
 // A frame as crash/'s pipeline resolved it, made into the view builder's input: a location found only in
 // the index is the frame's definition, not a line that ran; the function's top callers are added from
-// the index; lookup misses the no-vmlinux notice already explains, and routine warnings, are dropped.
+// the index; lookup misses the no-vmlinux notice already explains are dropped.
 import { existsSync } from 'node:fs';
 import type { ResolvedFrame } from '../../crash/index.js';
 import { type IndexProgress, KernelIndex, buildIndex, defaultDbPath, stripCompilerSuffix } from '../../indexer/index.js';
@@ -19,19 +19,6 @@ export function openIndex(options: { root?: string; db?: string }): KernelIndex 
 export async function indexTree(root: string, db: string, onProgress?: (p: IndexProgress) => void): Promise<{ index: KernelIndex; problems: string[] }> {
   const summary = await buildIndex({ root, dbPath: db, ...(onProgress ? { onProgress } : {}) });
   return { index: KernelIndex.open(db, { root }), problems: summary.problems };
-}
-
-/**
- * Warnings that are the rule on a real oops rather than a sign of trouble, measured on the lab's Debian 6.1
- * oopses: the kernel prints kallsyms sizes (up to the next symbol, alignment and `__pfx_` padding included)
- * where the ELF has st_size, so every vmlinux frame "mismatches"; a module's last function is reported up
- * to its section's end; and a call to a noreturn function can be a function's last instruction, so its
- * return address is the function's end. The vmlinux banner check still says when the binary is wrong.
- */
-function isRoutine(warning: string, frame: ResolvedFrame['frame']): boolean {
-  if (/^size mismatch: /.test(warning)) return !frame.module || warning.includes('which the kernel reports up to the section');
-  const past = /^offset (0x[0-9a-f]+) is past the end of \S+ \((0x[0-9a-f]+) bytes\)$/.exec(warning);
-  return past !== null && !frame.isFault && past[1] === past[2];
 }
 
 function callersOf(symbol: string, index: KernelIndex): (SourcePlace & { function: string })[] {
@@ -63,7 +50,7 @@ export function frameInput(r: ResolvedFrame, context: { index: KernelIndex | und
     definition: r.definition,
     callers: r.callers,
     topCallers: context.index && frame.symbol && r.callers ? callersOf(frame.symbol, context.index) : [],
-    warnings: kernelWithoutVmlinux || unresolved ? [] : r.warnings.filter((w) => !isRoutine(w, frame)),
+    warnings: kernelWithoutVmlinux || unresolved ? [] : r.warnings,
     ...(unresolved ? { unresolved } : {}),
   };
 }
