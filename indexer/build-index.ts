@@ -3,7 +3,7 @@
 // Unchanged size+mtime means unchanged; a changed stamp with the same content hash only updates the stamp.
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import type { CParser } from './c-parser.js';
+import type { CParser, SyntaxTree } from './c-parser.js';
 import { IndexStore } from './index-store.js';
 import { listSourceFiles, type SourceFile } from './list-source-files.js';
 import { hashBytes, parseFileAt, parseSourceText, type ParseOutcome } from './parse-file.js';
@@ -186,10 +186,11 @@ function applyOutcome(ctx: RunContext, file: SourceFile, outcome: ParseOutcome):
 
 /**
  * Re-indexes one file from text in memory (an editor's unsaved buffer): visible to the next query at once.
- * The stored stamp is zeroed so the next disk run re-reads the file.
+ * The stored stamp is zeroed so the next disk run re-reads the file. `tree`: the text's syntax tree when
+ * the caller keeps one (`TreeCache`), else `parser` parses it.
  */
-export function indexFileText(store: IndexStore, relPath: string, text: string, parser: CParser | undefined): void {
-  const facts = parseSourceText(relPath, text, parser);
+export function indexFileText(store: IndexStore, relPath: string, text: string, parser: CParser | undefined, tree?: SyntaxTree): void {
+  const facts = parseSourceText(relPath, text, parser, tree);
   const id = store.transaction(() => store.writeFile(facts, { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }));
   expandInvocations(store, { fileIds: [id], arch: store.getMeta('arch') });
 }

@@ -27,9 +27,20 @@ export interface SyntaxCursor {
   gotoParent(): boolean;
 }
 
+/** A text change, as tree-sitter's `Tree.edit` takes it (indices and columns in UTF-16 code units). */
+export interface SyntaxEdit {
+  startIndex: number;
+  oldEndIndex: number;
+  newEndIndex: number;
+  startPosition: SyntaxPoint;
+  oldEndPosition: SyntaxPoint;
+  newEndPosition: SyntaxPoint;
+}
+
 export interface SyntaxTree {
   rootNode: SyntaxNode;
   walk(): SyntaxCursor;
+  edit(edit: SyntaxEdit): void;
   delete?(): void;
 }
 
@@ -37,7 +48,8 @@ export interface CParser {
   readonly backend: 'native' | 'wasm';
   /** The grammar version, recorded in the index so a grammar change forces a re-index. */
   readonly grammar: string;
-  parse(text: string): SyntaxTree;
+  /** `previous`: the tree of the text before an edit, already `edit()`ed, so unchanged subtrees are reused. */
+  parse(text: string, previous?: SyntaxTree): SyntaxTree;
 }
 
 const require = createRequire(import.meta.url);
@@ -62,13 +74,13 @@ export function createNativeCParser(): CParser {
     backend: 'native',
     grammar,
     // The binding copies the input through a buffer; size it to the text so large files parse in one go.
-    parse: (text) => parser.parse(text, null, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) }),
+    parse: (text, previous) => parser.parse(text, previous ?? null, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) }),
   };
 }
 
 interface WasmParser {
   setLanguage(lang: unknown): void;
-  parse(text: string): (SyntaxTree & { delete(): void }) | null;
+  parse(text: string, previous?: SyntaxTree | null): (SyntaxTree & { delete(): void }) | null;
 }
 
 export async function createWasmCParser(): Promise<CParser> {
@@ -84,8 +96,8 @@ export async function createWasmCParser(): Promise<CParser> {
   return {
     backend: 'wasm',
     grammar,
-    parse(text) {
-      const tree = parser.parse(text);
+    parse(text, previous) {
+      const tree = parser.parse(text, previous ?? null);
       if (!tree) throw new Error('web-tree-sitter returned no tree');
       return tree;
     },

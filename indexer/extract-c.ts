@@ -10,7 +10,7 @@
 // it parses well: variables, prototypes, typedefs, struct/union/enum tags, members and enumerators.
 // Rejected: a tree-sitter Query capturing every identifier (2-3x slower, and still blind inside ERROR
 // nodes). Nothing is kept after extraction: the tree is deleted and only plain facts leave this module.
-import type { CParser, SyntaxCursor, SyntaxNode } from './c-parser.js';
+import type { CParser, SyntaxCursor, SyntaxNode, SyntaxTree } from './c-parser.js';
 import { type CTokens, Tok, lexC, tokText } from './c-lexer.js';
 import type { CallFact, DefFact, DefKind, FileFacts, IncludeFact } from './file-facts.js';
 import { cKeywords, exportMacro, generatedDefinitions, moduleAlias, notCallable, trailingAttribute } from './kernel-idioms.js';
@@ -38,6 +38,8 @@ interface PpFrame {
 export interface ExtractOptions {
   path: string;
   parser?: CParser;
+  /** The tree of exactly this text, already parsed (incrementally, by an editor session); not deleted here. */
+  tree?: SyntaxTree;
 }
 
 export function extractC(text: string, options: ExtractOptions): FileFacts {
@@ -57,8 +59,12 @@ export function extractC(text: string, options: ExtractOptions): FileFacts {
   };
   const lexical = new LexicalPass(text, toks, facts);
   lexical.run();
-  if (options.parser && text.length <= maxTreeSitterBytes) {
-    addTreeSitterDeclarations(text, options.parser, facts, toks);
+  if (options.tree) {
+    addTreeSitterDeclarations(options.tree, facts, toks);
+  } else if (options.parser && text.length <= maxTreeSitterBytes) {
+    const tree = options.parser.parse(text);
+    addTreeSitterDeclarations(tree, facts, toks);
+    tree.delete?.();
   }
   return facts;
 }
@@ -529,8 +535,7 @@ function declaredName(node: SyntaxNode | null): { name: SyntaxNode; function: bo
   return undefined;
 }
 
-function addTreeSitterDeclarations(text: string, parser: CParser, facts: FileFacts, toks: CTokens): void {
-  const tree = parser.parse(text);
+function addTreeSitterDeclarations(tree: SyntaxTree, facts: FileFacts, toks: CTokens): void {
   const known = new Set(facts.defs.map((d) => `${d.name}:${d.line}`));
   const functionLines = new Set(facts.defs.filter((d) => d.kind === 'function').map((d) => d.line));
   const add = (nameNode: SyntaxNode, kind: DefKind, extra: { isStatic?: boolean; endLine?: number; startRow?: number }): void => {
@@ -622,5 +627,4 @@ function addTreeSitterDeclarations(text: string, parser: CParser, facts: FileFac
     cursor.gotoParent();
   };
   visit(tree.walk());
-  tree.delete?.();
 }

@@ -12,6 +12,7 @@ import { resolveInclude } from './resolve-include.js';
 import { indexFileText } from './build-index.js';
 import { type CParser, createNativeCParser } from './c-parser.js';
 import { cKeywords } from './kernel-idioms.js';
+import { TreeCache } from './tree-cache.js';
 
 export interface SymbolDef {
   name: string;
@@ -162,12 +163,16 @@ export class KernelIndex {
    * query sees it. Needs an index opened `writable`.
    */
   updateFileText(file: string, text: string): void {
-    this.parser ??= tryNativeParser();
-    indexFileText(this.store, file, text, this.parser ?? undefined);
+    if (this.trees === undefined) {
+      const parser = tryNativeParser();
+      this.trees = parser ? { parser, cache: new TreeCache(parser) } : null;
+    }
+    indexFileText(this.store, file, text, this.trees?.parser, this.trees?.cache.parse(file, text));
     this.lineCache.delete(file);
   }
 
-  private parser: CParser | null | undefined;
+  /** The parser and the edited files' trees, kept for incremental re-parses; null without a native binding. */
+  private trees: { parser: CParser; cache: TreeCache } | null | undefined;
 
   /** Declarations that are not the definition: prototypes and `extern`s. */
   findDeclarations(name: string): SymbolDef[] {
@@ -190,6 +195,7 @@ export class KernelIndex {
   }
 
   close(): void {
+    this.trees?.cache.clear();
     this.store.close();
   }
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CParser } from './c-parser.js';
+import type { CParser, SyntaxTree } from './c-parser.js';
 import { extractC } from './extract-c.js';
 import type { FileFacts } from './file-facts.js';
 import { scanAsm } from './scan-asm.js';
@@ -33,8 +33,9 @@ export function looksBinary(bytes: Uint8Array): boolean {
   return false;
 }
 
-export function parseSourceText(relPath: string, text: string, parser: CParser | undefined): FileFacts {
-  return relPath.endsWith('.S') ? scanAsm(text, relPath) : extractC(text, { path: relPath, parser });
+/** `tree`: this text's syntax tree when the caller already has one (an incremental re-parse). */
+export function parseSourceText(relPath: string, text: string, parser: CParser | undefined, tree?: SyntaxTree): FileFacts {
+  return relPath.endsWith('.S') ? scanAsm(text, relPath) : extractC(text, { path: relPath, parser, tree });
 }
 
 export function parseFileAt(root: string, relPath: string, knownHash: string | undefined, parser: CParser | undefined): ParseOutcome {
