@@ -69,7 +69,7 @@ const firstAnswer = first.map((l) => `${path.relative(root, new URL(l.uri).pathn
 console.log(`spawn → first definition (do_one_initcall+0x59): ${firstMs.toFixed(0)} ms → ${firstAnswer} (target < 1000 ms)`);
 
 const updateStart = performance.now();
-const status = await client.waitForIndex(600_000);
+const status = await client.waitForIndex(3_600_000);
 console.log(`index up to date after ${((performance.now() - updateStart) / 1000).toFixed(1)} s more: ${status.indexes.map((i) => `${i.files} files`).join(', ')}`);
 
 interface FramePosition {

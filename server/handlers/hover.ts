@@ -53,6 +53,7 @@ async function frameHover(snapshot: Snapshot, hit: FrameHit): Promise<string[]> 
   if (def) out.push('---', ...definitionSection(snapshot, def));
   out.push('---', `source: ${resolved.provenance ? provenanceText[resolved.provenance] : 'not resolved'}`);
   for (const warning of resolved.warnings) out.push(`**warning:** ${warning}`);
+  for (const note of resolved.notes) out.push(`note: ${note}`);
   return out;
 }
 

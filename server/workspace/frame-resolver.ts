@@ -136,13 +136,14 @@ export class CrashFrameResolver implements FrameResolver {
     });
     const definition = frame.symbol ? this.definition(frame.symbol, report) : undefined;
     const warnings = [...found.warnings];
+    const notes: string[] = [];
     let locations: ResolvedLocation[] = [];
     let provenance: ResolvedFrame['provenance'] = found.provenance;
     if (found.provenance === 'dwarf') {
       for (const loc of found.locations) {
         const local = path.isAbsolute(loc.file) && this.options.sources.contains(loc.file) ? loc.file : this.localPath(loc.file);
         if (!local) {
-          warnings.push(`${loc.file} is not under the source roots (add its tree to crashnav.sourceRoots or map it with crashnav.substitutePaths)`);
+          notes.push(`${loc.file} is not under the source roots (add its tree to crashnav.sourceRoots or map it with crashnav.substitutePaths)`);
           break;
         }
         locations.push({ file: local, line: loc.line, column: loc.column || 1, function: loc.function ?? frame.symbol ?? '', inlined: loc.inlined });
@@ -158,7 +159,7 @@ export class CrashFrameResolver implements FrameResolver {
       else if (definition) provenance = 'index';
       else if (provenance === 'dwarf') provenance = 'symtab';
     }
-    const resolved: ResolvedFrame = { locations, provenance, warnings };
+    const resolved: ResolvedFrame = { locations, provenance, warnings, notes };
     if (definition) resolved.definition = definition;
     return resolved;
   }

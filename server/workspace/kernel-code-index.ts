@@ -17,6 +17,8 @@ import {
 import type { CallSite, CodeIndex, IncludeRef, IndexProgress, SymbolDef, SymbolRef } from './ports.js';
 import type { SourceFiles } from './source-files.js';
 
+const callCacheSize = 256;
+
 export interface KernelCodeIndexOptions {
   root: string;
   /** Database path; default `<root>/.crashnav/index.db`. */
@@ -32,6 +34,12 @@ export class KernelCodeIndex implements CodeIndex {
   private reader: KernelIndex | undefined;
   private parser: CParser | undefined;
   private building = false;
+  /**
+   * Caller and callee lists by name. A popular function's callers take the index a second to gather (`panic`:
+   * 22,155 call sites through the macros that expand to it) and editors ask again and again (lenses, hovers,
+   * references); any write to the index clears them.
+   */
+  private readonly callCache = new Map<string, CallSite[]>();
   /** Editor buffers that changed while a build held the write lock, applied when it ends. */
   private readonly deferred = new Map<string, string>();
 
@@ -102,12 +110,26 @@ export class KernelCodeIndex implements CodeIndex {
     return (this.index?.findDeclarations(name) ?? []).map((d) => this.toDef(d));
   }
 
+  private cachedCalls(key: string, find: (index: KernelIndex) => IndexCallSite[]): CallSite[] {
+    const cached = this.callCache.get(key);
+    if (cached) return cached;
+    const index = this.index;
+    if (!index) return [];
+    const calls = find(index).map((c) => this.toCall(c));
+    // Only a complete index is worth remembering: answers during a build go stale as it commits.
+    if (!this.building) {
+      if (this.callCache.size >= callCacheSize) this.callCache.delete(this.callCache.keys().next().value!);
+      this.callCache.set(key, calls);
+    }
+    return calls;
+  }
+
   callers(name: string): CallSite[] {
-    return (this.index?.findCallers(name) ?? []).map((c) => this.toCall(c));
+    return this.cachedCalls(`<${name}`, (index) => index.findCallers(name));
   }
 
   callees(name: string): CallSite[] {
-    return (this.index?.findCallees(name) ?? []).map((c) => this.toCall(c));
+    return this.cachedCalls(`>${name}`, (index) => index.findCallees(name));
   }
 
   references(name: string): SymbolRef[] {
@@ -155,12 +177,14 @@ export class KernelCodeIndex implements CodeIndex {
       this.deferred.set(file, text);
       return;
     }
+    this.callCache.clear();
     this.index?.updateFileText(this.rel(file), text);
   }
 
   async refreshFiles(files: string[]): Promise<void> {
     const index = this.index;
     if (this.building || !index) return;
+    this.callCache.clear();
     for (const file of files) await indexFileFromDisk(index.store, this.root, this.rel(file), this.cParser());
   }
 
@@ -177,6 +201,7 @@ export class KernelCodeIndex implements CodeIndex {
       await buildIndex(options);
     } finally {
       this.building = false;
+      this.callCache.clear();
     }
     for (const [file, text] of this.deferred) this.updateFile(file, text);
     this.deferred.clear();

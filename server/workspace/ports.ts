@@ -103,7 +103,10 @@ export interface ResolvedFrame {
   locations: ResolvedLocation[];
   provenance: 'dwarf' | 'symtab' | 'index' | 'report' | null;
   definition?: SymbolDef;
+  /** Binary/report disagreements (a symbol size, a release): diagnostics as well as hovers. */
   warnings: string[];
+  /** What limits this answer (a source file outside the roots): hovers only. */
+  notes: string[];
 }
 
 export interface DisassemblyText {
