@@ -12,7 +12,7 @@ import { normalizeArch } from './arch.js';
 import { expandInvocations } from './expand-invocations.js';
 
 /** Bumped whenever extraction changes what it stores: every file is parsed again. */
-export const extractorVersion = '16';
+export const extractorVersion = '17';
 
 export interface IndexProgress {
   done: number;
