@@ -29,6 +29,15 @@ describe('crashnav', () => {
     expect(t.err()).toContain("unknown command 'frobnicate'");
   });
 
+  it('an unknown option is bad usage: exit 2 with the command\'s usage, for every command', async () => {
+    for (const name of ['addr2line', 'explain', 'query', 'report']) {
+      const t = fakeIo();
+      expect(await main([name, '--no-such-option'], t.io)).toBe(2);
+      expect(t.err()).toContain(`crashnav ${name}: Unknown option '--no-such-option'`);
+      expect(t.err()).toContain(`usage: crashnav ${name}`);
+    }
+  });
+
   it('a command name that is not a plain word is unknown, not a path', async () => {
     const t = fakeIo();
     expect(await main(['../main'], t.io)).toBe(2);

@@ -61,6 +61,12 @@ async function renderHelp(): Promise<string> {
   ].join('\n');
 }
 
+/** node:util parseArgs rejects unknown options and bad values with these codes: bad usage, not a failure. */
+function isParseArgsError(err: unknown): err is Error {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
+}
+
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
@@ -79,7 +85,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   try {
     return await command.run(rest, io);
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof UsageError || isParseArgsError(err)) {
       writeLine(io.stderr, `crashnav ${name}: ${err.message}\n\n${command.usage}`);
       return 2;
     }

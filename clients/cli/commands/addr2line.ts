@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { type Symbolization, DebugFile, Symbolizer, openDebugFile } from '../../../debuginfo/index.js';
-import { type CliCommand, type CliIo, UsageError } from '../command.js';
+import { type CliCommand, type CliIo } from '../command.js';
 
 const usage = `usage: crashnav addr2line [-e FILE] [-f] [-i] [-a] [-p] [-s] [-j SECTION] [--json] [ADDR...]
 
@@ -37,26 +37,21 @@ export const command: CliCommand = {
   summary: 'addresses of a vmlinux/.ko to function, file:line and inline chain (GNU addr2line format)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          exe: { type: 'string', short: 'e' },
-          functions: { type: 'boolean', short: 'f' },
-          inlines: { type: 'boolean', short: 'i' },
-          addresses: { type: 'boolean', short: 'a' },
-          'pretty-print': { type: 'boolean', short: 'p' },
-          basenames: { type: 'boolean', short: 's' },
-          section: { type: 'string', short: 'j' },
-          demangle: { type: 'boolean', short: 'C' },
-          json: { type: 'boolean' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        exe: { type: 'string', short: 'e' },
+        functions: { type: 'boolean', short: 'f' },
+        inlines: { type: 'boolean', short: 'i' },
+        addresses: { type: 'boolean', short: 'a' },
+        'pretty-print': { type: 'boolean', short: 'p' },
+        basenames: { type: 'boolean', short: 's' },
+        section: { type: 'string', short: 'j' },
+        demangle: { type: 'boolean', short: 'C' },
+        json: { type: 'boolean' },
+      },
+    });
     const v = parsed.values;
     const file = await openDebugFile(v.exe ?? 'a.out');
     const symbolizer = new Symbolizer(file);

@@ -78,21 +78,16 @@ export const command: CliCommand = {
   summary: "disassemble an oops 'Code:' line and mark the faulting instruction (scripts/decodecode)",
   usage,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          arch: { type: 'string' },
-          pc: { type: 'string' },
-          intel: { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        arch: { type: 'string' },
+        pc: { type: 'string' },
+        intel: { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
     const { values, positionals } = parsed;
     const arch = values.arch;
     if (arch !== undefined && arch !== 'x86_64' && arch !== 'arm64') throw new UsageError(`--arch must be x86_64 or arm64, not "${arch}"`);

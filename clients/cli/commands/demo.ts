@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { generateReport, renderHtml, renderText, startProgress } from '../../report/index.js';
-import { type CliCommand, UsageError, writeLine } from '../command.js';
+import { type CliCommand, writeLine } from '../command.js';
 
 const examplesOops = 'examples/oopses/null_pointer.log';
 
@@ -39,12 +39,7 @@ export const command: CliCommand = {
   summary: 'the bundled null-pointer example, end to end, offline (text + HTML report)',
   usage,
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({ args: argv, options: { output: { type: 'string', short: 'o' } } }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseArgs({ args: argv, options: { output: { type: 'string', short: 'o' } } });
     const started = performance.now();
     const repo = await findRepoRoot();
     const modules = path.join(repo, 'examples', 'modules');

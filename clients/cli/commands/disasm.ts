@@ -73,28 +73,23 @@ export const command: CliCommand = {
   summary: 'disassemble a function with source lines and inline chains (objdump -d -S -l)',
   usage,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          exe: { type: 'string', short: 'e' },
-          root: { type: 'string' },
-          'subst-path': { type: 'string', multiple: true },
-          start: { type: 'string' },
-          stop: { type: 'string' },
-          section: { type: 'string', short: 'j' },
-          intel: { type: 'boolean' },
-          'return-address': { type: 'boolean', short: 'r' },
-          'no-reloc': { type: 'boolean' },
-          'no-source': { type: 'boolean' },
-          json: { type: 'boolean' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        exe: { type: 'string', short: 'e' },
+        root: { type: 'string' },
+        'subst-path': { type: 'string', multiple: true },
+        start: { type: 'string' },
+        stop: { type: 'string' },
+        section: { type: 'string', short: 'j' },
+        intel: { type: 'boolean' },
+        'return-address': { type: 'boolean', short: 'r' },
+        'no-reloc': { type: 'boolean' },
+        'no-source': { type: 'boolean' },
+        json: { type: 'boolean' },
+      },
+    });
     const { values, positionals } = parsed;
     if (values.exe === undefined) throw new UsageError('-e FILE is required');
     let target: DisasmTarget;

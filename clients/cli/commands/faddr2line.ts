@@ -20,16 +20,11 @@ export const command: CliCommand = {
   summary: 'func+0x19/0x22 of a vmlinux/.ko to source lines (scripts/faddr2line format)',
   usage,
   async run(argv: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { json: { type: 'boolean' }, root: { type: 'string' }, 'subst-path': { type: 'string', multiple: true } },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, root: { type: 'string' }, 'subst-path': { type: 'string', multiple: true } },
+    });
     const [path, ...specs] = parsed.positionals;
     if (!path || specs.length === 0) throw new UsageError('need a FILE and at least one func+offset');
     const substitutions = (parsed.values['subst-path'] ?? []).map((s) => {

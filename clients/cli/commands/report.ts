@@ -60,27 +60,22 @@ export const command: CliCommand = {
   summary: 'annotated crash report (HTML, Markdown, text) with source, disassembly and registers',
   usage,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          root: { type: 'string' },
-          'subst-path': { type: 'string', multiple: true },
-          vmlinux: { type: 'string' },
-          modules: { type: 'string', multiple: true },
-          'debug-root': { type: 'string', multiple: true },
-          db: { type: 'string' },
-          format: { type: 'string' },
-          link: { type: 'string' },
-          nth: { type: 'string' },
-          output: { type: 'string', short: 'o' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        root: { type: 'string' },
+        'subst-path': { type: 'string', multiple: true },
+        vmlinux: { type: 'string' },
+        modules: { type: 'string', multiple: true },
+        'debug-root': { type: 'string', multiple: true },
+        db: { type: 'string' },
+        format: { type: 'string' },
+        link: { type: 'string' },
+        nth: { type: 'string' },
+        output: { type: 'string', short: 'o' },
+      },
+    });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('expected one REPORT (a file, or - for standard input)');
     const format = formatOf(values.format, values.output);

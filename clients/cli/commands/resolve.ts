@@ -43,24 +43,19 @@ export const command: CliCommand = {
   summary: 'resolve every frame of a crash report to file:line and inline chain (DWARF, else the index)',
   usage,
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          root: { type: 'string' },
-          db: { type: 'string' },
-          vmlinux: { type: 'string' },
-          modules: { type: 'string', multiple: true },
-          'debug-root': { type: 'string', multiple: true },
-          'subst-path': { type: 'string', multiple: true },
-          json: { type: 'boolean' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        root: { type: 'string' },
+        db: { type: 'string' },
+        vmlinux: { type: 'string' },
+        modules: { type: 'string', multiple: true },
+        'debug-root': { type: 'string', multiple: true },
+        'subst-path': { type: 'string', multiple: true },
+        json: { type: 'boolean' },
+      },
+    });
     const v = parsed.values;
     if (parsed.positionals.length === 0) throw new UsageError('at least one REPORT (or -) is required');
     const substitutions = (v['subst-path'] ?? []).map((s) => {
