@@ -56,16 +56,18 @@ export function expandInvocations(store: IndexStore, options: { fileIds?: number
   };
   const select = `SELECT i.file_id AS fileId, f.path, n.name AS macro, i.line, i.col AS "column", i.args, i.body_def AS bodyDef
     FROM invocations i JOIN names n ON n.id = i.macro_id JOIN files f ON f.id = i.file_id`;
-  const rows: InvocationRow[] = options.fileIds
-    ? options.fileIds.flatMap((id) => db.prepare(`${select} WHERE i.file_id = ?`).all(id) as InvocationRow[])
-    : (db.prepare(select).all() as InvocationRow[]);
+  const invocationsOf = db.prepare(`${select} WHERE i.file_id = ?`);
+  const fileIds = options.fileIds ?? (db.prepare('SELECT DISTINCT file_id FROM invocations').pluck().all() as number[]);
   let made = 0;
   const clearExpandedCalls = db.prepare(`DELETE FROM calls WHERE caller_id IN (SELECT id FROM defs WHERE file_id = ? AND (flags & ${DefFlag.expanded}) <> 0)`);
   const clearExpanded = db.prepare(`DELETE FROM defs WHERE file_id = ? AND (flags & ${DefFlag.expanded}) <> 0`);
   const variableKind = defKinds.indexOf('variable');
   const dropGuess = db.prepare(`DELETE FROM defs WHERE file_id = ? AND line = ? AND kind = ${variableKind} AND (flags & ${DefFlag.expanded}) = 0
     AND via_id = (SELECT id FROM names WHERE name = ?)`);
-  store.transaction(() => {
+  // A whole tree's invocations (a million rows with their arguments) held at once were the index run's
+  // peak memory: files are expanded a chunk at a time, each chunk one transaction.
+  for (let c = 0; c < fileIds.length; c += filesPerChunk) store.transaction(() => {
+    const rows = fileIds.slice(c, c + filesPerChunk).flatMap((id) => invocationsOf.all(id) as InvocationRow[]);
     for (const id of new Set(rows.map((r) => r.fileId))) {
       clearExpandedCalls.run(id);
       clearExpanded.run(id);
@@ -99,3 +101,5 @@ export function expandInvocations(store: IndexStore, options: { fileIds?: number
   });
   return made;
 }
+
+const filesPerChunk = 500;
