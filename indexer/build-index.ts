@@ -51,7 +51,13 @@ export interface BuildIndexSummary {
 const batchFiles = 200;
 const batchMs = 500;
 /** Source bytes per batch: generated register headers carry 200,000 macros each, held until written. */
-const batchBytes = 8 * 1024 * 1024;
+const batchBytes = 4 * 1024 * 1024;
+/**
+ * Source bytes handed to the workers and not yet written: a 10 MB register header becomes ~150 MB of
+ * facts in its worker and again in the writer, so a few of them in flight at once were the run's peak RSS.
+ * One file is always let through, however large.
+ */
+const inFlightBytes = 4 * 1024 * 1024;
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
   const t0 = performance.now();
@@ -143,10 +149,13 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
   const window = pool.size * 3;
   let next = 0;
   const inFlight = new Map<number, Promise<{ index: number; outcome: ParseOutcome }>>();
+  let launchedBytes = 0;
   const launch = () => {
     while (next < files.length && inFlight.size < window && !ctx.options.signal?.aborted) {
+      if (inFlight.size > 0 && launchedBytes + files[next]!.size > inFlightBytes) break;
       const index = next++;
       const f = files[index]!;
+      launchedBytes += f.size;
       inFlight.set(index, pool.parse(ctx.root, f.path, ctx.known.get(f.path)?.hash).then((outcome) => ({ index, outcome })));
     }
   };
@@ -155,6 +164,7 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
     const { index, outcome } = await Promise.race(inFlight.values());
     inFlight.delete(index);
     const file = files[index]!;
+    launchedBytes -= file.size;
     batch.push({ file, outcome });
     pendingBytes += file.size;
     progress.done++;
