@@ -146,7 +146,7 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
     progress.elapsedMs = performance.now() - ctx.t0;
     ctx.options.onProgress?.({ ...progress });
   };
-  const window = pool.size * 3;
+  const window = pool.size * 2;
   let next = 0;
   const inFlight = new Map<number, Promise<{ index: number; outcome: ParseOutcome }>>();
   let launchedBytes = 0;

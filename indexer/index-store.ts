@@ -207,7 +207,7 @@ export class IndexStore {
     // Most names are new on a first run: try the insert, and look up only when it was already there.
     const r = this.stmts.insertName.run(name);
     const id = r.changes > 0 ? Number(r.lastInsertRowid) : (this.stmts.nameId.get(name) as number);
-    if (this.nameCache.size > 500_000) this.nameCache.clear();
+    if (this.nameCache.size > 200_000) this.nameCache.clear();
     this.nameCache.set(name, id);
     return id;
   }
