@@ -3,6 +3,7 @@
 # network cut after `npm ci` (`unshare --net`, so root or user namespaces are needed). Too slow for
 # `npm test` (npm ci compiles better-sqlite3: 6 min on this shared 2-core machine); run by hand:
 #   test/e2e/fresh-clone.sh
+# Then runs `npm test` offline too (with the real data already in the cache, as on a machine CI set up).
 # Checks that the demo finds the `*p = 1;` line, prints the HTML report's path outside the clone, and
 # that `crashnav report` on the same oops works offline too.
 set -euo pipefail
@@ -33,4 +34,8 @@ oops=examples/oopses/null_pointer.log
 offline node bin/crashnav.js report --root examples/modules --modules examples/modules --format md "$oops" >"$work/report.md" ||
   fail "crashnav report $oops"
 grep -q '\*p = 1;' "$work/report.md" || fail "the Markdown report does not show the *p = 1; line"
+t0=$(date +%s)
+offline npm test >"$work/npm-test.log" 2>&1 || { tail -40 "$work/npm-test.log"; fail "npm test (offline)"; }
+grep -E 'Tests .*passed' "$work/npm-test.log" | tail -1 || true
+echo "fresh-clone: npm test (offline) took $(( $(date +%s) - t0 )) s"
 echo "fresh-clone: OK ($(( $(date +%s) - start )) s in all); HTML report was $html"
