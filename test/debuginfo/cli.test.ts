@@ -3,29 +3,17 @@
 // answers for the crash lab's real modules.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../clients/cli/command.js';
-import { main } from '../../clients/cli/main.js';
 import { DebugFile } from '../../debuginfo/index.js';
 import { buildFixture, hasTool, run } from './support/fixtures.js';
+import { runCli } from '../support/capture-io.js';
 
 const haveTools = hasTool('gcc') && hasTool('addr2line');
 if (!haveTools) console.log('debuginfo cli: fixture checks skipped, needs gcc and binutils (apt: gcc binutils)');
 const lab = path.resolve(import.meta.dirname, '../../../shared/crashes/lab');
 
-async function crashnav(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  const input = new PassThrough();
-  input.end(stdin);
-  const io: CliIo = { stdin: input, stdout, stderr, cwd: process.cwd(), isTty: false };
-  const code = await main(argv, io);
-  return { code, out, err };
+function crashnav(argv: string[], stdin = ''): Promise<{ code: number; out: string; err: string }> {
+  return runCli(argv, { stdin });
 }
 
 /** Start, middle and last byte of each function of main.c (crt's have no DWARF, where binutils names the STT_FILE). */

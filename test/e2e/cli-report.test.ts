@@ -3,24 +3,11 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CliIo } from '../../clients/cli/command.js';
 import { main } from '../../clients/cli/main.js';
+import { captureIo } from '../support/capture-io.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
-
-function fakeIo(stdinText = ''): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  stdin.end(stdinText);
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdin, stdout, stderr, cwd: repoRoot, isTty: false }, out: () => out, err: () => err };
-}
 
 const modules = ['--root', 'examples/modules', '--modules', 'examples/modules'];
 const lab = path.resolve(repoRoot, '../shared/crashes/lab');
@@ -30,7 +17,7 @@ if (!existsSync(lab)) console.log(`skipping the --subst-path test: ${lab} is abs
 
 describe('crashnav report', () => {
   it('reads standard input and prints 80-column text by default', async () => {
-    const t = fakeIo(readFileSync(path.join(repoRoot, 'examples/oopses/inline_helper.log'), 'utf8'));
+    const t = captureIo({ stdin: readFileSync(path.join(repoRoot, 'examples/oopses/inline_helper.log'), 'utf8'), cwd: repoRoot });
     expect(await main(['report', ...modules, '-'], t.io)).toBe(0);
     expect(t.out()).toMatch(/^ {2}> 22 \| +\*counter \+= n; \/\* CRASH HERE \*\/$/m);
     expect(t.out()).toContain('Report: <stdin>');
@@ -40,7 +27,7 @@ describe('crashnav report', () => {
   it('writes Markdown with links from a --link template to -o FILE', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'crashnav-report-'));
     const out = path.join(dir, 'r.md');
-    const t = fakeIo();
+    const t = captureIo({ cwd: repoRoot });
     const link = 'https://example.org/linux/v{version}/source/{path}#L{line}';
     expect(await main(['report', ...modules, '--link', link, '-o', out, 'examples/oopses/inline_helper.log'], t.io)).toBe(0);
     const md = readFileSync(out, 'utf8');
@@ -50,18 +37,18 @@ describe('crashnav report', () => {
   });
 
   it.skipIf(!existsSync(lab))('maps DWARF paths with --subst-path FROM=TO', async () => {
-    const t = fakeIo();
+    const t = captureIo({ cwd: repoRoot });
     const args = ['report', '--modules', path.join(lab, 'modules'), '--subst-path', `/crashlab/modules=${path.join(lab, 'modules')}`];
     expect(await main([...args, path.join(lab, 'runs/a_nullwrite/console.clean.log')], t.io)).toBe(0);
     expect(t.out()).toMatch(/^ {2}> 12 \| +\*p = 1;$/m);
-    expect(await main(['report', '--subst-path', 'nonsense', '-'], fakeIo().io)).toBe(2);
+    expect(await main(['report', '--subst-path', 'nonsense', '-'], captureIo({ cwd: repoRoot }).io)).toBe(2);
   });
 
   it.skipIf(!existsSync(vmlinux))('finds the vmlinux of the release the report names under --debug-root', async () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'crashnav-debug-root-'));
     mkdirSync(path.join(root, 'boot'));
     symlinkSync(vmlinux, path.join(root, 'boot', 'vmlinux-6.1.0-53-cloud-amd64'));
-    const t = fakeIo();
+    const t = captureIo({ cwd: repoRoot });
     expect(await main(['report', ...modules, '--debug-root', root, 'examples/oopses/inline_helper.log'], t.io)).toBe(0);
     expect(t.out().replace(/\n +/g, ' ')).toContain(`Kernel frames resolved with ${root}/boot/vmlinux-6.1.0-53-cloud-amd64, found for release`);
     expect(t.out().replace(/\n +/g, ' ')).toMatch(/ do_one_initcall at \S*init\/main\.c:1270/);
@@ -71,35 +58,35 @@ describe('crashnav report', () => {
   it('chooses HTML from the output file name', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'crashnav-report-'));
     const out = path.join(dir, 'r.html');
-    expect(await main(['report', ...modules, '-o', out, 'examples/oopses/kill_kernel.log'], fakeIo().io)).toBe(0);
+    expect(await main(['report', ...modules, '-o', out, 'examples/oopses/kill_kernel.log'], captureIo({ cwd: repoRoot }).io)).toBe(0);
     expect(readFileSync(out, 'utf8')).toMatch(/^<!doctype html>/);
   });
 
   it('rejects an unknown format and a missing report with usage (exit 2)', async () => {
-    const t = fakeIo();
+    const t = captureIo({ cwd: repoRoot });
     expect(await main(['report', '--format', 'pdf', 'examples/oopses/null_pointer.log'], t.io)).toBe(2);
     expect(t.err()).toContain("unknown format 'pdf'");
-    expect(await main(['report'], fakeIo().io)).toBe(2);
+    expect(await main(['report'], captureIo({ cwd: repoRoot }).io)).toBe(2);
   });
 
   it('picks one of several reports with --nth N and says how many there are', async () => {
-    const t = fakeIo();
+    const t = captureIo({ cwd: repoRoot });
     const session = 'examples/oopses/null_pointer-vmcore.crash.txt';
     expect(await main(['report', ...modules, '--nth', '2', session], t.io)).toBe(0);
     expect(t.out().replace(/\n +/g, ' ')).toMatch(/holds (\d+) crash reports; this is number 2 \(choose with --nth N\)/);
-    const u = fakeIo();
+    const u = captureIo({ cwd: repoRoot });
     expect(await main(['report', '--nth', '99', session], u.io)).toBe(2);
     expect(u.err()).toMatch(/--nth 99: .* holds \d+ crash report/);
   });
 
   it('names an unreadable input (exit 1)', async () => {
-    const t = fakeIo();
+    const t = captureIo({ cwd: repoRoot });
     expect(await main(['report', 'no/such/oops.log'], t.io)).toBe(1);
     expect(t.err()).toContain('crashnav report: cannot read no/such/oops.log: ENOENT');
   });
 
   it('says so when the input holds no crash (exit 1)', async () => {
-    const t = fakeIo('just a boot log\nnothing crashed\n');
+    const t = captureIo({ stdin: 'just a boot log\nnothing crashed\n', cwd: repoRoot });
     expect(await main(['report', '-'], t.io)).toBe(1);
     expect(t.err()).toContain('no crash report found in <stdin>');
   });
@@ -108,7 +95,7 @@ describe('crashnav report', () => {
 describe('crashnav demo', () => {
   it('prints the text report with the *p = 1; line and writes the HTML report where it says', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'crashnav-demo-test-'));
-    const t = fakeIo();
+    const t = captureIo({ cwd: repoRoot });
     expect(await main(['demo', '-o', path.join(dir, 'demo.html')], t.io)).toBe(0);
     // In the guilty frame's summary (2 spaces) or in its stack (4), depending on crash/'s guilty frame.
     expect(t.out()).toMatch(/^ {2,4}> 16 \| +\*p = 1; \/\* CRASH HERE \*\/$/m);

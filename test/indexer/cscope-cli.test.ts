@@ -1,11 +1,10 @@
 // `crashnav index` + `crashnav query -L -N` on a small tree: each query's exact line format, checked
 // against real cscope on the same tree where cscope is installed, plus --json and the -l protocol.
 import { execFileSync } from 'node:child_process';
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../clients/cli/command.js';
 import { main } from '../../clients/cli/main.js';
 import { writeTree } from './tree-fixture.js';
+import { captureIo } from '../support/capture-io.js';
 
 const tree = `=== include/linux/ops.h
 #ifndef OPS_H
@@ -38,18 +37,6 @@ int foo(int x)
 static inline int bar(void) { return foo(1); }
 `;
 
-function fakeIo(cwd: string, stdinText?: string): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const stdin = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  if (stdinText !== undefined) stdin.end(stdinText);
-  return { io: { stdin, stdout, stderr, cwd, isTty: false }, out: () => out, err: () => err };
-}
-
 function hasCscope(): boolean {
   try {
     execFileSync('cscope', ['-V'], { stdio: 'pipe' });
@@ -62,14 +49,14 @@ function hasCscope(): boolean {
 describe('crashnav query -L', () => {
   let root = '';
   const query = async (...args: string[]) => {
-    const t = fakeIo(root);
+    const t = captureIo({ cwd: root });
     expect(await main(['query', ...args], t.io)).toBe(0);
     return t.out();
   };
 
   beforeAll(async () => {
     root = writeTree(tree);
-    const t = fakeIo(root);
+    const t = captureIo({ cwd: root });
     expect(await main(['index', '--quiet'], t.io)).toBe(0);
   });
 
@@ -123,7 +110,7 @@ describe('crashnav query -L', () => {
   });
 
   it('speaks the -l line protocol', async () => {
-    const t = fakeIo(root, '1foo\n3helper\n1nothing_here\nq\n');
+    const t = captureIo({ cwd: root, stdin: '1foo\n3helper\n1nothing_here\nq\n' });
     expect(await main(['query', '-l'], t.io)).toBe(0);
     expect(t.out()).toBe(
       [
@@ -139,7 +126,7 @@ describe('crashnav query -L', () => {
   });
 
   it('indexes --first files first and says when they are queryable', async () => {
-    const t = fakeIo(root);
+    const t = captureIo({ cwd: root });
     const list = writeTree('=== first.txt\nkernel/local.h\n# a comment\n./kernel/a.c\n');
     expect(await main(['index', '--root', root, '--db', `${list}/first.db`, '--first', `${list}/first.txt`], t.io)).toBe(0);
     expect(t.err()).toContain('the 2 --first files are indexed and queryable');
@@ -147,10 +134,10 @@ describe('crashnav query -L', () => {
   });
 
   it('refuses query 5 and a missing index with clear messages', async () => {
-    const t = fakeIo(root);
+    const t = captureIo({ cwd: root });
     expect(await main(['query', '-L', '-5', 'x'], t.io)).toBe(2);
     expect(t.err()).toContain('query 5');
-    const t2 = fakeIo(root);
+    const t2 = captureIo({ cwd: root });
     expect(await main(['query', '--db', 'nope/index.db', '-L', '-1', 'x'], t2.io)).toBe(1);
     expect(t2.err()).toMatch(/nope\/index\.db: cannot open the index .*run 'crashnav index'/);
   });

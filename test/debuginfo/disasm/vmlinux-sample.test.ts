@@ -7,10 +7,10 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type AgreementCounts, compareWithObjdump, emptyCounts, parseObjdumpListing } from '../../../bench/disasm/objdump-compare.js';
-import type { CliIo } from '../../../clients/cli/command.js';
 import { main } from '../../../clients/cli/main.js';
 import { DebugFile, disassembleFromFile, elfConstants, renderInstructionText } from '../../../debuginfo/index.js';
 import { hasTool } from './support/fixtures.js';
+import { captureIo } from '../../support/capture-io.js';
 
 const release = '6.1.0-53-cloud-amd64';
 const dbg = path.join(os.homedir(), '.cache/crashnav/pkg/dbg/usr/lib/debug');
@@ -38,16 +38,6 @@ async function score(file: DebugFile, binary: string, count: number, random: () 
     const d = await disassembleFromFile(file, { start: sym.address, stop: sym.address + BigInt(sym.size) }, { applyRelocations: false });
     compareWithObjdump(expected, d.instructions, (i) => renderInstructionText(i, 'x86_64'), counts);
   }
-}
-
-function fakeIo(): { io: CliIo; out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d: Buffer) => (out += d.toString()));
-  stderr.on('data', (d: Buffer) => (err += d.toString()));
-  return { io: { stdin: new PassThrough(), stdout, stderr, cwd: process.cwd(), isTty: false }, out: () => out, err: () => err };
 }
 
 describe.skipIf(!ready)('Debian 6.1 vmlinux and modules against objdump -d (sample)', () => {
@@ -82,7 +72,7 @@ describe.skipIf(!ready)('Debian 6.1 vmlinux and modules against objdump -d (samp
   });
 
   it('crashnav disasm marks kfree+0x40 and prints the source when given the tree', async () => {
-    const t = fakeIo();
+    const t = captureIo();
     const args = ['disasm', '-e', vmlinuxPath, 'kfree+0x40/0x200'];
     if (existsSync(sourceRoot)) args.push('--root', sourceRoot);
     expect(await main(args, t.io)).toBe(0);
@@ -96,13 +86,13 @@ describe.skipIf(!ready)('Debian 6.1 vmlinux and modules against objdump -d (samp
   it('crashnav disasm of a .ko shows section-relative addresses and relocated calls', async () => {
     const ko = path.join(modulesDir, 'kernel/net/ipv4/ip_vti.ko');
     if (!existsSync(ko)) return;
-    const t = fakeIo();
+    const t = captureIo();
     expect(await main(['disasm', '-e', ko, 'init_module'], t.io)).toBe(0);
     expect(t.out()).toMatch(/^0000000000000000 <init_module>:\n/);
     expect(t.out()).toMatch(/\n {3}0:\te8 00 00 00 00 +\tcall +__fentry__\n/);
     expect(t.out()).toMatch(/\tcall +_printk\n/);
     expect(t.out()).toMatch(/\n\t\t\tR_X86_64_32S\t\.rodata\.str1\.8\n/);
-    const json = fakeIo();
+    const json = captureIo();
     expect(await main(['disasm', '--json', '-e', ko, 'init_module'], json.io)).toBe(0);
     const parsed = JSON.parse(json.out()) as { sectionRelative: boolean; instructions: { address: string; frames: unknown[] }[] };
     expect(parsed.sectionRelative).toBe(true);
@@ -113,13 +103,13 @@ describe.skipIf(!ready)('Debian 6.1 vmlinux and modules against objdump -d (samp
 
 describe('crashnav decode-code', () => {
   it('decodes a Code: line given as argument and marks the trapping instruction', async () => {
-    const t = fakeIo();
+    const t = captureIo();
     expect(await main(['decode-code', 'Code: 48 8b 4c 24 40 <90> 48 03 50 50'], t.io)).toBe(0);
     expect(t.out()).toMatch(/\n {3}5:\*\t90 +\tnop\t\t<-- trapping instruction\n/);
   });
 
   it('reads a report from stdin, and --json', async () => {
-    const t = fakeIo();
+    const t = captureIo();
     const stdin = new PassThrough();
     stdin.end('RIP: 0010:foo+0x5/0x10\nCode: d2bfd001 f2df7fe1 (39000274)\nRSP: 0018:ffff\n');
     expect(await main(['decode-code', '--json'], { ...t.io, stdin })).toBe(0);
@@ -129,13 +119,13 @@ describe('crashnav decode-code', () => {
   });
 
   it('says the bytes must come from the binary when the oops could not read them', async () => {
-    const t = fakeIo();
+    const t = captureIo();
     expect(await main(['decode-code', 'Code: Unable to access opcode bytes at 0xffffffffc0a1b2c3.'], t.io)).toBe(1);
     expect(t.err()).toMatch(/could not read the code at 0xffffffffc0a1b2c3; take the bytes from the binary/);
   });
 
   it('names the disasm command that shows the code when the report has the faulting frame', async () => {
-    const t = fakeIo();
+    const t = captureIo();
     const stdin = new PassThrough();
     stdin.end('RIP: 0010:crash_nullwrite_init+0x11/0x1000 [crash_nullwrite]\nCode: Unable to access opcode bytes at 0xffffffffc020bfe7.\n');
     expect(await main(['decode-code'], { ...t.io, stdin })).toBe(1);
@@ -143,7 +133,7 @@ describe('crashnav decode-code', () => {
   });
 
   it('rejects an unknown --arch as usage', async () => {
-    const t = fakeIo();
+    const t = captureIo();
     expect(await main(['decode-code', '--arch', 'mips', 'Code: 90'], t.io)).toBe(2);
   });
 });
