@@ -1,5 +1,5 @@
-// vitest: every suite under test/, in forked processes (the native tree-sitter and SQLite bindings are not thread-safe
-// across workers); generous timeouts because the real-data suites read a 588 MB vmlinux and a kernel subtree.
+// vitest: every suite under test/; generous timeouts because the real-data suites read a 588 MB vmlinux,
+// index a kernel subtree and drive real editors.
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,6 +7,5 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 600_000,
-    pool: 'forks',
   },
 });
