@@ -1,6 +1,8 @@
 // Building and refreshing the index of a tree: list the files, parse what changed in the worker pool,
 // write each file's facts with its hash in batched transactions (one writer), delete what disappeared.
 // Unchanged size+mtime means unchanged; a changed stamp with the same content hash only updates the stamp.
+// A new extractor rebuilds aside (`index.db.rebuild`) and renames it over the live index when complete.
+import { renameSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { CParser, SyntaxTree } from './c-parser.js';
@@ -61,7 +63,9 @@ const inFlightBytes = 4 * 1024 * 1024;
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
   const t0 = performance.now();
-  const store = IndexStore.open(options.dbPath, { create: true });
+  const live = IndexStore.open(options.dbPath, { create: true });
+  let store = live;
+  let aside: string | undefined;
   const summary: BuildIndexSummary = { files: 0, parsed: 0, unchanged: 0, deleted: 0, skipped: 0, problems: [], elapsedMs: 0 };
   let pool: ParsePool | undefined;
   try {
@@ -70,50 +74,85 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
     summary.files = listed.files.length;
     pool = await ParsePool.start(options.jobs ?? defaultJobs(), { backend: options.backend });
     const stamp = `${extractorVersion}/${pool.grammar}`;
-    if (store.getMeta('extractor') !== stamp) {
-      store.transaction(() => {
-        for (const f of store.allFiles()) store.deleteFile(f.id);
-        store.setMeta('extractor', stamp);
-      });
+    const arch = normalizeArch(options.arch ?? live.getMeta('arch') ?? hostArch());
+    if (live.getMeta('extractor') !== stamp) {
+      if (live.allFiles().length > 0) {
+        // Readers keep answering from the live index for the whole rebuild; a killed one resumes here.
+        aside = `${options.dbPath}.rebuild`;
+        store = IndexStore.open(aside, { create: true });
+      }
+      const target = store;
+      if (target.getMeta('extractor') !== stamp) {
+        target.transaction(() => {
+          for (const f of target.allFiles()) target.deleteFile(f.id);
+          target.setMeta('extractor', stamp);
+        });
+      }
     }
     store.setMeta('root', options.root);
-    store.setMeta('arch', normalizeArch(options.arch ?? store.getMeta('arch') ?? hostArch()));
-    const known = new Map(store.allFiles().map((f) => [f.path, f]));
-    const present = new Set(listed.files.map((f) => f.path));
-    store.transaction(() => {
-      for (const [p, f] of known) {
-        if (!present.has(p)) {
-          store.deleteFile(f.id);
-          summary.deleted++;
-        }
-      }
-    });
-    const changed = listed.files.filter((f) => {
-      const k = known.get(f.path);
-      return !k || k.size !== f.size || k.mtimeMs !== Math.round(f.mtimeMs);
-    });
-    summary.unchanged = listed.files.length - changed.length;
-    const firstSet = new Set(options.first ?? []);
-    const firstFiles = changed.filter((f) => firstSet.has(f.path));
-    const rest = changed.filter((f) => !firstSet.has(f.path));
-    const totalBytes = changed.reduce((s, f) => s + f.size, 0);
-    const progress: IndexProgress = { done: 0, total: changed.length, bytes: 0, totalBytes, elapsedMs: 0 };
-    const arch = store.getMeta('arch');
-    const run = async (files: SourceFile[]) => {
-      const written: number[] = [];
-      await processFiles(files, { store, pool: pool!, root: options.root, known, summary, progress, t0, options, written });
-      expandInvocations(store, { fileIds: written, arch });
-    };
-    await run(firstFiles);
-    if (firstSet.size > 0) options.onFirstCommitted?.();
-    await run(rest);
-    store.setMeta('indexed_at', new Date().toISOString());
+    store.setMeta('arch', arch);
+    await indexInto(store, pool, listed.files, summary, options, t0);
+    if (aside !== undefined && !options.signal?.aborted) {
+      swapIn(store, live, options.dbPath);
+    }
   } finally {
     await pool?.close();
-    store.close();
+    for (const s of new Set([store, live])) if (s.db.open) s.close();
   }
   summary.elapsedMs = performance.now() - t0;
   return summary;
+}
+
+async function indexInto(store: IndexStore, pool: ParsePool, files: SourceFile[], summary: BuildIndexSummary, options: BuildIndexOptions, t0: number): Promise<void> {
+  const known = new Map(store.allFiles().map((f) => [f.path, f]));
+  const present = new Set(files.map((f) => f.path));
+  store.transaction(() => {
+    for (const [p, f] of known) {
+      if (!present.has(p)) {
+        store.deleteFile(f.id);
+        summary.deleted++;
+      }
+    }
+  });
+  const changed = files.filter((f) => {
+    const k = known.get(f.path);
+    return !k || k.size !== f.size || k.mtimeMs !== Math.round(f.mtimeMs);
+  });
+  summary.unchanged = files.length - changed.length;
+  const firstSet = new Set(options.first ?? []);
+  const firstFiles = changed.filter((f) => firstSet.has(f.path));
+  const rest = changed.filter((f) => !firstSet.has(f.path));
+  const totalBytes = changed.reduce((s, f) => s + f.size, 0);
+  const progress: IndexProgress = { done: 0, total: changed.length, bytes: 0, totalBytes, elapsedMs: 0 };
+  const arch = store.getMeta('arch');
+  const run = async (batch: SourceFile[]) => {
+    const written: number[] = [];
+    await processFiles(batch, { store, pool, root: options.root, known, summary, progress, t0, options, written });
+    expandInvocations(store, { fileIds: written, arch });
+  };
+  await run(firstFiles);
+  if (firstSet.size > 0) options.onFirstCommitted?.();
+  await run(rest);
+  store.setMeta('indexed_at', new Date().toISOString());
+}
+
+/**
+ * Renames the completed aside index over the live one. Both are checkpointed and the new one left without
+ * a WAL first: the live path's `-wal`/`-shm` belong to the old file and must not be read against the new
+ * one, so they are unlinked (readers still open on the old file keep theirs) before the rename.
+ */
+function swapIn(aside: IndexStore, live: IndexStore, dbPath: string): void {
+  aside.db.pragma('wal_checkpoint(TRUNCATE)');
+  aside.db.pragma('journal_mode = DELETE');
+  aside.close();
+  try {
+    live.db.pragma('wal_checkpoint(TRUNCATE)');
+  } catch {
+    // A reader mid-transaction keeps the checkpoint from finishing; the old file is being replaced anyway.
+  }
+  live.close();
+  for (const suffix of ['-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+  renameSync(aside.file, dbPath);
 }
 
 interface RunContext {

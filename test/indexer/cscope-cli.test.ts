@@ -125,6 +125,13 @@ describe('crashnav query -L', () => {
     );
   });
 
+  it("takes Vim's cscopeprg arguments (-dl -f DB -P DIR) from another directory", async () => {
+    const elsewhere = writeTree('=== empty.txt\n');
+    const t = captureIo({ cwd: elsewhere, stdin: '1foo\nq\n' });
+    expect(await main(['query', '-dl', '-f', `${root}/.crashnav/index.db`, '-P', root], t.io)).toBe(0);
+    expect(t.out()).toBe(['>> cscope: 2 lines', 'kernel/a.c foo 11 int foo(int x)', 'include/linux/ops.h foo 4 int foo(int x);', '>> '].join('\n'));
+  });
+
   it('indexes --first files first and says when they are queryable', async () => {
     const t = captureIo({ cwd: root });
     const list = writeTree('=== first.txt\nkernel/local.h\n# a comment\n./kernel/a.c\n');

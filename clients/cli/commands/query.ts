@@ -39,7 +39,10 @@ Answers cscope's queries from the index built by 'crashnav index', one hit a lin
               'cscope: K lines' and the hits after a '>> ' prompt; 'q' quits
   --json      one JSON object a hit: {file,line,column,function,text,kind,via}
   --arch ARCH rank definitions for ARCH (x86, arm64; x86_64, aarch64 accepted)
-  --db FILE   the index (default DIR/.crashnav/index.db)`;
+  --db FILE   the index (default DIR/.crashnav/index.db)
+  --root DIR  the source tree (default: the current directory)
+  -f FILE, -P DIR, -d   cscope's spellings of --db and --root, and its 'never rebuild' (the
+              index is never rebuilt by a query), so Vim can set cscopeprg=crashnav query`;
 
 export const command: CliCommand = {
   name: 'query',
@@ -50,8 +53,9 @@ export const command: CliCommand = {
     const { values, positionals } = parseArgs({
       args: rest,
       options: {
-        root: { type: 'string' },
-        db: { type: 'string' },
+        // cscope's -P and -f, so Vim's cscopeprg (`-dl -f DB -P DIR`) can run crashnav query directly.
+        root: { type: 'string', short: 'P' },
+        db: { type: 'string', short: 'f' },
         arch: { type: 'string' },
         json: { type: 'boolean' },
         L: { type: 'boolean', short: 'L' },
