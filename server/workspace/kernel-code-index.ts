@@ -202,6 +202,8 @@ export class KernelCodeIndex implements CodeIndex {
     } finally {
       this.building = false;
       this.callCache.clear();
+      // A rebuild for a new extractor is made aside and renamed over the database: reopen to see it.
+      this.close();
     }
     for (const [file, text] of this.deferred) this.updateFile(file, text);
     this.deferred.clear();
