@@ -2,23 +2,17 @@
 // System.map): DWARF inline chain when there is DWARF, else the symbol table's `function+offset`,
 // saying which. Identity warnings (wrong binary) ride along on every answer.
 import type { DebugFile } from './debug-file.js';
+import type { InlineFrame } from './dwarf/dwarf-info.js';
 import { DwarfFormatError, ElfFormatError } from './errors.js';
 import { type FrameSpec, parseFrameSpec, renderFrameSpec } from './frame-spec.js';
 import { KallsymsSizes } from './kallsyms-size.js';
 import type { SystemMap } from './system-map.js';
 
-export interface SourceFrame {
-  /** Function name; undefined when neither DWARF nor the symbol table knows it (addr2line's `??`). */
-  function: string | undefined;
-  /** File as DWARF names it; undefined without line information. */
-  file: string | undefined;
-  /** 0 when unknown. */
-  line: number;
-  column: number;
-  discriminator: number;
-  /** This frame was inlined into the next one. */
-  inlined: boolean;
-}
+/**
+ * One frame of an answer: the DWARF inline frame without its DIE offset, or the symbol table's function
+ * with no file (addr2line's `??:0`) when there is no DWARF.
+ */
+export type SourceFrame = Omit<InlineFrame, 'dieOffset'>;
 
 /** Where the answer came from: DWARF, or only a symbol table (no file:line then). */
 export type SymbolSource = 'dwarf' | 'symtab' | 'system-map';
