@@ -14,6 +14,7 @@ export { decodePageFaultCode, type DecodedValue } from './decode/page-fault-code
 export { decodeOopsCode, decodeCs, describeFaultAddress } from './decode/oops-code.js';
 export { decodeTaint, decodeModuleFlags } from './decode/taint.js';
 export { decodeEsr } from './decode/arm64-esr.js';
+export { reportSymbolizer, noVmlinuxName } from './report-symbolizer.js';
 export { resolveReport, resolveFrame, type ResolvedFrame, type ResolvedReport, type ResolvedLocation, type ResolveOptions, type Provenance } from './resolve-report.js';
 export { resolvedReportToJson, renderResolvedText, type ResolvedFrameJson } from './render-resolved.js';
 export { explainFaultingInstruction } from './explain-code.js';

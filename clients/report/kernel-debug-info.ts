@@ -1,20 +1,10 @@
-// The debug info a report is resolved with: a KernelSymbolizer over the vmlinux when one is given, else
-// over an empty symbol map so that module frames still resolve through their `.ko` files; and the
+// Opening and closing the debug info a report is resolved with (crash/'s reportSymbolizer), and the
 // binary behind a frame, for its disassembly.
-import type { CrashFrame, CrashReport } from '../../crash/index.js';
-import { type DebugFile, KernelSymbolizer, SystemMap, openDebugFile } from '../../debuginfo/index.js';
-
-export const noVmlinuxName = 'vmlinux (not given)';
+import { type CrashFrame, type CrashReport, reportSymbolizer } from '../../crash/index.js';
+import { type DebugFile, type KernelSymbolizer, openDebugFile } from '../../debuginfo/index.js';
 
 export async function openKernelSymbolizer(options: { vmlinux?: string; modules?: string[] }, report: CrashReport): Promise<KernelSymbolizer> {
-  const vmlinux = options.vmlinux ? await openDebugFile(options.vmlinux) : { systemMap: new SystemMap([]), name: noVmlinuxName };
-  const version = report.header['VERSION'] ?? report.lines.find((l) => / #\d+ .*Debian /.test(l));
-  return new KernelSymbolizer({
-    vmlinux,
-    moduleDirs: options.modules ?? [],
-    ...(report.kaslrOffset !== undefined ? { slide: report.kaslrOffset } : {}),
-    report: { ...(report.release ? { release: report.release } : {}), ...(version ? { version } : {}) },
-  });
+  return reportSymbolizer(report, { ...(options.vmlinux ? { vmlinux: await openDebugFile(options.vmlinux) } : {}), moduleDirs: options.modules ?? [] });
 }
 
 /** The binary holding a frame's code: its module's `.ko`, or the vmlinux. */

@@ -5,16 +5,15 @@
 // them is linked to but never read.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { baseFunctionName, type CrashFrame, type CrashReport, resolveFrame } from '../../crash/index.js';
+import { baseFunctionName, type CrashFrame, type CrashReport, reportSymbolizer, resolveFrame } from '../../crash/index.js';
 import {
   type DebugFile,
   disassembleFromFile,
-  KernelSymbolizer,
+  type KernelSymbolizer,
   listingOf,
   ModuleFinder,
   moduleDirs,
   openDebugFile,
-  parseSystemMap,
   renderDisassembly,
   SourceReader,
   vmlinuxCandidates,
@@ -89,16 +88,9 @@ export class CrashFrameResolver implements FrameResolver {
 
   private async openSymbolizer(report: CrashReport): Promise<KernelSymbolizer> {
     const file = this.vmlinuxFor(report);
-    const identity = report.release ? { release: report.release } : {};
-    // Without a vmlinux, module frames still resolve through their .ko: an empty symbol map stands in.
-    let vmlinux: DebugFile | { systemMap: ReturnType<typeof parseSystemMap>['map']; name: string };
-    if (file) {
-      this.vmlinuxFile ??= openDebugFile(file);
-      vmlinux = await this.vmlinuxFile;
-    } else {
-      vmlinux = { systemMap: parseSystemMap('').map, name: '(no vmlinux)' };
-    }
-    return new KernelSymbolizer({ vmlinux, moduleDirs: this.moduleDirsFor(report), slide: report.kaslrOffset ?? 0n, report: identity });
+    if (file) this.vmlinuxFile ??= openDebugFile(file);
+    const vmlinux = file ? await this.vmlinuxFile : undefined;
+    return reportSymbolizer(report, { ...(vmlinux ? { vmlinux } : {}), moduleDirs: this.moduleDirsFor(report) });
   }
 
   /** A DWARF or printed file name as a local path under the source roots, when there is one. */

@@ -105,3 +105,16 @@ describe('crashnav demo', () => {
     expect(existsSync(html!)).toBe(true);
   });
 });
+
+describe('crashnav resolve without a vmlinux', () => {
+  it('still resolves module frames through their .ko, and says kernel frames have no debug info', async () => {
+    const t = captureIo({ cwd: repoRoot });
+    expect(await main(['resolve', '--modules', 'examples/modules', '--json', 'examples/oopses/null_pointer.log'], t.io)).toBe(0);
+    const record = JSON.parse(t.out()) as { reports: { stacks: { frames: { symbol: string; provenance: string | null; locations: { file: string; line: number }[] }[] }[] }[] };
+    const frames = record.reports[0]!.stacks.flatMap((s) => s.frames);
+    const init = frames.find((f) => f.symbol === 'null_pointer_init')!;
+    expect(init.provenance).toBe('dwarf');
+    expect(init.locations[0]).toMatchObject({ file: '/crashnav/examples/modules/null_pointer/null_pointer.c', line: 16 });
+    expect(frames.find((f) => f.symbol === 'do_one_initcall')?.provenance).not.toBe('dwarf');
+  });
+});

@@ -3,8 +3,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseCrashReport, readCrashInput, renderResolvedText, resolveReport, resolvedReportToJson } from '../../../crash/index.js';
-import { type DebugFile, KernelSymbolizer, SourceReader, findVmlinux, moduleDirs, normalizeModuleName, openDebugFile, parseSubstitution } from '../../../debuginfo/index.js';
+import { parseCrashReport, readCrashInput, renderResolvedText, reportSymbolizer, resolveReport, resolvedReportToJson } from '../../../crash/index.js';
+import { type DebugFile, SourceReader, findVmlinux, moduleDirs, normalizeModuleName, openDebugFile, parseSubstitution } from '../../../debuginfo/index.js';
 import { KernelIndex, defaultDbPath } from '../../../indexer/index.js';
 import { type CliCommand, UsageError, writeLine } from '../command.js';
 
@@ -86,14 +86,11 @@ export const command: CliCommand = {
         const json: Record<string, unknown>[] = [];
         for (const report of reports) {
           const vmlinuxPath = findVmlinux({ path: v.vmlinux && path.resolve(io.cwd, v.vmlinux), release: report.release, debugRoots: debugRoots.length ? debugRoots : undefined });
-          let symbolizer: KernelSymbolizer | undefined;
-          if (vmlinuxPath) {
-            if (!vmlinuxCache.has(vmlinuxPath)) vmlinuxCache.set(vmlinuxPath, openDebugFile(vmlinuxPath));
-            const dirs = [...userModuleDirs, ...(report.release ? moduleDirs(report.release, debugRoots.length ? debugRoots : undefined) : [])];
-            symbolizer = new KernelSymbolizer({ vmlinux: await vmlinuxCache.get(vmlinuxPath)!, moduleDirs: dirs, slide: report.kaslrOffset ?? 0n, report: { release: report.release } });
-          } else if (v.vmlinux) {
-            throw new Error(`${v.vmlinux}: no such file`);
-          }
+          if (v.vmlinux && !vmlinuxPath) throw new Error(`${v.vmlinux}: no such file`);
+          if (vmlinuxPath && !vmlinuxCache.has(vmlinuxPath)) vmlinuxCache.set(vmlinuxPath, openDebugFile(vmlinuxPath));
+          const dirs = [...userModuleDirs, ...(report.release ? moduleDirs(report.release, debugRoots.length ? debugRoots : undefined) : [])];
+          const vmlinux = vmlinuxPath ? await vmlinuxCache.get(vmlinuxPath)! : undefined;
+          const symbolizer = reportSymbolizer(report, { ...(vmlinux ? { vmlinux } : {}), moduleDirs: dirs });
           const resolved = await resolveReport(report, { symbolizer, index, root, sources, searchModules });
           if (v.json) json.push(resolvedReportToJson(resolved));
           else writeLine(io.stdout, renderResolvedText(resolved, inputLines) + '\n');
