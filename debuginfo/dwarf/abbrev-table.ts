@@ -11,37 +11,51 @@ export interface Abbrev {
   code: number;
   tag: number;
   hasChildren: boolean;
-  names: number[];
-  forms: number[];
-  /** DW_FORM_implicit_const values, indexed like `forms` (0 elsewhere). */
-  implicit: number[];
-  /** Index of DW_AT_sibling in `names`, or -1. */
+  /** Its attribute specifications are `first` to `end` (exclusive) of the table's `names`/`forms`/`implicit`. */
+  first: number;
+  end: number;
+  /** Table index of DW_AT_sibling's specification, or -1. */
   siblingIndex: number;
   /** Has DW_AT_low_pc or DW_AT_ranges: may cover code (declarations and abstract instances do not). */
   hasPc: boolean;
   /**
-   * Size of all attribute values when every form has a fixed size: `constBytes` plus so many
-   * addresses, offsets and DW_FORM_ref_addr; undefined when a form is variable (LEB128, string, block).
+   * Size of all attribute values when every form has a fixed size: `fixedConst` bytes plus so many
+   * addresses, offsets and DW_FORM_ref_addr; `fixedConst` is -1 when a form is variable (LEB128,
+   * string, block).
    */
-  fixed: FixedSize | undefined;
-  /** The fixed size of the attributes before DW_AT_sibling, when they are all fixed (a direct jump to it). */
-  siblingPrefix: FixedSize | undefined;
-}
-
-export interface FixedSize {
-  constBytes: number;
-  addresses: number;
-  offsets: number;
-  refAddrs: number;
+  fixedConst: number;
+  fixedAddresses: number;
+  fixedOffsets: number;
+  fixedRefAddrs: number;
+  /** The same for the attributes before DW_AT_sibling (a direct jump to it); -1 when not all fixed. */
+  prefixConst: number;
+  prefixAddresses: number;
+  prefixOffsets: number;
+  prefixRefAddrs: number;
 }
 
 const maxAttributes = 4096;
+// Codes are dense from 1 in every producer seen; beyond this a map holds them.
+const maxDenseCode = 1 << 16;
+// Specifications in a kernel unit's table: ~1,000 for the average 2.3 KiB.
+const initialSpecs = 1024;
 
 /** Reads `length` bytes of `.debug_abbrev` at `offset`. */
 export type AbbrevWindow = (offset: number, length: number) => Uint8Array;
 
 export class AbbrevTable {
-  private readonly entries = new Map<number, Abbrev>();
+  /**
+   * Attribute specifications of all parsed entries, flat (a unit's table holds ~250 entries: arrays
+   * per entry were ~40% of all the memory a vmlinux batch allocated). Replaced when they grow, so
+   * read them from the table after `get`, not before.
+   */
+  names: Uint32Array;
+  forms: Uint32Array;
+  /** DW_FORM_implicit_const values, indexed like `forms` (0 elsewhere). */
+  implicit: Float64Array;
+  private specCount = 0;
+  private readonly dense: (Abbrev | undefined)[] = [];
+  private readonly sparse = new Map<number, Abbrev>();
   private readonly offset: number;
   private readonly sectionSize: number;
   private readonly window: AbbrevWindow;
@@ -57,10 +71,13 @@ export class AbbrevTable {
     }
     // Most tables fit 16 KiB (a vmlinux averages 2.3 KiB); bigger ones grow the window.
     this.reader = this.read(file, Math.min(16384, sectionSize - offset), 0);
+    this.names = new Uint32Array(initialSpecs);
+    this.forms = new Uint32Array(initialSpecs);
+    this.implicit = new Float64Array(initialSpecs);
   }
 
   get(code: number): Abbrev | undefined {
-    const hit = this.entries.get(code);
+    const hit = code < maxDenseCode ? this.dense[code] : this.sparse.get(code);
     if (hit || this.done) return hit;
     while (!this.done) {
       const entry = this.parseNext();
@@ -72,11 +89,13 @@ export class AbbrevTable {
   /** Parses one more entry (undefined at the table's end), growing the window when it runs out. */
   private parseNext(): Abbrev | undefined {
     const start = this.reader.pos;
+    const specs = this.specCount;
     try {
       return this.parseEntry();
     } catch (err) {
       const available = this.sectionSize - this.offset;
       if (!(err instanceof DwarfFormatError) || err.code !== 'truncated' || this.reader.length >= available) throw err;
+      this.specCount = specs;
       this.reader = this.read(this.reader.place.file, Math.min(available, this.reader.length * 8), start);
       return this.parseNext();
     }
@@ -91,36 +110,39 @@ export class AbbrevTable {
     }
     const tag = r.uleb();
     const hasChildren = r.u8() !== 0;
-    // Specifications go to reused scratch arrays first and are copied out at their exact size:
-    // growing fresh arrays here was half of all the bytes a vmlinux batch allocated.
-    let n = 0;
-    let anyImplicit = false;
+    const first = this.specCount;
     let fConst = 0;
     let fAddr = 0;
     let fOff = 0;
     let fRef = 0;
     let isFixed = true;
-    let siblingPrefix: FixedSize | undefined;
+    let prefixConst = -1;
+    let prefixAddresses = 0;
+    let prefixOffsets = 0;
+    let prefixRefAddrs = 0;
     let siblingIndex = -1;
     let hasPc = false;
     for (;;) {
       const name = r.uleb();
       const form = r.uleb();
       if (name === 0 && form === 0) break;
-      if (n >= maxAttributes) r.fail('absurd-abbrev', `abbrev ${code} has more than ${maxAttributes} attributes`);
-      let implicit = 0;
-      if (form === DW_FORM_implicit_const) {
-        implicit = r.sleb();
-        anyImplicit = true;
-      }
+      const n = this.specCount;
+      if (n - first >= maxAttributes) r.fail('absurd-abbrev', `abbrev ${code} has more than ${maxAttributes} attributes`);
+      const implicit = form === DW_FORM_implicit_const ? r.sleb() : 0;
       if (name === DW_AT_sibling) {
         siblingIndex = n;
-        if (isFixed) siblingPrefix = { constBytes: fConst, addresses: fAddr, offsets: fOff, refAddrs: fRef };
+        if (isFixed) {
+          prefixConst = fConst;
+          prefixAddresses = fAddr;
+          prefixOffsets = fOff;
+          prefixRefAddrs = fRef;
+        }
       } else if (name === C.DW_AT_low_pc || name === C.DW_AT_ranges) hasPc = true;
-      scratchNames[n] = name;
-      scratchForms[n] = form;
-      scratchImplicit[n] = implicit;
-      n++;
+      if (n === this.names.length) this.grow();
+      this.names[n] = name;
+      this.forms[n] = form;
+      this.implicit[n] = implicit;
+      this.specCount = n + 1;
       if (isFixed) {
         const cls = form < formClass.length ? formClass[form]! : variable;
         if (cls >= 0) fConst += cls;
@@ -130,21 +152,40 @@ export class AbbrevTable {
         else isFixed = false;
       }
     }
-    if (this.entries.has(code)) r.fail('duplicate-abbrev', `abbrev code ${code} defined twice`);
+    if ((code < maxDenseCode ? this.dense[code] : this.sparse.get(code)) !== undefined) r.fail('duplicate-abbrev', `abbrev code ${code} defined twice`);
     const entry: Abbrev = {
       code,
       tag,
       hasChildren,
-      names: scratchNames.slice(0, n),
-      forms: scratchForms.slice(0, n),
-      implicit: anyImplicit ? scratchImplicit.slice(0, n) : noImplicit,
+      first,
+      end: this.specCount,
       siblingIndex,
       hasPc,
-      fixed: isFixed ? { constBytes: fConst, addresses: fAddr, offsets: fOff, refAddrs: fRef } : undefined,
-      siblingPrefix,
+      fixedConst: isFixed ? fConst : -1,
+      fixedAddresses: fAddr,
+      fixedOffsets: fOff,
+      fixedRefAddrs: fRef,
+      prefixConst,
+      prefixAddresses,
+      prefixOffsets,
+      prefixRefAddrs,
     };
-    this.entries.set(code, entry);
+    if (code < maxDenseCode) this.dense[code] = entry;
+    else this.sparse.set(code, entry);
     return entry;
+  }
+
+  private grow(): void {
+    const size = this.names.length * 2;
+    const names = new Uint32Array(size);
+    const forms = new Uint32Array(size);
+    const implicit = new Float64Array(size);
+    names.set(this.names);
+    forms.set(this.forms);
+    implicit.set(this.implicit);
+    this.names = names;
+    this.forms = forms;
+    this.implicit = implicit;
   }
 
   private read(file: string, length: number, pos: number): ByteReader {
@@ -152,10 +193,6 @@ export class AbbrevTable {
   }
 }
 
-const noImplicit: number[] = [];
-const scratchNames: number[] = [];
-const scratchForms: number[] = [];
-const scratchImplicit: number[] = [];
 const variable = -1;
 const addressClass = -2;
 const offsetClass = -3;

@@ -383,8 +383,8 @@ function readSelected(unit: DwarfUnit, entry: DieEntry, wanted: Set<number>): Ma
   const r = unit.reader;
   r.pos = entry.attrsPos;
   const out = new Map<number, AttributeValue>();
-  const { names, forms, implicit } = entry.abbrev;
-  for (let i = 0; i < names.length; i++) {
+  const { names, forms, implicit } = unit.abbrevs;
+  for (let i = entry.abbrev.first; i < entry.abbrev.end; i++) {
     const name = names[i]!;
     if (wanted.has(name)) out.set(name, readAttributeValue(r, forms[i]!, unit, unit.offset, implicit[i]));
     else skipAttributeValue(r, forms[i]!, unit);
@@ -402,11 +402,13 @@ function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
     return undefined;
   }
   const r = unit.reader;
-  if (abbrev.siblingPrefix && abbrev.hasChildren) {
+  const { names, forms } = unit.abbrevs;
+  const prefix = abbrev.hasChildren ? unit.siblingPrefixSize(abbrev) : -1;
+  if (prefix >= 0) {
     // Read DW_AT_sibling in place and leave the rest unread: the caller jumps to the sibling.
     const start = r.pos;
-    r.skip(unit.sizeOf(abbrev.siblingPrefix));
-    const form = abbrev.forms[abbrev.siblingIndex]!;
+    r.skip(prefix);
+    const form = forms[abbrev.siblingIndex]!;
     let sibling: number | undefined;
     if (form === C.DW_FORM_ref4) sibling = unit.offset + r.u32();
     else {
@@ -417,8 +419,7 @@ function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
     r.pos = start;
   }
   let sibling: number | undefined;
-  const { names, forms } = abbrev;
-  for (let i = 0; i < names.length; i++) {
+  for (let i = abbrev.first; i < abbrev.end; i++) {
     if (names[i] === C.DW_AT_sibling) {
       const v = readAttributeValue(r, forms[i]!, unit, unit.offset);
       if (v.kind === 'reference') sibling = v.offset;

@@ -2,7 +2,7 @@
 // bases (str_offsets, addr, rnglists, low_pc) needed to resolve indexed forms in its other DIEs.
 import { ByteReader } from '../byte-reader.js';
 import { DwarfFormatError } from '../errors.js';
-import type { AbbrevTable, Abbrev, FixedSize } from './abbrev-table.js';
+import type { AbbrevTable, Abbrev } from './abbrev-table.js';
 import { type AttributeValue, type UnitFormat, readAttributeValue, skipAttributeValue } from './attribute-value.js';
 import * as C from './dwarf-constants.js';
 import type { DwarfSections } from './dwarf-sections.js';
@@ -77,6 +77,13 @@ export class DwarfUnit implements UnitFormat {
   readonly strOffsetsBase: number;
   readonly addrBase: number;
   readonly rnglistsBase: number;
+  // The header's fields as plain properties: the DIE walks read them for every attribute.
+  readonly offset: number;
+  readonly version: number;
+  readonly addressSize: number;
+  readonly offsetSize: 4 | 8;
+  /** Size of a DW_FORM_ref_addr (an address in DWARF 2, an offset since). */
+  readonly refAddrSize: number;
   private readonly rootAttrs: Map<number, AttributeValue>;
 
   /**
@@ -87,6 +94,11 @@ export class DwarfUnit implements UnitFormat {
     this.sections = sections;
     this.header = header;
     this.abbrevs = abbrevs;
+    this.offset = header.offset;
+    this.version = header.version;
+    this.addressSize = header.addressSize;
+    this.offsetSize = header.offsetSize;
+    this.refAddrSize = header.version <= 2 ? header.addressSize : header.offsetSize;
     const full = header.end - header.offset;
     this.reader = sections.sliceReader('.debug_info', header.offset, options.rootOnly ? Math.min(full, header.firstDieOffset - header.offset + rootWindow) : full);
     const root = this.entryAt(header.firstDieOffset);
@@ -103,18 +115,6 @@ export class DwarfUnit implements UnitFormat {
     this.baseAddress = this.addressOf(a.get(C.DW_AT_low_pc)) ?? 0n;
   }
 
-  get offset(): number {
-    return this.header.offset;
-  }
-  get version(): number {
-    return this.header.version;
-  }
-  get addressSize(): number {
-    return this.header.addressSize;
-  }
-  get offsetSize(): 4 | 8 {
-    return this.header.offsetSize;
-  }
   get file(): string {
     return this.sections.file;
   }
@@ -158,26 +158,25 @@ export class DwarfUnit implements UnitFormat {
     const r = this.reader;
     r.pos = entry.attrsPos;
     const out = new Map<number, AttributeValue>();
-    const { names, forms, implicit } = entry.abbrev;
-    for (let i = 0; i < names.length; i++) out.set(names[i]!, readAttributeValue(r, forms[i]!, this, this.header.offset, implicit[i]));
+    const { names, forms, implicit } = this.abbrevs;
+    for (let i = entry.abbrev.first; i < entry.abbrev.end; i++) out.set(names[i]!, readAttributeValue(r, forms[i]!, this, this.header.offset, implicit[i]));
     return out;
   }
 
-  /** The byte size of a fixed attribute layout in this unit's format. */
-  sizeOf(f: FixedSize): number {
-    const { addressSize, offsetSize, version } = this.header;
-    return f.constBytes + f.addresses * addressSize + f.offsets * offsetSize + f.refAddrs * (version <= 2 ? addressSize : offsetSize);
+  /** The byte size of the attributes before DW_AT_sibling in this unit's format, -1 when not all fixed. */
+  siblingPrefixSize(a: Abbrev): number {
+    return a.prefixConst < 0 ? -1 : a.prefixConst + a.prefixAddresses * this.addressSize + a.prefixOffsets * this.offsetSize + a.prefixRefAddrs * this.refAddrSize;
   }
 
   /** Moves the reader (at a DIE's first attribute) past its attributes. */
-  skipAttributes(abbrev: Abbrev): void {
+  skipAttributes(a: Abbrev): void {
     const r = this.reader;
-    if (abbrev.fixed) {
-      r.skip(this.sizeOf(abbrev.fixed));
+    if (a.fixedConst >= 0) {
+      r.skip(a.fixedConst + a.fixedAddresses * this.addressSize + a.fixedOffsets * this.offsetSize + a.fixedRefAddrs * this.refAddrSize);
       return;
     }
-    const forms = abbrev.forms;
-    for (let i = 0; i < forms.length; i++) skipAttributeValue(r, forms[i]!, this);
+    const forms = this.abbrevs.forms;
+    for (let i = a.first; i < a.end; i++) skipAttributeValue(r, forms[i]!, this);
   }
 
   /**

@@ -34,8 +34,8 @@ export function scanScope(unit: DwarfUnit, abbrev: Abbrev, attrsPos: number, out
   out.callLine = out.callColumn = 0;
   const r = unit.reader;
   r.pos = attrsPos;
-  const { names, forms, implicit } = abbrev;
-  for (let i = 0; i < names.length; i++) {
+  const { names, forms, implicit } = unit.abbrevs;
+  for (let i = abbrev.first; i < abbrev.end; i++) {
     const name = names[i]!;
     const form = forms[i]!;
     switch (name) {
