@@ -61,6 +61,8 @@ export interface CallFact {
   member: boolean;
   /** In a macro body, a function name passed to another macro (which calls it) rather than called. */
   argument?: boolean;
+  /** A call the compiler inserts that the source never writes (`__stack_chk_fail` under -fstack-protector-strong). */
+  compiler?: boolean;
 }
 
 export interface IncludeFact {

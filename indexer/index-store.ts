@@ -15,7 +15,7 @@ export const defKinds: readonly DefKind[] = ['function', 'prototype', 'macro', '
 const kindCode = new Map(defKinds.map((k, i) => [k, i]));
 
 export const DefFlag = { static: 1, weak: 2, alternative: 4, placeholder: 8, expanded: 16 } as const;
-export const CallFlag = { member: 1, argument: 2 } as const;
+export const CallFlag = { member: 1, argument: 2, compiler: 4 } as const;
 
 /** The database is missing, unreadable, from another schema version, or not a crashnav index. */
 export class IndexDatabaseError extends Error {
@@ -287,7 +287,7 @@ export class IndexStore {
     for (const c of facts.calls) {
       const caller = defIds[c.caller];
       if (caller === undefined) continue;
-      s.insertCall.run(this.internName(c.callee), caller, c.line, c.column, (c.member ? CallFlag.member : 0) | (c.argument ? CallFlag.argument : 0));
+      s.insertCall.run(this.internName(c.callee), caller, c.line, c.column, (c.member ? CallFlag.member : 0) | (c.argument ? CallFlag.argument : 0) | (c.compiler ? CallFlag.compiler : 0));
     }
     for (const inc of facts.includes) s.insertInclude.run(fileId, inc.line, inc.path, inc.system ? 1 : 0);
     for (const e of facts.exports) s.insertExport.run(this.internName(e), fileId);
