@@ -3,7 +3,7 @@
 // for includers (8), `<unknown>` for text, egrep and file hits (4, 6, 7). The text is cscope's compressed
 // form (comments dropped, blanks collapsed) except for 4 and 6, which print the raw line as cscope does.
 import type { DefKind } from './file-facts.js';
-import type { KernelIndex } from './kernel-index.js';
+import type { CallSite, KernelIndex } from './kernel-index.js';
 
 export const cscopeQueryNumbers = [0, 1, 2, 3, 4, 6, 7, 8, 9] as const;
 export type CscopeQueryNumber = (typeof cscopeQueryNumbers)[number];
@@ -17,7 +17,8 @@ export interface CscopeHit {
   text: string;
   /** What the hit is: a definition kind, `call`, `reference` role, `text`, `file`, `include`. */
   kind: DefKind | 'call' | 'member-call' | 'read' | 'write' | 'declaration' | 'text' | 'file' | 'include';
-  via: { macro: string } | null;
+  /** The macro whose expansion makes the definition or call, or the compiler option that inserts the call. */
+  via: { macro: string } | { compiler: string } | null;
 }
 
 export interface CscopeQueryOptions {
@@ -51,11 +52,11 @@ export function runCscopeQuery(index: KernelIndex, query: CscopeQueryNumber, pat
       }));
     case 2:
       return index.findCallees(pattern).map((c) => ({
-        file: c.file, function: c.callee, line: c.line, column: c.column, text: text(c.file, c.line), kind: c.member ? 'member-call' : 'call', via: c.via ? { macro: c.via } : null,
+        file: c.file, function: c.callee, line: c.line, column: c.column, text: text(c.file, c.line), kind: c.member ? 'member-call' : 'call', via: callVia(c),
       }));
     case 3:
       return index.findCallers(pattern).map((c) => ({
-        file: c.file, function: c.caller.name, line: c.line, column: c.column, text: text(c.file, c.line), kind: c.member ? 'member-call' : 'call', via: c.via ? { macro: c.via } : null,
+        file: c.file, function: c.caller.name, line: c.line, column: c.column, text: text(c.file, c.line), kind: c.member ? 'member-call' : 'call', via: callVia(c),
       }));
     case 4:
       return index.findText({ literal: pattern }).map((h) => ({ file: h.file, function: '<unknown>', line: h.line, column: h.column, text: h.text, kind: 'text', via: null }));
@@ -87,4 +88,9 @@ export function renderCscopeLine(hit: CscopeHit): string {
 
 export function renderCscopeJson(hit: CscopeHit): string {
   return JSON.stringify({ file: hit.file, line: hit.line, column: hit.column, function: hit.function, text: hit.text, kind: hit.kind, via: hit.via });
+}
+
+function callVia(c: CallSite): CscopeHit['via'] {
+  if (c.via) return { macro: c.via };
+  return c.inserted ? { compiler: '-fstack-protector-strong' } : null;
 }

@@ -13,7 +13,8 @@
 import type { CParser, SyntaxCursor, SyntaxNode, SyntaxTree } from './c-parser.js';
 import { type CTokens, Tok, lexC, tokText } from './c-lexer.js';
 import type { CallFact, DefFact, DefKind, FileFacts, IncludeFact } from './file-facts.js';
-import { cKeywords, exportMacro, generatedDefinitions, moduleAlias, notCallable, trailingAttribute } from './kernel-idioms.js';
+import { type GeneratedDef, cKeywords, exportMacro, generatedDefinitions, moduleAlias, notCallable, trailingAttribute } from './kernel-idioms.js';
+import { type CanaryPolicy, canaryCalls, stackCheckFail } from './stack-protector.js';
 
 /** Files larger than this are generated tables (amdgpu register headers): lexical pass only. */
 export const maxTreeSitterBytes = 1_500_000;
@@ -83,8 +84,8 @@ function collapse(s: string, max = 240): string {
 }
 
 class LexicalPass {
-  private readonly prevC: Int32Array;
-  private readonly nextC: Int32Array;
+  readonly prevC: Int32Array;
+  readonly nextC: Int32Array;
   private readonly pp: PpFrame[] = [];
   private depth = 0;
   /** Parenthesis depth at file scope: `;` and braces inside `TRACE_EVENT(...)` arguments end nothing. */
@@ -98,10 +99,14 @@ class LexicalPass {
   private bodyOpen = -1;
   /** Token pairs (`{`, `}`) of every function body found, in order. */
   readonly bodies: number[] = [];
+  /** The def owning each body of `bodies`. */
+  private readonly bodyOwners: number[] = [];
+  /** How each function with a body comes by a stack canary (stack-protector.ts); absent: never. */
+  private readonly canaryPolicies = new Map<number, CanaryPolicy>();
 
   constructor(
-    private readonly text: string,
-    private readonly toks: CTokens,
+    readonly text: string,
+    readonly toks: CTokens,
     private readonly facts: FileFacts,
   ) {
     const n = toks.count;
@@ -165,7 +170,10 @@ class LexicalPass {
           this.depth = Math.max(0, this.depth - 1);
           if (this.depth === 0 && this.paren === 0) {
             if (this.currentFn >= 0) this.facts.defs[this.currentFn]!.endLine = toks.line[i]!;
-            if (this.bodyOpen >= 0) this.bodies.push(this.bodyOpen, i);
+            if (this.bodyOpen >= 0) {
+              this.bodies.push(this.bodyOpen, i);
+              this.bodyOwners.push(this.currentFn);
+            }
             this.bodyOpen = -1;
             for (const d of this.openGenerated) this.facts.defs[d]!.endLine = toks.line[i]!;
             this.openGenerated = [];
@@ -182,6 +190,8 @@ class LexicalPass {
     // Invocations written without `;` up to the end of the file (lsm_hook_defs.h, accessor tables).
     if (this.depth === 0 && this.stmtStart >= 0) this.invocationChain(this.stmtStart, toks.count);
     this.facts.names = [...this.names];
+    const { defs, calls } = this.facts;
+    calls.push(...canaryCalls(this, { defs, calls, bodies: this.bodies, owners: this.bodyOwners, policies: this.canaryPolicies }));
   }
 
   private endsStatement(t: number): boolean {
@@ -200,8 +210,10 @@ class LexicalPass {
   }
 
   /** Calls the idiom table knows a generated function makes, placed at the invocation. */
-  private addGeneratedCalls(caller: number, callees: string[] | undefined, tok: number): void {
-    for (const callee of callees ?? []) this.facts.calls.push({ caller, callee, line: this.toks.line[tok]!, column: columnOf(this.text, this.toks.start[tok]!), member: false });
+  private addGeneratedCalls(caller: number, g: GeneratedDef, tok: number): void {
+    const at = { caller, line: this.toks.line[tok]!, column: columnOf(this.text, this.toks.start[tok]!), member: false };
+    for (const callee of g.calls ?? []) this.facts.calls.push({ ...at, callee });
+    if (g.canary === 'always') this.facts.calls.push({ ...at, callee: stackCheckFail, compiler: true });
   }
 
   private addDef(def: Omit<DefFact, 'column' | 'isAlternative'> & { tok: number }): number {
@@ -283,12 +295,18 @@ class LexicalPass {
     const start = this.stmtStart >= 0 ? this.stmtStart : nameTok;
     let isStatic = false;
     let isWeak = false;
-    for (let t = start; t >= 0 && t < nameTok; t = this.nextC[t]!) {
-      if (isPunct(text, toks, t, '=')) return; // an initializer, not a body
+    let isInline = false;
+    let noinline = false;
+    let unprotected = false;
+    for (let t = start; t >= 0 && t < brace; t = this.nextC[t]!) {
+      if (t < nameTok && isPunct(text, toks, t, '=')) return; // an initializer, not a body
       if (toks.kind[t] === Tok.Ident) {
         const w = tokText(text, toks, t);
         if (w === 'static') isStatic = true;
         else if (w === '__weak' || w === 'weak') isWeak = true;
+        else if (w === 'inline' || w === '__inline' || w === '__inline__' || w === '__always_inline') isInline = true;
+        else if (w === 'noinline' || w === '__noinline') noinline = true;
+        else if (w === '__no_stack_protector' || w === 'no_stack_protector') unprotected = true;
       }
     }
     const line = toks.line[nameTok]!;
@@ -299,12 +317,15 @@ class LexicalPass {
       const { args } = this.argsAt(open);
       const made = generatedDefinitions(name, args, true);
       let owner = -1;
+      const holders: number[] = [];
       for (const g of made) {
         const idx = this.addDef({ name: g.name, kind: g.kind, tok: nameTok, line, endLine: -1, isStatic: false, isWeak: g.isWeak ?? false, via: name, docLine });
-        this.addGeneratedCalls(idx, g.calls, nameTok);
+        this.addGeneratedCalls(idx, g, nameTok);
         if (g.ownsBody) owner = idx;
+        if (g.canary === 'inlined-body') holders.push(idx);
         this.openGenerated.push(idx);
       }
+      if (owner >= 0) this.canaryPolicies.set(owner, holders.length > 0 ? { kind: 'wrapped', wrappers: holders } : { kind: 'own' });
       this.currentFn = owner >= 0 ? owner : -1;
       if (made.length > 0) return;
       if (macroLike) {
@@ -320,6 +341,10 @@ class LexicalPass {
     this.invocationChain(start, nameTok);
     const signature = collapse(text.slice(toks.start[start]!, toks.end[p]!));
     this.currentFn = this.addDef({ name, kind: 'function', tok: nameTok, line, endLine: line, isStatic, isWeak, signature, docLine });
+    if (!unprotected) {
+      const policy: CanaryPolicy = isInline && !noinline ? { kind: 'inlined' } : isStatic && !noinline ? { kind: 'static' } : { kind: 'own' };
+      this.canaryPolicies.set(this.currentFn, policy);
+    }
   }
 
   private statementAtFileScope(start: number, end: number): void {
@@ -370,7 +395,7 @@ class LexicalPass {
     const made = generatedDefinitions(macro, args, false);
     for (const g of made) {
       const idx = this.addDef({ name: g.name, kind: g.kind, tok: t, line, endLine: line, isStatic: stmtStart !== t, isWeak: g.isWeak ?? false, via: macro, docLine: this.docLineBefore(toks.line[stmtStart]!) });
-      this.addGeneratedCalls(idx, g.calls, t);
+      this.addGeneratedCalls(idx, g, t);
     }
     if ((made.length === 0 || made.some((g) => g.guess)) && !notExpanded.test(macro)) {
       this.facts.invocations.push({ macro, args, line, column: columnOf(this.text, toks.start[t]!), body: -1 });

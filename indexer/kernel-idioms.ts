@@ -14,6 +14,11 @@ export interface GeneratedDef {
   guess?: boolean;
   /** What the generated body calls (include/trace/trace_events.h, perf.h, bpf_probe.h in 6.1). */
   calls?: string[];
+  /**
+   * Its stack canary under -fstack-protector-strong: `always` (the generated body takes the address of a
+   * local), or `inlined-body` (the body written after the invocation is inlined into this function).
+   */
+  canary?: 'always' | 'inlined-body';
 }
 
 const syscallDefine = /^SYSCALL_DEFINE[0-6]$/;
@@ -26,8 +31,8 @@ function syscallNames(base: string, compat: boolean): GeneratedDef[] {
   return [
     { name: `__do_${p}${base}`, kind: 'function', ownsBody: true },
     { name: `__se_${p}${base}`, kind: 'function', calls: [`__do_${p}${base}`] },
-    { name: `__x64_${p}${base}`, kind: 'function', calls: [`__se_${p}${base}`] },
-    { name: `__ia32_${p}${base}`, kind: 'function', calls: [`__se_${p}${base}`] },
+    { name: `__x64_${p}${base}`, kind: 'function', calls: [`__se_${p}${base}`], canary: 'inlined-body' },
+    { name: `__ia32_${p}${base}`, kind: 'function', calls: [`__se_${p}${base}`], canary: 'inlined-body' },
     { name: `${p}${base}`, kind: 'prototype' },
   ];
 }
@@ -45,11 +50,12 @@ function traceArgCount(args: string[]): number | undefined {
 
 function traceClass(name: string, args: string[]): GeneratedDef[] {
   const n = traceArgCount(args);
-  const fn = (p: string, calls: string[]) => ({ name: p + name, kind: 'function' as const, calls });
+  const fn = (p: string, calls: string[], canary?: 'always') => ({ name: p + name, kind: 'function' as const, calls, canary });
   return [
-    fn('trace_event_raw_event_', bufferCalls),
+    // `struct trace_event_buffer fbuffer` and perf's `&__regs`, `&rctx`: locals whose address is taken.
+    fn('trace_event_raw_event_', bufferCalls, 'always'),
     fn('do_trace_event_raw_event_', bufferCalls),
-    fn('perf_trace_', ['perf_trace_buf_alloc', 'perf_fetch_caller_regs', 'perf_trace_run_bpf_submit']),
+    fn('perf_trace_', ['perf_trace_buf_alloc', 'perf_fetch_caller_regs', 'perf_trace_run_bpf_submit'], 'always'),
     fn('__bpf_trace_', n === undefined ? [] : [`bpf_trace_run${n}`]),
     fn('trace_raw_output_', ['trace_raw_output_prep', 'trace_event_printf', 'trace_handle_return']),
     fn('trace_event_get_offsets_', []),
@@ -92,7 +98,7 @@ export function generatedDefinitions(macro: string, args: string[], hasBody: boo
   if (bpfCall.test(macro) && identifier.test(a0)) {
     return [
       { name: `____${a0}`, kind: 'function', ownsBody: hasBody },
-      { name: a0, kind: 'function' },
+      { name: a0, kind: 'function', canary: 'inlined-body' },
     ];
   }
   if (/^(DECLARE_EVENT_CLASS|DECLARE_EVENT_CLASS_NOP)$/.test(macro) && identifier.test(a0)) return traceClass(a0, args);

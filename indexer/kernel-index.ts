@@ -42,6 +42,8 @@ export interface CallSite {
   member: boolean;
   /** The function-like macro written at this site whose expansion makes the call. */
   via: string | null;
+  /** A call the compiler inserts, not written in the source: the stack protector's `__stack_chk_fail`. */
+  inserted: boolean;
 }
 
 export type ReferenceRole = 'read' | 'write' | 'call' | 'declaration';
@@ -314,7 +316,7 @@ export class KernelIndex {
           defCache.set(r.callerId, caller);
         }
         if (within && !within.has(caller.file)) continue;
-        out.push({ caller, callee: base, file: caller.file, line: r.line, column: r.column, member, via });
+        out.push({ caller, callee: base, file: caller.file, line: r.line, column: r.column, member, via, inserted: (r.flags & CallFlag.compiler) !== 0 });
       }
     };
     collect(id, null);
@@ -334,9 +336,9 @@ export class KernelIndex {
       if (!row) continue;
       for (const c of this.stmts.callsFrom.all(row.row.id) as Array<{ callee: string; calleeId: number; line: number; column: number; flags: number }>) {
         const site = { caller, file: caller.file, line: c.line, column: c.column };
-        out.push({ ...site, callee: c.callee, member: (c.flags & CallFlag.member) !== 0, via: null });
+        out.push({ ...site, callee: c.callee, member: (c.flags & CallFlag.member) !== 0, via: null, inserted: (c.flags & CallFlag.compiler) !== 0 });
         if (this.stmts.isMacro.get(c.calleeId)) {
-          for (const inner of this.expandMacroCalls(c.calleeId, depth, caller.file)) out.push({ ...site, callee: inner, member: false, via: c.callee });
+          for (const inner of this.expandMacroCalls(c.calleeId, depth, caller.file)) out.push({ ...site, callee: inner, member: false, via: c.callee, inserted: false });
         }
       }
     }
@@ -535,7 +537,7 @@ function dedupeSites(sites: CallSite[]): CallSite[] {
   const seen = new Set<string>();
   const out: CallSite[] = [];
   for (const s of sites.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || a.column - b.column || (a.via === null ? -1 : 1))) {
-    const key = `${s.file}:${s.line}:${s.column}:${s.callee}`;
+    const key = `${s.file}:${s.line}:${s.column}:${s.callee}:${s.caller.name}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(s);

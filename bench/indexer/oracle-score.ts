@@ -85,7 +85,8 @@ export function scoreDefinitions(index: KernelIndex, defs: OracleDef[], arch = '
 
 /**
  * Callees no source writes: the compiler inserts them (-fstack-protector-strong's __stack_chk_fail, the
- * ftrace and retpoline/rethunk entries, sanitizer hooks). No source index can list these callers.
+ * ftrace and retpoline/rethunk entries, sanitizer hooks). Of these the index infers only
+ * __stack_chk_fail's callers (indexer/stack-protector.ts); they are scored apart from the written edges.
  */
 export const compilerInserted = /^(__stack_chk_fail|__fentry__|__x86_indirect_thunk_\w+|__x86_return_thunk|__sanitizer_\w+|__asan_\w+|__tsan_\w+|__ubsan_\w+|__kcsan_\w+|__msan_\w+)$/;
 
@@ -95,6 +96,9 @@ export interface CallScore {
   sourceTotal: number;
   sourceFound: number;
   sourceRecall: number;
+  /** Edges to a `compilerInserted` callee, and how many of those were found. */
+  insertedTotal: number;
+  insertedFound: number;
   callersFound: number;
   callersRecall: number;
   calleesFound: number;
@@ -129,7 +133,7 @@ export function scoreCalls(index: KernelIndex, edges: Array<[string, string]>): 
     if (callers.has(caller)) {
       callersFound++;
       if (visible) sourceFound++;
-    } else if (visible) misses.push([caller, callee]);
+    } else misses.push([caller, callee]);
     let callees = calleeCache.get(caller);
     if (!callees) {
       callees = new Set(index.findCallees(caller).map((s) => s.callee));
@@ -146,6 +150,8 @@ export function scoreCalls(index: KernelIndex, edges: Array<[string, string]>): 
     sourceTotal,
     sourceFound,
     sourceRecall: sourceTotal ? sourceFound / sourceTotal : 0,
+    insertedTotal: edges.length - sourceTotal,
+    insertedFound: callersFound - sourceFound,
     calleesFound,
     calleesRecall: edges.length ? calleesFound / edges.length : 0,
     meanCallerHits: counts.length ? counts.reduce((a, b) => a + b, 0) / counts.length : 0,

@@ -39,7 +39,7 @@ const callMs = performance.now() - t;
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(`population: ${oracle.single.size} names with one right answer, ${oracle.edges.length} edges between them`);
 console.log(`definitions: ${d.correct}/${d.total} first hit right = ${pct(d.precision)} (cscope 80.2%, global 80.8%) [${(defMs / d.total).toFixed(2)} ms/query]`);
-console.log(`callers (-3): ${c.callersFound}/${c.total} = ${pct(c.callersRecall)} of all edges (cscope 69.8%); ${c.sourceFound}/${c.sourceTotal} = ${pct(c.sourceRecall)} of the edges whose callee the source writes (not __stack_chk_fail & co.)`);
+console.log(`callers (-3): ${c.callersFound}/${c.total} = ${pct(c.callersRecall)} of all edges (cscope 69.8%); ${c.sourceFound}/${c.sourceTotal} = ${pct(c.sourceRecall)} of the edges the source writes, ${c.insertedFound}/${c.insertedTotal} of those the compiler inserts (__stack_chk_fail & co.)`);
 console.log(`hits per -3 query: mean ${c.meanCallerHits.toFixed(1)}, median ${c.medianCallerHits}`);
 console.log(`callees (-2): ${c.calleesFound}/${c.total} = ${pct(c.calleesRecall)} [${(callMs / c.total).toFixed(2)} ms/edge]`);
 if (values.cscope) {
