@@ -31,8 +31,37 @@ function isIdentPart(c: number): boolean {
   return isIdentStart(c) || (c >= 48 && c <= 57);
 }
 
-/** Multi-character punctuators the extractor distinguishes; anything else is one character. */
-const twoCharOps = new Set(['->', '++', '--', '==', '!=', '<=', '>=', '&&', '||', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '<<', '>>', '##']);
+/**
+ * Length of the punctuator at `i` whose first character is `c`: the multi-character ones the extractor
+ * distinguishes (`->`, `++`, `==`, `<<=`, `##`, ...), else 1. Char codes, not slices: this runs for every
+ * punctuation character of the tree.
+ */
+function punctLength(text: string, i: number, c: number): number {
+  const d = text.charCodeAt(i + 1);
+  switch (c) {
+    case 45: // -
+      return d === 62 || d === 45 || d === 61 ? 2 : 1;
+    case 43: // +
+    case 38: // &
+    case 124: // |
+      return d === c || d === 61 ? 2 : 1;
+    case 60: // <
+    case 62: // >
+      if (d === c) return text.charCodeAt(i + 2) === 61 ? 3 : 2;
+      return d === 61 ? 2 : 1;
+    case 61: // =
+    case 33: // !
+    case 42: // *
+    case 47: // /
+    case 37: // %
+    case 94: // ^
+      return d === 61 ? 2 : 1;
+    case 35: // #
+      return d === 35 ? 2 : 1;
+    default:
+      return 1;
+  }
+}
 
 export function lexC(text: string): CTokens {
   const n = text.length;
@@ -150,15 +179,9 @@ export function lexC(text: string): CTokens {
       i += 3;
       continue;
     }
-    if (i + 1 < n && twoCharOps.has(text.slice(i, i + 2))) {
-      const three = text.slice(i, i + 3);
-      const len = three === '<<=' || three === '>>=' ? 3 : 2;
-      push(Tok.Punct, i, i + len, line);
-      i += len;
-      continue;
-    }
-    push(Tok.Punct, i, i + 1, line);
-    i++;
+    const len = punctLength(text, i, c);
+    push(Tok.Punct, i, i + len, line);
+    i += len;
   }
   if (inPp) push(Tok.PpEnd, n, n, line);
   return { count, kind, start, end, line: lineArr, commentStartByEndLine };
