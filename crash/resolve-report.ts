@@ -4,9 +4,9 @@
 // no line, the function's definition comes from the source index (ranked for the report's arch).
 // Every answer says where it came from, and carries the definition and the number of callers.
 import path from 'node:path';
-import { type KernelSymbolizer, type Symbolization, SourceReader } from '../debuginfo/index.js';
+import { type KernelSymbolizer, type Symbolization, SourceReader, moduleLayout, sectionAtRegionOffset } from '../debuginfo/index.js';
 import { type KernelIndex, type SymbolDef } from '../indexer/index.js';
-import { baseFunctionName } from './frame-name.js';
+import { baseFunctionName, moduleRegionSymbol } from './frame-name.js';
 import type { CrashFrame, CrashReport } from './model.js';
 
 export type Provenance = 'dwarf' | 'symtab' | 'index';
@@ -58,9 +58,39 @@ function reportModules(report: CrashReport): string[] {
   return [...named];
 }
 
+/**
+ * How far into its region a frame named after a module region (`_MODULE_INIT_START_m`) is: its printed
+ * offset, or its address less the region's start, known from another frame printing both.
+ */
+function regionOffset(frame: CrashFrame, report: CrashReport): bigint | undefined {
+  if (frame.offset !== undefined) return BigInt(frame.offset);
+  if (frame.address === undefined) return undefined;
+  for (const stack of report.stacks) {
+    for (const f of stack.frames) {
+      if (f.symbol === frame.symbol && f.offset !== undefined && f.address !== undefined) return frame.address - (f.address - BigInt(f.offset));
+    }
+  }
+  return undefined;
+}
+
+async function lookUpRegion(frame: CrashFrame, report: CrashReport, symbolizer: KernelSymbolizer): Promise<Lookup | undefined> {
+  const region = frame.symbol === undefined ? undefined : moduleRegionSymbol(frame.symbol);
+  const offset = region && regionOffset(frame, report);
+  if (!region || offset === undefined) return undefined;
+  const module = await symbolizer.module(frame.module ?? region.module);
+  if (!module?.file) return undefined;
+  const elf = module.file.elf;
+  const at = sectionAtRegionOffset(elf, moduleLayout(elf)[region.region], frame.isFault ? offset : offset - 1n);
+  if (!at) return undefined;
+  const symbolization = module.symbolizeInSection(at.section, at.offset);
+  return { symbolization, warnings: symbolization.warnings };
+}
+
 async function lookUp(frame: CrashFrame, report: CrashReport, symbolizer: KernelSymbolizer, searchModules: string[]): Promise<Lookup> {
   const returnAddress = !frame.isFault;
   const warnings: string[] = [];
+  const inRegion = await lookUpRegion(frame, report, symbolizer);
+  if (inRegion) return inRegion;
   if (frame.symbol && frame.offset !== undefined) {
     const spec = { symbol: frame.symbol, offset: BigInt(frame.offset), length: frame.size === undefined ? undefined : BigInt(frame.size) };
     const candidates = frame.module ? [frame.module] : [...new Set([undefined, ...reportModules(report), ...searchModules])];

@@ -24,9 +24,8 @@ function crashHereLine(module: string): number | undefined {
 
 const manifest = JSON.parse(readFileSync(path.join(examples, 'oopses', 'manifest.json'), 'utf8')) as Manifest;
 const crashing = manifest.runs.filter((r) => crashHereLine(r.module) !== undefined);
-// The console logs; the crash utility session of the vmcore run names the module's init function by its
-// runtime kallsyms alias at a runtime address, which needs the module's load address (see the report).
 const inputs = crashing.map((r) => ({ file: r.log, module: r.module }));
+const sessions = crashing.filter((r) => r.crashSession !== null).map((r) => ({ file: r.crashSession!, module: r.module }));
 
 async function reportOf(file: string): Promise<ReportView> {
   const { views } = await generateReport({
@@ -66,6 +65,19 @@ describe('examples/oopses: the guilty frame is the CRASH HERE line', () => {
       expect(marked).toBeGreaterThanOrEqual(0);
       const sourceAbove = dis!.lines.slice(0, marked).reverse().find((l) => l.kind === 'source');
       expect(sourceAbove).toMatchObject({ file: `${module}/${module}.c`, line });
+    });
+  }
+
+  // crash loaded no module symbols: it names the module's init text `_MODULE_INIT_START_null_pointer`.
+  for (const { file, module } of sessions) {
+    it(`${file}: bt and bt -l blame ${module}/${module}.c:${crashHereLine(module)} through the module's init region`, async () => {
+      const { views } = await generateReport({ text: readFileSync(path.join(repoRoot, file), 'utf8'), source: file, root: modulesDir, modules: [modulesDir] });
+      const backtraces = views.filter((v) => v.stacks.some((s) => s.frames.some((f) => f.label.startsWith(`_MODULE_INIT_START_${module}+`))));
+      expect(backtraces.length).toBeGreaterThanOrEqual(2);
+      for (const view of backtraces) {
+        expect(view.guilty?.location).toMatchObject({ file: `${module}/${module}.c`, line: crashHereLine(module) });
+        expect(view.guilty?.reason).toBe('the faulting instruction');
+      }
     });
   }
 
