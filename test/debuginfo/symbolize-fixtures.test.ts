@@ -1,5 +1,5 @@
 // Symbolization of gcc-built fixtures against elfutils and LLVM: every byte of every function, for
-// DWARF 2/3/4/5, -O0/-O2, compressed debug sections (zlib, zstd, .zdebug), relocatable objects per
+// DWARF 2/3/4/5 (and 64-bit DWARF 4/5), -O0/-O2, compressed debug sections (zlib, zstd, .zdebug), relocatable objects per
 // section (as `.ko` addresses are given), i386 and aarch64 objects.
 import { describe, expect, it } from 'vitest';
 import { DebugFile, Symbolizer } from '../../debuginfo/index.js';
@@ -25,6 +25,9 @@ const executables: Case[] = [
   { name: 'DWARF 3 -O2', build: () => buildFixture('d3', ['-gdwarf-3', '-O2']) },
   { name: 'DWARF 2 strict -O1', build: () => buildFixture('d2', ['-gdwarf-2', '-gstrict-dwarf', '-O1']) },
   { name: 'DWARF 5 -O0', build: () => buildFixture('d5o0', ['-g', '-O0']) },
+  // 64-bit DWARF: 12-byte initial lengths, 8-byte section offsets in every header and form.
+  { name: 'DWARF64 5 -O2', build: () => buildFixture('d5x64', ['-g', '-gdwarf64', '-O2']) },
+  { name: 'DWARF64 4 -O2', build: () => buildFixture('d4x64', ['-gdwarf-4', '-gdwarf64', '-O2']) },
   // LTO puts abstract origins in another unit: DW_FORM_ref_addr across units.
   { name: 'DWARF 5 -O2 -flto', build: () => buildFixture('d5lto', ['-g', '-O2', '-flto']), llvmOnly: true },
   { name: 'zlib SHF_COMPRESSED', build: () => compressed('zlib'), oracleFile: d5 },
