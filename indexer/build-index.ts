@@ -1,5 +1,6 @@
 // Building and refreshing the index of a tree: list the files, parse what changed in the worker pool,
-// write each file's facts with its hash in batched transactions (one writer), delete what disappeared.
+// write each file's facts with its hash as they arrive, in long transactions (one writer), delete what
+// disappeared.
 // Unchanged size+mtime means unchanged; a changed stamp with the same content hash only updates the stamp.
 // A new extractor rebuilds aside (`index.db.rebuild`) and renames it over the live index when complete.
 import { renameSync, rmSync } from 'node:fs';
@@ -8,8 +9,8 @@ import { availableParallelism } from 'node:os';
 import type { CParser, SyntaxTree } from './c-parser.js';
 import { IndexStore } from './index-store.js';
 import { listSourceFiles, type SourceFile } from './list-source-files.js';
-import { hashBytes, parseFileAt, parseSourceText, type ParseOutcome } from './parse-file.js';
-import { ParsePool } from './parse-pool.js';
+import { hashBytes, parseFileAt, parseSourceText, referenceHashes, type ParseOutcome } from './parse-file.js';
+import { ParsePool, type QueueLimits } from './parse-pool.js';
 import { normalizeArch } from './arch.js';
 import { expandInvocations } from './expand-invocations.js';
 
@@ -50,16 +51,25 @@ export interface BuildIndexSummary {
   elapsedMs: number;
 }
 
-const batchFiles = 200;
-const batchMs = 500;
-/** Source bytes per batch: generated register headers carry 200,000 macros each, held until written. */
-const batchBytes = 4 * 1024 * 1024;
 /**
- * Source bytes handed to the workers and not yet written: a 10 MB register header becomes ~150 MB of
- * facts in its worker and again in the writer, so a few of them in flight at once were the run's peak RSS.
- * One file is always let through, however large.
+ * A transaction stays open while files are written as their facts arrive, and commits after
+ * `commitBytes` of source or after a tenth of the run so far (at least `minCommitMs`, at most
+ * `commitMs`): every commit writes each B-tree page it dirtied to the WAL, and the random-order indexes
+ * (names, defs by name, calls by callee) dirty pages all over a growing index, so commits get rarer as
+ * it grows, while a small run still shows its first files early. The unit of atomicity stays whole
+ * files: a killed run loses at most one commit's worth.
  */
-const inFlightBytes = 4 * 1024 * 1024;
+const minCommitMs = 200;
+const commitMs = 4000;
+const commitBytes = 64 * 1024 * 1024;
+const progressMs = 250;
+
+/**
+ * Each worker's queue: deep enough in files that a worker keeps parsing through a writer's commit
+ * (hundreds of ms), bounded in source bytes because a 10 MB register header becomes ~150 MB of facts in
+ * its worker and again in the writer (a few of those in flight at once were the run's peak RSS).
+ */
+const queueLimits: QueueLimits = { files: 64, bytes: 2 * 1024 * 1024, totalBytes: 4 * 1024 * 1024 };
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
   const t0 = performance.now();
@@ -89,6 +99,7 @@ export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndex
         });
       }
     }
+    store.tuneForBulkLoad();
     store.setMeta('root', options.root);
     store.setMeta('arch', arch);
     await indexInto(store, pool, listed.files, summary, options, t0);
@@ -170,48 +181,62 @@ interface RunContext {
 
 async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void> {
   const { store, pool, progress } = ctx;
-  let batch: Array<{ file: SourceFile; outcome: ParseOutcome }> = [];
-  let pendingBytes = 0;
-  let lastFlush = performance.now();
-  const flush = () => {
-    if (batch.length === 0) return;
-    const items = batch;
-    batch = [];
-    pendingBytes = 0;
-    store.transaction(() => {
-      for (const { file, outcome } of items) applyOutcome(ctx, file, outcome);
-    });
-    lastFlush = performance.now();
-    progress.elapsedMs = performance.now() - ctx.t0;
+  let uncommittedBytes = 0;
+  const start = performance.now();
+  let lastCommit = start;
+  let lastProgress = 0;
+  const report = () => {
+    lastProgress = performance.now();
+    progress.elapsedMs = lastProgress - ctx.t0;
     ctx.options.onProgress?.({ ...progress });
   };
-  const window = pool.size * 2;
   let next = 0;
-  const inFlight = new Map<number, Promise<{ index: number; outcome: ParseOutcome }>>();
-  let launchedBytes = 0;
+  let inFlight = 0;
+  const done: Array<{ file: SourceFile; outcome: ParseOutcome }> = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
   const launch = () => {
-    while (next < files.length && inFlight.size < window && !ctx.options.signal?.aborted) {
-      if (inFlight.size > 0 && launchedBytes + files[next]!.size > inFlightBytes) break;
-      const index = next++;
-      const f = files[index]!;
-      launchedBytes += f.size;
-      inFlight.set(index, pool.parse(ctx.root, f.path, ctx.known.get(f.path)?.hash).then((outcome) => ({ index, outcome })));
+    while (next < files.length && pool.hasRoom(files[next]!.size, queueLimits) && !ctx.options.signal?.aborted) {
+      const file = files[next++]!;
+      inFlight++;
+      pool
+        .parse(ctx.root, file.path, file.size, ctx.known.get(file.path)?.hash)
+        .then((outcome) => done.push({ file, outcome }), (err: Error) => (failure ??= err))
+        .finally(() => {
+          inFlight--;
+          wake?.();
+        });
     }
   };
-  launch();
-  while (inFlight.size > 0) {
-    const { index, outcome } = await Promise.race(inFlight.values());
-    inFlight.delete(index);
-    const file = files[index]!;
-    launchedBytes -= file.size;
-    batch.push({ file, outcome });
-    pendingBytes += file.size;
-    progress.done++;
-    progress.bytes += file.size;
-    if (batch.length >= batchFiles || pendingBytes >= batchBytes || performance.now() - lastFlush > batchMs) flush();
+  store.begin();
+  try {
     launch();
+    while (inFlight > 0 || done.length > 0) {
+      if (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure) throw failure;
+      // Refill the workers' queues first: writing and committing block this thread.
+      launch();
+      for (const { file, outcome } of done.splice(0)) {
+        applyOutcome(ctx, file, outcome);
+        uncommittedBytes += file.size;
+        progress.done++;
+        progress.bytes += file.size;
+      }
+      const now = performance.now();
+      if (uncommittedBytes >= commitBytes || now - lastCommit >= Math.min(commitMs, Math.max(minCommitMs, (now - start) / 10))) {
+        store.commit();
+        store.begin();
+        uncommittedBytes = 0;
+        lastCommit = performance.now();
+        launch();
+      }
+      if (now - lastProgress >= progressMs) report();
+    }
+    store.commit();
+  } finally {
+    store.rollback();
   }
-  flush();
+  if (files.length > 0) report();
 }
 
 function applyOutcome(ctx: RunContext, file: SourceFile, outcome: ParseOutcome): void {
@@ -230,7 +255,7 @@ function applyOutcome(ctx: RunContext, file: SourceFile, outcome: ParseOutcome):
   }
   summary.parsed++;
   summary.problems.push(...outcome.facts.problems);
-  ctx.written.push(store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: file.mtimeMs, hash: outcome.hash }));
+  ctx.written.push(store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: file.mtimeMs, hash: outcome.hash }, outcome.refs));
 }
 
 /**
@@ -240,7 +265,7 @@ function applyOutcome(ctx: RunContext, file: SourceFile, outcome: ParseOutcome):
  */
 export function indexFileText(store: IndexStore, relPath: string, text: string, parser: CParser | undefined, tree?: SyntaxTree): void {
   const facts = parseSourceText(relPath, text, parser, tree);
-  const id = store.transaction(() => store.writeFile(facts, { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }));
+  const id = store.transaction(() => store.writeFile(facts, { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }, referenceHashes(facts.names)));
   expandInvocations(store, { fileIds: [id], arch: store.getMeta('arch') });
 }
 
@@ -254,7 +279,7 @@ export async function indexFileFromDisk(store: IndexStore, root: string, relPath
   }
   const outcome = parseFileAt(root, relPath, undefined, parser);
   const id = store.transaction(() => {
-    if (outcome.status === 'parsed') return store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: st.mtimeMs, hash: outcome.hash });
+    if (outcome.status === 'parsed') return store.writeFile(outcome.facts, { size: outcome.size, mtimeMs: st.mtimeMs, hash: outcome.hash }, outcome.refs);
     if (outcome.status === 'skipped' && known) store.deleteFile(known.id);
     return undefined;
   });

@@ -372,10 +372,9 @@ export class KernelIndex {
 
   /** Every occurrence of the identifier `name`, with its role and enclosing function (cscope's query 0). */
   findReferences(name: string): Reference[] {
-    const id = this.store.nameId(name);
-    if (id === undefined) return [];
     const out: Reference[] = [];
-    for (const file of this.store.filesMentioning(id)) out.push(...this.referencesInFile(file, name));
+    // referencesInFile matches the name exactly: a file that only shares its hash adds nothing.
+    for (const file of this.store.filesMentioning(name)) out.push(...this.referencesInFile(file, name));
     return out;
   }
 

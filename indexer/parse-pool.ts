@@ -1,5 +1,6 @@
-// A pool of worker threads running parse-worker: requests go to the least busy worker, answers come back
-// as promises. Under the test runner the sources are TypeScript: workers then load the worker module
+// A pool of worker threads running parse-worker: requests go to the worker with the fewest source bytes
+// queued, answers come back as promises. Each worker has a queue bounded in files and bytes, deep enough
+// to keep it parsing while the single writer sits in a transaction. Under the test runner the sources are TypeScript: workers then load the worker module
 // through tsx's API (resolved from here), since `--import tsx` in a worker's execArgv is not honoured
 // when the parent itself runs under tsx.
 import { Worker } from 'node:worker_threads';
@@ -20,12 +21,25 @@ export interface ParseResponse {
 interface Slot {
   worker: Worker;
   busy: number;
+  /** Source bytes of the requests sent and not yet answered. */
+  bytes: number;
+}
+
+/**
+ * Bounds on the requests sent and not yet answered: files and source bytes per worker, and source bytes
+ * over all workers. A file is always let in when nothing is in flight, however large.
+ */
+export interface QueueLimits {
+  files: number;
+  bytes: number;
+  totalBytes: number;
 }
 
 export class ParsePool {
   private readonly slots: Slot[] = [];
-  private readonly pending = new Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void; slot: Slot }>();
+  private readonly pending = new Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void; slot: Slot; bytes: number }>();
   private nextId = 1;
+  private bytesInFlight = 0;
   grammar = '';
   backend = '';
 
@@ -40,7 +54,7 @@ export class ParsePool {
         const worker = isTs
           ? new Worker(`import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((m) => m.tsImport(${JSON.stringify(url.href)}, ${JSON.stringify(url.href)}))`, { eval: true, workerData: { backend: options.backend } })
           : new Worker(url, { workerData: { backend: options.backend } });
-        const slot: Slot = { worker, busy: 0 };
+        const slot: Slot = { worker, busy: 0, bytes: 0 };
         pool.slots.push(slot);
         return new Promise<void>((resolve, reject) => {
           worker.once('error', reject);
@@ -57,6 +71,8 @@ export class ParsePool {
             if (!p) return;
             pool.pending.delete(msg.id);
             slot.busy--;
+            slot.bytes -= p.bytes;
+            pool.bytesInFlight -= p.bytes;
             p.resolve(msg.outcome);
           });
         });
@@ -69,6 +85,9 @@ export class ParsePool {
     for (const [id, p] of this.pending) {
       if (p.slot === slot) {
         this.pending.delete(id);
+        slot.busy--;
+        slot.bytes -= p.bytes;
+        this.bytesInFlight -= p.bytes;
         p.reject(err);
       }
     }
@@ -78,12 +97,27 @@ export class ParsePool {
     return this.slots.length;
   }
 
-  parse(root: string, path: string, knownHash?: string): Promise<ParseOutcome> {
-    const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+  private leastLoaded(): Slot {
+    return this.slots.reduce((a, b) => (b.bytes < a.bytes || (b.bytes === a.bytes && b.busy < a.busy) ? b : a));
+  }
+
+  /** Whether a file of `bytes` fits in some worker's queue now. */
+  hasRoom(bytes: number, limits: QueueLimits): boolean {
+    if (this.bytesInFlight === 0) return true;
+    if (this.bytesInFlight + bytes > limits.totalBytes) return false;
+    const slot = this.leastLoaded();
+    return slot.busy === 0 || (slot.busy < limits.files && slot.bytes + bytes <= limits.bytes);
+  }
+
+  /** `bytes`: the file's size, for the queue bounds. */
+  parse(root: string, path: string, bytes: number, knownHash?: string): Promise<ParseOutcome> {
+    const slot = this.leastLoaded();
     const id = this.nextId++;
     slot.busy++;
+    slot.bytes += bytes;
+    this.bytesInFlight += bytes;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, slot });
+      this.pending.set(id, { resolve, reject, slot, bytes });
       const req: ParseRequest = { id, root, path, knownHash };
       slot.worker.postMessage(req);
     });

@@ -14,6 +14,6 @@ port.on('message', (req: ParseRequest) => {
   } catch (err) {
     res = { id: req.id, outcome: { status: 'skipped', problem: `${req.path}: extractor failed (${(err as Error).message})` } };
   }
-  port.postMessage(res);
+  port.postMessage(res, res.outcome.status === 'parsed' ? [res.outcome.refs.buffer as ArrayBuffer] : []);
 });
 port.postMessage({ ready: true, grammar: parser.grammar, backend: parser.backend });
