@@ -62,7 +62,7 @@ export function extractC(text: string, options: ExtractOptions): FileFacts {
   lexical.run();
   if (options.tree) {
     addTreeSitterDeclarations(options.tree, facts, toks);
-  } else if (options.parser && text.length <= maxTreeSitterBytes) {
+  } else if (options.parser && text.length <= maxTreeSitterBytes && lexical.hasCode) {
     const tree = options.parser.parse(withoutFunctionBodies(text, toks, lexical.bodies));
     addTreeSitterDeclarations(tree, facts, toks);
     tree.delete?.();
@@ -86,6 +86,8 @@ function collapse(s: string, max = 240): string {
 class LexicalPass {
   readonly prevC: Int32Array;
   readonly nextC: Int32Array;
+  /** Any token outside a directive: a file of directives alone (register headers) has no declarations. */
+  readonly hasCode: boolean;
   private readonly pp: PpFrame[] = [];
   private depth = 0;
   /** Parenthesis depth at file scope: `;` and braces inside `TRACE_EVENT(...)` arguments end nothing. */
@@ -121,6 +123,7 @@ class LexicalPass {
       else if (k === Tok.PpEnd) inPp = false;
       else if (!inPp) last = i;
     }
+    this.hasCode = last >= 0;
     let next = -1;
     inPp = false;
     for (let i = n - 1; i >= 0; i--) {
