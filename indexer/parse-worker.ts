@@ -1,4 +1,7 @@
-// The body of one parse worker thread: owns a tree-sitter parser, turns file paths into facts.
+// The body of one parse worker thread: owns a tree-sitter parser, turns file paths into facts. Requests
+// queue here and are parsed one per event-loop turn: the native binding frees a syntax tree only in a
+// finalizer that runs between turns, so a queue drained in one turn held every one of its trees at once
+// (resident memory grew with the queue depth).
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCParser } from './c-parser.js';
 import { parseFileAt } from './parse-file.js';
@@ -7,7 +10,15 @@ import type { ParseRequest, ParseResponse } from './parse-pool.js';
 const { backend } = workerData as { backend?: 'native' | 'wasm' };
 const parser = await loadCParser({ prefer: backend });
 const port = parentPort!;
-port.on('message', (req: ParseRequest) => {
+const queue: ParseRequest[] = [];
+let head = 0;
+
+function parseNext(): void {
+  const req = queue[head++]!;
+  if (head === queue.length) {
+    queue.length = 0;
+    head = 0;
+  }
   let res: ParseResponse;
   try {
     res = { id: req.id, outcome: parseFileAt(req.root, req.path, req.knownHash, parser) };
@@ -15,5 +26,11 @@ port.on('message', (req: ParseRequest) => {
     res = { id: req.id, outcome: { status: 'skipped', problem: `${req.path}: extractor failed (${(err as Error).message})` } };
   }
   port.postMessage(res, res.outcome.status === 'parsed' ? [res.outcome.refs.buffer as ArrayBuffer] : []);
+  if (head < queue.length) setImmediate(parseNext);
+}
+
+port.on('message', (req: ParseRequest) => {
+  queue.push(req);
+  if (queue.length - head === 1) setImmediate(parseNext);
 });
 port.postMessage({ ready: true, grammar: parser.grammar, backend: parser.backend });
