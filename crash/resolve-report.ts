@@ -4,7 +4,7 @@
 // no line, the function's definition comes from the source index (ranked for the report's arch).
 // Every answer says where it came from, and carries the definition and the number of callers.
 import path from 'node:path';
-import { type KernelSymbolizer, type Symbolization, SourceReader, moduleLayout, sectionAtRegionOffset } from '../debuginfo/index.js';
+import { type KernelSymbolizer, type ModuleRegion, type Symbolization, SourceReader, moduleLayout, sectionAtRegionOffset } from '../debuginfo/index.js';
 import { type KernelIndex, type SymbolDef } from '../indexer/index.js';
 import { baseFunctionName, moduleRegionSymbol } from './frame-name.js';
 import type { CrashFrame, CrashReport } from './model.js';
@@ -60,9 +60,10 @@ function reportModules(report: CrashReport): string[] {
 
 /**
  * How far into its region a frame named after a module region (`_MODULE_INIT_START_m`) is: its printed
- * offset, or its address less the region's start, known from another frame printing both.
+ * offset; or its address less the region's start, known from another frame printing both; or, when the
+ * region's text fits in one page, its address modulo the page (the loader's allocations are page-aligned).
  */
-function regionOffset(frame: CrashFrame, report: CrashReport): bigint | undefined {
+function regionOffset(frame: CrashFrame, report: CrashReport, region: ModuleRegion, page: bigint): bigint | undefined {
   if (frame.offset !== undefined) return BigInt(frame.offset);
   if (frame.address === undefined) return undefined;
   for (const stack of report.stacks) {
@@ -70,17 +71,20 @@ function regionOffset(frame: CrashFrame, report: CrashReport): bigint | undefine
       if (f.symbol === frame.symbol && f.offset !== undefined && f.address !== undefined) return frame.address - (f.address - BigInt(f.offset));
     }
   }
-  return undefined;
+  return region.textEnd <= page ? frame.address % page : undefined;
 }
 
 async function lookUpRegion(frame: CrashFrame, report: CrashReport, symbolizer: KernelSymbolizer): Promise<Lookup | undefined> {
-  const region = frame.symbol === undefined ? undefined : moduleRegionSymbol(frame.symbol);
-  const offset = region && regionOffset(frame, report);
-  if (!region || offset === undefined) return undefined;
-  const module = await symbolizer.module(frame.module ?? region.module);
+  const named = frame.symbol === undefined ? undefined : moduleRegionSymbol(frame.symbol);
+  if (!named) return undefined;
+  const module = await symbolizer.module(frame.module ?? named.module);
   if (!module?.file) return undefined;
   const elf = module.file.elf;
-  const at = sectionAtRegionOffset(elf, moduleLayout(elf)[region.region], frame.isFault ? offset : offset - 1n);
+  const layout = moduleLayout(elf);
+  const region = layout[named.region];
+  const offset = regionOffset(frame, report, region, layout.page);
+  if (offset === undefined) return undefined;
+  const at = sectionAtRegionOffset(elf, region, frame.isFault ? offset : offset - 1n);
   if (!at) return undefined;
   const symbolization = module.symbolizeInSection(at.section, at.offset);
   return { symbolization, warnings: symbolization.warnings };

@@ -90,6 +90,18 @@ describe.skipIf(!haveLab || !haveDbg)('lab oopses with the Debian vmlinux-dbg an
     console.log(`vmcore frames: ${exact}/${records.length} match at the printed address; ${callSites} of them have the same line at the call site (address - 1)`);
     expect(exact).toBe(records.length);
   });
+
+  it('crash without module symbols: the _MODULE_INIT_START_ frame is the console\'s init frame, at its call site', async () => {
+    // crash_bugon_init+0x2e/0x1000 on the console; `#5 _MODULE_INIT_START_crash_bugon at ffffffffc020c02e` in crash.
+    const consoleFrame = readJsonl<LabRecord>('frames.jsonl').find((r) => r.run === 'c_bugon' && r.raw_line.includes('crash_bugon_init+0x2e'))!;
+    const text = readFileSync(path.join(lab, 'runs/c_bugon_vmcore/crash/02_bt_nomodsyms.txt'), 'utf8');
+    const report = parseCrashReport(text, { source: 'bt' }).reports[0]!;
+    const frame = report.stacks.flatMap((s) => s.frames).find((f) => f.symbol === '_MODULE_INIT_START_crash_bugon')!;
+    expect(frame.offset).toBeUndefined();
+    const resolved = await resolveFrame(frame, report, { symbolizer: symbolizer() });
+    const want = consoleFrame.expected_at_callsite![0]!;
+    expect(resolved.locations.map((l) => [l.function, l.file, l.line])).toEqual([[want.function, want.file, want.line]]);
+  });
 });
 
 describe.skipIf(!haveLab)('without debug info: definitions from the source index', () => {
