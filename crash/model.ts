@@ -108,6 +108,8 @@ export interface CrashReport {
   tasks?: CrashTask[];
   disassembly?: Disassembly[];
   symbols?: SymbolEntry[];
+  /** Crash sessions: the `mod` table. */
+  moduleLoads?: ModuleLoad[];
 }
 
 /** One row of `ps` / `ps -l` in a crash session. */
@@ -146,6 +148,15 @@ export interface DisassembledInstruction {
 export interface Disassembly {
   function: string;
   instructions: DisassembledInstruction[];
+}
+
+/** One row of crash's `mod`: where a module was loaded (its core region: text, then data). */
+export interface ModuleLoad {
+  name: string;
+  base: bigint;
+  size: number;
+  /** The object file crash loaded its symbols from, when `mod -s` did. */
+  object?: string;
 }
 
 /** One line of `sym`: an address with its nm-style type (`t`, `T`, `D`, ...). */

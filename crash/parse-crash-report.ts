@@ -34,8 +34,11 @@ export function parseCrashReport(text: string, options: ParseOptions): ParseResu
   if (looksBinary(text)) problems.push({ source, line: 0, code: 'binary', message: 'the input looks binary; only its text lines were read' });
   const lines = new LineIndex(text, source, problems);
   const reports: CrashReport[] = [];
-  if (isCrashSession(lines)) reports.push(...parseCrashSession(lines, source, problems));
-  const consoleReports = parseConsole(lines, source, problems);
+  const session = isCrashSession(lines);
+  if (session) reports.push(...parseCrashSession(lines, source, problems));
+  // In a crash session the kernel's own reports come from `log`, timestamped; an untimestamped
+  // "WARNING: active task ... not found in PID hash" is crash talking, not the kernel.
+  const consoleReports = parseConsole(lines, source, problems).filter((r) => !session || lines.at(r.startLine - 1)?.timestamped);
   for (const report of consoleReports) assignTitle(report);
   reports.push(...consoleReports);
   reports.sort((a, b) => a.startLine - b.startLine);

@@ -3,10 +3,10 @@
 // by default, hex when written 0x..), stack transitions, `sym`, `dis -l` and `ps`. Each task's backtrace is
 // one report; the `sys` facts go to every report of the session.
 import { recordRegisters } from './header-facts.js';
-import type { CrashFrame, CrashReport, CrashStack, CrashTask, Disassembly, ParseProblem, StackContext, SymbolEntry } from './model.js';
+import type { CrashFrame, CrashReport, CrashStack, CrashTask, Disassembly, ModuleLoad, ParseProblem, StackContext, SymbolEntry } from './model.js';
 import { type ConsoleLines, matchTitleRule } from './parse-console.js';
 import { parseOffset } from './parse-frame-line.js';
-import { isPsHeader, parseDisInstruction, parseDisSource, parsePsRow, parseSymRow } from './session-records.js';
+import { isModHeader, isPsHeader, parseDisInstruction, parseDisSource, parseModRow, parsePsRow, parseSymRow } from './session-records.js';
 
 const taskLine = /^\s*PID: (\d+)\s+TASK: ([0-9a-f]+)\s+CPU: (\d+)\s+COMMAND: "(.*)"/;
 const btFrame = /^\s*#(\d+) \[([0-9a-f]+|\?+)\] (\S+?)(?:\+(0x[0-9a-f]+|\d+))? at ([0-9a-f]+)(?: \[([A-Za-z0-9_\-]+)\])?/;
@@ -63,6 +63,16 @@ function newReport(startLine: number, header: Record<string, string>): CrashRepo
   };
 }
 
+/** Frames at a runtime address inside a module's core region belong to that module, named or not. */
+function placeInModules(report: CrashReport, loads: ModuleLoad[]): void {
+  for (const frame of report.stacks.flatMap((s) => s.frames)) {
+    if (frame.module || frame.address === undefined) continue;
+    const a = frame.address;
+    const load = loads.find((l) => a >= l.base && a < l.base + BigInt(l.size));
+    if (load) frame.module = load.name;
+  }
+}
+
 export function parseCrashSession(lines: ConsoleLines, source: string, problems: ParseProblem[]): CrashReport[] {
   const header: Record<string, string> = {};
   const reports: CrashReport[] = [];
@@ -73,6 +83,8 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
   const tasks: CrashTask[] = [];
   const disassembly: Disassembly[] = [];
   const symbols: SymbolEntry[] = [];
+  const moduleLoads = new Map<string, ModuleLoad>();
+  let modTable = false;
   let listing: Disassembly | undefined;
   let listingSource: { file: string; line: number } | undefined;
   let symListing = false;
@@ -99,6 +111,17 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
       disPrompt = /^dis\s/.test(prompt[1]);
     }
     const text = line.text.replace(/^crash> /, '');
+    if (isModHeader(text)) {
+      modTable = true;
+      continue;
+    }
+    const load = modTable ? parseModRow(text) : undefined;
+    if (load) {
+      // A later `mod -s` names the object file: the last row of a module wins.
+      moduleLoads.set(load.name, load);
+      continue;
+    }
+    modTable = false;
     const instruction = parseDisInstruction(text);
     if (instruction) {
       if (!listing) {
@@ -285,6 +308,10 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
     if (tasks.length) r.tasks = tasks;
     if (disassembly.length) r.disassembly = disassembly;
     if (symbols.length) r.symbols = symbols;
+    if (moduleLoads.size) {
+      r.moduleLoads = [...moduleLoads.values()];
+      placeInModules(r, r.moduleLoads);
+    }
     r.stacks = r.stacks.filter((s) => s.frames.length > 0 || s.registers);
   }
   // A session with only a `sys` header still describes the dump (a report with no frames).

@@ -1,8 +1,9 @@
 // Line parsers for the `crash` commands that are not backtraces: `dis`/`dis -l` (instructions, and the
 // `file: line` headers -l puts before each source line's instructions), `ps`/`ps -l` (the task list, `>` marking
-// the task active on its CPU) and `sym` (address, nm-style type, symbol+offset, module, source line).
+// the task active on its CPU), `sym` (address, nm-style type, symbol+offset, module, source line) and `mod`
+// (each module's load address and size).
 // Offsets in `<func+N>` follow crash's output radix: decimal unless written 0x.
-import type { CrashTask, SymbolEntry } from './model.js';
+import type { CrashTask, ModuleLoad, SymbolEntry } from './model.js';
 import { parseOffset } from './parse-frame-line.js';
 
 export interface DisInstruction {
@@ -19,6 +20,9 @@ const psRow = /^\s*(>?)\s*(\d+)\s+(-?\d+)\s+(\d+)\s+([0-9a-f]{8,16})\s+([A-Z]{2}
 const psHeader = /^\s*PID\s+PPID\s+CPU\s+TASK\s+ST\s/;
 // `ps -l`: `[last-run timestamp] [ST] PID: n  TASK: addr  CPU: n  COMMAND: "comm"`.
 const psLastRun = /^\s*(>?)\s*\[(\d+)\] \[([A-Z]{2})\]\s+PID: (\d+)\s+TASK: ([0-9a-f]+)\s+CPU: (\d+)\s+COMMAND: "(.*)"/;
+const modHeader = /^\s*MODULE\s+NAME\s+BASE\s+SIZE\s+OBJECT FILE\s*$/;
+// `ffffffffc0209080  crash_bugon  ffffffffc0207000  16384  (not loaded)  [CONFIG_KALLSYMS]`.
+const modRow = /^([0-9a-f]{8,16})\s+([A-Za-z0-9_\-]+)\s+([0-9a-f]{8,16})\s+(\d+)\s+(.*?)\s*$/;
 const symRow = /^([0-9a-f]{8,16}) \(([A-Za-z?])\) (\S+?)(?:\+(\d+|0x[0-9a-f]+))?(?: \[([A-Za-z0-9_\-]+)\])?(?:\s+(\S+): (\d+))?\s*$/;
 
 export function parseDisInstruction(text: string): DisInstruction | undefined {
@@ -48,6 +52,20 @@ export function parsePsRow(text: string): CrashTask | undefined {
     return { pid: Number(pid), cpu: Number(cpu), task: BigInt('0x' + task), state, comm, active: active === '>', lastRun: BigInt(lastRun) };
   }
   return undefined;
+}
+
+export function isModHeader(text: string): boolean {
+  return modHeader.test(text);
+}
+
+/** A row of the `mod` table (call only after its header: the shape alone is not distinctive). */
+export function parseModRow(text: string): ModuleLoad | undefined {
+  const m = modRow.exec(text);
+  if (!m) return undefined;
+  const load: ModuleLoad = { name: m[2]!, base: BigInt('0x' + m[3]), size: Number(m[4]) };
+  const object = m[5]!;
+  if (object.startsWith('/')) load.object = object.split(/\s+/)[0]!;
+  return load;
 }
 
 export function parseSymRow(text: string): SymbolEntry | undefined {

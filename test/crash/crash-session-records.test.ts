@@ -1,4 +1,4 @@
-// `dis -l`, `ps` and `sym` output of the crash utility (its own help examples and the lab's session on a real
+// `dis -l`, `ps`, `sym` and `mod` output of the crash utility (its own help examples and the lab's session on a real
 // Debian 6.1 vmcore, read in place from ../shared) parsed into the model next to the backtraces.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -55,6 +55,19 @@ describe.skipIf(!haveShared)('crash session records', () => {
     expect(listing.symbols!.find((s) => s.symbol === 'uart401intr' && s.type === 'T')?.address).toBe(0xc8032138n);
     const data = only(read(path.join(utility, 'help-sym_jiffies-L7787.txt')), 'sym jiffies');
     expect([data.stacks.length, data.symbols]).toEqual([0, [{ address: 0xc0213ae0n, type: 'D', symbol: 'jiffies', offset: 0 }]]);
+  });
+
+  it('mod and mod -s: where each module was loaded; frames inside one belong to it, named or not', () => {
+    const mod = read(path.join(lab, '04_mod.txt'));
+    const session = `crash> bt\n${read(path.join(lab, '06_bt.txt'))}\ncrash> mod\n${mod}\ncrash> mod -s crash_bugon\n${read(path.join(lab, '05_mod-s.txt'))}`;
+    const report = only(session, 'session');
+    expect(report.moduleLoads).toEqual([
+      { name: 'qemu_fw_cfg', base: 0xffffffffc0201000n, size: 20480, object: '/usr/lib/debug/lib/modules/6.1.0-53-cloud-amd64/kernel/drivers/firmware/qemu_fw_cfg.ko' },
+      { name: 'crash_bugon', base: 0xffffffffc0207000n, size: 16384, object: '/crashlab/modules/crash_bugon/crash_bugon.ko' },
+    ]);
+    const fault = report.stacks.flatMap((s) => s.frames).find((f) => f.isFault)!;
+    expect([fault.symbol, fault.module]).toEqual(['crash_bugon_process', 'crash_bugon']);
+    expect(report.stacks.flatMap((s) => s.frames).filter((f) => f.module !== undefined)).toHaveLength(1);
   });
 
   it('one session with bt, dis -l, ps and sym: the records join the backtrace, the faulting instruction marked', () => {

@@ -91,6 +91,18 @@ describe.skipIf(!haveLab || !haveDbg)('lab oopses with the Debian vmlinux-dbg an
     expect(exact).toBe(records.length);
   });
 
+  it('crash with module symbols: bt and bt -l with the mod table blame the faulting line in the module', async () => {
+    const chain = readJsonl<LabRecord>('frames.jsonl').find((r) => r.run === 'c_bugon' && r.kind === 'rip')!.expected!;
+    for (const bt of ['06_bt.txt', '07_bt-l.txt']) {
+      const text = ['04_mod.txt', bt].map((f) => readFileSync(path.join(lab, 'runs/c_bugon_vmcore/crash', f), 'utf8')).join('\n');
+      const report = parseCrashReport(text, { source: bt }).reports[0]!;
+      const resolved = await resolveReport(report, { symbolizer: symbolizer() });
+      const g = report.guilty!;
+      expect(g.reason, bt).toBe('the faulting instruction');
+      expect(resolved.stacks[g.stack]![g.frame]!.locations.map((l) => [l.function, l.file, l.line]), bt).toEqual(chain.map((e) => [e.function, e.file, e.line]));
+    }
+  });
+
   it('crash without module symbols: the _MODULE_INIT_START_ frame is the console\'s init frame, at its call site', async () => {
     // crash_bugon_init+0x2e/0x1000 on the console; `#5 _MODULE_INIT_START_crash_bugon at ffffffffc020c02e` in crash.
     const consoleFrame = readJsonl<LabRecord>('frames.jsonl').find((r) => r.run === 'c_bugon' && r.raw_line.includes('crash_bugon_init+0x2e'))!;
