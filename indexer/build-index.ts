@@ -66,10 +66,15 @@ const progressMs = 250;
 
 /**
  * Each worker's queue: deep enough in files that a worker keeps parsing through a writer's commit
- * (hundreds of ms), bounded in source bytes because a 10 MB register header becomes ~150 MB of facts in
- * its worker and again in the writer (a few of those in flight at once were the run's peak RSS).
+ * (hundreds of ms), bounded in source bytes.
  */
-const queueLimits: QueueLimits = { files: 64, bytes: 2 * 1024 * 1024, totalBytes: 4 * 1024 * 1024 };
+const queueLimits: QueueLimits = { files: 64, bytes: 2 * 1024 * 1024 };
+/**
+ * Source bytes launched and not yet written (one file always let through, however large): a 24 MB
+ * register header becomes ~200 MB in its worker and ~140 MB of facts in the writer, so the next large
+ * one waits until it is written; the register headers are the writer's stretch of the run anyway.
+ */
+const unwrittenLimit = 4 * 1024 * 1024;
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
   const t0 = performance.now();
@@ -192,13 +197,16 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
   };
   let next = 0;
   let inFlight = 0;
+  let unwrittenBytes = 0;
   const done: Array<{ file: SourceFile; outcome: ParseOutcome }> = [];
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const launch = () => {
     while (next < files.length && pool.hasRoom(files[next]!.size, queueLimits) && !ctx.options.signal?.aborted) {
+      if (unwrittenBytes > 0 && unwrittenBytes + files[next]!.size > unwrittenLimit) break;
       const file = files[next++]!;
       inFlight++;
+      unwrittenBytes += file.size;
       pool
         .parse(ctx.root, file.path, file.size, ctx.known.get(file.path)?.hash)
         .then((outcome) => done.push({ file, outcome }), (err: Error) => (failure ??= err))
@@ -214,13 +222,15 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
     while (inFlight > 0 || done.length > 0) {
       if (done.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       if (failure) throw failure;
-      // Refill the workers' queues first: writing and committing block this thread.
+      // Refill the workers' queues as files are written: writing and committing block this thread.
       launch();
       for (const { file, outcome } of done.splice(0)) {
         applyOutcome(ctx, file, outcome);
+        unwrittenBytes -= file.size;
         uncommittedBytes += file.size;
         progress.done++;
         progress.bytes += file.size;
+        launch();
       }
       const now = performance.now();
       if (uncommittedBytes >= commitBytes || now - lastCommit >= Math.min(commitMs, Math.max(minCommitMs, (now - start) / 10))) {
@@ -228,7 +238,6 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
         store.begin();
         uncommittedBytes = 0;
         lastCommit = performance.now();
-        launch();
       }
       if (now - lastProgress >= progressMs) report();
     }

@@ -25,21 +25,16 @@ interface Slot {
   bytes: number;
 }
 
-/**
- * Bounds on the requests sent and not yet answered: files and source bytes per worker, and source bytes
- * over all workers. A file is always let in when nothing is in flight, however large.
- */
+/** Bounds on each worker's requests sent and not yet answered: a file is always let into an empty queue. */
 export interface QueueLimits {
   files: number;
   bytes: number;
-  totalBytes: number;
 }
 
 export class ParsePool {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void; slot: Slot; bytes: number }>();
   private nextId = 1;
-  private bytesInFlight = 0;
   grammar = '';
   backend = '';
 
@@ -72,7 +67,6 @@ export class ParsePool {
             pool.pending.delete(msg.id);
             slot.busy--;
             slot.bytes -= p.bytes;
-            pool.bytesInFlight -= p.bytes;
             p.resolve(msg.outcome);
           });
         });
@@ -87,7 +81,6 @@ export class ParsePool {
         this.pending.delete(id);
         slot.busy--;
         slot.bytes -= p.bytes;
-        this.bytesInFlight -= p.bytes;
         p.reject(err);
       }
     }
@@ -103,8 +96,6 @@ export class ParsePool {
 
   /** Whether a file of `bytes` fits in some worker's queue now. */
   hasRoom(bytes: number, limits: QueueLimits): boolean {
-    if (this.bytesInFlight === 0) return true;
-    if (this.bytesInFlight + bytes > limits.totalBytes) return false;
     const slot = this.leastLoaded();
     return slot.busy === 0 || (slot.busy < limits.files && slot.bytes + bytes <= limits.bytes);
   }
@@ -115,7 +106,6 @@ export class ParsePool {
     const id = this.nextId++;
     slot.busy++;
     slot.bytes += bytes;
-    this.bytesInFlight += bytes;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot, bytes });
       const req: ParseRequest = { id, root, path, knownHash };
