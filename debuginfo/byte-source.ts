@@ -6,6 +6,8 @@ export interface ByteSource {
   readonly size: number;
   /** Reads `length` bytes at `offset`; returns fewer only at the end of the data. */
   read(offset: number, length: number): Uint8Array;
+  /** Reads `length` bytes at `offset` into the start of `target`; returns the count read (fewer only at the end). */
+  readInto(offset: number, length: number, target: Uint8Array): number;
   close(): void;
 }
 
@@ -13,6 +15,16 @@ export function fileByteSource(path: string): ByteSource {
   const fd = openSync(path, 'r');
   const size = fstatSync(fd).size;
   let closed = false;
+  const readInto = (offset: number, length: number, target: Uint8Array): number => {
+    const n = Math.max(0, Math.min(length, size - offset, target.length));
+    let done = 0;
+    while (done < n) {
+      const got = readSync(fd, target, done, n - done, offset + done);
+      if (got === 0) break;
+      done += got;
+    }
+    return done;
+  };
   return {
     size,
     read(offset, length) {
@@ -20,14 +32,10 @@ export function fileByteSource(path: string): ByteSource {
       // Every byte is overwritten by the read: skip zero-filling (units are read by the megabyte).
       // Small reads (headers) share Node's buffer pool instead of each owning an ArrayBuffer.
       const buf = n < 4096 ? Buffer.allocUnsafe(n) : Buffer.allocUnsafeSlow(n);
-      let done = 0;
-      while (done < n) {
-        const got = readSync(fd, buf, done, n - done, offset + done);
-        if (got === 0) break;
-        done += got;
-      }
+      const done = readInto(offset, n, buf);
       return done === n ? buf : buf.subarray(0, done);
     },
+    readInto,
     close() {
       if (!closed) closeSync(fd);
       closed = true;
@@ -40,6 +48,11 @@ export function memoryByteSource(bytes: Uint8Array): ByteSource {
     size: bytes.length,
     read(offset, length) {
       return bytes.subarray(Math.max(0, offset), Math.min(bytes.length, offset + length));
+    },
+    readInto(offset, length, target) {
+      const part = bytes.subarray(Math.max(0, offset), Math.min(bytes.length, offset + length, offset + target.length));
+      target.set(part);
+      return part.length;
     },
     close() {},
   };

@@ -68,6 +68,17 @@ export class DwarfInfo {
   private unitRanges: Cached<UnitRangeTable> | undefined;
   private headers: UnitHeader[] | undefined;
   private readonly scratch: ScopeScan = newScopeScan();
+  /**
+   * Buffers of dropped units and line programs, read into again instead of allocating: fresh memory
+   * costs a page fault per 4 KiB, about half the time of reading a unit. Dropped buffers wait in
+   * `released` until the next lookup starts, when no reader of them is live any more.
+   */
+  private readonly spare: Uint8Array[] = [];
+  private spareBytes = 0;
+  private released: Uint8Array[] = [];
+  private readonly ownBuffers = new WeakSet<ArrayBufferLike>();
+  private readonly buffer = (length: number): Uint8Array => this.takeBuffer(length);
+  private readonly release = (bytes: Uint8Array): void => this.releaseBuffer(bytes);
 
   constructor(elf: ElfFile, options: DwarfInfoOptions = {}) {
     this.sections = new DwarfSections(elf);
@@ -89,6 +100,7 @@ export class DwarfInfo {
    * unit covers the address. Throws the unit's DwarfFormatError when its DWARF is corrupt.
    */
   findFrames(address: bigint): InlineFrame[] {
+    this.recycleReleased();
     for (const unit of this.unitsFor(address)) {
       const row = this.lineProgram(unit)?.findRow(address);
       const chain = this.scopeChain(unit, address);
@@ -100,6 +112,7 @@ export class DwarfInfo {
 
   /** The line-table row at `address`, if any unit covers it. */
   findLineRow(address: bigint): LineRow | undefined {
+    this.recycleReleased();
     for (const unit of this.unitsFor(address)) {
       const row = this.lineProgram(unit)?.findRow(address);
       if (row) return row;
@@ -109,6 +122,7 @@ export class DwarfInfo {
 
   /** Line-table rows in [start, end) from the unit covering `start` (source interleave for disassembly). */
   lineRowsInRange(start: bigint, end: bigint): LineRow[] {
+    this.recycleReleased();
     for (const unit of this.unitsFor(start)) {
       const program = this.lineProgram(unit);
       if (program) return program.rowsInRange(start, end);
@@ -117,14 +131,14 @@ export class DwarfInfo {
   }
 
   /** The units whose ranges contain `address` (aranges first, then the units' own ranges). */
-  unitsFor(address: bigint): DwarfUnit[] {
+  private unitsFor(address: bigint): DwarfUnit[] {
     let offsets = this.arangeTable().find(address);
     if (offsets.length === 0) offsets = this.unitRangeTable().find(address);
     return offsets.map((o) => this.unitAt(o));
   }
 
   /** The unit whose header starts at `offset` (cached, errors included). */
-  unitAt(offset: number): DwarfUnit {
+  private unitAt(offset: number): DwarfUnit {
     const hit = this.unitCache.get(offset);
     if (hit) {
       // Map order is the LRU order: move the unit to the back.
@@ -134,7 +148,7 @@ export class DwarfInfo {
     }
     const made = this.cached(this.unitCache, offset, () => {
       const header = readUnitHeader(this.sections, offset);
-      return new DwarfUnit(this.sections, header, this.abbrevTable(header.abbrevOffset));
+      return new DwarfUnit(this.sections, header, this.abbrevTable(header.abbrevOffset), { buffer: this.buffer });
     });
     if (made.ok) this.account(made.value.reader.length);
     return unwrap(made);
@@ -149,7 +163,9 @@ export class DwarfInfo {
       if (!entry.ok) continue;
       this.unitCache.delete(offset);
       this.cachedBytes -= entry.value.reader.length;
+      this.releaseBuffer(entry.value.reader.bytes);
       const lines = this.lineCache.get(offset);
+      if (lines?.ok && lines.value?.heldBytes) this.releaseBuffer(lines.value.heldBytes);
       if (lines?.ok && lines.value) this.cachedBytes -= lines.value.byteSize;
       const fns = this.functionCache.get(offset);
       if (fns?.ok) this.cachedBytes -= fns.value.size * 48;
@@ -160,7 +176,7 @@ export class DwarfInfo {
   }
 
   /** The unit that holds the DIE at a `.debug_info` offset (for DW_FORM_ref_addr across units). */
-  unitContaining(dieOffset: number): DwarfUnit {
+  private unitContaining(dieOffset: number): DwarfUnit {
     const headers = this.allHeaders();
     let lo = 0;
     let hi = headers.length - 1;
@@ -175,12 +191,12 @@ export class DwarfInfo {
   }
 
   /** The line program of a unit (undefined when it has no DW_AT_stmt_list). */
-  lineProgram(unit: DwarfUnit): LineProgram | undefined {
+  private lineProgram(unit: DwarfUnit): LineProgram | undefined {
     const known = this.lineCache.has(unit.offset);
     const c = this.cached(this.lineCache, unit.offset, () => {
       if (unit.stmtList === undefined || !this.sections.has('.debug_line')) return undefined;
       return readLineProgram(
-        { sections: this.sections, compDir: unit.compDir, unitName: unit.name, resolveString: (v) => unit.stringOf(v) },
+        { sections: this.sections, compDir: unit.compDir, unitName: unit.name, resolveString: (v) => unit.stringOf(v), buffer: this.buffer, release: this.release },
         unit.stmtList,
       );
     });
@@ -192,7 +208,7 @@ export class DwarfInfo {
    * The DWARF name of the function DIE at `dieOffset`, following abstract_origin and specification;
    * `near` is a unit likely to hold the DIEs (the one being looked up), tried before the cache.
    */
-  functionName(dieOffset: number, near?: DwarfUnit): string | undefined {
+  private functionName(dieOffset: number, near?: DwarfUnit): string | undefined {
     if (this.nameCache.has(dieOffset)) return this.nameCache.get(dieOffset);
     let offset = dieOffset;
     const seen = new Set<number>();
@@ -217,7 +233,7 @@ export class DwarfInfo {
   }
 
   /** The subprogram whose ranges contain `address` in a unit (see FunctionIndex). */
-  findFunction(unit: DwarfUnit, address: bigint): FunctionRange | undefined {
+  private findFunction(unit: DwarfUnit, address: bigint): FunctionRange | undefined {
     const c = this.cached(this.functionCache, unit.offset, () => new FunctionIndex(unit));
     if (!c.ok) throw c.error;
     const before = c.value.size;
@@ -285,6 +301,39 @@ export class DwarfInfo {
   private unitContainingFast(offset: number): DwarfUnit {
     for (const c of this.unitCache.values()) if (c.ok && c.value.containsOffset(offset)) return c.value;
     return this.unitContaining(offset);
+  }
+
+  /** A buffer of at least `length` bytes: the smallest spare that fits, else a new one. */
+  private takeBuffer(length: number): Uint8Array {
+    let best = -1;
+    for (let i = 0; i < this.spare.length; i++) {
+      const n = this.spare[i]!.length;
+      if (n >= length && (best < 0 || n < this.spare[best]!.length)) best = i;
+    }
+    if (best >= 0) {
+      const b = this.spare.splice(best, 1)[0]!;
+      this.spareBytes -= b.length;
+      return b;
+    }
+    const b = Buffer.allocUnsafeSlow(length);
+    this.ownBuffers.add(b.buffer);
+    return b;
+  }
+
+  /** Takes back the memory of a dropped reader, when it is one of ours (not a view of a whole section). */
+  private releaseBuffer(bytes: Uint8Array): void {
+    if (this.ownBuffers.has(bytes.buffer)) this.released.push(Buffer.from(bytes.buffer));
+  }
+
+  private recycleReleased(): void {
+    if (this.released.length === 0) return;
+    for (const b of this.released) {
+      this.spare.push(b);
+      this.spareBytes += b.length;
+    }
+    this.released = [];
+    // Bounded: the oldest spares go when the cache drops more than the next units need.
+    while (this.spareBytes > this.cacheBytes / 2 && this.spare.length > 0) this.spareBytes -= this.spare.shift()!.length;
   }
 
   private abbrevTable(offset: number): AbbrevTable {

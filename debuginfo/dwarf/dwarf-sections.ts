@@ -53,15 +53,15 @@ export class DwarfSections {
     return b;
   }
 
-  /** `length` bytes at `offset`, without loading the whole section. */
-  range(name: DwarfSectionName, offset: number, length: number): Uint8Array {
+  /** `length` bytes at `offset`, without loading the whole section (into memory from `buffer` when given). */
+  range(name: DwarfSectionName, offset: number, length: number, buffer?: (length: number) => Uint8Array): Uint8Array {
     const s = this.find(name);
     if (!s) this.fail(name, offset, 'missing-section', `${name} is missing`);
     const total = this.elf.sectionDataSize(s);
     if (offset < 0 || length < 0 || offset + length > total) {
       this.fail(name, offset, 'past-end', `0x${length.toString(16)} bytes at 0x${offset.toString(16)} run past the end of the section (0x${total.toString(16)})`);
     }
-    return this.elf.readSectionRange(s, offset, length);
+    return this.elf.readSectionRange(s, offset, length, buffer);
   }
 
   /** A reader over a whole section. */
@@ -70,8 +70,8 @@ export class DwarfSections {
   }
 
   /** A reader over a slice that reports section offsets in errors. */
-  sliceReader(name: DwarfSectionName, offset: number, length: number): ByteReader {
-    return new ByteReader(this.range(name, offset, length), { file: this.file, section: name, base: offset, errorClass: DwarfFormatError });
+  sliceReader(name: DwarfSectionName, offset: number, length: number, buffer?: (length: number) => Uint8Array): ByteReader {
+    return new ByteReader(this.range(name, offset, length, buffer), { file: this.file, section: name, base: offset, errorClass: DwarfFormatError });
   }
 
   string(name: '.debug_str' | '.debug_line_str', offset: number): string {

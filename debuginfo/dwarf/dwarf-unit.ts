@@ -88,9 +88,9 @@ export class DwarfUnit implements UnitFormat {
 
   /**
    * `rootOnly` reads just enough bytes for the root DIE (its ranges, for the unit range table):
-   * such a unit must not be used to walk its children.
+   * such a unit must not be used to walk its children. `buffer` provides the memory its bytes are read to.
    */
-  constructor(sections: DwarfSections, header: UnitHeader, abbrevs: AbbrevTable, options: { rootOnly?: boolean } = {}) {
+  constructor(sections: DwarfSections, header: UnitHeader, abbrevs: AbbrevTable, options: { rootOnly?: boolean; buffer?: (length: number) => Uint8Array } = {}) {
     this.sections = sections;
     this.header = header;
     this.abbrevs = abbrevs;
@@ -100,7 +100,7 @@ export class DwarfUnit implements UnitFormat {
     this.offsetSize = header.offsetSize;
     this.refAddrSize = header.version <= 2 ? header.addressSize : header.offsetSize;
     const full = header.end - header.offset;
-    this.reader = sections.sliceReader('.debug_info', header.offset, options.rootOnly ? Math.min(full, header.firstDieOffset - header.offset + rootWindow) : full);
+    this.reader = sections.sliceReader('.debug_info', header.offset, options.rootOnly ? Math.min(full, header.firstDieOffset - header.offset + rootWindow) : full, options.buffer);
     const root = this.entryAt(header.firstDieOffset);
     if (!root) throw this.formatError('empty-unit', 'unit has no root DIE', header.firstDieOffset);
     this.rootAttrs = this.attributes(root);

@@ -1,8 +1,8 @@
 // `.debug_line` line number programs, DWARF 2–5 (§6.2): the header (v5 directory/file entry formats
 // with DW_FORM_line_strp, MD5 and friends; v2–4 string tables) and the state machine. A unit's first
-// lookup runs the program without storing rows and stops at the end of the sequence holding the
-// address (most units of a batch are asked once); a second lookup builds the row table, kept as
-// compact per-sequence arrays. Row addresses are number offsets from the sequence's bigint start,
+// lookups run the program without storing rows and stop at the first row past the address (most
+// units of a batch are asked once or twice); a later one builds the row table, kept as compact
+// per-sequence arrays. Row addresses are number offsets from the sequence's bigint start,
 // since kernel addresses exceed 2^53 but a sequence spans a few megabytes.
 import type { ByteReader } from '../byte-reader.js';
 import { type AttributeValue, readAttributeValue } from './attribute-value.js';
@@ -49,6 +49,10 @@ interface LineSequence {
   count: number;
 }
 
+// Lookups of a unit answered by a streaming pass before its row table is built: a pass stops halfway
+// on average, a table costs a whole pass and more, and most units of a batch are asked once or twice.
+const streamedLookups = 2;
+
 // Rows live in one Int32Array, `rowStride` ints each: offset from the sequence start, file, line,
 // column, discriminator with is_stmt in the top bit. 20 bytes a row instead of six JS arrays.
 const rowStride = 5;
@@ -93,6 +97,9 @@ export interface LineProgramContext {
   unitName: string | undefined;
   /** Resolves indexed strings (DW_FORM_strx) through the owning unit. */
   resolveString?: (v: AttributeValue) => string | undefined;
+  /** Provides the memory the program's bytes are read to, and takes it back once the rows are built. */
+  buffer?: (length: number) => Uint8Array;
+  release?: (bytes: Uint8Array) => void;
 }
 
 /** What the state machine needs from the header. */
@@ -135,6 +142,7 @@ export class LineProgram {
   private program: { reader: ByteReader; start: number } | undefined;
   private table: { sequences: LineSequence[]; rows: Int32Array } | undefined;
   private lookups = 0;
+  private readonly release: ((bytes: Uint8Array) => void) | undefined;
 
   constructor(init: {
     offset: number;
@@ -146,6 +154,7 @@ export class LineProgram {
     shape: ProgramShape;
     reader: ByteReader;
     programStart: number;
+    release: ((bytes: Uint8Array) => void) | undefined;
   }) {
     this.offset = init.offset;
     this.version = init.version;
@@ -155,6 +164,12 @@ export class LineProgram {
     this.names = init.names;
     this.shape = init.shape;
     this.program = { reader: init.reader, start: init.programStart };
+    this.release = init.release;
+  }
+
+  /** The program's bytes while it still holds them (until its row table is built). */
+  get heldBytes(): Uint8Array | undefined {
+    return this.program?.reader.bytes;
   }
 
   /** A file entry's name and directory as stored. */
@@ -181,7 +196,7 @@ export class LineProgram {
 
   /** The row covering `address`: the last row at or below it in the sequence that contains it. */
   findRow(address: bigint): LineRow | undefined {
-    if (!this.table && this.lookups++ === 0) return this.streamRow(address);
+    if (!this.table && this.lookups++ < streamedLookups) return this.streamRow(address);
     const { sequences: seqs } = this.rows();
     let lo = 0;
     let hi = seqs.length - 1;
@@ -292,6 +307,7 @@ export class LineProgram {
     sequences.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     this.table = { sequences, rows: store.data };
     this.program = undefined;
+    this.release?.(p.reader.bytes);
     return this.table;
   }
 
@@ -334,7 +350,7 @@ export function readLineProgram(ctx: LineProgramContext, offset: number): LinePr
   } else if (length >= 0xfffffff0) head.fail('bad-unit-length', `reserved length 0x${length.toString(16)}`, 0);
   const start = head.pos;
   if (offset + start + length > total) head.fail('bad-unit-length', `line program length 0x${length.toString(16)} runs past the end of .debug_line`, 0);
-  const r = sections.sliceReader('.debug_line', offset, start + length);
+  const r = sections.sliceReader('.debug_line', offset, start + length, ctx.buffer);
   r.pos = start;
   return parseLineProgram(r, ctx, offsetSize);
 }
@@ -404,6 +420,7 @@ export function parseLineProgram(r: ByteReader, ctx: LineProgramContext, offsetS
     shape: { minInstLength, maxOps, defaultIsStmt, lineBase, lineRange, opcodeBase, opcodeLengths },
     reader: r,
     programStart,
+    release: ctx.release,
   });
 }
 

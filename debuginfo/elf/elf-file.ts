@@ -165,9 +165,10 @@ export class ElfFile {
 
   /**
    * `length` bytes at `offset` inside a section's contents, read from the file without loading the
-   * whole section when it is stored plainly (a vmlinux `.debug_info` is 160 MB).
+   * whole section when it is stored plainly (a vmlinux `.debug_info` is 160 MB). `buffer`, when
+   * given, provides the memory a read from the file goes to (a caller recycling its buffers).
    */
-  readSectionRange(section: ElfSection, offset: number, length: number): Uint8Array {
+  readSectionRange(section: ElfSection, offset: number, length: number, buffer?: (length: number) => Uint8Array): Uint8Array {
     const total = this.sectionDataSize(section);
     if (offset < 0 || length < 0 || offset + length > total) {
       throw new ElfFormatError({ file: this.name, section: section.name, offset, code: 'past-end' }, `read of ${length} bytes past the end of the section (size 0x${total.toString(16)})`);
@@ -176,7 +177,9 @@ export class ElfFile {
     if (cached || this.needsWholeRead(section)) {
       return (cached ?? this.sectionData(section)).subarray(offset, offset + length);
     }
-    return this.source.read(section.offset + offset, length);
+    if (!buffer) return this.source.read(section.offset + offset, length);
+    const target = buffer(length);
+    return target.subarray(0, this.source.readInto(section.offset + offset, length, target));
   }
 
   private rawSectionBytes(section: ElfSection): Uint8Array {
