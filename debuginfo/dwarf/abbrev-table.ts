@@ -7,55 +7,59 @@ import * as C from './dwarf-constants.js';
 
 const { DW_AT_sibling, DW_FORM_implicit_const } = C;
 
-export interface Abbrev {
-  code: number;
-  tag: number;
-  hasChildren: boolean;
-  /** Its attribute specifications are `first` to `end` (exclusive) of the table's `names`/`forms`/`implicit`. */
-  first: number;
-  end: number;
-  /** Table index of DW_AT_sibling's specification, or -1. */
-  siblingIndex: number;
-  /** Has DW_AT_low_pc or DW_AT_ranges: may cover code (declarations and abstract instances do not). */
-  hasPc: boolean;
-  /**
-   * Size of all attribute values when every form has a fixed size: `fixedConst` bytes plus so many
-   * addresses, offsets and DW_FORM_ref_addr; `fixedConst` is -1 when a form is variable (LEB128,
-   * string, block).
-   */
-  fixedConst: number;
-  fixedAddresses: number;
-  fixedOffsets: number;
-  fixedRefAddrs: number;
-  /** The same for the attributes before DW_AT_sibling (a direct jump to it); -1 when not all fixed. */
-  prefixConst: number;
-  prefixAddresses: number;
-  prefixOffsets: number;
-  prefixRefAddrs: number;
-}
+/**
+ * An abbreviation: the offset of its record in its table's `info` (see the field constants), or -1
+ * for the null entry that ends a list of siblings. Numbers, not objects: a kernel unit's table has
+ * ~250 entries and a batch reads hundreds of tables (objects per entry were a third of all it allocated).
+ */
+export type Abbrev = number;
+
+// The fields of an entry's record in `info`. FIXED_*: sizes of all attribute values when every form
+// has a fixed size — FIXED_CONST bytes (-1 when a form is variable: LEB128, string, block) plus so
+// many addresses, offsets and DW_FORM_ref_addr; PREFIX_*: the same for the attributes before
+// DW_AT_sibling (a direct jump to it).
+const TAG = 0;
+const FLAGS = 1;
+const FIRST = 2;
+const END = 3;
+const SIBLING = 4;
+export const FIXED_CONST = 5;
+export const FIXED_ADDRESSES = 6;
+export const FIXED_OFFSETS = 7;
+export const FIXED_REF_ADDRS = 8;
+export const PREFIX_CONST = 9;
+export const PREFIX_ADDRESSES = 10;
+export const PREFIX_OFFSETS = 11;
+export const PREFIX_REF_ADDRS = 12;
+const stride = 13;
+const HAS_CHILDREN = 1;
+const HAS_PC = 2;
 
 const maxAttributes = 4096;
 // Codes are dense from 1 in every producer seen; beyond this a map holds them.
 const maxDenseCode = 1 << 16;
 // Specifications in a kernel unit's table: ~1,000 for the average 2.3 KiB.
 const initialSpecs = 1024;
+const initialEntries = 256;
 
 /** Reads `length` bytes of `.debug_abbrev` at `offset`. */
 export type AbbrevWindow = (offset: number, length: number) => Uint8Array;
 
 export class AbbrevTable {
   /**
-   * Attribute specifications of all parsed entries, flat (a unit's table holds ~250 entries: arrays
-   * per entry were ~40% of all the memory a vmlinux batch allocated). Replaced when they grow, so
-   * read them from the table after `get`, not before.
+   * Attribute specifications of all parsed entries, flat, and the entries' records. Replaced when
+   * they grow, so read them from the table after `get`, not before.
    */
   names: Uint32Array;
   forms: Uint32Array;
   /** DW_FORM_implicit_const values, indexed like `forms` (0 elsewhere). */
   implicit: Float64Array;
+  info: Int32Array;
   private specCount = 0;
-  private readonly dense: (Abbrev | undefined)[] = [];
-  private readonly sparse = new Map<number, Abbrev>();
+  private entryEnd = 0;
+  /** Code → record offset + 1 (0: not parsed yet). */
+  private dense: Int32Array;
+  private readonly sparse = new Map<number, number>();
   private readonly offset: number;
   private readonly sectionSize: number;
   private readonly window: AbbrevWindow;
@@ -74,20 +78,55 @@ export class AbbrevTable {
     this.names = new Uint32Array(initialSpecs);
     this.forms = new Uint32Array(initialSpecs);
     this.implicit = new Float64Array(initialSpecs);
+    this.info = new Int32Array(initialEntries * stride);
+    this.dense = new Int32Array(initialEntries);
   }
 
-  get(code: number): Abbrev | undefined {
-    const hit = code < maxDenseCode ? this.dense[code] : this.sparse.get(code);
-    if (hit || this.done) return hit;
+  /** The entry for `code`, or -1 when the table has none. */
+  get(code: number): Abbrev {
+    const hit = this.lookup(code);
+    if (hit >= 0 || this.done) return hit;
     while (!this.done) {
       const entry = this.parseNext();
-      if (entry?.code === code) return entry;
+      if (entry >= 0 && this.lookup(code) === entry) return entry;
     }
-    return undefined;
+    return -1;
   }
 
-  /** Parses one more entry (undefined at the table's end), growing the window when it runs out. */
-  private parseNext(): Abbrev | undefined {
+  tag(a: Abbrev): number {
+    return this.info[a + TAG]!;
+  }
+
+  hasChildren(a: Abbrev): boolean {
+    return (this.info[a + FLAGS]! & HAS_CHILDREN) !== 0;
+  }
+
+  /** Has DW_AT_low_pc or DW_AT_ranges: may cover code (declarations and abstract instances do not). */
+  hasPc(a: Abbrev): boolean {
+    return (this.info[a + FLAGS]! & HAS_PC) !== 0;
+  }
+
+  /** Its attribute specifications are `first(a)` to `end(a)` (exclusive) of `names`/`forms`/`implicit`. */
+  first(a: Abbrev): number {
+    return this.info[a + FIRST]!;
+  }
+
+  end(a: Abbrev): number {
+    return this.info[a + END]!;
+  }
+
+  /** The index of DW_AT_sibling's specification, or -1. */
+  siblingIndex(a: Abbrev): number {
+    return this.info[a + SIBLING]!;
+  }
+
+  private lookup(code: number): number {
+    if (code < this.dense.length) return this.dense[code]! - 1;
+    return code < maxDenseCode ? -1 : (this.sparse.get(code) ?? -1);
+  }
+
+  /** Parses one more entry (-1 at the table's end), growing the window when it runs out. */
+  private parseNext(): Abbrev {
     const start = this.reader.pos;
     const specs = this.specCount;
     try {
@@ -101,12 +140,12 @@ export class AbbrevTable {
     }
   }
 
-  private parseEntry(): Abbrev | undefined {
+  private parseEntry(): Abbrev {
     const r = this.reader;
     const code = r.uleb();
     if (code === 0) {
       this.done = true;
-      return undefined;
+      return -1;
     }
     const tag = r.uleb();
     const hasChildren = r.u8() !== 0;
@@ -138,7 +177,7 @@ export class AbbrevTable {
           prefixRefAddrs = fRef;
         }
       } else if (name === C.DW_AT_low_pc || name === C.DW_AT_ranges) hasPc = true;
-      if (n === this.names.length) this.grow();
+      if (n === this.names.length) this.growSpecs();
       this.names[n] = name;
       this.forms[n] = form;
       this.implicit[n] = implicit;
@@ -152,30 +191,41 @@ export class AbbrevTable {
         else isFixed = false;
       }
     }
-    if ((code < maxDenseCode ? this.dense[code] : this.sparse.get(code)) !== undefined) r.fail('duplicate-abbrev', `abbrev code ${code} defined twice`);
-    const entry: Abbrev = {
-      code,
-      tag,
-      hasChildren,
-      first,
-      end: this.specCount,
-      siblingIndex,
-      hasPc,
-      fixedConst: isFixed ? fConst : -1,
-      fixedAddresses: fAddr,
-      fixedOffsets: fOff,
-      fixedRefAddrs: fRef,
-      prefixConst,
-      prefixAddresses,
-      prefixOffsets,
-      prefixRefAddrs,
-    };
-    if (code < maxDenseCode) this.dense[code] = entry;
-    else this.sparse.set(code, entry);
-    return entry;
+    if (this.lookup(code) >= 0) r.fail('duplicate-abbrev', `abbrev code ${code} defined twice`);
+    const a = this.entryEnd;
+    if (a + stride > this.info.length) {
+      const bigger = new Int32Array(this.info.length * 2);
+      bigger.set(this.info);
+      this.info = bigger;
+    }
+    const info = this.info;
+    // Tags and codes beyond 2^31 are absurd: stored wrapped, they find nothing.
+    info[a + TAG] = tag;
+    info[a + FLAGS] = (hasChildren ? HAS_CHILDREN : 0) | (hasPc ? HAS_PC : 0);
+    info[a + FIRST] = first;
+    info[a + END] = this.specCount;
+    info[a + SIBLING] = siblingIndex;
+    info[a + FIXED_CONST] = isFixed ? fConst : -1;
+    info[a + FIXED_ADDRESSES] = fAddr;
+    info[a + FIXED_OFFSETS] = fOff;
+    info[a + FIXED_REF_ADDRS] = fRef;
+    info[a + PREFIX_CONST] = prefixConst;
+    info[a + PREFIX_ADDRESSES] = prefixAddresses;
+    info[a + PREFIX_OFFSETS] = prefixOffsets;
+    info[a + PREFIX_REF_ADDRS] = prefixRefAddrs;
+    this.entryEnd = a + stride;
+    if (code < maxDenseCode) {
+      if (code >= this.dense.length) {
+        const bigger = new Int32Array(Math.min(maxDenseCode, Math.max(code + 1, this.dense.length * 2)));
+        bigger.set(this.dense);
+        this.dense = bigger;
+      }
+      this.dense[code] = a + 1;
+    } else this.sparse.set(code, a);
+    return a;
   }
 
-  private grow(): void {
+  private growSpecs(): void {
     const size = this.names.length * 2;
     const names = new Uint32Array(size);
     const forms = new Uint32Array(size);

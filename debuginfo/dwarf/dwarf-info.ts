@@ -273,20 +273,21 @@ export class DwarfInfo {
     if (!entry) return [];
     scanScope(unit, entry.abbrev, entry.attrsPos, scan);
     const chain: ScopeDie[] = [scopeDie(fn.dieOffset, scan)];
-    if (!entry.abbrev.hasChildren) return chain;
+    const abbrevs = unit.abbrevs;
+    if (!abbrevs.hasChildren(entry.abbrev)) return chain;
     // The reader now sits on the first child of the matching scope: walk its children, descending
     // into the one that contains the address; the end of that scope's children ends the search.
     for (;;) {
       const abbrev = unit.nextAbbrev();
-      if (!abbrev) break;
+      if (abbrev < 0) break;
       const offset = unit.entryOffset;
-      const tag = abbrev.tag;
-      if ((tag === C.DW_TAG_inlined_subroutine || tag === C.DW_TAG_lexical_block) && abbrev.hasPc) {
+      const tag = abbrevs.tag(abbrev);
+      if ((tag === C.DW_TAG_inlined_subroutine || tag === C.DW_TAG_lexical_block) && abbrevs.hasPc(abbrev)) {
         scanScope(unit, abbrev, unit.reader.pos, scan);
         // A lexical block without ranges holds only declarations (GCC), so it cannot contain code.
         if (scopeContains(unit, scan, address)) {
           if (tag === C.DW_TAG_inlined_subroutine) chain.push(scopeDie(offset, scan));
-          if (!abbrev.hasChildren) break;
+          if (!abbrevs.hasChildren(abbrev)) break;
           continue;
         }
         unit.skipChildren(abbrev, offset, scan.sibling);
@@ -432,8 +433,9 @@ function readSelected(unit: DwarfUnit, entry: DieEntry, wanted: Set<number>): Ma
   const r = unit.reader;
   r.pos = entry.attrsPos;
   const out = new Map<number, AttributeValue>();
-  const { names, forms, implicit } = unit.abbrevs;
-  for (let i = entry.abbrev.first; i < entry.abbrev.end; i++) {
+  const t = unit.abbrevs;
+  const { names, forms, implicit } = t;
+  for (let i = t.first(entry.abbrev); i < t.end(entry.abbrev); i++) {
     const name = names[i]!;
     if (wanted.has(name)) out.set(name, readAttributeValue(r, forms[i]!, unit, unit.offset, implicit[i]));
     else skipAttributeValue(r, forms[i]!, unit);
@@ -446,18 +448,20 @@ function readSelected(unit: DwarfUnit, entry: DieEntry, wanted: Set<number>): Ma
  * DIE with children the reader may be left mid-DIE: the caller jumps to the sibling).
  */
 function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
-  if (abbrev.siblingIndex < 0) {
+  const t = unit.abbrevs;
+  const siblingIndex = t.siblingIndex(abbrev);
+  if (siblingIndex < 0) {
     unit.skipAttributes(abbrev);
     return undefined;
   }
   const r = unit.reader;
-  const { names, forms } = unit.abbrevs;
-  const prefix = abbrev.hasChildren ? unit.siblingPrefixSize(abbrev) : -1;
+  const { names, forms } = t;
+  const prefix = t.hasChildren(abbrev) ? unit.siblingPrefixSize(abbrev) : -1;
   if (prefix >= 0) {
     // Read DW_AT_sibling in place and leave the rest unread: the caller jumps to the sibling.
     const start = r.pos;
     r.skip(prefix);
-    const form = forms[abbrev.siblingIndex]!;
+    const form = forms[siblingIndex]!;
     let sibling: number | undefined;
     if (form === C.DW_FORM_ref4) sibling = unit.offset + r.u32();
     else {
@@ -468,7 +472,7 @@ function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
     r.pos = start;
   }
   let sibling: number | undefined;
-  for (let i = abbrev.first; i < abbrev.end; i++) {
+  for (let i = t.first(abbrev); i < t.end(abbrev); i++) {
     if (names[i] === C.DW_AT_sibling) {
       const v = readAttributeValue(r, forms[i]!, unit, unit.offset);
       if (v.kind === 'reference') sibling = v.offset;

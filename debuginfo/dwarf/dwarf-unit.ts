@@ -2,7 +2,7 @@
 // bases (str_offsets, addr, rnglists, low_pc) needed to resolve indexed forms in its other DIEs.
 import { ByteReader } from '../byte-reader.js';
 import { DwarfFormatError } from '../errors.js';
-import type { AbbrevTable, Abbrev } from './abbrev-table.js';
+import { type Abbrev, type AbbrevTable, FIXED_ADDRESSES, FIXED_CONST, FIXED_OFFSETS, FIXED_REF_ADDRS, PREFIX_ADDRESSES, PREFIX_CONST, PREFIX_OFFSETS, PREFIX_REF_ADDRS } from './abbrev-table.js';
 import { type AttributeValue, type UnitFormat, readAttributeValue, skipAttributeValue } from './attribute-value.js';
 import * as C from './dwarf-constants.js';
 import type { DwarfSections } from './dwarf-sections.js';
@@ -135,21 +135,21 @@ export class DwarfUnit implements UnitFormat {
   entryAt(offset: number): DieEntry | undefined {
     this.reader.seek(offset - this.header.offset);
     const abbrev = this.nextAbbrev();
-    return abbrev && { offset, abbrev, attrsPos: this.reader.pos };
+    return abbrev < 0 ? undefined : { offset, abbrev, attrsPos: this.reader.pos };
   }
 
   /**
-   * Reads the abbreviation code at the reader's position (undefined for a null entry), leaving the
-   * reader at the DIE's first attribute and its offset in `entryOffset`. Allocates nothing: the
-   * walks call it for every DIE they pass.
+   * Reads the abbreviation code at the reader's position (-1 for a null entry), leaving the reader
+   * at the DIE's first attribute and its offset in `entryOffset`. Allocates nothing: the walks call
+   * it for every DIE they pass.
    */
-  nextAbbrev(): Abbrev | undefined {
+  nextAbbrev(): Abbrev {
     const r = this.reader;
     this.entryOffset = r.place.base + r.pos;
     const code = r.uleb();
-    if (code === 0) return undefined;
+    if (code === 0) return -1;
     const abbrev = this.abbrevs.get(code);
-    if (!abbrev) return r.fail('unknown-abbrev', `abbreviation code ${code} not in the table at .debug_abbrev+0x${this.header.abbrevOffset.toString(16)}`, this.entryOffset - this.header.offset);
+    if (abbrev < 0) return r.fail('unknown-abbrev', `abbreviation code ${code} not in the table at .debug_abbrev+0x${this.header.abbrevOffset.toString(16)}`, this.entryOffset - this.header.offset);
     return abbrev;
   }
 
@@ -158,25 +158,31 @@ export class DwarfUnit implements UnitFormat {
     const r = this.reader;
     r.pos = entry.attrsPos;
     const out = new Map<number, AttributeValue>();
-    const { names, forms, implicit } = this.abbrevs;
-    for (let i = entry.abbrev.first; i < entry.abbrev.end; i++) out.set(names[i]!, readAttributeValue(r, forms[i]!, this, this.header.offset, implicit[i]));
+    const t = this.abbrevs;
+    const { names, forms, implicit } = t;
+    for (let i = t.first(entry.abbrev); i < t.end(entry.abbrev); i++) out.set(names[i]!, readAttributeValue(r, forms[i]!, this, this.header.offset, implicit[i]));
     return out;
   }
 
   /** The byte size of the attributes before DW_AT_sibling in this unit's format, -1 when not all fixed. */
   siblingPrefixSize(a: Abbrev): number {
-    return a.prefixConst < 0 ? -1 : a.prefixConst + a.prefixAddresses * this.addressSize + a.prefixOffsets * this.offsetSize + a.prefixRefAddrs * this.refAddrSize;
+    const info = this.abbrevs.info;
+    const c = info[a + PREFIX_CONST]!;
+    return c < 0 ? -1 : c + info[a + PREFIX_ADDRESSES]! * this.addressSize + info[a + PREFIX_OFFSETS]! * this.offsetSize + info[a + PREFIX_REF_ADDRS]! * this.refAddrSize;
   }
 
   /** Moves the reader (at a DIE's first attribute) past its attributes. */
   skipAttributes(a: Abbrev): void {
     const r = this.reader;
-    if (a.fixedConst >= 0) {
-      r.skip(a.fixedConst + a.fixedAddresses * this.addressSize + a.fixedOffsets * this.offsetSize + a.fixedRefAddrs * this.refAddrSize);
+    const t = this.abbrevs;
+    const info = t.info;
+    const c = info[a + FIXED_CONST]!;
+    if (c >= 0) {
+      r.skip(c + info[a + FIXED_ADDRESSES]! * this.addressSize + info[a + FIXED_OFFSETS]! * this.offsetSize + info[a + FIXED_REF_ADDRS]! * this.refAddrSize);
       return;
     }
-    const forms = this.abbrevs.forms;
-    for (let i = a.first; i < a.end; i++) skipAttributeValue(r, forms[i]!, this);
+    const forms = t.forms;
+    for (let i = t.first(a); i < t.end(a); i++) skipAttributeValue(r, forms[i]!, this);
   }
 
   /**
@@ -185,7 +191,7 @@ export class DwarfUnit implements UnitFormat {
    */
   skipChildren(abbrev: Abbrev, offset: number, sibling: number | undefined): void {
     const r = this.reader;
-    if (!abbrev.hasChildren) return;
+    if (!this.abbrevs.hasChildren(abbrev)) return;
     if (sibling !== undefined && sibling > offset && sibling <= this.header.end) {
       r.pos = sibling - this.header.offset;
       return;
@@ -193,12 +199,12 @@ export class DwarfUnit implements UnitFormat {
     let depth = 1;
     while (depth > 0) {
       const child = this.nextAbbrev();
-      if (!child) {
+      if (child < 0) {
         depth--;
         continue;
       }
       this.skipAttributes(child);
-      if (child.hasChildren) depth++;
+      if (this.abbrevs.hasChildren(child)) depth++;
     }
   }
 

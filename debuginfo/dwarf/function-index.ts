@@ -27,7 +27,7 @@ export class FunctionIndex {
 
   constructor(unit: DwarfUnit) {
     const root = unit.entryAt(unit.header.firstDieOffset);
-    if (root?.abbrev.hasChildren) {
+    if (root && unit.abbrevs.hasChildren(root.abbrev)) {
       unit.skipAttributes(root.abbrev);
       this.resume = { pos: unit.reader.pos, depth: 1 };
     }
@@ -56,13 +56,13 @@ export class FunctionIndex {
     let hit: FunctionRange | undefined;
     while (depth > 0 && !hit) {
       const abbrev = unit.nextAbbrev();
-      if (!abbrev) {
+      if (abbrev < 0) {
         depth--;
         continue;
       }
       const offset = unit.entryOffset;
-      const tag = abbrev.tag;
-      if (tag === C.DW_TAG_subprogram && abbrev.hasPc) {
+      const tag = unit.abbrevs.tag(abbrev);
+      if (tag === C.DW_TAG_subprogram && unit.abbrevs.hasPc(abbrev)) {
         scanScope(unit, abbrev, r.pos, scan);
         const after = r.pos;
         for (const range of scopeRanges(unit, scan) ?? []) {
@@ -75,7 +75,7 @@ export class FunctionIndex {
         }
         r.pos = after;
         unit.skipChildren(abbrev, offset, scan.sibling);
-      } else if ((tag === C.DW_TAG_namespace || tag === C.DW_TAG_module) && abbrev.hasChildren) {
+      } else if ((tag === C.DW_TAG_namespace || tag === C.DW_TAG_module) && unit.abbrevs.hasChildren(abbrev)) {
         unit.skipAttributes(abbrev);
         depth++;
       } else {

@@ -34,8 +34,9 @@ export function scanScope(unit: DwarfUnit, abbrev: Abbrev, attrsPos: number, out
   out.callLine = out.callColumn = 0;
   const r = unit.reader;
   r.pos = attrsPos;
-  const { names, forms, implicit } = unit.abbrevs;
-  for (let i = abbrev.first; i < abbrev.end; i++) {
+  const t = unit.abbrevs;
+  const { names, forms, implicit } = t;
+  for (let i = t.first(abbrev), end = t.end(abbrev); i < end; i++) {
     const name = names[i]!;
     const form = forms[i]!;
     switch (name) {

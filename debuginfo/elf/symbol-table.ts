@@ -204,14 +204,16 @@ function relativeAddresses(address: BigUint64Array, idx: Uint32Array): { base: b
   if (idx.length === 0) return { base: 0n, rel };
   if (!littleEndianHost) {
     let base = address[idx[0]!]!;
-    for (const i of idx) if (address[i]! < base) base = address[i]!;
-    idx.forEach((i, k) => (rel[k] = Number(address[i]! - base)));
+    for (let k = 1; k < idx.length; k++) if (address[idx[k]!]! < base) base = address[idx[k]!]!;
+    for (let k = 0; k < idx.length; k++) rel[k] = Number(address[idx[k]!]! - base);
     return { base, rel };
   }
   const words = new Uint32Array(address.buffer, address.byteOffset, address.length * 2);
   let lo = words[2 * idx[0]!]!;
   let hi = words[2 * idx[0]! + 1]!;
-  for (const i of idx) {
+  // Index loops: a typed array's iterator allocates a result per step in code that runs once.
+  for (let k = 1; k < idx.length; k++) {
+    const i = idx[k]!;
     const h = words[2 * i + 1]!;
     const l = words[2 * i]!;
     if (h < hi || (h === hi && l < lo)) {
@@ -232,9 +234,14 @@ function sortedPositions(keys: Float64Array): Uint32Array {
   const n = keys.length;
   const scale = 2 ** Math.max(1, Math.ceil(Math.log2(n + 1)));
   let max = 0;
-  for (const k of keys) if (k > max) max = k;
+  let integral = true;
+  for (let k = 0; k < n; k++) {
+    const key = keys[k]!;
+    if (key > max) max = key;
+    if (!Number.isInteger(key) || key < 0) integral = false;
+  }
   const order = new Uint32Array(n);
-  if (max * scale + scale >= Number.MAX_SAFE_INTEGER || keys.some((k) => !Number.isInteger(k) || k < 0)) {
+  if (!integral || max * scale + scale >= Number.MAX_SAFE_INTEGER) {
     for (let k = 0; k < n; k++) order[k] = k;
     return order.sort((a, b) => keys[a]! - keys[b]! || a - b);
   }
