@@ -72,15 +72,23 @@ export const command: CliCommand = {
     }
     const lines = createInterface({ input: io.stdin, crlfDelay: Infinity });
     let pending = '';
+    let scheduled = false;
+    const flush = (): void => {
+      scheduled = false;
+      if (pending) io.stdout.write(pending);
+      pending = '';
+    };
     for await (const line of lines) {
       for (const token of line.split(/[\s,]+/).filter(Boolean)) pending += answer(token);
-      // Flush per input line so an interactive caller gets its answer, in batches for throughput.
-      if (pending.length > 16384 || !io.isTty) {
-        io.stdout.write(pending);
-        pending = '';
+      // One write once the input read so far is answered (the lines of one chunk arrive together;
+      // setImmediate runs after them): an interactive caller gets each answer, a batch few writes.
+      if (pending.length > 16384) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
       }
     }
-    io.stdout.write(pending);
+    flush();
     return 0;
   },
 };
