@@ -2,10 +2,13 @@
 // file list (every .c, .h and .S of the tree), each under /usr/bin/time -v for wall time and peak RSS,
 // then database sizes and the ratios. Then the incremental and latency figures of the issue: re-index with
 // no change, one edited file visible to a query, `--first` time to answer for do_one_initcall, and query
-// latency p50/p95 over 1,000 definition and 1,000 callers queries.
-//   npm run build && npx tsx bench/indexer/bench-index.ts [--root TREE] [--out DIR] [--skip-peers]
+// latency p50/p95 over 1,000 definition and 1,000 callers queries. Every file of the list is read once
+// before each tool's timed run, so none of them pays for a cold page cache; the load average is printed
+// with each run (the machine is shared: serialize timing runs with flock).
+//   npm run build && flock /tmp/crashnav-bench.lock npx tsx bench/indexer/bench-index.ts [--root TREE] [--out DIR] [--skip-peers]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KernelIndex, buildIndex, listSourceFiles } from '../../indexer/index.js';
@@ -23,16 +26,34 @@ interface Run {
   rssMb: number;
   dbBytes: number;
   files: string;
+  /** 1-minute load average before and after the run. */
+  load: [number, number];
 }
 
-function timed(tool: string, cmd: string, args: string[], cwd: string): { wallS: number; rssMb: number; stderr: string } {
+/** Reads every listed file once, so the timed run finds them in the page cache. */
+function warmPageCache(paths: string[]): void {
+  for (const p of paths) {
+    try {
+      readFileSync(path.join(root, p));
+    } catch {
+      // Unreadable files are each tool's own problem to report.
+    }
+  }
+}
+
+const load1 = () => Number(loadavg()[0]!.toFixed(2));
+
+function timed(tool: string, cmd: string, args: string[], cwd: string): { wallS: number; rssMb: number; stderr: string; load: [number, number] } {
+  warmPageCache(files.map((f) => f.path));
+  const before = load1();
+  console.log(`${tool}: load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} before the run`);
   const r = spawnSync('/usr/bin/time', ['-v', cmd, ...args], { cwd, encoding: 'utf8', maxBuffer: 1 << 28 });
   const err = r.stderr ?? '';
   const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(err);
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
   if (r.status !== 0) console.error(`${tool} exited ${r.status}: ${err.slice(-2000)}`);
   const wallS = wall ? Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]) : NaN;
-  return { wallS, rssMb: rss ? Number(rss[1]) / 1024 : NaN, stderr: err };
+  return { wallS, rssMb: rss ? Number(rss[1]) / 1024 : NaN, stderr: err, load: [before, load1()] };
 }
 
 function dirBytes(p: string, filter: (name: string) => boolean = () => true): number {
@@ -75,8 +96,8 @@ if (!values['skip-peers']) {
   runs.push({ tool: 'gtags', ...g, dbBytes: dirBytes(gt), files: `${gfiles} indexed` });
 }
 const pad = (s: string, n: number) => s.padEnd(n);
-console.log(`\n${pad('tool', 18)}${pad('wall s', 10)}${pad('peak RSS MB', 13)}${pad('db MB', 10)}files`);
-for (const r of runs) console.log(`${pad(r.tool, 18)}${pad(r.wallS.toFixed(1), 10)}${pad(r.rssMb.toFixed(0), 13)}${pad((r.dbBytes / 1e6).toFixed(0), 10)}${r.files}`);
+console.log(`\n${pad('tool', 18)}${pad('wall s', 10)}${pad('peak RSS MB', 13)}${pad('db MB', 10)}${pad('load before/after', 19)}files`);
+for (const r of runs) console.log(`${pad(r.tool, 18)}${pad(r.wallS.toFixed(1), 10)}${pad(r.rssMb.toFixed(0), 13)}${pad((r.dbBytes / 1e6).toFixed(0), 10)}${pad(r.load.join(' / '), 19)}${r.files}`);
 const ours = runs.find((r) => r.tool.startsWith('crashnav'));
 for (const peer of runs.filter((r) => r !== ours)) {
   if (!ours) break;
