@@ -38,9 +38,13 @@ const HAS_PC = 2;
 const maxAttributes = 4096;
 // Codes are dense from 1 in every producer seen; beyond this a map holds them.
 const maxDenseCode = 1 << 16;
-// Specifications in a kernel unit's table: ~1,000 for the average 2.3 KiB.
-const initialSpecs = 1024;
-const initialEntries = 256;
+// Sized for the average kernel unit's table (2.3 KiB: ~150 entries, ~750 specifications) after
+// one doubling; every table of a batch allocates them.
+const initialSpecs = 512;
+const initialEntries = 128;
+// The first read of a table: nearly all fit (a 4 KB window was slower: the retries of the bigger
+// tables cost more than the bytes saved).
+const firstWindow = 16384;
 
 /** Reads `length` bytes of `.debug_abbrev` at `offset`. */
 export type AbbrevWindow = (offset: number, length: number) => Uint8Array;
@@ -73,8 +77,8 @@ export class AbbrevTable {
     if (offset < 0 || offset >= sectionSize) {
       throw new DwarfFormatError({ file, section: '.debug_abbrev', offset, code: 'bad-offset' }, `abbreviation table offset 0x${offset.toString(16)} outside the section`);
     }
-    // Most tables fit 16 KiB (a vmlinux averages 2.3 KiB); bigger ones grow the window.
-    this.reader = this.read(file, Math.min(16384, sectionSize - offset), 0);
+    // Bigger tables grow the window.
+    this.reader = this.read(file, Math.min(firstWindow, sectionSize - offset), 0);
     this.names = new Uint32Array(initialSpecs);
     this.forms = new Uint32Array(initialSpecs);
     this.implicit = new Float64Array(initialSpecs);

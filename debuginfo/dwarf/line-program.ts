@@ -239,7 +239,8 @@ export class LineProgram {
    */
   private streamRow(address: bigint): LineRow | undefined {
     const p = this.program!;
-    let lastStart: bigint | undefined;
+    // A sequence's start is fixed from its first row on: compared once per sequence, not per row.
+    let inSequence = false;
     let target = -1;
     // The candidate row of the current sequence, in scalars: this callback runs for every row.
     let has = false;
@@ -253,8 +254,8 @@ export class LineProgram {
     const makeRow = this.makeRow.bind(this);
     run(p.reader, p.start, this.shape, this.fileTable, {
       row(start, offset, file, line, column, discriminator, isStmt) {
-        if (start !== lastStart) {
-          lastStart = start;
+        if (!inSequence) {
+          inSequence = true;
           target = address >= start ? Number(address - start) : -1;
         }
         if (target < 0) return false;
@@ -276,7 +277,7 @@ export class LineProgram {
       endSequence(start, endOffset) {
         const hit = has && address >= start && Number(address - start) < endOffset;
         has = false;
-        lastStart = undefined;
+        inSequence = false;
         if (!hit) return false;
         found = makeRow(start + BigInt(cOffset), cFile, cLine, cColumn, cDiscriminator, cStmt);
         return true;
@@ -442,8 +443,11 @@ function run(r: ByteReader, programStart: number, shape: ProgramShape, files: Fi
   let discriminator = 0;
   const end = r.length;
   const bytes = r.bytes;
-  while (r.pos < end) {
-    const op = bytes[r.pos++]!;
+  // The cursor lives in a local for special opcodes (most of a program) and goes through the reader
+  // for the rest.
+  let pos = r.pos;
+  while (pos < end) {
+    const op = bytes[pos++]!;
     if (op >= opcodeBase) {
       const adjusted = op - opcodeBase;
       const adv = (adjusted / lineRange) | 0;
@@ -458,6 +462,7 @@ function run(r: ByteReader, programStart: number, shape: ProgramShape, files: Fi
       discriminator = 0;
       continue;
     }
+    r.pos = pos;
     switch (op) {
       case 0: {
         const len = r.uleb();
@@ -537,6 +542,7 @@ function run(r: ByteReader, programStart: number, shape: ProgramShape, files: Fi
       default:
         for (let i = 0; i < (opcodeLengths[op] ?? 0); i++) r.uleb();
     }
+    pos = r.pos;
   }
 }
 
