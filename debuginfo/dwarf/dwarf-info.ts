@@ -473,10 +473,12 @@ function readSibling(unit: DwarfUnit, abbrev: Abbrev): number | undefined {
   }
   let sibling: number | undefined;
   for (let i = t.first(abbrev); i < t.end(abbrev); i++) {
-    if (names[i] === C.DW_AT_sibling) {
+    if (names[i] !== C.DW_AT_sibling) skipAttributeValue(r, forms[i]!, unit);
+    else if (forms[i] === C.DW_FORM_ref4) sibling = unit.offset + r.u32();
+    else {
       const v = readAttributeValue(r, forms[i]!, unit, unit.offset);
       if (v.kind === 'reference') sibling = v.offset;
-    } else skipAttributeValue(r, forms[i]!, unit);
+    }
   }
   return sibling;
 }
