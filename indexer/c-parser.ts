@@ -73,8 +73,10 @@ export function createNativeCParser(): CParser {
   return {
     backend: 'native',
     grammar,
-    // The binding copies the input through a buffer; size it to the text so large files parse in one go.
-    parse: (text, previous) => parser.parse(text, previous ?? null, { bufferSize: Math.max(32 * 1024, text.length * 2 + 16) }),
+    // The binding copies the input through a zero-filled buffer it allocates per parse, chunk by chunk
+    // (linear: it keeps the rest of the string between chunks). A buffer the size of the text made 100 MB
+    // of register headers parse 8% slower than 64 KB chunks; ordinary files fit in one chunk either way.
+    parse: (text, previous) => parser.parse(text, previous ?? null, { bufferSize: Math.min(64 * 1024, text.length * 2 + 16) }),
   };
 }
 
