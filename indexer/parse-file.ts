@@ -61,31 +61,37 @@ export function parseSourceText(relPath: string, text: string, parser: CParser |
 }
 
 /**
- * One read buffer per thread, grown to the largest file seen: a fresh buffer a file (readFileSync) cost
- * a parse worker ~2% of its time in allocation. The bytes are consumed (hashed, decoded) before the next read.
+ * One read buffer per thread for ordinary files: a fresh buffer a file (readFileSync) cost a parse worker
+ * ~2% of its time in allocation. The bytes are consumed (hashed, decoded) before the next read. Files
+ * larger than the kept buffer get one of their own, so a 24 MB register header is not held all run.
  */
+const keptBufferBytes = 4 * 1024 * 1024;
 let readBuffer = Buffer.allocUnsafe(256 * 1024);
 
-/** The file's bytes (a view of the shared buffer), or its size when it is too large to read. */
+/** The file's bytes (a view of a reused or one-off buffer), or its size when it is too large to read. */
 function readWhole(file: string): Buffer | number {
   const fd = openSync(file, 'r');
   try {
     const size = fstatSync(fd).size;
     if (size > maxFileBytes) return size;
-    if (readBuffer.length < size + 1) readBuffer = Buffer.allocUnsafe(Math.max(size + 1, readBuffer.length * 2));
+    let buf = readBuffer;
+    if (buf.length < size + 1) {
+      buf = Buffer.allocUnsafe(size < keptBufferBytes ? Math.min(keptBufferBytes, Math.max(size + 1, buf.length * 2)) : size + 1);
+      if (buf.length <= keptBufferBytes) readBuffer = buf;
+    }
     let n = 0;
     // Read to end of file, not to the stat'ed size: a file growing under us is read as it is now.
     for (;;) {
-      if (n === readBuffer.length) {
-        const grown = Buffer.allocUnsafe(readBuffer.length * 2);
-        readBuffer.copy(grown, 0, 0, n);
-        readBuffer = grown;
+      if (n === buf.length) {
+        const grown = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(grown, 0, 0, n);
+        buf = grown;
       }
-      const got = readSync(fd, readBuffer, n, readBuffer.length - n, null);
+      const got = readSync(fd, buf, n, buf.length - n, null);
       if (got === 0) break;
       n += got;
     }
-    return readBuffer.subarray(0, n);
+    return buf.subarray(0, n);
   } finally {
     closeSync(fd);
   }
