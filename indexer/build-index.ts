@@ -15,7 +15,7 @@ import { normalizeArch } from './arch.js';
 import { expandInvocations } from './expand-invocations.js';
 
 /** Bumped whenever extraction changes what it stores: every file is parsed again. */
-export const extractorVersion = '17';
+export const extractorVersion = '18';
 
 export interface IndexProgress {
   done: number;
