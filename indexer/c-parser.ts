@@ -1,6 +1,6 @@
 // tree-sitter for C behind one interface, two backends: the native Node binding (fast; the CLI and the
 // server) and web-tree-sitter with the grammar's own wasm (where no native prebuild loads). The extractor
-// only sees `CParser`, `SyntaxNode` and `SyntaxCursor`, the subset both backends share.
+// only sees `CParser`, `SyntaxTree` and `SyntaxCursor`, the subset both backends share.
 import { createRequire } from 'node:module';
 
 export interface SyntaxPoint {
@@ -8,20 +8,16 @@ export interface SyntaxPoint {
   column: number;
 }
 
-export interface SyntaxNode {
-  type: string;
-  text: string;
-  startPosition: SyntaxPoint;
-  endPosition: SyntaxPoint;
-  namedChildCount: number;
-  namedChild(index: number): SyntaxNode | null;
-  childForFieldName(name: string): SyntaxNode | null;
-  childrenForFieldName(name: string): (SyntaxNode | null)[];
-}
-
+/** A walk over a tree; indices are UTF-16 code units of the parsed string. */
 export interface SyntaxCursor {
   nodeType: string;
-  currentNode: SyntaxNode;
+  nodeIsNamed: boolean;
+  /** The field the current node fills in its parent (`declarator`, `type`, ...), when one. */
+  currentFieldName: string | null | undefined;
+  startIndex: number;
+  endIndex: number;
+  startPosition: SyntaxPoint;
+  endPosition: SyntaxPoint;
   gotoFirstChild(): boolean;
   gotoNextSibling(): boolean;
   gotoParent(): boolean;
@@ -38,7 +34,6 @@ export interface SyntaxEdit {
 }
 
 export interface SyntaxTree {
-  rootNode: SyntaxNode;
   walk(): SyntaxCursor;
   edit(edit: SyntaxEdit): void;
   delete?(): void;

@@ -10,7 +10,7 @@
 // it parses well: variables, prototypes, typedefs, struct/union/enum tags, members and enumerators.
 // Rejected: a tree-sitter Query capturing every identifier (2-3x slower, and still blind inside ERROR
 // nodes). Nothing is kept after extraction: the tree is deleted and only plain facts leave this module.
-import type { CParser, SyntaxCursor, SyntaxNode, SyntaxTree } from './c-parser.js';
+import type { CParser, SyntaxTree } from './c-parser.js';
 import { type CTokens, Tok, lexC, tokText } from './c-lexer.js';
 import type { CallFact, DefFact, DefKind, FileFacts, IncludeFact } from './file-facts.js';
 import { type GeneratedDef, cKeywords, exportMacro, generatedDefinitions, moduleAlias, notCallable, trailingAttribute } from './kernel-idioms.js';
@@ -61,10 +61,11 @@ export function extractC(text: string, options: ExtractOptions): FileFacts {
   const lexical = new LexicalPass(text, toks, facts);
   lexical.run();
   if (options.tree) {
-    addTreeSitterDeclarations(options.tree, facts, toks);
+    addTreeSitterDeclarations(options.tree, text, facts, toks);
   } else if (options.parser && text.length <= maxTreeSitterBytes && lexical.hasCode) {
-    const tree = options.parser.parse(withoutFunctionBodies(text, toks, lexical.bodies));
-    addTreeSitterDeclarations(tree, facts, toks);
+    const parsed = withoutFunctionBodies(text, toks, lexical.bodies);
+    const tree = options.parser.parse(parsed);
+    addTreeSitterDeclarations(tree, parsed, facts, toks);
     tree.delete?.();
   }
   return facts;
@@ -575,131 +576,181 @@ function withoutFunctionBodies(text: string, toks: CTokens, bodies: readonly num
   return parts.join('');
 }
 
-/** Unwraps a declarator to the identifier it declares; `function` tells a prototype from a variable. */
-function declaredName(node: SyntaxNode | null): { name: SyntaxNode; function: boolean } | undefined {
-  let fn = false;
-  let sawPointerOutsideFunction = false;
-  let cur = node;
-  while (cur) {
-    switch (cur.type) {
-      case 'identifier':
-      case 'field_identifier':
-      case 'type_identifier':
-      case 'primitive_type':
-        return { name: cur, function: fn && !sawPointerOutsideFunction };
-      case 'function_declarator':
-        if (!fn) fn = true;
-        cur = cur.childForFieldName('declarator');
-        break;
-      case 'pointer_declarator':
-        if (fn) sawPointerOutsideFunction = true;
-        cur = cur.childForFieldName('declarator');
-        break;
-      case 'init_declarator':
-      case 'array_declarator':
-      case 'attributed_declarator':
-        cur = cur.childForFieldName('declarator') ?? cur.namedChild(0);
-        break;
-      case 'parenthesized_declarator':
-        cur = cur.namedChild(0);
-        break;
-      default:
-        return undefined;
-    }
-  }
-  return undefined;
-}
-
-function addTreeSitterDeclarations(tree: SyntaxTree, facts: FileFacts, toks: CTokens): void {
+/**
+ * The tree-sitter pass: declarations at file scope, read with one cursor. The native binding pays per
+ * node object it hands out (an id, a cache entry), so no node object is made: names and rows come from
+ * the cursor, text from `text`, the exact string tree-sitter parsed.
+ */
+function addTreeSitterDeclarations(tree: SyntaxTree, text: string, facts: FileFacts, toks: CTokens): void {
   const known = new Set(facts.defs.map((d) => `${d.name}:${d.line}`));
   const functionLines = new Set(facts.defs.filter((d) => d.kind === 'function').map((d) => d.line));
-  const add = (nameNode: SyntaxNode, kind: DefKind, extra: { isStatic?: boolean; endLine?: number; startRow?: number }): void => {
-    const name = nameNode.text;
-    const line = nameNode.startPosition.row + 1;
+  const cursor = tree.walk();
+  /** Adds the definition whose name is the cursor's node. */
+  const add = (kind: DefKind, extra: { isStatic?: boolean; endLine?: number; startRow?: number }): void => {
+    const name = text.slice(cursor.startIndex, cursor.endIndex);
+    const at = cursor.startPosition;
+    const line = at.row + 1;
     if (!/^[A-Za-z_]\w*$/.test(name) || known.has(`${name}:${line}`)) return;
     if (kind === 'function' && (allCaps.test(name) || functionLines.has(line))) return;
     known.add(`${name}:${line}`);
-    const def: DefFact = {
-      name,
-      kind,
-      line,
-      column: nameNode.startPosition.column + 1,
-      endLine: extra.endLine ?? line,
-      isStatic: extra.isStatic ?? false,
-      isWeak: false,
-    };
-    const doc = toks.commentStartByEndLine.get((extra.startRow ?? line - 1) + 1 - 1);
+    const def: DefFact = { name, kind, line, column: at.column + 1, endLine: extra.endLine ?? line, isStatic: extra.isStatic ?? false, isWeak: false };
+    const doc = toks.commentStartByEndLine.get(extra.startRow ?? line - 1);
     if (doc !== undefined) def.docLine = doc;
     facts.defs.push(def);
   };
-  const typeBody = (type: SyntaxNode | null, startRow: number): void => {
-    if (!type) return;
-    const kind = type.type === 'struct_specifier' ? 'struct' : type.type === 'union_specifier' ? 'union' : type.type === 'enum_specifier' ? 'enum' : undefined;
-    if (!kind) return;
-    const body = type.childForFieldName('body');
-    if (!body) return;
-    const tag = type.childForFieldName('name');
-    if (tag) add(tag, kind, { endLine: type.endPosition.row + 1, startRow });
-    for (let i = 0; i < body.namedChildCount; i++) {
-      const member = body.namedChild(i);
-      if (!member) continue;
-      if (member.type === 'enumerator') {
-        const n = member.childForFieldName('name');
-        if (n) add(n, 'enumerator', { startRow: member.startPosition.row });
-      } else if (member.type === 'field_declaration') {
-        typeBody(member.childForFieldName('type'), member.startPosition.row);
-        for (const decl of member.childrenForFieldName('declarator')) {
-          const found = declaredName(decl);
-          if (found) add(found.name, 'member', { startRow: member.startPosition.row });
-        }
-      }
-    }
+  /** Moves to the first child that `accept`s; false, the cursor where it was, when none does. */
+  const gotoChild = (accept: () => boolean): boolean => {
+    if (!cursor.gotoFirstChild()) return false;
+    do if (accept()) return true;
+    while (cursor.gotoNextSibling());
+    cursor.gotoParent();
+    return false;
   };
-  const storage = (node: SyntaxNode): { isStatic: boolean; isExtern: boolean } => {
-    let isStatic = false;
-    let isExtern = false;
-    for (let i = 0; i < node.namedChildCount; i++) {
-      const c = node.namedChild(i);
-      if (c?.type === 'storage_class_specifier') {
-        if (c.text === 'static') isStatic = true;
-        if (c.text === 'extern') isExtern = true;
-      }
-    }
-    return { isStatic, isExtern };
-  };
-  const visit = (cursor: SyntaxCursor): void => {
-    const type = cursor.nodeType;
-    if (type === 'ERROR') facts.errorNodes++;
-    if (type === 'declaration' || type === 'type_definition' || type === 'function_definition') {
-      const node = cursor.currentNode;
-      const row = node.startPosition.row;
-      typeBody(node.childForFieldName('type'), row);
-      if (type === 'function_definition') {
-        const found = declaredName(node.childForFieldName('declarator'));
-        if (found?.function) add(found.name, 'function', { isStatic: storage(node).isStatic, endLine: node.endPosition.row + 1, startRow: row });
-        return;
-      }
-      // `asmlinkage __visible` before a function parses as a declaration missing its `;`: not one.
-      if (!node.text.trimEnd().endsWith(';')) return;
-      const { isStatic, isExtern } = storage(node);
-      for (const decl of node.childrenForFieldName('declarator')) {
-        const found = declaredName(decl);
-        if (!found) continue;
-        if (type === 'type_definition') add(found.name, 'typedef', { startRow: row });
-        else if (found.function) add(found.name, 'prototype', { isStatic, startRow: row });
-        else add(found.name, isExtern ? 'extern' : 'variable', { isStatic, startRow: row });
-      }
-      return;
-    }
-    if (type === 'struct_specifier' || type === 'union_specifier' || type === 'enum_specifier') {
-      typeBody(cursor.currentNode, cursor.currentNode.startPosition.row);
-      return;
-    }
-    const container = type === 'translation_unit' || type === 'ERROR' || type.startsWith('preproc_if') || type === 'preproc_else' || type.startsWith('preproc_elif') || type === 'linkage_specification' || type === 'declaration_list';
-    if (!container || !cursor.gotoFirstChild()) return;
-    do visit(cursor);
+  const gotoField = (field: string): boolean => gotoChild(() => cursor.currentFieldName === field);
+  const gotoFirstNamed = (): boolean => gotoChild(() => cursor.nodeIsNamed);
+  /** Runs `visit` on every child (the cursor there), then returns to the parent. */
+  const eachChild = (visit: () => void): void => {
+    if (!cursor.gotoFirstChild()) return;
+    do visit();
     while (cursor.gotoNextSibling());
     cursor.gotoParent();
   };
-  visit(tree.walk());
+  const up = (levels: number): void => {
+    for (let i = 0; i < levels; i++) cursor.gotoParent();
+  };
+  /**
+   * From a declarator down to the identifier it declares, the cursor left there `depth` levels below;
+   * `function` tells a prototype from a variable. Undefined, the cursor back where it was, when none.
+   */
+  const declared = (): { depth: number; function: boolean } | undefined => {
+    let depth = 0;
+    let fn = false;
+    let pointerOutsideFunction = false;
+    for (;;) {
+      let moved: boolean;
+      switch (cursor.nodeType) {
+        case 'identifier':
+        case 'field_identifier':
+        case 'type_identifier':
+        case 'primitive_type':
+          return { depth, function: fn && !pointerOutsideFunction };
+        case 'function_declarator':
+          fn = true;
+          moved = gotoField('declarator');
+          break;
+        case 'pointer_declarator':
+          if (fn) pointerOutsideFunction = true;
+          moved = gotoField('declarator');
+          break;
+        case 'init_declarator':
+        case 'array_declarator':
+        case 'attributed_declarator':
+          moved = gotoField('declarator') || gotoFirstNamed();
+          break;
+        case 'parenthesized_declarator':
+          moved = gotoFirstNamed();
+          break;
+        default:
+          moved = false;
+      }
+      if (!moved) {
+        up(depth);
+        return undefined;
+      }
+      depth++;
+    }
+  };
+  /** Each `declarator` child's name, added as `kind` (or by `kindOf` from whether it declares a function). */
+  const addDeclarators = (kindOf: (isFunction: boolean) => DefKind, extra: { isStatic?: boolean; startRow: number }): void => {
+    eachChild(() => {
+      if (cursor.currentFieldName !== 'declarator') return;
+      const found = declared();
+      if (!found) return;
+      add(kindOf(found.function), extra);
+      up(found.depth);
+    });
+  };
+  /** The struct/union/enum at the cursor, when it has a body: its tag, members and enumerators. */
+  const typeBody = (startRow: number): void => {
+    const t = cursor.nodeType;
+    const kind = t === 'struct_specifier' ? 'struct' : t === 'union_specifier' ? 'union' : t === 'enum_specifier' ? 'enum' : undefined;
+    if (!kind || !gotoField('body')) return;
+    cursor.gotoParent();
+    const endLine = cursor.endPosition.row + 1;
+    if (gotoField('name')) {
+      add(kind, { endLine, startRow });
+      cursor.gotoParent();
+    }
+    gotoField('body');
+    eachChild(() => {
+      if (!cursor.nodeIsNamed) return;
+      const member = cursor.nodeType;
+      if (member === 'enumerator') {
+        const row = cursor.startPosition.row;
+        if (gotoField('name')) {
+          add('enumerator', { startRow: row });
+          cursor.gotoParent();
+        }
+      } else if (member === 'field_declaration') {
+        const row = cursor.startPosition.row;
+        if (gotoField('type')) {
+          typeBody(row);
+          cursor.gotoParent();
+        }
+        addDeclarators(() => 'member', { startRow: row });
+      }
+    });
+    cursor.gotoParent();
+  };
+  const storage = (): { isStatic: boolean; isExtern: boolean } => {
+    let isStatic = false;
+    let isExtern = false;
+    eachChild(() => {
+      if (!cursor.nodeIsNamed || cursor.nodeType !== 'storage_class_specifier') return;
+      const word = text.slice(cursor.startIndex, cursor.endIndex);
+      if (word === 'static') isStatic = true;
+      if (word === 'extern') isExtern = true;
+    });
+    return { isStatic, isExtern };
+  };
+  /** `asmlinkage __visible` before a function parses as a declaration missing its `;`: not one. */
+  const endsWithSemicolon = (): boolean => {
+    let i = cursor.endIndex - 1;
+    const start = cursor.startIndex;
+    while (i >= start && /\s/.test(text[i]!)) i--;
+    return i >= start && text[i] === ';';
+  };
+  const visit = (): void => {
+    const type = cursor.nodeType;
+    if (type === 'ERROR') facts.errorNodes++;
+    if (type === 'declaration' || type === 'type_definition' || type === 'function_definition') {
+      const row = cursor.startPosition.row;
+      if (gotoField('type')) {
+        typeBody(row);
+        cursor.gotoParent();
+      }
+      if (type === 'function_definition') {
+        const endLine = cursor.endPosition.row + 1;
+        const { isStatic } = storage();
+        if (!gotoField('declarator')) return;
+        const found = declared();
+        if (found?.function) add('function', { isStatic, endLine, startRow: row });
+        if (found) up(found.depth);
+        cursor.gotoParent();
+        return;
+      }
+      if (!endsWithSemicolon()) return;
+      const { isStatic, isExtern } = storage();
+      if (type === 'type_definition') addDeclarators(() => 'typedef', { startRow: row });
+      else addDeclarators((isFunction) => (isFunction ? 'prototype' : isExtern ? 'extern' : 'variable'), { isStatic, startRow: row });
+      return;
+    }
+    if (type === 'struct_specifier' || type === 'union_specifier' || type === 'enum_specifier') {
+      typeBody(cursor.startPosition.row);
+      return;
+    }
+    const container = type === 'translation_unit' || type === 'ERROR' || type.startsWith('preproc_if') || type === 'preproc_else' || type.startsWith('preproc_elif') || type === 'linkage_specification' || type === 'declaration_list';
+    if (container) eachChild(visit);
+  };
+  visit();
 }
