@@ -2,7 +2,7 @@
 // panic, __warn, report_bug, exc_*, kasan_*, lock/refcount/list debug helpers, mem*/str* helpers, ...) and,
 // when the text carries source files, not in a generic file (headers, lib/, mm/kasan, locking, ...).
 import path from 'node:path';
-import { baseFunctionName, moduleRegionSymbol } from './frame-name.js';
+import { baseFunctionName } from './frame-name.js';
 import type { CrashReport, CrashStack, GuiltyFrame } from './model.js';
 import { commonSkip } from './title-context.js';
 
@@ -95,8 +95,7 @@ export function findGuiltyFrame(report: CrashReport): GuiltyFrame | null {
       // With source files printed, the file decides (as syzkaller's guilty-file rule); else the name. A
       // faulting instruction in a module the printer had no symbols for (crash's `bt -l`) still counts.
       const file = frameFile(frame);
-      const unplacedModuleFault = frame.isFault && (frame.module !== undefined || moduleRegionSymbol(frame.symbol) !== undefined);
-      if (symbolized && !file && !unplacedModuleFault) continue;
+      if (symbolized && !file && !(frame.isFault && frame.module !== undefined)) continue;
       if (file ? isGenericFile(file) : machinery.test(baseFunctionName(frame.symbol))) continue;
       const reason = frame.isFault
         ? 'the faulting instruction'

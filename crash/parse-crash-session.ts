@@ -5,6 +5,7 @@
 import { recordRegisters } from './header-facts.js';
 import type { CrashFrame, CrashReport, CrashStack, CrashTask, Disassembly, ModuleLoad, ParseProblem, StackContext, SymbolEntry } from './model.js';
 import { type ConsoleLines, matchTitleRule } from './parse-console.js';
+import { moduleRegionSymbol } from './frame-name.js';
 import { parseOffset } from './parse-frame-line.js';
 import { isModHeader, isPsHeader, parseDisInstruction, parseDisSource, parseModRow, parsePsRow, parseSymRow } from './session-records.js';
 
@@ -63,13 +64,16 @@ function newReport(startLine: number, header: Record<string, string>): CrashRepo
   };
 }
 
-/** Frames at a runtime address inside a module's core region belong to that module, named or not. */
-function placeInModules(report: CrashReport, loads: ModuleLoad[]): void {
+/**
+ * The module of frames that do not print `[module]`: crash's region names say it
+ * (`_MODULE_INIT_START_mod`), and a runtime address inside a module's core region (the `mod` table) does.
+ */
+function placeInModules(report: CrashReport, loads: readonly ModuleLoad[]): void {
   for (const frame of report.stacks.flatMap((s) => s.frames)) {
-    if (frame.module || frame.address === undefined) continue;
+    if (frame.module) continue;
     const a = frame.address;
-    const load = loads.find((l) => a >= l.base && a < l.base + BigInt(l.size));
-    if (load) frame.module = load.name;
+    const module = (frame.symbol ? moduleRegionSymbol(frame.symbol)?.module : undefined) ?? (a === undefined ? undefined : loads.find((l) => a >= l.base && a < l.base + BigInt(l.size))?.name);
+    if (module) frame.module = module;
   }
 }
 
@@ -308,10 +312,8 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
     if (tasks.length) r.tasks = tasks;
     if (disassembly.length) r.disassembly = disassembly;
     if (symbols.length) r.symbols = symbols;
-    if (moduleLoads.size) {
-      r.moduleLoads = [...moduleLoads.values()];
-      placeInModules(r, r.moduleLoads);
-    }
+    if (moduleLoads.size) r.moduleLoads = [...moduleLoads.values()];
+    placeInModules(r, r.moduleLoads ?? []);
     r.stacks = r.stacks.filter((s) => s.frames.length > 0 || s.registers);
   }
   // A session with only a `sys` header still describes the dump (a report with no frames).
