@@ -189,6 +189,11 @@ export function lexC(text: string): CTokens {
   return { count, kind, start, end, line: lineArr, commentStartByEndLine };
 }
 
+/** Token `t` is the punctuator `p` (compared in place: no string is made). */
+export function isPunct(text: string, toks: CTokens, t: number, p: string): boolean {
+  return t >= 0 && toks.kind[t] === Tok.Punct && toks.end[t]! - toks.start[t]! === p.length && text.startsWith(p, toks.start[t]!);
+}
+
 /** The text of token `t`. */
 export function tokText(text: string, toks: CTokens, t: number): string {
   return text.slice(toks.start[t]!, toks.end[t]!);

@@ -11,7 +11,7 @@
 // Rejected: a tree-sitter Query capturing every identifier (2-3x slower, and still blind inside ERROR
 // nodes). Nothing is kept after extraction: the tree is deleted and only plain facts leave this module.
 import type { CParser, SyntaxTree } from './c-parser.js';
-import { type CTokens, Tok, lexC, tokText } from './c-lexer.js';
+import { type CTokens, Tok, isPunct, lexC, tokText } from './c-lexer.js';
 import type { CallFact, DefFact, DefKind, FileFacts, IncludeFact } from './file-facts.js';
 import { type GeneratedDef, cKeywords, exportMacro, generatedDefinitions, moduleAlias, notCallable, trailingAttribute } from './kernel-idioms.js';
 import { type CanaryPolicy, canaryCalls, stackCheckFail } from './stack-protector.js';
@@ -69,10 +69,6 @@ export function extractC(text: string, options: ExtractOptions): FileFacts {
     tree.delete?.();
   }
   return facts;
-}
-
-function isPunct(text: string, toks: CTokens, t: number, p: string): boolean {
-  return t >= 0 && toks.kind[t] === Tok.Punct && toks.end[t]! - toks.start[t]! === p.length && text.startsWith(p, toks.start[t]!);
 }
 
 function columnOf(text: string, offset: number): number {

@@ -4,7 +4,7 @@
 // writes that call, yet it is in every such function's DWARF and in crash traces ("stack-protector: Kernel
 // stack is corrupted in: foo"). This is a lexical approximation: it sees what the body writes, not what
 // inlining or macro expansion adds, and not which files the Makefiles build with -fno-stack-protector.
-import { type CTokens, Tok, tokText } from './c-lexer.js';
+import { type CTokens, Tok, isPunct, tokText } from './c-lexer.js';
 import type { CallFact, DefFact } from './file-facts.js';
 
 /** Statement words that cannot start a declaration. */
@@ -22,8 +22,15 @@ export interface BodyTokens {
   nextC: Int32Array;
 }
 
-function punct(b: BodyTokens, t: number): string {
-  return t >= 0 && b.toks.kind[t] === Tok.Punct ? tokText(b.text, b.toks, t) : '';
+function is(b: BodyTokens, t: number, p: string): boolean {
+  return isPunct(b.text, b.toks, t, p);
+}
+
+const [lparen, lbracket, lbrace, rparen, rbracket, rbrace, semicolon, comma, equals] = [...'([{)]};,='].map((c) => c.charCodeAt(0));
+
+/** The character of a one-character punctuator at `t`, else 0. */
+function punctChar(b: BodyTokens, t: number): number {
+  return t >= 0 && b.toks.kind[t] === Tok.Punct && b.toks.end[t]! - b.toks.start[t]! === 1 ? b.text.charCodeAt(b.toks.start[t]!) : 0;
 }
 
 function ident(b: BodyTokens, t: number): string {
@@ -37,12 +44,12 @@ function ident(b: BodyTokens, t: number): string {
 export function stackProtectorTrigger(b: BodyTokens, open: number, close: number): number {
   const locals = new Set<string>();
   for (let t = b.nextC[open]!; t >= 0 && t < close; t = b.nextC[t]!) {
-    const p = punct(b, b.prevC[t]!);
-    if (p === '{' || p === ';' || p === '}') {
+    const prev = b.prevC[t]!;
+    if (is(b, prev, '{') || is(b, prev, ';') || is(b, prev, '}')) {
       const found = declaration(b, t, close, locals);
       if (found >= 0) return found;
     }
-    if (punct(b, t) === '&' && !endsOperand(b, b.prevC[t]!)) {
+    if (is(b, t, '&') && !endsOperand(b, b.prevC[t]!)) {
       const next = b.nextC[t]!;
       if (locals.has(ident(b, next)) && !throughPointer(b, next, close)) return next;
     }
@@ -56,9 +63,8 @@ export function stackProtectorTrigger(b: BodyTokens, open: number, close: number
  */
 function throughPointer(b: BodyTokens, name: number, close: number): boolean {
   for (let t = b.nextC[name]!; t >= 0 && t < close; t = b.nextC[b.nextC[t]!]!) {
-    const p = punct(b, t);
-    if (p === '->' || p === '[') return true;
-    if (p !== '.') return false;
+    if (is(b, t, '->') || is(b, t, '[')) return true;
+    if (!is(b, t, '.')) return false;
   }
   return false;
 }
@@ -68,8 +74,7 @@ function endsOperand(b: BodyTokens, t: number): boolean {
   const k = b.toks.kind[t];
   if (k === Tok.Ident) return !statementWords.has(tokText(b.text, b.toks, t));
   if (k === Tok.Number || k === Tok.String || k === Tok.Char) return true;
-  const p = punct(b, t);
-  return p === ')' || p === ']' || p === '++' || p === '--';
+  return is(b, t, ')') || is(b, t, ']') || is(b, t, '++') || is(b, t, '--');
 }
 
 /**
@@ -79,7 +84,7 @@ function endsOperand(b: BodyTokens, t: number): boolean {
 function declaration(b: BodyTokens, start: number, close: number, locals: Set<string>): number {
   const first = ident(b, start);
   if (first === '' || statementWords.has(first)) return -1;
-  if (punct(b, b.nextC[start]!) === '(') {
+  if (is(b, b.nextC[start]!, '(')) {
     return onStackMacro.test(first) && !offStack.has(ident(b, b.prevC[start]!)) ? start : -1;
   }
   // The type: words and stars up to the first declarator name, which is followed by [ ; = , or ).
@@ -94,29 +99,29 @@ function declaration(b: BodyTokens, start: number, close: number, locals: Set<st
       // x86_64's and arm64's va_list is an array type.
       if (w === 'va_list') array = true;
       words++;
-      const after = punct(b, b.nextC[t]!);
-      if (words >= 2 && (after === '[' || after === ';' || after === '=' || after === ',')) break;
+      const after = b.nextC[t]!;
+      if (words >= 2 && (is(b, after, '[') || is(b, after, ';') || is(b, after, '=') || is(b, after, ','))) break;
       continue;
     }
-    if (punct(b, t) !== '*') return -1;
+    if (!is(b, t, '*')) return -1;
   }
   if (t < 0 || t >= close || words < 2) return -1;
   // Declarators: `name[...]`, `*name = init`, separated by commas at depth 0, up to the `;`.
   let depth = 0;
   let expectName = true;
   for (; t >= 0 && t < close; t = b.nextC[t]!) {
-    const p = punct(b, t);
-    if (p === '(' || p === '[' || p === '{') depth++;
-    else if (p === ')' || p === ']' || p === '}') depth--;
-    else if (depth === 0 && p === ';') break;
-    else if (depth === 0 && p === ',') expectName = true;
-    else if (depth === 0 && p === '=') expectName = false;
+    const c = punctChar(b, t);
+    if (c === lparen || c === lbracket || c === lbrace) depth++;
+    else if (c === rparen || c === rbracket || c === rbrace) depth--;
+    else if (depth === 0 && c === semicolon) break;
+    else if (depth === 0 && c === comma) expectName = true;
+    else if (depth === 0 && c === equals) expectName = false;
     const name = expectName && depth === 0 ? ident(b, t) : '';
     if (name === '') continue;
     expectName = false;
     if (stat) continue;
     locals.add(name);
-    if (array || punct(b, b.nextC[t]!) === '[') return t;
+    if (array || is(b, b.nextC[t]!, '[')) return t;
   }
   return -1;
 }
