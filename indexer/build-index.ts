@@ -13,6 +13,7 @@ import { hashBytes, parseFileAt, parseSourceText, referenceHashes, type ParseOut
 import { ParsePool, type QueueLimits } from './parse-pool.js';
 import { normalizeArch } from './arch.js';
 import { expandInvocations } from './expand-invocations.js';
+import { packFacts } from './packed-facts.js';
 
 /** Bumped whenever extraction changes what it stores: every file is parsed again. */
 export const extractorVersion = '18';
@@ -274,7 +275,7 @@ function applyOutcome(ctx: RunContext, file: SourceFile, outcome: ParseOutcome):
  */
 export function indexFileText(store: IndexStore, relPath: string, text: string, parser: CParser | undefined, tree?: SyntaxTree): void {
   const facts = parseSourceText(relPath, text, parser, tree);
-  const id = store.transaction(() => store.writeFile(facts, { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }, referenceHashes(facts.names)));
+  const id = store.transaction(() => store.writeFile(packFacts(facts), { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }, referenceHashes(facts.names)));
   expandInvocations(store, { fileIds: [id], arch: store.getMeta('arch') });
 }
 

@@ -3,7 +3,8 @@
 // line, marked with the macro. A placeholder that owns braces after an invocation takes the name of the
 // function the expansion leaves open.
 import { archOfPath, outsideKernel } from './arch.js';
-import { DefFlag, type IndexStore, defKinds } from './index-store.js';
+import type { IndexStore } from './index-store.js';
+import { DefFlag, defKinds } from './packed-facts.js';
 import { type GeneratedDef, generatedDefinitions, isTableMacro } from './kernel-idioms.js';
 import { type MacroDefinition, expandInvocation, functionsInExpansion } from './macro-expander.js';
 

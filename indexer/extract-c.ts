@@ -12,7 +12,7 @@
 // nodes). Nothing is kept after extraction: the tree is deleted and only plain facts leave this module.
 import type { CParser, SyntaxTree } from './c-parser.js';
 import { type CTokens, Tok, isPunct, lexC, tokText } from './c-lexer.js';
-import type { CallFact, DefFact, DefKind, FileFacts, IncludeFact } from './file-facts.js';
+import { type CallFact, type DefFact, type DefKind, type FileFacts, type IncludeFact, defFact } from './file-facts.js';
 import { type GeneratedDef, cKeywords, exportMacro, generatedDefinitions, moduleAlias, notCallable, trailingAttribute } from './kernel-idioms.js';
 import { type CanaryPolicy, canaryCalls, stackCheckFail } from './stack-protector.js';
 
@@ -216,9 +216,9 @@ class LexicalPass {
     if (g.canary === 'always') this.facts.calls.push({ ...at, callee: stackCheckFail, compiler: true });
   }
 
-  private addDef(def: Omit<DefFact, 'column' | 'isAlternative'> & { tok: number }): number {
-    const { tok, ...rest } = def;
-    const d: DefFact = { ...rest, column: columnOf(this.text, this.toks.start[tok]!) };
+  /** `def`: every field, in this order at every call (one object shape keeps the reads here fast). */
+  private addDef(tok: number, def: Pick<DefFact, 'name' | 'kind' | 'line' | 'endLine' | 'isStatic' | 'isWeak' | 'via' | 'signature' | 'docLine'>): number {
+    const d = defFact(def.name, def.kind, def.line, columnOf(this.text, this.toks.start[tok]!), def.endLine, def);
     if (this.alternative) d.isAlternative = true;
     this.facts.defs.push(d);
     return this.facts.defs.length - 1;
@@ -319,7 +319,7 @@ class LexicalPass {
       let owner = -1;
       const holders: number[] = [];
       for (const g of made) {
-        const idx = this.addDef({ name: g.name, kind: g.kind, tok: nameTok, line, endLine: -1, isStatic: false, isWeak: g.isWeak ?? false, via: name, docLine });
+        const idx = this.addDef(nameTok, { name: g.name, kind: g.kind, line, endLine: -1, isStatic: false, isWeak: g.isWeak ?? false, via: name, signature: undefined, docLine });
         this.addGeneratedCalls(idx, g, nameTok);
         if (g.ownsBody) owner = idx;
         if (g.canary === 'inlined-body') holders.push(idx);
@@ -330,7 +330,7 @@ class LexicalPass {
       if (made.length > 0) return;
       if (macroLike) {
         const first = args[0]?.trim() ?? '';
-        const placeholder = this.addDef({ name: /^[A-Za-z_]\w*$/.test(first) ? first : name, kind: 'function', tok: nameTok, line, endLine: line, isStatic: false, isWeak: false, via: name, docLine });
+        const placeholder = this.addDef(nameTok, { name: /^[A-Za-z_]\w*$/.test(first) ? first : name, kind: 'function', line, endLine: line, isStatic: false, isWeak: false, via: name, signature: undefined, docLine });
         this.facts.defs[placeholder]!.isPlaceholder = true;
         this.facts.invocations.push({ macro: name, args, line, column: columnOf(text, toks.start[nameTok]!), body: placeholder });
         this.invocationChain(start, nameTok);
@@ -340,7 +340,7 @@ class LexicalPass {
     }
     this.invocationChain(start, nameTok);
     const signature = collapse(text.slice(toks.start[start]!, toks.end[p]!));
-    this.currentFn = this.addDef({ name, kind: 'function', tok: nameTok, line, endLine: line, isStatic, isWeak, signature, docLine });
+    this.currentFn = this.addDef(nameTok, { name, kind: 'function', line, endLine: line, isStatic, isWeak, via: undefined, signature, docLine });
     if (!unprotected) {
       const policy: CanaryPolicy = isInline && !noinline ? { kind: 'inlined' } : isStatic && !noinline ? { kind: 'static' } : { kind: 'own' };
       this.canaryPolicies.set(this.currentFn, policy);
@@ -394,7 +394,7 @@ class LexicalPass {
     const line = toks.line[t]!;
     const made = generatedDefinitions(macro, args, false);
     for (const g of made) {
-      const idx = this.addDef({ name: g.name, kind: g.kind, tok: t, line, endLine: line, isStatic: stmtStart !== t, isWeak: g.isWeak ?? false, via: macro, docLine: this.docLineBefore(toks.line[stmtStart]!) });
+      const idx = this.addDef(t, { name: g.name, kind: g.kind, line, endLine: line, isStatic: stmtStart !== t, isWeak: g.isWeak ?? false, via: macro, signature: undefined, docLine: this.docLineBefore(toks.line[stmtStart]!) });
       this.addGeneratedCalls(idx, g, t);
     }
     if ((made.length === 0 || made.some((g) => g.guess)) && !notExpanded.test(macro)) {
@@ -481,7 +481,7 @@ class LexicalPass {
     const endLine = end > nameTok ? toks.line[end - 1]! : line;
     const signature = params ? collapse(`#define ${name}(${params.join(', ').replace('__VA_ARGS__', '...')})`) : undefined;
     const body = params && bodyStart < end ? text.slice(toks.start[bodyStart]!, toks.end[end - 1]!).replace(/\\\r?\n/g, ' ').replace(/\/\*[\s\S]*?\*\//g, ' ') : undefined;
-    const def = this.addDef({ name, kind: params ? 'function-macro' : 'macro', tok: nameTok, line, endLine, isStatic: false, isWeak: false, signature, docLine: this.docLineBefore(toks.line[nameTok - 2] ?? line) });
+    const def = this.addDef(nameTok, { name, kind: params ? 'function-macro' : 'macro', line, endLine, isStatic: false, isWeak: false, via: undefined, signature, docLine: this.docLineBefore(toks.line[nameTok - 2] ?? line) });
     if (params) this.facts.defs[def]!.params = params;
     if (body !== undefined && body.length <= maxMacroBody) this.facts.defs[def]!.body = body;
     const paramSet = new Set((params ?? []).map((p) => p.replace(/\.\.\.$/, '')));
@@ -589,10 +589,8 @@ function addTreeSitterDeclarations(tree: SyntaxTree, text: string, facts: FileFa
     if (!/^[A-Za-z_]\w*$/.test(name) || known.has(`${name}:${line}`)) return;
     if (kind === 'function' && (allCaps.test(name) || functionLines.has(line))) return;
     known.add(`${name}:${line}`);
-    const def: DefFact = { name, kind, line, column: at.column + 1, endLine: extra.endLine ?? line, isStatic: extra.isStatic ?? false, isWeak: false };
-    const doc = toks.commentStartByEndLine.get(extra.startRow ?? line - 1);
-    if (doc !== undefined) def.docLine = doc;
-    facts.defs.push(def);
+    const docLine = toks.commentStartByEndLine.get(extra.startRow ?? line - 1);
+    facts.defs.push(defFact(name, kind, line, at.column + 1, extra.endLine ?? line, { isStatic: extra.isStatic ?? false, isWeak: false, via: undefined, signature: undefined, docLine }));
   };
   /** Moves to the first child that `accept`s; false, the cursor where it was, when none does. */
   const gotoChild = (accept: () => boolean): boolean => {

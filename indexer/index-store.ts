@@ -9,16 +9,13 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { DefFact, DefKind, FileFacts } from './file-facts.js';
+import type { DefFact } from './file-facts.js';
+import { AliasField, CallField, DefField, DefFlag, IncludeField, InvocationField, type FactsLayout, type PackedFacts, defKinds, layoutOf } from './packed-facts.js';
 import { nameHash } from './parse-file.js';
 
 export const schemaVersion = 6;
 
-export const defKinds: readonly DefKind[] = ['function', 'prototype', 'macro', 'function-macro', 'struct', 'union', 'enum', 'typedef', 'enumerator', 'variable', 'extern', 'member', 'label'];
 const kindCode = new Map(defKinds.map((k, i) => [k, i]));
-
-export const DefFlag = { static: 1, weak: 2, alternative: 4, placeholder: 8, expanded: 16 } as const;
-export const CallFlag = { member: 1, argument: 2, compiler: 4 } as const;
 
 /** The database is missing, unreadable, from another schema version, or not a crashnav index. */
 export class IndexDatabaseError extends Error {
@@ -128,9 +125,6 @@ export class IndexStore {
       deleteAliases: s('DELETE FROM aliases WHERE file_id = ?'),
       insertDef: s(`INSERT INTO defs (name_id, file_id, kind, line, col, end_line, flags, via_id, doc_line, signature, params, body)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      // Most definitions (the register headers' 4.8 million object-like macros) have no text fields:
-      // binding four fewer parameters is a tenth of the writer's time per row.
-      insertBareDef: s('INSERT INTO defs (name_id, file_id, kind, line, col, end_line, flags, doc_line) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'),
       insertCall: s('INSERT OR IGNORE INTO calls (callee_id, caller_id, line, col, flags) VALUES (?, ?, ?, ?, ?)'),
       insertInclude: s('INSERT INTO includes (file_id, line, path, system) VALUES (?, ?, ?, ?)'),
       insertExport: s('INSERT INTO exports (name_id, file_id) VALUES (?, ?)'),
@@ -329,7 +323,7 @@ export class IndexStore {
    * Replaces everything known about `facts.path` (call inside `transaction`); returns the file id.
    * `refs`: `referenceHashes` of the names the file mentions.
    */
-  writeFile(facts: FileFacts, stat: { size: number; mtimeMs: number; hash: string }, refs: Uint32Array): number {
+  writeFile(facts: PackedFacts, stat: { size: number; mtimeMs: number; hash: string }, refs: Uint32Array): number {
     const s = this.stmts;
     const existing = this.findFile(facts.path);
     if (existing) this.deleteRows(existing.id);
@@ -341,24 +335,37 @@ export class IndexStore {
       language: facts.language,
       names: Buffer.from(refs.buffer, refs.byteOffset, refs.byteLength),
     }) as number;
-    const defIds = this.insertDefs(fileId, facts.defs);
-    for (const c of facts.calls) {
-      const caller = defIds[c.caller];
+    const layout = layoutOf(facts);
+    const { strings } = layout;
+    const ints = facts.ints;
+    // A file names `kfree` or a register prefix many times: each of its strings is interned once.
+    const ids = new Array<number>(strings.length);
+    const nameAt = (k: number): number => (ids[k] ??= this.internName(strings[k]!));
+    const defIds = this.insertDefs(fileId, ints, layout, nameAt);
+    for (let k = 0, at = layout.calls.at; k < layout.calls.count; k++, at += CallField.width) {
+      const caller = defIds[ints[at + CallField.caller]!];
       if (caller === undefined) continue;
-      s.insertCall.run(this.internName(c.callee), caller, c.line, c.column, (c.member ? CallFlag.member : 0) | (c.argument ? CallFlag.argument : 0) | (c.compiler ? CallFlag.compiler : 0));
+      s.insertCall.run(nameAt(ints[at + CallField.callee]!), caller, ints[at + CallField.line]!, ints[at + CallField.column]!, ints[at + CallField.flags]!);
     }
-    for (const inc of facts.includes) s.insertInclude.run(fileId, inc.line, inc.path, inc.system ? 1 : 0);
-    for (const e of facts.exports) s.insertExport.run(this.internName(e), fileId);
-    for (const [alias, target] of facts.aliases) s.insertAlias.run(this.internName(alias), this.internName(target), fileId);
-    for (const inv of facts.invocations) {
-      s.insertInvocation.run(fileId, this.internName(inv.macro), inv.line, inv.column, inv.args.join('\x1f'), inv.body >= 0 ? (defIds[inv.body] ?? null) : null);
+    for (let k = 0, at = layout.includes.at; k < layout.includes.count; k++, at += IncludeField.width) {
+      s.insertInclude.run(fileId, ints[at + IncludeField.line]!, strings[ints[at + IncludeField.path]!]!, ints[at + IncludeField.system]!);
+    }
+    for (let k = 0, at = layout.exports.at; k < layout.exports.count; k++, at++) s.insertExport.run(nameAt(ints[at]!), fileId);
+    for (let k = 0, at = layout.aliases.at; k < layout.aliases.count; k++, at += AliasField.width) {
+      s.insertAlias.run(nameAt(ints[at + AliasField.alias]!), nameAt(ints[at + AliasField.target]!), fileId);
+    }
+    for (let k = 0, at = layout.invocations.at; k < layout.invocations.count; k++, at += InvocationField.width) {
+      const body = ints[at + InvocationField.body]!;
+      s.insertInvocation.run(fileId, nameAt(ints[at + InvocationField.macro]!), ints[at + InvocationField.line]!, ints[at + InvocationField.column]!, strings[ints[at + InvocationField.args]!]!, body >= 0 ? (defIds[body] ?? null) : null);
     }
     return fileId;
   }
 
   /** Adds a definition a macro expansion produced (deleted with the invoking file's rows). */
   insertExpandedDef(fileId: number, d: DefFact): number {
-    return this.insertDef(fileId, d, DefFlag.expanded);
+    const flags = (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0) | (d.isPlaceholder ? DefFlag.placeholder : 0) | DefFlag.expanded;
+    const row: DefValues = [this.internName(d.name), fileId, kindCode.get(d.kind)!, d.line, d.column, d.endLine < d.line ? d.line : d.endLine, flags, d.via ? this.internName(d.via) : null, d.docLine ?? null, d.signature ?? null, d.params ? d.params.join(',') : null, d.body ?? null];
+    return Number(this.stmts.insertDef.run(row).lastInsertRowid);
   }
 
   /** A call made inside the body a macro expansion generated, placed at the invocation. */
@@ -376,26 +383,38 @@ export class IndexStore {
    * The rows of one insert get consecutive ids (the table's largest rowid plus one, each), so the last
    * id gives them all.
    */
-  private insertDefs(fileId: number, defs: readonly DefFact[]): number[] {
-    const ids = new Array<number>(defs.length);
+  private insertDefs(fileId: number, ints: Int32Array, layout: FactsLayout, nameAt: (k: number) => number): number[] {
+    const { at: first, count } = layout.defs;
+    const { strings } = layout;
+    const ids = new Array<number>(count);
+    const text = (at: number, field: number): string | null => (ints[at + field]! < 0 ? null : strings[ints[at + field]!]!);
+    /** name_id through doc_line: the columns every definition fills. */
+    const columns = (at: number): [number, number, number, number, number, number, number, number | null] => {
+      const doc = ints[at + DefField.docLine]!;
+      return [nameAt(ints[at + DefField.name]!), fileId, ints[at + DefField.kind]!, ints[at + DefField.line]!, ints[at + DefField.column]!, ints[at + DefField.endLine]!, ints[at + DefField.flags]!, doc < 0 ? null : doc];
+    };
     let run: number[] = [];
     const flush = (): void => {
       for (let i = 0; i < run.length; i += rowsPerInsert) {
         const part = run.slice(i, i + rowsPerInsert);
         const params: Array<number | null> = [];
-        for (const k of part) params.push(...this.bareDefParams(fileId, defs[k]!));
+        for (const k of part) params.push(...columns(first + k * DefField.width));
         const last = Number(this.multiRowInsert('INSERT INTO defs (name_id, file_id, kind, line, col, end_line, flags, doc_line)', 8, part.length).run(params).lastInsertRowid);
         part.forEach((k, j) => (ids[k] = last - part.length + 1 + j));
       }
       run = [];
     };
-    defs.forEach((d, k) => {
-      if (isBare(d)) run.push(k);
-      else {
-        flush();
-        ids[k] = this.insertDef(fileId, d);
+    for (let k = 0, at = first; k < count; k++, at += DefField.width) {
+      const via = ints[at + DefField.via]!;
+      if (via < 0 && ints[at + DefField.signature]! < 0 && ints[at + DefField.params]! < 0 && ints[at + DefField.body]! < 0) {
+        run.push(k);
+        continue;
       }
-    });
+      flush();
+      const [nameId, , kind, line, column, endLine, flags, doc] = columns(at);
+      const row: DefValues = [nameId, fileId, kind, line, column, endLine, flags, via < 0 ? null : nameAt(via), doc, text(at, DefField.signature), text(at, DefField.params), text(at, DefField.body)];
+      ids[k] = Number(this.stmts.insertDef.run(row).lastInsertRowid);
+    }
     flush();
     return ids;
   }
@@ -411,41 +430,10 @@ export class IndexStore {
     }
     return stmt;
   }
-
-  private bareDefParams(fileId: number, d: DefFact, extraFlags = 0): Array<number | null> {
-    const flags = (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0) | (d.isPlaceholder ? DefFlag.placeholder : 0) | extraFlags;
-    return [this.internName(d.name), fileId, kindCode.get(d.kind)!, d.line, d.column, d.endLine < d.line ? d.line : d.endLine, flags, d.docLine ?? null];
-  }
-
-  private insertDef(fileId: number, d: DefFact, extraFlags = 0): number {
-    if (isBare(d)) return Number(this.stmts.insertBareDef.run(this.bareDefParams(fileId, d, extraFlags)).lastInsertRowid);
-    const flags = (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0) | (d.isPlaceholder ? DefFlag.placeholder : 0) | extraFlags;
-    const nameId = this.internName(d.name);
-    const kind = kindCode.get(d.kind)!;
-    const endLine = d.endLine < d.line ? d.line : d.endLine;
-    return Number(
-      this.stmts.insertDef.run(
-        nameId,
-        fileId,
-        kind,
-        d.line,
-        d.column,
-        endLine,
-        flags,
-        d.via ? this.internName(d.via) : null,
-        d.docLine ?? null,
-        d.signature ?? null,
-        d.params ? d.params.join(',') : null,
-        d.body ?? null,
-      ).lastInsertRowid,
-    );
-  }
 }
+
+/** The values of `insertDef`, in its column order. */
+type DefValues = [nameId: number, fileId: number, kind: number, line: number, column: number, endLine: number, flags: number, viaId: number | null, docLine: number | null, signature: string | null, params: string | null, body: string | null];
 
 /** Rows of one multi-row insert: 8 parameters each, well under SQLite's 32,766. */
 const rowsPerInsert = 128;
-
-/** A definition with no text fields to store. */
-function isBare(d: DefFact): boolean {
-  return !d.via && d.signature === undefined && d.params === undefined && d.body === undefined;
-}

@@ -7,11 +7,12 @@ import path from 'node:path';
 import type { CParser, SyntaxTree } from './c-parser.js';
 import { extractC } from './extract-c.js';
 import type { FileFacts } from './file-facts.js';
+import { type PackedFacts, packFacts } from './packed-facts.js';
 import { scanAsm } from './scan-asm.js';
 
 export type ParseOutcome =
-  /** `refs`: `referenceHashes` of the names; `facts.names` is emptied (it need not travel to the writer). */
-  | { status: 'parsed'; facts: FileFacts; refs: Uint32Array; hash: string; size: number }
+  /** `refs`: `referenceHashes` of the names the file mentions. */
+  | { status: 'parsed'; facts: PackedFacts; refs: Uint32Array; hash: string; size: number }
   | { status: 'unchanged'; hash: string; size: number }
   | { status: 'skipped'; problem: string };
 
@@ -114,7 +115,5 @@ export function parseFileAt(root: string, relPath: string, knownHash: string | u
   const { text, utf8 } = decodeSource(bytes);
   const facts = parseSourceText(relPath, text, parser);
   if (!utf8) facts.problems.push(`${relPath}: not valid UTF-8, read as Latin-1`);
-  const refs = referenceHashes(facts.names);
-  facts.names = [];
-  return { status: 'parsed', facts, refs, hash, size };
+  return { status: 'parsed', facts: packFacts(facts), refs: referenceHashes(facts.names), hash, size };
 }

@@ -25,7 +25,7 @@ function parseNext(): void {
   } catch (err) {
     res = { id: req.id, outcome: { status: 'skipped', problem: `${req.path}: extractor failed (${(err as Error).message})` } };
   }
-  port.postMessage(res, res.outcome.status === 'parsed' ? [res.outcome.refs.buffer as ArrayBuffer] : []);
+  port.postMessage(res, res.outcome.status === 'parsed' ? [res.outcome.refs.buffer as ArrayBuffer, res.outcome.facts.ints.buffer as ArrayBuffer] : []);
   if (head < queue.length) setImmediate(parseNext);
 }
 

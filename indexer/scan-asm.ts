@@ -2,7 +2,7 @@
 // include/linux/linkage.h (SYM_FUNC_START*, SYM_CODE_START*, SYM_INNER_LABEL*, the older ENTRY/ENDPROC),
 // global labels, `call`/`jmp` targets as calls and `#include`s. No tree-sitter: the grammar is C-only and
 // the idioms are line-shaped.
-import type { DefFact, FileFacts } from './file-facts.js';
+import { type DefFact, type FileFacts, defFact } from './file-facts.js';
 
 const symStart = /^\s*(SYM_FUNC_START\w*|SYM_CODE_START\w*|SYM_INNER_LABEL\w*|SYM_DATA_START\w*|SYM_DATA\w*|SYM_TYPED_FUNC_START|ENTRY|GLOBAL|WEAK)\s*\(\s*([A-Za-z_.$][\w.$]*)/;
 const symEnd = /^\s*(SYM_FUNC_END\w*|SYM_CODE_END|SYM_DATA_END\w*|ENDPROC|END)\s*\(\s*([A-Za-z_.$][\w.$]*)/;
@@ -78,5 +78,5 @@ export function scanAsm(text: string, path: string): FileFacts {
 }
 
 function mk(name: string, kind: DefFact['kind'], line: number, column: number): DefFact {
-  return { name, kind, line, column, endLine: line, isStatic: false, isWeak: false };
+  return defFact(name, kind, line, column, line, { isStatic: false, isWeak: false, via: undefined, signature: undefined, docLine: undefined });
 }
