@@ -71,11 +71,12 @@ const progressMs = 250;
  */
 const queueLimits: QueueLimits = { files: 64, bytes: 2 * 1024 * 1024 };
 /**
- * Source bytes launched and not yet written (one file always let through, however large): a 24 MB
- * register header becomes ~200 MB in its worker and ~140 MB of facts in the writer, so the next large
- * one waits until it is written; the register headers are the writer's stretch of the run anyway.
+ * Source bytes launched and not yet written (one file always let through, however large). Packed, the
+ * facts of the largest register header (24 MB) are 22 MB, so the bound holds memory near the source
+ * bytes; it is large enough that the workers keep parsing C while the writer works through the register
+ * headers (at 4 MB they waited, and the run took 5 s longer).
  */
-const unwrittenLimit = 4 * 1024 * 1024;
+const unwrittenLimit = 32 * 1024 * 1024;
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
   const t0 = performance.now();
