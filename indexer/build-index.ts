@@ -61,7 +61,7 @@ export interface BuildIndexSummary {
  * files: a killed run loses at most one commit's worth.
  */
 const minCommitMs = 200;
-const commitMs = 4000;
+const commitMs = 10000;
 const commitBytes = 64 * 1024 * 1024;
 const progressMs = 250;
 
@@ -77,6 +77,11 @@ const queueLimits: QueueLimits = { files: 64, bytes: 2 * 1024 * 1024 };
  * headers (at 4 MB they waited, and the run took 5 s longer).
  */
 const unwrittenLimit = 32 * 1024 * 1024;
+/**
+ * One file this large at a time (the ten largest register headers, each ~200 MB in its worker while
+ * lexed): the next one is set aside, and the files after it go ahead, until the first is written.
+ */
+const hugeFileBytes = 8 * 1024 * 1024;
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
   const t0 = performance.now();
@@ -200,13 +205,23 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
   let next = 0;
   let inFlight = 0;
   let unwrittenBytes = 0;
+  /** Huge files set aside until the one unwritten is written; launched before the next in order. */
+  const setAside: SourceFile[] = [];
+  let hugeUnwritten = 0;
+  const upcoming = (): SourceFile | undefined => {
+    if (hugeUnwritten === 0 && setAside.length > 0) return setAside[0];
+    while (hugeUnwritten > 0 && next < files.length && files[next]!.size >= hugeFileBytes) setAside.push(files[next++]!);
+    return files[next];
+  };
   const done: Array<{ file: SourceFile; outcome: ParseOutcome }> = [];
   let failure: Error | undefined;
   let wake: (() => void) | undefined;
   const launch = () => {
-    while (next < files.length && pool.hasRoom(files[next]!.size, queueLimits) && !ctx.options.signal?.aborted) {
-      if (unwrittenBytes > 0 && unwrittenBytes + files[next]!.size > unwrittenLimit) break;
-      const file = files[next++]!;
+    for (let file = upcoming(); file && pool.hasRoom(file.size, queueLimits) && !ctx.options.signal?.aborted; file = upcoming()) {
+      if (unwrittenBytes > 0 && unwrittenBytes + file.size > unwrittenLimit) break;
+      if (file === setAside[0]) setAside.shift();
+      else next++;
+      if (file.size >= hugeFileBytes) hugeUnwritten++;
       inFlight++;
       unwrittenBytes += file.size;
       pool
@@ -229,6 +244,7 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
       for (const { file, outcome } of done.splice(0)) {
         applyOutcome(ctx, file, outcome);
         unwrittenBytes -= file.size;
+        if (file.size >= hugeFileBytes) hugeUnwritten--;
         uncommittedBytes += file.size;
         progress.done++;
         progress.bytes += file.size;
