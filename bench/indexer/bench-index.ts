@@ -111,10 +111,17 @@ console.log(`\nre-index, no change: ${((performance.now() - t0) / 1000).toFixed(
 const edited = 'kernel/sched/core.c';
 const text = readFileSync(path.join(root, edited), 'utf8');
 const index = KernelIndex.open(db, { root, writable: true });
-t0 = performance.now();
-index.updateFileText(edited, text + '\nint crashnav_bench_marker(void) { return schedule_tail_marker(); }\n');
-const found = index.findCallers('schedule_tail_marker').length;
-console.log(`one edited file (kernel/sched/core.c, 290 KB) re-indexed from memory and visible to -3: ${(performance.now() - t0).toFixed(0)} ms (${found} hit)`);
+// The first edit also compiles the extractor's code paths; an editor session makes many.
+const editMs: number[] = [];
+let found = 0;
+for (let i = 0; i < 5; i++) {
+  t0 = performance.now();
+  index.updateFileText(edited, text + `\nint crashnav_bench_marker(void) { return schedule_tail_marker_${i}(); }\n`);
+  found += index.findCallers(`schedule_tail_marker_${i}`).length;
+  editMs.push(performance.now() - t0);
+}
+const later = editMs.slice(1).sort((a, b) => a - b);
+console.log(`one edited file (kernel/sched/core.c, 290 KB) re-indexed from memory and visible to -3: first ${editMs[0]!.toFixed(0)} ms, then median ${later[later.length >> 1]!.toFixed(0)} ms, max ${later[later.length - 1]!.toFixed(0)} ms (${found}/5 hits)`);
 index.updateFileText(edited, text);
 const now = new Date();
 utimesSync(path.join(root, edited), now, now);
