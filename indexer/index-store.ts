@@ -10,12 +10,11 @@ import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DefFact } from './file-facts.js';
-import { AliasField, CallField, DefField, DefFlag, IncludeField, InvocationField, type FactsLayout, type PackedFacts, defKinds, layoutOf } from './packed-facts.js';
+import { AliasField, CallField, DefField, DefFlag, IncludeField, InvocationField, type FactsLayout, type PackedFacts, defCodes, layoutOf } from './packed-facts.js';
 import { nameHash } from './parse-file.js';
 
 export const schemaVersion = 6;
 
-const kindCode = new Map(defKinds.map((k, i) => [k, i]));
 
 /** The database is missing, unreadable, from another schema version, or not a crashnav index. */
 export class IndexDatabaseError extends Error {
@@ -363,8 +362,8 @@ export class IndexStore {
 
   /** Adds a definition a macro expansion produced (deleted with the invoking file's rows). */
   insertExpandedDef(fileId: number, d: DefFact): number {
-    const flags = (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0) | (d.isPlaceholder ? DefFlag.placeholder : 0) | DefFlag.expanded;
-    const row: DefValues = [this.internName(d.name), fileId, kindCode.get(d.kind)!, d.line, d.column, d.endLine < d.line ? d.line : d.endLine, flags, d.via ? this.internName(d.via) : null, d.docLine ?? null, d.signature ?? null, d.params ? d.params.join(',') : null, d.body ?? null];
+    const { kind, flags, endLine } = defCodes(d);
+    const row: DefValues = [this.internName(d.name), fileId, kind, d.line, d.column, endLine, flags | DefFlag.expanded, d.via ? this.internName(d.via) : null, d.docLine ?? null, d.signature ?? null, d.params ? d.params.join(',') : null, d.body ?? null];
     return Number(this.stmts.insertDef.run(row).lastInsertRowid);
   }
 

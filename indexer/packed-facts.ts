@@ -4,13 +4,22 @@
 // rebuilt them all and collected them. Packed, each distinct string of the file crosses once, in one
 // NUL-separated string, and every number in one Int32Array that is transferred, not copied; the writer
 // binds straight from them, and interns a name once per file however often the file uses it.
-import type { DefKind, FileFacts } from './file-facts.js';
+import type { DefFact, DefKind, FileFacts } from './file-facts.js';
 
 export const defKinds: readonly DefKind[] = ['function', 'prototype', 'macro', 'function-macro', 'struct', 'union', 'enum', 'typedef', 'enumerator', 'variable', 'extern', 'member', 'label'];
 const kindCode = new Map(defKinds.map((k, i) => [k, i]));
 
 export const DefFlag = { static: 1, weak: 2, alternative: 4, placeholder: 8, expanded: 16 } as const;
 export const CallFlag = { member: 1, argument: 2, compiler: 4 } as const;
+
+/** The stored numbers of a definition: its kind's code, its flags, an end line no earlier than its line. */
+export function defCodes(d: DefFact): { kind: number; flags: number; endLine: number } {
+  return {
+    kind: kindCode.get(d.kind)!,
+    flags: (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0) | (d.isPlaceholder ? DefFlag.placeholder : 0),
+    endLine: d.endLine < d.line ? d.line : d.endLine,
+  };
+}
 
 export interface PackedFacts {
   path: string;
@@ -49,13 +58,13 @@ export function packFacts(facts: FileFacts): PackedFacts {
   ints.set([defs.length, calls.length, includes.length, exports.length, aliases.length, invocations.length]);
   let at = header;
   for (const d of defs) {
-    const flags = (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0) | (d.isPlaceholder ? DefFlag.placeholder : 0);
+    const codes = defCodes(d);
     ints[at + DefField.name] = str(d.name);
-    ints[at + DefField.kind] = kindCode.get(d.kind)!;
+    ints[at + DefField.kind] = codes.kind;
     ints[at + DefField.line] = d.line;
     ints[at + DefField.column] = d.column;
-    ints[at + DefField.endLine] = d.endLine < d.line ? d.line : d.endLine;
-    ints[at + DefField.flags] = flags;
+    ints[at + DefField.endLine] = codes.endLine;
+    ints[at + DefField.flags] = codes.flags;
     ints[at + DefField.via] = str(d.via);
     ints[at + DefField.signature] = str(d.signature);
     ints[at + DefField.docLine] = d.docLine ?? -1;
