@@ -63,7 +63,7 @@ export function extractC(text: string, options: ExtractOptions): FileFacts {
   if (options.tree) {
     addTreeSitterDeclarations(options.tree, text, facts, toks);
   } else if (options.parser && text.length <= maxTreeSitterBytes && lexical.hasCode) {
-    const parsed = withoutFunctionBodies(text, toks, lexical.bodies);
+    const parsed = withoutOpaqueBraces(text, toks, lexical.opaque);
     const tree = options.parser.parse(parsed);
     addTreeSitterDeclarations(tree, parsed, facts, toks);
     tree.delete?.();
@@ -96,8 +96,14 @@ class LexicalPass {
   private readonly names = new Set<string>();
   /** The `{` of the function body being scanned, -1 outside one. */
   private bodyOpen = -1;
+  private initializerOpen = -1;
   /** Token pairs (`{`, `}`) of every function body found, in order. */
   readonly bodies: number[] = [];
+  /**
+   * What tree-sitter need not see, in order, as (open brace token, close brace token, 1 for a function
+   * body or 0 for the initializer of a file-scope variable: a driver's tables are most of its parse time).
+   */
+  readonly opaque: number[] = [];
   /** The def owning each body of `bodies`. */
   private readonly bodyOwners: number[] = [];
   /** How each function with a body comes by a stack canary (stack-protector.ts); absent: never. */
@@ -164,6 +170,7 @@ class LexicalPass {
           if (this.depth === 0 && this.paren === 0) {
             this.openBraceAtFileScope(i);
             this.bodyOpen = this.currentFn >= 0 ? i : -1;
+            this.initializerOpen = isPunct(text, toks, this.prevC[i]!, '=') ? i : -1;
           }
           this.depth++;
         } else if (single && c === 125) {
@@ -174,7 +181,10 @@ class LexicalPass {
               this.bodies.push(this.bodyOpen, i);
               this.bodyOwners.push(this.currentFn);
             }
+            if (this.bodyOpen >= 0) this.opaque.push(this.bodyOpen, i, 1);
+            else if (this.initializerOpen >= 0) this.opaque.push(this.initializerOpen, i, 0);
             this.bodyOpen = -1;
+            this.initializerOpen = -1;
             for (const d of this.openGenerated) this.facts.defs[d]!.endLine = toks.line[i]!;
             this.openGenerated = [];
             this.currentFn = -1;
@@ -535,13 +545,15 @@ class LexicalPass {
 }
 
 /**
- * The text tree-sitter parses: the function bodies the lexical pass found reduced to their newlines and
- * directives, so every row, the columns outside bodies and the `#if` structure stay as they were. The
- * tree-sitter pass never looks inside a body, and bodies are most of a .c file's parse time. (Blanking to
+ * The text tree-sitter parses: the function bodies and file-scope initializers the lexical pass found
+ * reduced to their newlines, so every row and the columns outside them stay as they were. A body keeps
+ * its directives (its `#if` structure can reach outside it); an initializer loses them too, since
+ * tree-sitter cannot parse a directive in an initializer list once the values around it are gone. The
+ * tree-sitter pass never looks inside either, and they are most of a .c file's parse time. (Blanking to
  * spaces instead saves little: the native binding lexes whitespace at a third of the speed of code.)
  */
-function withoutFunctionBodies(text: string, toks: CTokens, bodies: readonly number[]): string {
-  if (bodies.length === 0) return text;
+function withoutOpaqueBraces(text: string, toks: CTokens, opaque: readonly number[]): string {
+  if (opaque.length === 0) return text;
   const parts: string[] = [];
   let from = 0;
   const blank = (a: number, b: number, beforeClose: boolean) => {
@@ -551,12 +563,12 @@ function withoutFunctionBodies(text: string, toks: CTokens, bodies: readonly num
     const keep = beforeClose ? seg.lastIndexOf('\n') + 1 : seg.length;
     parts.push(seg.slice(0, keep).replace(/[^\n]+/g, ''), seg.slice(keep).replace(/[^\n]/g, ' '));
   };
-  for (let b = 0; b < bodies.length; b += 2) {
-    const open = bodies[b]!;
-    const close = bodies[b + 1]!;
+  for (let b = 0; b < opaque.length; b += 3) {
+    const open = opaque[b]!;
+    const close = opaque[b + 1]!;
     parts.push(text.slice(from, toks.end[open]!));
     let at = toks.end[open]!;
-    for (let t = open + 1; t < close; t++) {
+    for (let t = open + 1; opaque[b + 2] === 1 && t < close; t++) {
       if (toks.kind[t] !== Tok.PpBegin) continue;
       let e = t + 1;
       while (e < close && toks.kind[e] !== Tok.PpEnd) e++;

@@ -183,6 +183,35 @@ int later_var;
     expect(callsOf(facts, 'after')).toEqual(['survives']);
   });
 
+  it('finds the tables whose initializer is an #include of rows (system call tables), and what follows them', async () => {
+    const src = `#define HYPERCALL(x)	[__HYPERVISOR_##x] = "("#x")",
+static const char *xen_hypercall_names[] = {
+#include <asm/xen-hypercalls.h>
+};
+#undef HYPERCALL
+
+void *sys_call_table[__NR_syscalls] = {
+#include <asm/unistd.h>
+};
+
+static const struct spinand_info macronix_spinand_table[] = {
+	SPINAND_INFO("MX35LF1GE4AB",
+		     SPINAND_ID(SPINAND_READID_METHOD_OPCODE_DUMMY, 0x12),
+		     NAND_ECCREQ(4, 512),
+		     SPINAND_ECCINFO(&mx35lfxge4ab_ooblayout, mx35lf1ge4ab_ecc_get_status)),
+};
+struct after_tables { int field; };
+`;
+    const facts = extractC(src, { path: 'arch/x86/xen/trace.c', parser: await loadCParser() });
+    expect(facts.defs.filter((d) => d.kind !== 'function-macro').map((d) => [d.kind, d.name, d.line])).toEqual([
+      ['variable', 'xen_hypercall_names', 2],
+      ['variable', 'sys_call_table', 7],
+      ['variable', 'macronix_spinand_table', 11],
+      ['struct', 'after_tables', 17],
+      ['member', 'field', 17],
+    ]);
+  });
+
   it('keeps #if/#else branches from unbalancing brace depth', async () => {
     const src = `int a(int x)
 {
