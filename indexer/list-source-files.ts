@@ -16,13 +16,20 @@ export interface SourceFile {
 
 export const sourcePattern = '**/*.{c,h,S}';
 const alwaysSkipped = ['**/.git/**', '**/.crashnav/**', '**/node_modules/**'];
+/** Sources in dot files and dot directories are not the tree's (the walk sees them for ignore files). */
+const hidden = /(^|\/)\./;
 
 /** Lists the tree's source files; `under` restricts the walk to those subdirectories of the root. */
 export async function listSourceFiles(root: string, options: { under?: string[] } = {}): Promise<{ files: SourceFile[]; problems: string[] }> {
   const problems: string[] = [];
   const isCheckout = existsSync(path.join(root, '.git'));
-  const ignoreFiles = await fg(isCheckout ? ['**/.gitignore', '**/.crashnavignore'] : ['**/.crashnavignore'], { cwd: root, dot: true, ignore: alwaysSkipped, suppressErrors: true, followSymbolicLinks: false });
+  const ignoreNames = isCheckout ? ['.gitignore', '.crashnavignore'] : ['.crashnavignore'];
+  const scopes = options.under ? options.under.map((d) => `${fg.escapePath(d.replace(/\/+$/, ''))}/`) : [''];
+  // One walk of the tree finds both the sources and the ignore files (ignore files above `under` too).
+  const patterns = [...scopes.map((s) => s + sourcePattern), ...ignoreNames.map((n) => `**/${n}`)];
+  const entries = await fg(patterns, { cwd: root, dot: true, ignore: alwaysSkipped, stats: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, caseSensitiveMatch: true });
   const rules = new Map<string, Ignore>();
+  const ignoreFiles = entries.filter((e) => ignoreNames.includes(e.name)).map((e) => e.path);
   for (const f of ignoreFiles.sort()) {
     const dir = path.posix.dirname(f);
     try {
@@ -33,8 +40,6 @@ export async function listSourceFiles(root: string, options: { under?: string[] 
       problems.push(`${f}: unreadable ignore file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
     }
   }
-  const patterns = options.under ? options.under.map((d) => `${fg.escapePath(d.replace(/\/+$/, ''))}/${sourcePattern}`) : [sourcePattern];
-  const entries = await fg(patterns, { cwd: root, ignore: alwaysSkipped, stats: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, caseSensitiveMatch: true });
   const ignored = (rel: string): boolean => {
     for (const [dir, ig] of rules) {
       if (dir === '.') {
@@ -45,7 +50,7 @@ export async function listSourceFiles(root: string, options: { under?: string[] 
   };
   const files: SourceFile[] = [];
   for (const e of entries) {
-    if (rules.size > 0 && ignored(e.path)) continue;
+    if (ignoreNames.includes(e.name) || hidden.test(e.path) || (rules.size > 0 && ignored(e.path))) continue;
     files.push({ path: e.path, size: e.stats?.size ?? 0, mtimeMs: e.stats?.mtimeMs ?? 0 });
   }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
