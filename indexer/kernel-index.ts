@@ -166,16 +166,29 @@ export class KernelIndex {
    * query sees it. Needs an index opened `writable`.
    */
   updateFileText(file: string, text: string): void {
-    if (this.trees === undefined) {
-      const parser = tryNativeParser();
-      this.trees = parser ? { parser, cache: new TreeCache(parser) } : null;
-    }
-    indexFileText(this.store, file, text, this.trees?.parser, this.trees?.cache.parse(file, text));
+    const trees = this.editorTrees();
+    indexFileText(this.store, file, text, trees?.parser, trees?.cache.parse(file, text));
     this.lineCache.delete(file);
+  }
+
+  /**
+   * An editor opened `file` showing `text`: its syntax tree is parsed now and kept, so that the first
+   * edit re-parses incrementally (a full parse of a 300 KB file is ~40 ms of the edit's budget).
+   */
+  openFileText(file: string, text: string): void {
+    this.editorTrees()?.cache.parse(file, text);
   }
 
   /** The parser and the edited files' trees, kept for incremental re-parses; null without a native binding. */
   private trees: { parser: CParser; cache: TreeCache } | null | undefined;
+
+  private editorTrees(): { parser: CParser; cache: TreeCache } | null {
+    if (this.trees === undefined) {
+      const parser = tryNativeParser();
+      this.trees = parser ? { parser, cache: new TreeCache(parser) } : null;
+    }
+    return this.trees;
+  }
 
   /** Declarations that are not the definition: prototypes and `extern`s. */
   findDeclarations(name: string): SymbolDef[] {

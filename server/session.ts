@@ -217,8 +217,10 @@ export class Session {
   private documentChanged(document: TextDocument, how: { opened?: boolean } = {}): void {
     const file = uriToPath(document.uri);
     if (document.languageId === 'c' || (file !== undefined && cFile.test(file))) {
+      if (file === undefined) return;
       // Opening a file as it is on disk changes nothing the index does not already know.
-      if (file !== undefined && !(how.opened && this.matchesDisk(file, document))) this.scheduleReindex(file, document);
+      if (how.opened && this.matchesDisk(file, document)) this.workspace.indexFor(file)?.openFile(file, document.getText());
+      else this.scheduleReindex(file, document);
       return;
     }
     if (isReportCandidate(document.uri, document.languageId)) this.reports.update(document.uri, document.version, document.getText());

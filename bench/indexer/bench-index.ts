@@ -12,6 +12,7 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KernelIndex, buildIndex, listSourceFiles } from '../../indexer/index.js';
+import { describeEdits, timeEdits } from './edit-timing.js';
 import { loadOracle, sample } from './oracle-score.js';
 
 const { values } = parseArgs({ options: { root: { type: 'string' }, out: { type: 'string' }, 'skip-peers': { type: 'boolean' }, 'skip-full': { type: 'boolean' } } });
@@ -109,20 +110,8 @@ let t0 = performance.now();
 const again = await buildIndex({ root, dbPath: db });
 console.log(`\nre-index, no change: ${((performance.now() - t0) / 1000).toFixed(2)} s (${again.unchanged} unchanged, ${again.parsed} parsed)`);
 const edited = 'kernel/sched/core.c';
-const text = readFileSync(path.join(root, edited), 'utf8');
 const index = KernelIndex.open(db, { root, writable: true });
-// The first edit also compiles the extractor's code paths; an editor session makes many.
-const editMs: number[] = [];
-let found = 0;
-for (let i = 0; i < 5; i++) {
-  t0 = performance.now();
-  index.updateFileText(edited, text + `\nint crashnav_bench_marker(void) { return schedule_tail_marker_${i}(); }\n`);
-  found += index.findCallers(`schedule_tail_marker_${i}`).length;
-  editMs.push(performance.now() - t0);
-}
-const later = editMs.slice(1).sort((a, b) => a - b);
-console.log(`one edited file (kernel/sched/core.c, 290 KB) re-indexed from memory and visible to -3: first ${editMs[0]!.toFixed(0)} ms, then median ${later[later.length >> 1]!.toFixed(0)} ms, max ${later[later.length - 1]!.toFixed(0)} ms (${found}/5 hits)`);
-index.updateFileText(edited, text);
+console.log(`one edited file (${edited}, 290 KB) re-indexed from memory and visible to -3: ${describeEdits(timeEdits(index, root, edited, 5))}`);
 const now = new Date();
 utimesSync(path.join(root, edited), now, now);
 const oracle = loadOracle(path.resolve(repo, '../shared/oracle'), root);

@@ -171,6 +171,10 @@ export class KernelCodeIndex implements CodeIndex {
     return this.parser;
   }
 
+  openFile(file: string, text: string): void {
+    this.index?.openFileText(this.rel(file), text);
+  }
+
   updateFile(file: string, text: string): void {
     // A build holds the database's write lock; a synchronous wait for it would stall every request.
     if (this.building) {

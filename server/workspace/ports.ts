@@ -84,6 +84,8 @@ export interface CodeIndex {
   searchSymbols(query: string, limit: number): SymbolDef[];
   fileSymbols(file: string): SymbolDef[];
   includes(file: string): IncludeRef[];
+  /** An editor opened `file` as it is on disk: prepares its edits (nothing is re-indexed). */
+  openFile(file: string, text: string): void;
   /** Re-extracts one file from the editor's text and replaces its rows. */
   updateFile(file: string, text: string): void;
   /** Re-reads changed files from disk, drops deleted ones. */

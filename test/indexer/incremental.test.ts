@@ -69,6 +69,20 @@ describe('incremental indexing', () => {
     expect(await buildIndex({ root, dbPath, jobs: 1 })).toMatchObject({ parsed: 1 });
   });
 
+  it('opens a buffer without indexing it, and indexes its edits from the tree made at opening', async () => {
+    const root = writeTree('=== a.c\nint old_name(void) { return 0; }\n');
+    const dbPath = defaultDbPath(root);
+    await buildIndex({ root, dbPath, jobs: 1 });
+    const index = KernelIndex.open(dbPath, { writable: true });
+    const opened = 'int old_name(void) { return 0; }\nint opened_only(void) { return 1; }\n';
+    index.openFileText('a.c', opened);
+    expect(index.findDefinitions('opened_only')).toEqual([]);
+    index.updateFileText('a.c', `${opened}int edited(void) { return opened_only(); }\n`);
+    expect(index.findCallers('opened_only').map((c) => [c.caller.name, c.line])).toEqual([['edited', 3]]);
+    expect(index.findDefinitions('opened_only').map((d) => d.line)).toEqual([2]);
+    index.close();
+  });
+
   it('survives being killed mid-run: the database stays consistent and the next run resumes', async () => {
     const root = writeTree(manyFiles(600));
     const dbPath = defaultDbPath(root);
