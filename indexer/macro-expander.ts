@@ -28,6 +28,15 @@ export function tokenizeMacroText(text: string): string[] {
   return text.match(tokenPattern) ?? [];
 }
 
+/** Each definition's body tokens, made once: a tree's 60,000 invocations expand a few thousand macros. */
+const bodyTokens = new WeakMap<MacroDefinition, string[]>();
+
+function tokensOf(def: MacroDefinition): string[] {
+  let toks = bodyTokens.get(def);
+  if (!toks) bodyTokens.set(def, (toks = tokenizeMacroText(def.body)));
+  return toks;
+}
+
 /** Splits an argument list's tokens (after the `(`) at top-level commas; returns the args and the index after `)`. */
 function collectArgs(toks: string[], open: number): { args: string[][]; end: number } | undefined {
   const args: string[][] = [[]];
@@ -55,7 +64,7 @@ function substitute(def: MacroDefinition, args: string[][]): string[] {
       values.set(p === '__VA_ARGS__' ? p : p.slice(0, -3), rest);
     } else values.set(p, args[i] ?? []);
   });
-  const body = tokenizeMacroText(def.body);
+  const body = tokensOf(def);
   const out: string[] = [];
   for (let i = 0; i < body.length; i++) {
     const t = body[i]!;
