@@ -26,6 +26,8 @@ const functionLike = /^_*[a-z][a-z0-9_]*$/;
 const maxMacroBody = 16_384;
 /** Invocations that never define functions: not worth expanding. */
 const notExpanded = /^(MODULE_\w+|__setup|early_param|core_param|module_param\w*|(early|core|postcore|arch|subsys|fs|rootfs|device|late|pure|console)_initcall\w*|BUILD_BUG_ON\w*|static_assert|_Static_assert|DECLARE_\w+|__ADDRESSABLE|ALLOW_ERROR_INJECTION|NOKPROBE_SYMBOL|ASM_\w+)$/;
+/** Words between a variable's declarator and its `=`: `int x[] __initdata = {`. */
+const variableAttribute = /^(__init(data|const|mv|_task_data|data_memblock)?|__exit(data)?|__ref(data|const)|__mem(init)?(data|const)|__dev(init)?(data|const)|__read_mostly|__ro_after_init|__(maybe|always)_unused|__used|__cacheline_aligned(_in_smp)?|__page_aligned_(data|bss)|__nosavedata|__weak|__visible|__packed|__latent_entropy|__randomize_layout)$/;
 const storageWords = new Set(['static', 'extern', 'inline', '__always_inline', 'noinline', '__init', '__initdata', '__read_mostly', '__ro_after_init']);
 
 interface PpFrame {
@@ -68,6 +70,7 @@ export function extractC(text: string, options: ExtractOptions): FileFacts {
     addTreeSitterDeclarations(tree, parsed, facts, toks);
     tree.delete?.();
   }
+  lexical.addInitializedVariables();
   return facts;
 }
 
@@ -97,6 +100,12 @@ class LexicalPass {
   /** The `{` of the function body being scanned, -1 outside one. */
   private bodyOpen = -1;
   private initializerOpen = -1;
+  /**
+   * File-scope variables with an initializer, found lexically: added after the tree-sitter pass for
+   * those it did not parse (its error recovery around a macro invocation can swallow the next
+   * declarations whole).
+   */
+  private readonly initialized: DefFact[] = [];
   /** Token pairs (`{`, `}`) of every function body found, in order. */
   readonly bodies: number[] = [];
   /**
@@ -182,7 +191,10 @@ class LexicalPass {
               this.bodyOwners.push(this.currentFn);
             }
             if (this.bodyOpen >= 0) this.opaque.push(this.bodyOpen, i, 1);
-            else if (this.initializerOpen >= 0) this.opaque.push(this.initializerOpen, i, 0);
+            else if (this.initializerOpen >= 0) {
+              this.opaque.push(this.initializerOpen, i, 0);
+              this.initializedVariable(this.prevC[this.initializerOpen]!);
+            }
             this.bodyOpen = -1;
             this.initializerOpen = -1;
             for (const d of this.openGenerated) this.facts.defs[d]!.endLine = toks.line[i]!;
@@ -232,6 +244,61 @@ class LexicalPass {
     if (this.alternative) d.isAlternative = true;
     this.facts.defs.push(d);
     return this.facts.defs.length - 1;
+  }
+
+  /** `static const struct x name[] __initconst = {`: the variable whose initializer the `=` at `eq` starts. */
+  private initializedVariable(eq: number): void {
+    const { text, toks } = this;
+    let t = this.prevC[eq]!;
+    let bracketed = false;
+    while (t >= 0) {
+      if (isPunct(text, toks, t, ']')) {
+        while (t >= 0 && !isPunct(text, toks, t, '[')) t = this.prevC[t]!;
+        t = t >= 0 ? this.prevC[t]! : t;
+        bracketed = true;
+        continue;
+      }
+      if (isPunct(text, toks, t, ')')) {
+        // Only an attribute's parentheses: `(*handlers[])(void)` and `DEFINE_X(name)` are not ours.
+        const open = this.matchOpen(t);
+        const before = open >= 0 ? this.prevC[open]! : -1;
+        if (bracketed || before < 0 || toks.kind[before] !== Tok.Ident || !trailingAttribute.test(tokText(text, toks, before))) return;
+        t = this.prevC[before]!;
+        continue;
+      }
+      if (toks.kind[t] !== Tok.Ident) return;
+      const word = tokText(text, toks, t);
+      if (!bracketed && variableAttribute.test(word)) {
+        t = this.prevC[t]!;
+        continue;
+      }
+      if (cKeywords.has(word)) return;
+      const start = this.stmtStart >= 0 ? this.stmtStart : t;
+      let isStatic = false;
+      for (let s = start; s >= 0 && s < t; s = this.nextC[s]!) if (toks.kind[s] === Tok.Ident && tokText(text, toks, s) === 'static') isStatic = true;
+      const d = defFact(word, 'variable', toks.line[t]!, columnOf(text, toks.start[t]!), toks.line[t]!, { isStatic, isWeak: false, via: undefined, signature: undefined, docLine: this.docLineBefore(toks.line[start]!) });
+      if (this.alternative) d.isAlternative = true;
+      this.initialized.push(d);
+      return;
+    }
+  }
+
+  /**
+   * Adds the initialized variables no other pass defined at their line. Tree-sitter names
+   * `int x[] __initdata = {` after its attribute when it cannot parse the line: that one is renamed.
+   */
+  addInitializedVariables(): void {
+    if (this.initialized.length === 0) return;
+    const known = new Set(this.facts.defs.map((d) => `${d.name}:${d.line}`));
+    const misnamed = new Map(this.facts.defs.filter((d) => d.kind === 'variable' && variableAttribute.test(d.name)).map((d) => [d.line, d]));
+    for (const d of this.initialized) {
+      if (known.has(`${d.name}:${d.line}`)) continue;
+      const wrong = misnamed.get(d.line);
+      if (wrong) {
+        wrong.name = d.name;
+        wrong.column = d.column;
+      } else this.facts.defs.push(d);
+    }
   }
 
   private docLineBefore(line: number): number | undefined {
@@ -358,7 +425,17 @@ class LexicalPass {
   }
 
   private statementAtFileScope(start: number, end: number): void {
-    if (start >= 0) this.invocationChain(start, end);
+    if (start < 0) return;
+    this.invocationChain(start, end);
+    const { text, toks } = this;
+    let level = 0;
+    for (let t = start; t >= 0 && t < end; t = this.nextC[t]!) {
+      if (toks.kind[t] !== Tok.Punct || toks.end[t]! - toks.start[t]! !== 1) continue;
+      const c = text.charCodeAt(toks.start[t]!);
+      if (c === 40 || c === 91) level++;
+      else if (c === 41 || c === 93) level--;
+      else if (c === 61 && level === 0) return this.initializedVariable(t);
+    }
   }
 
   /**

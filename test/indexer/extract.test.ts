@@ -212,6 +212,41 @@ struct after_tables { int field; };
     ]);
   });
 
+  it('finds initialized tables that tree-sitter loses after a macro invocation it cannot parse', async () => {
+    const src = `static const DECLARE_TLV_DB_RANGE(bst_tlv,
+	0, 0, TLV_DB_SCALE_ITEM(0, 0, 0),
+	1, 1, TLV_DB_SCALE_ITEM(2000, 0, 0)
+);
+
+static const char * const rt5670_data_select[] = {
+	"Normal", "Swap", "left copy to right", "right copy to left"
+};
+
+static struct platform_device *devices[] __initdata = {
+#if defined(CONFIG_KEYBOARD_GPIO)
+	&palmte2_pxa_keys,
+#endif
+	&palmte2_backlight,
+};
+unsigned long __per_cpu_offset[NR_CPUS] __read_mostly = { [0] = 0 };
+static int (*handlers[])(void) = { h0, h1 };
+static SOC_ENUM_SINGLE_DECL(rt5670_dac1l_enum, RT5670_AD_DA_MIXER,
+	RT5670_DAC1_L_SEL_SFT, rt5670_dac1_src);
+
+static const struct snd_kcontrol_new rt5670_dac1l_mux =
+	SOC_DAPM_ENUM("DAC1 L source", rt5670_dac1l_enum);
+`;
+    const facts = extractC(src, { path: 'sound/soc/codecs/rt5670.c', parser: await loadCParser() });
+    expect(facts.defs.filter((d) => d.kind === 'variable').map((d) => [d.name, d.line, d.isStatic])).toEqual([
+      ['rt5670_data_select', 6, true],
+      ['devices', 10, true],
+      ['__per_cpu_offset', 16, false],
+      ['handlers', 17, true],
+      ['rt5670_dac1l_mux', 21, true],
+    ]);
+    expect(def(facts, 'devices')[0]).toMatchObject({ column: 32 });
+  });
+
   it('keeps #if/#else branches from unbalancing brace depth', async () => {
     const src = `int a(int x)
 {
