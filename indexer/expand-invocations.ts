@@ -20,8 +20,11 @@ interface InvocationRow {
   bodyDef: number | null;
 }
 
-/** Expands the invocations of the given files (all files when `fileIds` is undefined). */
-export function expandInvocations(store: IndexStore, options: { fileIds?: number[]; arch?: string }): number {
+/**
+ * Expands the invocations of the given files. Each was just written: what an earlier expansion added
+ * went with the rest of its rows.
+ */
+export function expandInvocations(store: IndexStore, options: { fileIds: number[]; arch?: string }): number {
   const db = store.db;
   const macroDefs = db.prepare(`SELECT d.params, d.body, d.flags, f.path FROM defs d JOIN files f ON f.id = d.file_id
     WHERE d.name_id = (SELECT id FROM names WHERE name = ?) AND d.kind = ${functionMacro} AND d.body IS NOT NULL`);
@@ -58,10 +61,8 @@ export function expandInvocations(store: IndexStore, options: { fileIds?: number
   const select = `SELECT i.file_id AS fileId, f.path, n.name AS macro, i.line, i.col AS "column", i.args, i.body_def AS bodyDef
     FROM invocations i JOIN names n ON n.id = i.macro_id JOIN files f ON f.id = i.file_id`;
   const invocationsOf = db.prepare(`${select} WHERE i.file_id = ?`);
-  const fileIds = options.fileIds ?? (db.prepare('SELECT DISTINCT file_id FROM invocations').pluck().all() as number[]);
+  const { fileIds } = options;
   let made = 0;
-  const clearExpandedCalls = db.prepare(`DELETE FROM calls WHERE caller_id IN (SELECT id FROM defs WHERE file_id = ? AND (flags & ${DefFlag.expanded}) <> 0)`);
-  const clearExpanded = db.prepare(`DELETE FROM defs WHERE file_id = ? AND (flags & ${DefFlag.expanded}) <> 0`);
   const variableKind = defKinds.indexOf('variable');
   const dropGuess = db.prepare(`DELETE FROM defs WHERE file_id = ? AND line = ? AND kind = ${variableKind} AND (flags & ${DefFlag.expanded}) = 0
     AND via_id = (SELECT id FROM names WHERE name = ?)`);
@@ -69,10 +70,6 @@ export function expandInvocations(store: IndexStore, options: { fileIds?: number
   // peak memory: files are expanded a chunk at a time, each chunk one transaction.
   for (let c = 0; c < fileIds.length; c += filesPerChunk) store.transaction(() => {
     const rows = fileIds.slice(c, c + filesPerChunk).flatMap((id) => invocationsOf.all(id) as InvocationRow[]);
-    for (const id of new Set(rows.map((r) => r.fileId))) {
-      clearExpandedCalls.run(id);
-      clearExpanded.run(id);
-    }
     for (const r of rows) {
       const tabled: GeneratedDef[] = [];
       const stopAt = (name: string, args: string[]) => {
