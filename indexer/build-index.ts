@@ -292,7 +292,7 @@ function applyOutcome(ctx: RunContext, file: SourceFile, outcome: ParseOutcome):
  */
 export function indexFileText(store: IndexStore, relPath: string, text: string, parser: CParser | undefined, tree?: SyntaxTree): void {
   const facts = parseSourceText(relPath, text, parser, tree);
-  const id = store.transaction(() => store.writeFile(packFacts(facts), { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }, referenceHashes(facts.names)));
+  const id = store.transaction(() => store.writeFile(packFacts(facts), { size: -1, mtimeMs: 0, hash: hashBytes(Buffer.from(text)) }, referenceHashes(facts.nameHashes)));
   expandInvocations(store, { fileIds: [id], arch: store.getMeta('arch') });
 }
 

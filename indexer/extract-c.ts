@@ -14,6 +14,7 @@ import type { CParser, SyntaxTree } from './c-parser.js';
 import { type CTokens, Tok, isPunct, lexC, tokText } from './c-lexer.js';
 import { type CallFact, type DefFact, type DefKind, type FileFacts, type IncludeFact, defFact } from './file-facts.js';
 import { type GeneratedDef, cKeywords, exportMacro, generatedDefinitions, moduleAlias, notCallable, trailingAttribute } from './kernel-idioms.js';
+import { nameHashAt } from './name-hash.js';
 import { type CanaryPolicy, canaryCalls, stackCheckFail } from './stack-protector.js';
 
 /** Files larger than this are generated tables (amdgpu register headers): lexical pass only. */
@@ -28,6 +29,8 @@ const maxMacroBody = 16_384;
 const notExpanded = /^(MODULE_\w+|__setup|early_param|core_param|module_param\w*|(early|core|postcore|arch|subsys|fs|rootfs|device|late|pure|console)_initcall\w*|BUILD_BUG_ON\w*|static_assert|_Static_assert|DECLARE_\w+|__ADDRESSABLE|ALLOW_ERROR_INJECTION|NOKPROBE_SYMBOL|ASM_\w+)$/;
 /** Words between a variable's declarator and its `=`: `int x[] __initdata = {`. */
 const variableAttribute = /^(__init(data|const|mv|_task_data|data_memblock)?|__exit(data)?|__ref(data|const)|__mem(init)?(data|const)|__dev(init)?(data|const)|__read_mostly|__ro_after_init|__(maybe|always)_unused|__used|__cacheline_aligned(_in_smp)?|__page_aligned_(data|bss)|__nosavedata|__weak|__visible|__packed|__latent_entropy|__randomize_layout)$/;
+/** Keywords are left out of the reference blobs; a name whose hash is a keyword's is compared as text. */
+const keywordHashes = new Set([...cKeywords].map((k) => nameHashAt(k, 0, k.length)));
 const storageWords = new Set(['static', 'extern', 'inline', '__always_inline', 'noinline', '__init', '__initdata', '__read_mostly', '__ro_after_init']);
 
 interface PpFrame {
@@ -53,7 +56,7 @@ export function extractC(text: string, options: ExtractOptions): FileFacts {
     defs: [],
     calls: [],
     includes: [],
-    names: [],
+    nameHashes: [],
     exports: [],
     aliases: [],
     invocations: [],
@@ -96,7 +99,7 @@ class LexicalPass {
   private stmtStart = -1;
   /** Macro-made definitions whose braces are still open (their end line is the closing brace's). */
   private openGenerated: number[] = [];
-  private readonly names = new Set<string>();
+  private readonly nameHashes = new Set<number>();
   /** The `{` of the function body being scanned, -1 outside one. */
   private bodyOpen = -1;
   private initializerOpen = -1;
@@ -165,10 +168,10 @@ class LexicalPass {
       }
       if (this.stmtStart < 0) this.stmtStart = i;
       if (k === Tok.Ident) {
-        const name = tokText(text, toks, i);
-        if (!cKeywords.has(name)) this.names.add(name);
-        if (this.depth > 0 && this.currentFn >= 0 && isPunct(text, toks, this.nextC[i]!, '(') && !notCallable.has(name)) {
-          this.addCall(this.currentFn, name, i);
+        this.mentions(i);
+        if (this.depth > 0 && this.currentFn >= 0 && isPunct(text, toks, this.nextC[i]!, '(')) {
+          const name = tokText(text, toks, i);
+          if (!notCallable.has(name)) this.addCall(this.currentFn, name, i);
         }
       } else if (k === Tok.Punct) {
         const c = text.charCodeAt(toks.start[i]!);
@@ -211,7 +214,7 @@ class LexicalPass {
     }
     // Invocations written without `;` up to the end of the file (lsm_hook_defs.h, accessor tables).
     if (this.depth === 0 && this.stmtStart >= 0) this.invocationChain(this.stmtStart, toks.count);
-    this.facts.names = [...this.names];
+    this.facts.nameHashes = [...this.nameHashes];
     const { defs, calls } = this.facts;
     calls.push(...canaryCalls(this, { defs, calls, bodies: this.bodies, owners: this.bodyOwners, policies: this.canaryPolicies }));
   }
@@ -299,6 +302,13 @@ class LexicalPass {
         wrong.column = d.column;
       } else this.facts.defs.push(d);
     }
+  }
+
+  /** Records the identifier token `t` in the file's reference hashes (keywords left out). */
+  private mentions(t: number): void {
+    const { text, toks } = this;
+    const h = nameHashAt(text, toks.start[t]!, toks.end[t]!);
+    if (!keywordHashes.has(h) || !cKeywords.has(tokText(text, toks, t))) this.nameHashes.add(h);
   }
 
   private docLineBefore(line: number): number | undefined {
@@ -497,12 +507,7 @@ class LexicalPass {
     const d = hash + 1;
     if (d >= end || toks.kind[d] !== Tok.Ident) return end + 1;
     const word = tokText(text, toks, d);
-    for (let t = d + 1; t < end; t++) {
-      if (toks.kind[t] === Tok.Ident) {
-        const w = tokText(text, toks, t);
-        if (!cKeywords.has(w)) this.names.add(w);
-      }
-    }
+    for (let t = d + 1; t < end; t++) if (toks.kind[t] === Tok.Ident) this.mentions(t);
     switch (word) {
       case 'define':
         this.define(d + 1, end);

@@ -102,8 +102,8 @@ export interface FileFacts {
   defs: DefFact[];
   calls: CallFact[];
   includes: IncludeFact[];
-  /** Every distinct identifier in the file (the reference index is name → files). */
-  names: string[];
+  /** The `nameHash` of every distinct identifier in the file (the reference index is name → files). */
+  nameHashes: number[];
   /** Names passed to EXPORT_SYMBOL*. */
   exports: string[];
   /** `module_init(fn)` → ['init_module', 'fn'] and similar aliases. */

@@ -11,7 +11,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DefFact } from './file-facts.js';
 import { AliasField, CallField, DefField, DefFlag, IncludeField, InvocationField, type FactsLayout, type PackedFacts, defCodes, layoutOf } from './packed-facts.js';
-import { nameHash } from './parse-file.js';
+import { nameHash } from './name-hash.js';
 
 export const schemaVersion = 6;
 

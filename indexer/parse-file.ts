@@ -19,20 +19,13 @@ export type ParseOutcome =
 /** Larger files are data, not source (the biggest kernel header is ~15 MB). */
 export const maxFileBytes = 64 * 1024 * 1024;
 
-/** FNV-1a over the UTF-16 code units: the key of a name in the per-file reference blobs. */
-export function nameHash(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
-
 /**
- * The sorted, distinct hashes of the names a file mentions. A query hashes the name it looks for and
- * re-lexes the files whose blob holds that hash: a collision costs one file read, never a wrong answer.
+ * A file's reference blob: the sorted, distinct hashes of the names it mentions (`nameHash`). A query
+ * hashes the name it looks for and re-lexes the files whose blob holds that hash: a collision costs one
+ * file read, never a wrong answer.
  */
-export function referenceHashes(names: readonly string[]): Uint32Array {
-  const all = new Uint32Array(names.length);
-  for (let i = 0; i < names.length; i++) all[i] = nameHash(names[i]!);
+export function referenceHashes(hashes: readonly number[]): Uint32Array {
+  const all = Uint32Array.from(hashes);
   all.sort();
   let n = 0;
   for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[i - 1]) all[n++] = all[i]!;
@@ -115,5 +108,5 @@ export function parseFileAt(root: string, relPath: string, knownHash: string | u
   const { text, utf8 } = decodeSource(bytes);
   const facts = parseSourceText(relPath, text, parser);
   if (!utf8) facts.problems.push(`${relPath}: not valid UTF-8, read as Latin-1`);
-  return { status: 'parsed', facts: packFacts(facts), refs: referenceHashes(facts.names), hash, size };
+  return { status: 'parsed', facts: packFacts(facts), refs: referenceHashes(facts.nameHashes), hash, size };
 }

@@ -3,6 +3,7 @@
 // global labels, `call`/`jmp` targets as calls and `#include`s. No tree-sitter: the grammar is C-only and
 // the idioms are line-shaped.
 import { type DefFact, type FileFacts, defFact } from './file-facts.js';
+import { nameHash } from './name-hash.js';
 
 const symStart = /^\s*(SYM_FUNC_START\w*|SYM_CODE_START\w*|SYM_INNER_LABEL\w*|SYM_DATA_START\w*|SYM_DATA\w*|SYM_TYPED_FUNC_START|ENTRY|GLOBAL|WEAK)\s*\(\s*([A-Za-z_.$][\w.$]*)/;
 const symEnd = /^\s*(SYM_FUNC_END\w*|SYM_CODE_END|SYM_DATA_END\w*|ENDPROC|END)\s*\(\s*([A-Za-z_.$][\w.$]*)/;
@@ -14,7 +15,7 @@ const define = /^\s*#\s*define\s+([A-Za-z_]\w*)(\()?/;
 const ident = /[A-Za-z_$][\w$]*/g;
 
 export function scanAsm(text: string, path: string): FileFacts {
-  const facts: FileFacts = { path, language: 'asm', defs: [], calls: [], includes: [], names: [], exports: [], aliases: [], invocations: [], problems: [], errorNodes: 0 };
+  const facts: FileFacts = { path, language: 'asm', defs: [], calls: [], includes: [], nameHashes: [], exports: [], aliases: [], invocations: [], problems: [], errorNodes: 0 };
   const names = new Set<string>();
   const globals = new Set<string>();
   const lines = text.split('\n');
@@ -73,7 +74,7 @@ export function scanAsm(text: string, path: string): FileFacts {
   }
   // A plain label that `.globl` names is a global function entry, as for hand-written entry code.
   for (const d of facts.defs) if (d.kind === 'label' && globals.has(d.name)) d.kind = 'function';
-  facts.names = [...names];
+  facts.nameHashes = [...names].map(nameHash);
   return facts;
 }
 

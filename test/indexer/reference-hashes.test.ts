@@ -3,7 +3,8 @@
 // shares the name's hash is read and dropped, never reported.
 import { describe, expect, it } from 'vitest';
 import { KernelIndex, buildIndex, defaultDbPath } from '../../indexer/index.js';
-import { nameHash, referenceHashes } from '../../indexer/parse-file.js';
+import { nameHash } from '../../indexer/name-hash.js';
+import { referenceHashes } from '../../indexer/parse-file.js';
 import { writeTree } from './tree-fixture.js';
 
 /** Two distinct identifiers with the same hash, found by a birthday search. */
@@ -20,7 +21,7 @@ function collidingPair(): [string, string] {
 
 describe('per-file reference hashes', () => {
   it('are sorted and distinct', () => {
-    const hashes = referenceHashes(['b', 'a', 'b', 'c', 'a']);
+    const hashes = referenceHashes(['b', 'a', 'b', 'c', 'a'].map(nameHash));
     expect(hashes).toHaveLength(3);
     expect([...hashes]).toEqual([...hashes].sort((x, y) => x - y));
     expect([...hashes].sort()).toEqual(['a', 'b', 'c'].map(nameHash).sort());
