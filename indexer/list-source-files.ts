@@ -15,8 +15,9 @@ export interface SourceFile {
 }
 
 export const sourcePattern = '**/*.{c,h,S}';
-const alwaysSkipped = ['**/.git/**', '**/.crashnav/**', '**/node_modules/**'];
-/** Sources in dot files and dot directories are not the tree's (the walk sees them for ignore files). */
+/** Dot directories (`.git`, our `.crashnav`, quilt's `.pc`) hold no sources of the tree: never walked. */
+const alwaysSkipped = ['**/.*/**', '**/node_modules/**'];
+/** A source that is a dot file is not the tree's either (the walk matches dot files for the ignore files). */
 const hidden = /(^|\/)\./;
 
 /** Lists the tree's source files; `under` restricts the walk to those subdirectories of the root. */
