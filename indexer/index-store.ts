@@ -122,8 +122,7 @@ export class IndexStore {
       insertInvocation: s('INSERT INTO invocations (file_id, macro_id, line, col, args, body_def) VALUES (?, ?, ?, ?, ?, ?)'),
       deleteExports: s('DELETE FROM exports WHERE file_id = ?'),
       deleteAliases: s('DELETE FROM aliases WHERE file_id = ?'),
-      insertDef: s(`INSERT INTO defs (name_id, file_id, kind, line, col, end_line, flags, via_id, doc_line, signature, params, body)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertDef: s(`INSERT INTO defs (${defColumns}, via_id, signature, params, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertCall: s('INSERT OR IGNORE INTO calls (callee_id, caller_id, line, col, flags) VALUES (?, ?, ?, ?, ?)'),
       insertInclude: s('INSERT INTO includes (file_id, line, path, system) VALUES (?, ?, ?, ?)'),
       insertExport: s('INSERT INTO exports (name_id, file_id) VALUES (?, ?)'),
@@ -363,7 +362,7 @@ export class IndexStore {
   /** Adds a definition a macro expansion produced (deleted with the invoking file's rows). */
   insertExpandedDef(fileId: number, d: DefFact): number {
     const { kind, flags, endLine } = defCodes(d);
-    const row: DefValues = [this.internName(d.name), fileId, kind, d.line, d.column, endLine, flags | DefFlag.expanded, d.via ? this.internName(d.via) : null, d.docLine ?? null, d.signature ?? null, d.params ? d.params.join(',') : null, d.body ?? null];
+    const row = [this.internName(d.name), fileId, kind, d.line, d.column, endLine, flags | DefFlag.expanded, d.docLine ?? null, d.via ? this.internName(d.via) : null, d.signature ?? null, d.params ? d.params.join(',') : null, d.body ?? null];
     return Number(this.stmts.insertDef.run(row).lastInsertRowid);
   }
 
@@ -387,18 +386,18 @@ export class IndexStore {
     const { strings } = layout;
     const ids = new Array<number>(count);
     const text = (at: number, field: number): string | null => (ints[at + field]! < 0 ? null : strings[ints[at + field]!]!);
-    /** name_id through doc_line: the columns every definition fills. */
-    const columns = (at: number): [number, number, number, number, number, number, number, number | null] => {
+    /** Appends the values of `defColumns`, the ones every definition fills, to `out`. */
+    const columns = (at: number, out: Array<number | string | null>): void => {
       const doc = ints[at + DefField.docLine]!;
-      return [nameAt(ints[at + DefField.name]!), fileId, ints[at + DefField.kind]!, ints[at + DefField.line]!, ints[at + DefField.column]!, ints[at + DefField.endLine]!, ints[at + DefField.flags]!, doc < 0 ? null : doc];
+      out.push(nameAt(ints[at + DefField.name]!), fileId, ints[at + DefField.kind]!, ints[at + DefField.line]!, ints[at + DefField.column]!, ints[at + DefField.endLine]!, ints[at + DefField.flags]!, doc < 0 ? null : doc);
     };
     let run: number[] = [];
     const flush = (): void => {
       for (let i = 0; i < run.length; i += rowsPerInsert) {
         const part = run.slice(i, i + rowsPerInsert);
-        const params: Array<number | null> = [];
-        for (const k of part) params.push(...columns(first + k * DefField.width));
-        const last = Number(this.multiRowInsert('INSERT INTO defs (name_id, file_id, kind, line, col, end_line, flags, doc_line)', 8, part.length).run(params).lastInsertRowid);
+        const params: Array<number | string | null> = [];
+        for (const k of part) columns(first + k * DefField.width, params);
+        const last = Number(this.multiRowInsert(`INSERT INTO defs (${defColumns})`, 8, part.length).run(params).lastInsertRowid);
         part.forEach((k, j) => (ids[k] = last - part.length + 1 + j));
       }
       run = [];
@@ -410,8 +409,9 @@ export class IndexStore {
         continue;
       }
       flush();
-      const [nameId, , kind, line, column, endLine, flags, doc] = columns(at);
-      const row: DefValues = [nameId, fileId, kind, line, column, endLine, flags, via < 0 ? null : nameAt(via), doc, text(at, DefField.signature), text(at, DefField.params), text(at, DefField.body)];
+      const row: Array<number | string | null> = [];
+      columns(at, row);
+      row.push(via < 0 ? null : nameAt(via), text(at, DefField.signature), text(at, DefField.params), text(at, DefField.body));
       ids[k] = Number(this.stmts.insertDef.run(row).lastInsertRowid);
     }
     flush();
@@ -431,8 +431,8 @@ export class IndexStore {
   }
 }
 
-/** The values of `insertDef`, in its column order. */
-type DefValues = [nameId: number, fileId: number, kind: number, line: number, column: number, endLine: number, flags: number, viaId: number | null, docLine: number | null, signature: string | null, params: string | null, body: string | null];
+/** The columns every definition fills; `insertDef` adds the text ones after them. */
+const defColumns = 'name_id, file_id, kind, line, col, end_line, flags, doc_line';
 
 /** Rows of one multi-row insert: 8 parameters each, well under SQLite's 32,766. */
 const rowsPerInsert = 128;
