@@ -286,22 +286,11 @@ class LexicalPass {
     }
   }
 
-  /**
-   * Adds the initialized variables no other pass defined at their line. Tree-sitter names
-   * `int x[] __initdata = {` after its attribute when it cannot parse the line: that one is renamed.
-   */
+  /** Adds the initialized variables no other pass defined at their line. */
   addInitializedVariables(): void {
     if (this.initialized.length === 0) return;
     const known = new Set(this.facts.defs.map((d) => `${d.name}:${d.line}`));
-    const misnamed = new Map(this.facts.defs.filter((d) => d.kind === 'variable' && variableAttribute.test(d.name)).map((d) => [d.line, d]));
-    for (const d of this.initialized) {
-      if (known.has(`${d.name}:${d.line}`)) continue;
-      const wrong = misnamed.get(d.line);
-      if (wrong) {
-        wrong.name = d.name;
-        wrong.column = d.column;
-      } else this.facts.defs.push(d);
-    }
+    for (const d of this.initialized) if (!known.has(`${d.name}:${d.line}`)) this.facts.defs.push(d);
   }
 
   /** Records the identifier token `t` in the file's reference hashes (keywords left out). */
@@ -680,7 +669,8 @@ function addTreeSitterDeclarations(tree: SyntaxTree, text: string, facts: FileFa
     const name = text.slice(cursor.startIndex, cursor.endIndex);
     const at = cursor.startPosition;
     const line = at.row + 1;
-    if (!/^[A-Za-z_]\w*$/.test(name) || known.has(`${name}:${line}`)) return;
+    // `int x[] __initdata = {` that tree-sitter cannot parse can come out named after its attribute.
+    if (!/^[A-Za-z_]\w*$/.test(name) || variableAttribute.test(name) || known.has(`${name}:${line}`)) return;
     if (kind === 'function' && (allCaps.test(name) || functionLines.has(line))) return;
     known.add(`${name}:${line}`);
     const docLine = toks.commentStartByEndLine.get(extra.startRow ?? line - 1);

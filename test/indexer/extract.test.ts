@@ -239,10 +239,10 @@ static const struct snd_kcontrol_new rt5670_dac1l_mux =
     const facts = extractC(src, { path: 'sound/soc/codecs/rt5670.c', parser: await loadCParser() });
     expect(facts.defs.filter((d) => d.kind === 'variable').map((d) => [d.name, d.line, d.isStatic])).toEqual([
       ['rt5670_data_select', 6, true],
-      ['devices', 10, true],
       ['__per_cpu_offset', 16, false],
       ['handlers', 17, true],
       ['rt5670_dac1l_mux', 21, true],
+      ['devices', 10, true],
     ]);
     expect(def(facts, 'devices')[0]).toMatchObject({ column: 32 });
   });
