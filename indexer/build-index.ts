@@ -74,12 +74,14 @@ const queueLimits: QueueLimits = { files: 64, bytes: 2 * 1024 * 1024 };
  * Source bytes launched and not yet written (one file always let through, however large). Packed, the
  * facts of the largest register header (24 MB) are 22 MB, so the bound holds memory near the source
  * bytes; it is large enough that the workers keep parsing C while the writer works through the register
- * headers (at 4 MB they waited, and the run took 5 s longer).
+ * headers (at 4 MB they waited, and the run took 5 s longer), and that the next huge header is parsed
+ * while the writer writes the one before.
  */
-const unwrittenLimit = 32 * 1024 * 1024;
+const unwrittenLimit = 64 * 1024 * 1024;
 /**
- * One file this large at a time (the ten largest register headers, each ~200 MB in its worker while
- * lexed): the next one is set aside, and the files after it go ahead, until the first is written.
+ * One file this large in the workers at a time (the ten largest register headers, each ~200 MB in its
+ * worker while lexed): the next one is set aside, and the files after it go ahead, until the first is
+ * parsed. Held until it was written, the writer waited for each huge header's parse in turn.
  */
 const hugeFileBytes = 8 * 1024 * 1024;
 
@@ -205,12 +207,12 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
   let next = 0;
   let inFlight = 0;
   let unwrittenBytes = 0;
-  /** Huge files set aside until the one unwritten is written; launched before the next in order. */
+  /** Huge files set aside until the one being parsed is parsed; launched before the next in order. */
   const setAside: SourceFile[] = [];
-  let hugeUnwritten = 0;
+  let hugeParsing = 0;
   const upcoming = (): SourceFile | undefined => {
-    if (hugeUnwritten === 0 && setAside.length > 0) return setAside[0];
-    while (hugeUnwritten > 0 && next < files.length && files[next]!.size >= hugeFileBytes) setAside.push(files[next++]!);
+    if (hugeParsing === 0 && setAside.length > 0) return setAside[0];
+    while (hugeParsing > 0 && next < files.length && files[next]!.size >= hugeFileBytes) setAside.push(files[next++]!);
     return files[next];
   };
   const done: Array<{ file: SourceFile; outcome: ParseOutcome }> = [];
@@ -221,7 +223,7 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
       if (unwrittenBytes > 0 && unwrittenBytes + file.size > unwrittenLimit) break;
       if (file === setAside[0]) setAside.shift();
       else next++;
-      if (file.size >= hugeFileBytes) hugeUnwritten++;
+      if (file.size >= hugeFileBytes) hugeParsing++;
       inFlight++;
       unwrittenBytes += file.size;
       pool
@@ -229,6 +231,7 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
         .then((outcome) => done.push({ file, outcome }), (err: Error) => (failure ??= err))
         .finally(() => {
           inFlight--;
+          if (file.size >= hugeFileBytes) hugeParsing--;
           wake?.();
         });
     }
@@ -244,7 +247,6 @@ async function processFiles(files: SourceFile[], ctx: RunContext): Promise<void>
       for (const { file, outcome } of done.splice(0)) {
         applyOutcome(ctx, file, outcome);
         unwrittenBytes -= file.size;
-        if (file.size >= hugeFileBytes) hugeUnwritten--;
         uncommittedBytes += file.size;
         progress.done++;
         progress.bytes += file.size;
