@@ -16,7 +16,7 @@ import { expandInvocations } from './expand-invocations.js';
 import { packFacts } from './packed-facts.js';
 
 /** Bumped whenever extraction changes what it stores: every file is parsed again. */
-export const extractorVersion = '21';
+export const extractorVersion = '22';
 
 export interface IndexProgress {
   done: number;

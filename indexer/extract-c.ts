@@ -31,6 +31,7 @@ const notExpanded = /^(MODULE_\w+|__setup|early_param|core_param|module_param\w*
 const variableAttribute = /^(__init(data|const|mv|_task_data|data_memblock)?|__exit(data)?|__ref(data|const)|__mem(init)?(data|const)|__dev(init)?(data|const)|__read_mostly|__ro_after_init|__(maybe|always)_unused|__used|__cacheline_aligned(_in_smp)?|__page_aligned_(data|bss)|__nosavedata|__weak|__visible|__packed|__latent_entropy|__randomize_layout)$/;
 /** Keywords are left out of the reference blobs; a name whose hash is a keyword's is compared as text. */
 const keywordHashes = new Set([...cKeywords].map((k) => nameHashAt(k, 0, k.length)));
+const conditionalDirectives = new Set(['if', 'ifdef', 'ifndef', 'elif', 'elifdef', 'elifndef', 'else', 'endif']);
 const storageWords = new Set(['static', 'extern', 'inline', '__always_inline', 'noinline', '__init', '__initdata', '__read_mostly', '__ro_after_init']);
 
 interface PpFrame {
@@ -68,7 +69,7 @@ export function extractC(text: string, options: ExtractOptions): FileFacts {
   if (options.tree) {
     addTreeSitterDeclarations(options.tree, text, facts, toks);
   } else if (options.parser && text.length <= maxTreeSitterBytes && lexical.hasCode) {
-    const parsed = withoutOpaqueBraces(text, toks, lexical.opaque);
+    const parsed = forTreeSitter(text, toks, lexical);
     const tree = options.parser.parse(parsed);
     addTreeSitterDeclarations(tree, parsed, facts, toks);
     tree.delete?.();
@@ -116,6 +117,12 @@ class LexicalPass {
    * body or 0 for the initializer of a file-scope variable: a driver's tables are most of its parse time).
    */
   readonly opaque: number[] = [];
+  /**
+   * The directives tree-sitter need not see either, in order, as (`#` token, its PpEnd token): those
+   * followed by another directive, but not the conditionals, whose structure the tree follows. A
+   * header's `#define`s are a tenth of its parse.
+   */
+  readonly quietDirectives: number[] = [];
   /** The def owning each body of `bodies`. */
   private readonly bodyOwners: number[] = [];
   /** How each function with a body comes by a stack canary (stack-protector.ts); absent: never. */
@@ -494,8 +501,10 @@ class LexicalPass {
     let end = hash + 1;
     while (end < toks.count && toks.kind[end] !== Tok.PpEnd) end++;
     const d = hash + 1;
-    if (d >= end || toks.kind[d] !== Tok.Ident) return end + 1;
-    const word = tokText(text, toks, d);
+    const word = d < end && toks.kind[d] === Tok.Ident ? tokText(text, toks, d) : '';
+    // The last of a run stays: tree-sitter recovers from an error at a directive, and without it an ERROR
+    // could run on through the declarations after it (blanking them all moved the recovery in 160 files).
+    if (!conditionalDirectives.has(word) && toks.kind[end + 1] === Tok.PpBegin) this.quietDirectives.push(hash, end);
     for (let t = d + 1; t < end; t++) if (toks.kind[t] === Tok.Ident) this.mentions(t);
     switch (word) {
       case 'define':
@@ -616,17 +625,20 @@ class LexicalPass {
 }
 
 /**
- * The text tree-sitter parses: the function bodies and file-scope initializers the lexical pass found
- * reduced to their newlines, so every row and the columns outside them stay as they were. A body keeps
- * its directives (its `#if` structure can reach outside it); an initializer loses them too, since
- * tree-sitter cannot parse a directive in an initializer list once the values around it are gone. The
- * tree-sitter pass never looks inside either, and they are most of a .c file's parse time. (Blanking to
- * spaces instead saves little: the native binding lexes whitespace at a third of the speed of code.)
+ * The text tree-sitter parses: the function bodies and file-scope initializers the lexical pass found,
+ * and the directives other than conditionals, reduced to their newlines, so every row and the columns
+ * outside them stay as they were. A body keeps its conditionals (its `#if` structure can reach outside
+ * it); an initializer loses them too, since tree-sitter cannot parse a directive in an initializer list
+ * once the values around it are gone. The tree-sitter pass never looks inside any of these, and the
+ * bodies are most of a .c file's parse time. (Blanking to spaces instead saves little: the native
+ * binding lexes whitespace at a third of the speed of code.)
  */
-function withoutOpaqueBraces(text: string, toks: CTokens, opaque: readonly number[]): string {
-  if (opaque.length === 0) return text;
+function forTreeSitter(text: string, toks: CTokens, lexical: { opaque: readonly number[]; quietDirectives: readonly number[] }): string {
+  const { opaque, quietDirectives: quiet } = lexical;
+  if (opaque.length === 0 && quiet.length === 0) return text;
   const parts: string[] = [];
   let from = 0;
+  let q = 0;
   const blank = (a: number, b: number, beforeClose: boolean) => {
     if (b <= a) return;
     const seg = text.slice(a, b);
@@ -634,24 +646,39 @@ function withoutOpaqueBraces(text: string, toks: CTokens, opaque: readonly numbe
     const keep = beforeClose ? seg.lastIndexOf('\n') + 1 : seg.length;
     parts.push(seg.slice(0, keep).replace(/[^\n]+/g, ''), seg.slice(keep).replace(/[^\n]/g, ' '));
   };
+  /** Copies the text up to `limit`, its quiet directives blanked. */
+  const copyTo = (limit: number) => {
+    for (; q < quiet.length && toks.start[quiet[q]!]! < limit; q += 2) {
+      const at = toks.start[quiet[q]!]!;
+      parts.push(text.slice(from, at));
+      from = toks.start[quiet[q + 1]!]!;
+      blank(at, from, false);
+    }
+    parts.push(text.slice(from, limit));
+    from = limit;
+  };
   for (let b = 0; b < opaque.length; b += 3) {
     const open = opaque[b]!;
     const close = opaque[b + 1]!;
-    parts.push(text.slice(from, toks.end[open]!));
-    let at = toks.end[open]!;
+    copyTo(toks.end[open]!);
+    let at = from;
     for (let t = open + 1; opaque[b + 2] === 1 && t < close; t++) {
       if (toks.kind[t] !== Tok.PpBegin) continue;
       let e = t + 1;
       while (e < close && toks.kind[e] !== Tok.PpEnd) e++;
-      blank(at, toks.start[t]!, false);
-      at = e < close ? toks.start[e]! : toks.start[t]!;
-      parts.push(text.slice(toks.start[t]!, at));
+      while (q < quiet.length && quiet[q]! < t) q += 2;
+      if (quiet[q] !== t) {
+        blank(at, toks.start[t]!, false);
+        at = e < close ? toks.start[e]! : toks.start[t]!;
+        parts.push(text.slice(toks.start[t]!, at));
+      }
       t = e;
     }
+    while (q < quiet.length && quiet[q]! < close) q += 2;
     blank(at, toks.start[close]!, true);
     from = toks.start[close]!;
   }
-  parts.push(text.slice(from));
+  copyTo(text.length);
   return parts.join('');
 }
 

@@ -247,6 +247,46 @@ static const struct snd_kcontrol_new rt5670_dac1l_mux =
     expect(def(facts, 'devices')[0]).toMatchObject({ column: 32 });
   });
 
+  it('keeps every row and column of the declarations among, after and around directives tree-sitter is spared', async () => {
+    const src = `#ifndef _X_H
+#define _X_H
+#include <linux/types.h>
+#define A 1
+#define B(x) \\
+	((x) + 1)
+struct s {
+	int flags;
+#define S_FLAG 1
+	int mode;
+};
+static inline int f(int x)
+{
+#define LOCAL 2
+#ifdef CONFIG_X
+	return B(x);
+#else
+	return LOCAL;
+#endif
+}
+extern int g(void);
+#endif
+`;
+    const facts = extractC(src, { path: 'include/linux/x.h', parser: await loadCParser() });
+    expect(facts.defs.map((d) => [d.kind, d.name, d.line, d.column]).sort((x, y) => (x[2] as number) - (y[2] as number))).toEqual([
+      ['macro', '_X_H', 2, 9],
+      ['macro', 'A', 4, 9],
+      ['function-macro', 'B', 5, 9],
+      ['struct', 's', 7, 8],
+      ['member', 'flags', 8, 6],
+      ['macro', 'S_FLAG', 9, 9],
+      ['member', 'mode', 10, 6],
+      ['function', 'f', 12, 19],
+      ['macro', 'LOCAL', 14, 9],
+      ['prototype', 'g', 21, 12],
+    ]);
+    expect(callsOf(facts, 'f')).toEqual(['B']);
+  });
+
   it('keeps #if/#else branches from unbalancing brace depth', async () => {
     const src = `int a(int x)
 {
