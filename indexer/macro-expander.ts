@@ -24,6 +24,10 @@ const notNames = new Set(['if', 'while', 'for', 'switch', 'return', 'sizeof', 't
 const maxTokens = 20_000;
 const maxDepth = 8;
 
+function isIdentifierStart(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
 export function tokenizeMacroText(text: string): string[] {
   return text.match(tokenPattern) ?? [];
 }
@@ -110,7 +114,8 @@ function rescan(toks: string[], hooks: ExpandHooks, active: Set<string>, depth: 
   const out: string[] = [];
   for (let i = 0; i < toks.length && out.length < maxTokens; i++) {
     const t = toks[i]!;
-    if (identifier.test(t) && !active.has(t) && toks[i + 1] === '(') {
+    // Tokens come whole from `tokenPattern`: an identifier is the one that starts like one.
+    if (toks[i + 1] === '(' && isIdentifierStart(t.charCodeAt(0)) && !active.has(t)) {
       if (hooks.stopAt) {
         const call = collectArgs(toks, i + 1);
         if (call && hooks.stopAt(t, call.args.map((a) => a.join(' ')))) {
