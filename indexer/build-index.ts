@@ -74,10 +74,10 @@ const queueLimits: QueueLimits = { files: 64, bytes: 2 * 1024 * 1024 };
  * Source bytes launched and not yet written (one file always let through, however large). Packed, the
  * facts of the largest register header (24 MB) are 22 MB, so the bound holds memory near the source
  * bytes; it is large enough that the workers keep parsing C while the writer works through the register
- * headers (at 4 MB they waited, and the run took 5 s longer), and that the next huge header is parsed
- * while the writer writes the one before.
+ * headers (at 4 MB they waited, and the run took 5 s longer). 64 MB bought no time and up to 120 MB of
+ * peak memory.
  */
-const unwrittenLimit = 64 * 1024 * 1024;
+const unwrittenLimit = 32 * 1024 * 1024;
 /**
  * One file this large in the workers at a time (the ten largest register headers, each ~200 MB in its
  * worker while lexed): the next one is set aside, and the files after it go ahead, until the first is
