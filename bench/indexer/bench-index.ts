@@ -5,7 +5,9 @@
 // latency p50/p95 over 1,000 definition and 1,000 callers queries. Every file of the list is read once
 // before each tool's timed run, so none of them pays for a cold page cache; the load average is printed
 // with each run (the machine is shared: serialize timing runs with flock).
-//   npm run build && flock /tmp/crashnav-bench.lock npx tsx bench/indexer/bench-index.ts [--root TREE] [--out DIR] [--skip-peers]
+// `--repeat N` runs crashnav and cscope N times, alternating, and prints each pair's ratio and the median:
+// on a shared machine one run of either varies by 10%.
+//   npm run build && flock /tmp/crashnav-bench.lock npx tsx bench/indexer/bench-index.ts [--root TREE] [--out DIR] [--skip-peers] [--repeat N]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -15,7 +17,8 @@ import { KernelIndex, buildIndex, listSourceFiles } from '../../indexer/index.js
 import { describeEdits, timeEdits } from './edit-timing.js';
 import { loadOracle, sample } from './oracle-score.js';
 
-const { values } = parseArgs({ options: { root: { type: 'string' }, out: { type: 'string' }, 'skip-peers': { type: 'boolean' }, 'skip-full': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { root: { type: 'string' }, out: { type: 'string' }, 'skip-peers': { type: 'boolean' }, 'skip-full': { type: 'boolean' }, repeat: { type: 'string' } } });
+const repeat = Math.max(1, Number(values.repeat ?? 1));
 const root = path.resolve(values.root ?? `${process.env.HOME}/.cache/crashnav/linux-source-6.1.187-1`);
 const out = path.resolve(values.out ?? '/tmp/crashnav-bench');
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -75,20 +78,29 @@ console.log(`tree: ${root}\nfile list: ${files.length} .c/.h/.S files, ${(files.
 
 const runs: Run[] = [];
 const db = path.join(out, 'crashnav', 'index.db');
-if (!values['skip-full']) {
-  rmSync(path.join(out, 'crashnav'), { recursive: true, force: true });
-  const t = timed('crashnav', process.execPath, [path.join(repo, 'bin/crashnav.js'), 'index', '--root', root, '--db', db, '--quiet'], root);
-  const dbBytes = dirBytes(path.join(out, 'crashnav'));
-  const index = KernelIndex.open(db, { root });
-  runs.push({ tool: 'crashnav index', ...t, dbBytes, files: `${index.fileCount()} indexed` });
-  index.close();
+/** Each round's crashnav and cscope runs, for their ratio. */
+const rounds: Array<{ ours?: Run; cscope?: Run }> = [];
+for (let round = 0; round < repeat; round++) {
+  const pair: { ours?: Run; cscope?: Run } = {};
+  if (!values['skip-full']) {
+    rmSync(path.join(out, 'crashnav'), { recursive: true, force: true });
+    const t = timed('crashnav', process.execPath, [path.join(repo, 'bin/crashnav.js'), 'index', '--root', root, '--db', db, '--quiet'], root);
+    const dbBytes = dirBytes(path.join(out, 'crashnav'));
+    const index = KernelIndex.open(db, { root });
+    pair.ours = { tool: 'crashnav index', ...t, dbBytes, files: `${index.fileCount()} indexed` };
+    index.close();
+  }
+  if (!values['skip-peers']) {
+    const cs = path.join(out, 'cscope');
+    rmSync(cs, { recursive: true, force: true });
+    mkdirSync(cs);
+    const t = timed('cscope', 'cscope', ['-b', '-q', '-k', '-i', fileList, '-f', path.join(cs, 'cscope.out')], root);
+    pair.cscope = { tool: 'cscope -b -q -k', ...t, dbBytes: dirBytes(cs), files: `${files.length} listed` };
+  }
+  rounds.push(pair);
+  runs.push(...[pair.ours, pair.cscope].filter((r) => r !== undefined));
 }
 if (!values['skip-peers']) {
-  const cs = path.join(out, 'cscope');
-  rmSync(cs, { recursive: true, force: true });
-  mkdirSync(cs);
-  const t = timed('cscope', 'cscope', ['-b', '-q', '-k', '-i', fileList, '-f', path.join(cs, 'cscope.out')], root);
-  runs.push({ tool: 'cscope -b -q -k', ...t, dbBytes: dirBytes(cs), files: `${files.length} listed` });
   const gt = path.join(out, 'gtags');
   rmSync(gt, { recursive: true, force: true });
   mkdirSync(gt);
@@ -99,11 +111,18 @@ if (!values['skip-peers']) {
 const pad = (s: string, n: number) => s.padEnd(n);
 console.log(`\n${pad('tool', 18)}${pad('wall s', 10)}${pad('peak RSS MB', 13)}${pad('db MB', 10)}${pad('load before/after', 19)}files`);
 for (const r of runs) console.log(`${pad(r.tool, 18)}${pad(r.wallS.toFixed(1), 10)}${pad(r.rssMb.toFixed(0), 13)}${pad((r.dbBytes / 1e6).toFixed(0), 10)}${pad(r.load.join(' / '), 19)}${r.files}`);
-const ours = runs.find((r) => r.tool.startsWith('crashnav'));
-for (const peer of runs.filter((r) => r !== ours)) {
-  if (!ours) break;
-  console.log(`crashnav / ${peer.tool}: wall ${(ours.wallS / peer.wallS).toFixed(2)}x, peak RSS ${(ours.rssMb / peer.rssMb).toFixed(2)}x, db ${(ours.dbBytes / peer.dbBytes).toFixed(2)}x`);
+const ratios = (ours: Run, peer: Run) =>
+  `wall ${(ours.wallS / peer.wallS).toFixed(2)}x, peak RSS ${(ours.rssMb / peer.rssMb).toFixed(2)}x, db ${(ours.dbBytes / peer.dbBytes).toFixed(2)}x`;
+for (const { ours, cscope } of rounds) if (ours && cscope) console.log(`crashnav / ${cscope.tool}: ${ratios(ours, cscope)}`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const paired = rounds.filter((r) => r.ours && r.cscope);
+if (paired.length > 1) {
+  const walls = paired.map((r) => r.ours!.wallS / r.cscope!.wallS);
+  console.log(`crashnav / cscope over ${paired.length} rounds: wall ratio median ${median(walls).toFixed(2)}x (${Math.min(...walls).toFixed(2)}–${Math.max(...walls).toFixed(2)}x); crashnav ${median(paired.map((r) => r.ours!.wallS)).toFixed(1)} s, cscope ${median(paired.map((r) => r.cscope!.wallS)).toFixed(1)} s median; crashnav peak RSS max ${Math.max(...paired.map((r) => r.ours!.rssMb)).toFixed(0)} MB`);
 }
+const gtags = runs.find((r) => r.tool === 'gtags');
+const lastOurs = rounds.at(-1)?.ours;
+if (gtags && lastOurs) console.log(`crashnav / gtags: ${ratios(lastOurs, gtags)}`);
 
 // Incremental figures on the full index.
 let t0 = performance.now();
