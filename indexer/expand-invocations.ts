@@ -1,7 +1,9 @@
 // After files are written: expand the file-scope macro invocations they hold (macro-expander.ts) with
 // the macros' definitions from the whole index, and store the functions each makes at the invocation
 // line, marked with the macro. A placeholder that owns braces after an invocation takes the name of the
-// function the expansion leaves open.
+// function the expansion leaves open. Planning only reads the index, so a full run plans its chunks in
+// the parse workers, each on its own connection, while this thread writes the plans made so far.
+import type Database from 'better-sqlite3';
 import { archOfPath, outsideKernel } from './arch.js';
 import type { IndexStore } from './index-store.js';
 import { DefFlag, defKinds } from './packed-facts.js';
@@ -20,12 +22,22 @@ interface InvocationRow {
   bodyDef: number | null;
 }
 
-/**
- * Expands the invocations of the given files. Each was just written: what an earlier expansion added
- * went with the rest of its rows.
- */
-export function expandInvocations(store: IndexStore, options: { fileIds: number[]; arch?: string }): number {
-  const db = store.db;
+/** What one invocation makes: the definitions to add at its position, and the guesses they replace. */
+export interface InvocationPlan {
+  fileId: number;
+  line: number;
+  column: number;
+  macro: string;
+  /** Added as definitions marked with the macro, each with the calls its generated body makes. */
+  defs: Array<{ name: string; kind: GeneratedDef['kind']; isWeak: boolean; calls: string[] }>;
+  /** The placeholder definition owning the braces after the invocation, and its name now. */
+  rename?: { defId: number; name: string };
+  /** The variable the lexical pass guessed at the invocation goes. */
+  dropGuess: boolean;
+}
+
+/** Plans the expansion of the invocations of the given files, reading `db` only. */
+export function planExpansions(db: Database.Database, options: { fileIds: number[]; arch?: string }): InvocationPlan[] {
   const macroDefs = db.prepare(`SELECT d.params, d.body, d.flags, f.path FROM defs d JOIN files f ON f.id = d.file_id
     WHERE d.name_id = (SELECT id FROM names WHERE name = ?) AND d.kind = ${functionMacro} AND d.body IS NOT NULL`);
   interface Choice {
@@ -49,7 +61,8 @@ export function expandInvocations(store: IndexStore, options: { fileIds: number[
       else if (!local.has(r.path)) local.set(r.path, toDef(r));
     }
     const score = (r: { flags: number; path: string }) => (archOfPath(r.path) === undefined ? 0 : 2) + ((r.flags & DefFlag.alternative) === 0 ? 1 : 0);
-    const best = global.sort((x, y) => score(y) - score(x))[0];
+    // Ties go by path: row order is the order files happened to be written in.
+    const best = global.sort((x, y) => score(y) - score(x) || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))[0];
     hit = { global: best ? toDef(best) : null, local };
     cache.set(name, hit);
     return hit;
@@ -58,46 +71,62 @@ export function expandInvocations(store: IndexStore, options: { fileIds: number[
     const c = choose(name);
     return c.local.get(file) ?? c.global ?? undefined;
   };
-  const select = `SELECT i.file_id AS fileId, f.path, n.name AS macro, i.line, i.col AS "column", i.args, i.body_def AS bodyDef
-    FROM invocations i JOIN names n ON n.id = i.macro_id JOIN files f ON f.id = i.file_id`;
-  const invocationsOf = db.prepare(`${select} WHERE i.file_id = ?`);
-  const { fileIds } = options;
-  let made = 0;
-  const variableKind = defKinds.indexOf('variable');
-  const dropGuess = db.prepare(`DELETE FROM defs WHERE file_id = ? AND line = ? AND kind = ${variableKind} AND (flags & ${DefFlag.expanded}) = 0
-    AND via_id = (SELECT id FROM names WHERE name = ?)`);
-  // A whole tree's invocations (a million rows with their arguments) held at once were the index run's
-  // peak memory: files are expanded a chunk at a time, each chunk one transaction.
-  for (let c = 0; c < fileIds.length; c += filesPerChunk) store.transaction(() => {
-    const rows = fileIds.slice(c, c + filesPerChunk).flatMap((id) => invocationsOf.all(id) as InvocationRow[]);
-    for (const r of rows) {
-      const tabled: GeneratedDef[] = [];
-      const stopAt = (name: string, args: string[]) => {
-        if (!isTableMacro(name)) return false;
-        tabled.push(...generatedDefinitions(name, args, false));
-        return true;
-      };
-      const lookup = lookupIn(r.path);
-      const fns = functionsInExpansion(expandInvocation(r.macro, r.args.split('\x1f'), { lookup, stopAt }));
-      for (const g of tabled) {
-        const defId = store.insertExpandedDef(r.fileId, { name: g.name, kind: g.kind, line: r.line, column: r.column, endLine: r.line, isStatic: false, isWeak: g.isWeak ?? false, via: r.macro });
-        for (const callee of g.calls ?? []) store.insertExpandedCall(defId, callee, r.line, r.column);
-        made++;
-      }
-      if (tabled.length > 0 || fns.length > 0) dropGuess.run(r.fileId, r.line, r.macro);
-      for (const fn of fns) {
-        if (fn.name === r.macro) continue;
-        if (fn.ownsBody && r.bodyDef !== null) {
-          store.renameDef(r.bodyDef, fn.name);
-          continue;
-        }
-        const defId = store.insertExpandedDef(r.fileId, { name: fn.name, kind: 'function', line: r.line, column: r.column, endLine: r.line, isStatic: false, isWeak: false, via: r.macro });
-        for (const callee of new Set(fn.calls)) if (!lookup(callee)) store.insertExpandedCall(defId, callee, r.line, r.column);
-        made++;
-      }
+  const invocationsOf = db.prepare(`SELECT i.file_id AS fileId, f.path, n.name AS macro, i.line, i.col AS "column", i.args, i.body_def AS bodyDef
+    FROM invocations i JOIN names n ON n.id = i.macro_id JOIN files f ON f.id = i.file_id WHERE i.file_id = ?`);
+  const plans: InvocationPlan[] = [];
+  for (const r of options.fileIds.flatMap((id) => invocationsOf.all(id) as InvocationRow[])) {
+    const plan: InvocationPlan = { fileId: r.fileId, line: r.line, column: r.column, macro: r.macro, defs: [], dropGuess: false };
+    const stopAt = (name: string, args: string[]) => {
+      if (!isTableMacro(name)) return false;
+      for (const g of generatedDefinitions(name, args, false)) plan.defs.push({ name: g.name, kind: g.kind, isWeak: g.isWeak ?? false, calls: g.calls ?? [] });
+      return true;
+    };
+    const lookup = lookupIn(r.path);
+    const fns = functionsInExpansion(expandInvocation(r.macro, r.args.split('\x1f'), { lookup, stopAt }));
+    plan.dropGuess = plan.defs.length > 0 || fns.length > 0;
+    for (const fn of fns) {
+      if (fn.name === r.macro) continue;
+      if (fn.ownsBody && r.bodyDef !== null) plan.rename = { defId: r.bodyDef, name: fn.name };
+      else plan.defs.push({ name: fn.name, kind: 'function', isWeak: false, calls: [...new Set(fn.calls)].filter((callee) => !lookup(callee)) });
     }
-  });
+    if (plan.dropGuess) plans.push(plan);
+  }
+  return plans;
+}
+
+/** Stores what the plans make (call inside a transaction); returns how many definitions were added. */
+export function applyExpansions(store: IndexStore, plans: InvocationPlan[]): number {
+  const variableKind = defKinds.indexOf('variable');
+  const dropGuess = store.db.prepare(`DELETE FROM defs WHERE file_id = ? AND line = ? AND kind = ${variableKind} AND (flags & ${DefFlag.expanded}) = 0
+    AND via_id = (SELECT id FROM names WHERE name = ?)`);
+  let made = 0;
+  for (const p of plans) {
+    for (const d of p.defs) {
+      const defId = store.insertExpandedDef(p.fileId, { name: d.name, kind: d.kind, line: p.line, column: p.column, endLine: p.line, isStatic: false, isWeak: d.isWeak, via: p.macro });
+      for (const callee of d.calls) store.insertExpandedCall(defId, callee, p.line, p.column);
+      made++;
+    }
+    dropGuess.run(p.fileId, p.line, p.macro);
+    if (p.rename) store.renameDef(p.rename.defId, p.rename.name);
+  }
   return made;
+}
+
+/**
+ * Expands the invocations of the given files. Each was just written: what an earlier expansion added
+ * went with the rest of its rows. A whole tree's invocations held at once were an index run's peak
+ * memory: files go a chunk at a time, each chunk one transaction.
+ */
+export function expandInvocations(store: IndexStore, options: { fileIds: number[]; arch?: string }): number {
+  let made = 0;
+  for (const chunk of chunksOf(options.fileIds)) made += store.transaction(() => applyExpansions(store, planExpansions(store.db, { ...options, fileIds: chunk })));
+  return made;
+}
+
+export function chunksOf(fileIds: number[]): number[][] {
+  const chunks: number[][] = [];
+  for (let c = 0; c < fileIds.length; c += filesPerChunk) chunks.push(fileIds.slice(c, c + filesPerChunk));
+  return chunks;
 }
 
 const filesPerChunk = 500;

@@ -4,6 +4,7 @@
 // through tsx's API (resolved from here), since `--import tsx` in a worker's execArgv is not honoured
 // when the parent itself runs under tsx.
 import { Worker } from 'node:worker_threads';
+import type { InvocationPlan } from './expand-invocations.js';
 import type { ParseOutcome } from './parse-file.js';
 
 export interface ParseRequest {
@@ -13,9 +14,23 @@ export interface ParseRequest {
   knownHash?: string;
 }
 
+/** Plan the expansion of these files' invocations, reading the committed index at `dbPath`. */
+export interface ExpansionRequest {
+  id: number;
+  dbPath: string;
+  fileIds: number[];
+  arch?: string;
+}
+
 export interface ParseResponse {
   id: number;
   outcome: ParseOutcome;
+}
+
+export interface ExpansionResponse {
+  id: number;
+  plans?: InvocationPlan[];
+  error?: string;
 }
 
 interface Slot {
@@ -33,7 +48,7 @@ export interface QueueLimits {
 
 export class ParsePool {
   private readonly slots: Slot[] = [];
-  private readonly pending = new Map<number, { resolve: (o: ParseOutcome) => void; reject: (e: Error) => void; slot: Slot; bytes: number }>();
+  private readonly pending = new Map<number, { resolve: (answer: ParseResponse | ExpansionResponse) => void; reject: (e: Error) => void; slot: Slot; bytes: number }>();
   private nextId = 1;
   grammar = '';
   backend = '';
@@ -53,7 +68,7 @@ export class ParsePool {
         pool.slots.push(slot);
         return new Promise<void>((resolve, reject) => {
           worker.once('error', reject);
-          worker.on('message', (msg: ParseResponse | { ready: true; grammar: string; backend: string }) => {
+          worker.on('message', (msg: ParseResponse | ExpansionResponse | { ready: true; grammar: string; backend: string }) => {
             if ('ready' in msg) {
               pool.grammar = msg.grammar;
               pool.backend = msg.backend;
@@ -67,7 +82,7 @@ export class ParsePool {
             pool.pending.delete(msg.id);
             slot.busy--;
             slot.bytes -= p.bytes;
-            p.resolve(msg.outcome);
+            p.resolve(msg);
           });
         });
       }),
@@ -101,15 +116,26 @@ export class ParsePool {
   }
 
   /** `bytes`: the file's size, for the queue bounds. */
-  parse(root: string, path: string, bytes: number, knownHash?: string): Promise<ParseOutcome> {
+  async parse(root: string, path: string, bytes: number, knownHash?: string): Promise<ParseOutcome> {
+    const answer = (await this.send(bytes, (id) => ({ id, root, path, knownHash }))) as ParseResponse;
+    return answer.outcome;
+  }
+
+  /** Plans in a worker; call when the workers have nothing left to parse, or it waits behind them. */
+  async planExpansions(dbPath: string, fileIds: number[], arch: string | undefined): Promise<InvocationPlan[]> {
+    const answer = (await this.send(0, (id) => ({ id, dbPath, fileIds, arch }))) as ExpansionResponse;
+    if (answer.error !== undefined) throw new Error(`planning macro expansions in a worker: ${answer.error}`);
+    return answer.plans ?? [];
+  }
+
+  private send(bytes: number, request: (id: number) => ParseRequest | ExpansionRequest): Promise<ParseResponse | ExpansionResponse> {
     const slot = this.leastLoaded();
     const id = this.nextId++;
     slot.busy++;
     slot.bytes += bytes;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot, bytes });
-      const req: ParseRequest = { id, root, path, knownHash };
-      slot.worker.postMessage(req);
+      slot.worker.postMessage(request(id));
     });
   }
 

@@ -1,11 +1,14 @@
-// The body of one parse worker thread: owns a tree-sitter parser, turns file paths into facts. Requests
+// The body of one parse worker thread: owns a tree-sitter parser, turns file paths into facts, and at the
+// end of a run plans macro expansions on a read-only connection (expand-invocations.ts). Parse requests
 // queue here and are parsed one per event-loop turn: the native binding frees a syntax tree only in a
 // finalizer that runs between turns, so a queue drained in one turn held every one of its trees at once
 // (resident memory grew with the queue depth).
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCParser } from './c-parser.js';
+import { planExpansions } from './expand-invocations.js';
+import { IndexStore } from './index-store.js';
 import { parseFileAt } from './parse-file.js';
-import type { ParseRequest, ParseResponse } from './parse-pool.js';
+import type { ExpansionRequest, ExpansionResponse, ParseRequest, ParseResponse } from './parse-pool.js';
 
 const { backend } = workerData as { backend?: 'native' | 'wasm' };
 const parser = await loadCParser({ prefer: backend });
@@ -29,7 +32,27 @@ function parseNext(): void {
   if (head < queue.length) setImmediate(parseNext);
 }
 
-port.on('message', (req: ParseRequest) => {
+/** The connection is closed before answering: the writer may next turn the index out of WAL mode. */
+function planInWorker(req: ExpansionRequest): void {
+  let res: ExpansionResponse;
+  try {
+    const store = IndexStore.open(req.dbPath, { readonly: true });
+    try {
+      res = { id: req.id, plans: planExpansions(store.db, { fileIds: req.fileIds, arch: req.arch }) };
+    } finally {
+      store.close();
+    }
+  } catch (err) {
+    res = { id: req.id, error: (err as Error).message };
+  }
+  port.postMessage(res);
+}
+
+port.on('message', (req: ParseRequest | ExpansionRequest) => {
+  if ('dbPath' in req) {
+    planInWorker(req);
+    return;
+  }
   queue.push(req);
   if (queue.length - head === 1) setImmediate(parseNext);
 });
