@@ -20,15 +20,20 @@ const alwaysSkipped = ['**/.*/**', '**/node_modules/**'];
 /** A source that is a dot file is not the tree's either (the walk matches dot files for the ignore files). */
 const hidden = /(^|\/)\./;
 
-/** Lists the tree's source files; `under` restricts the walk to those subdirectories of the root. */
-export async function listSourceFiles(root: string, options: { under?: string[] } = {}): Promise<{ files: SourceFile[]; problems: string[] }> {
+/**
+ * Lists the tree's source files; `under` restricts the walk to those subdirectories of the root.
+ * `blocking` walks synchronously: 0.46–0.56 s for the kernel instead of 0.82–0.87 s, with the event loop
+ * held for all of it, which a command line can afford and a server cannot.
+ */
+export async function listSourceFiles(root: string, options: { under?: string[]; blocking?: boolean } = {}): Promise<{ files: SourceFile[]; problems: string[] }> {
   const problems: string[] = [];
   const isCheckout = existsSync(path.join(root, '.git'));
   const ignoreNames = isCheckout ? ['.gitignore', '.crashnavignore'] : ['.crashnavignore'];
   const scopes = options.under ? options.under.map((d) => `${fg.escapePath(d.replace(/\/+$/, ''))}/`) : [''];
   // One walk of the tree finds both the sources and the ignore files (ignore files above `under` too).
   const patterns = [...scopes.map((s) => s + sourcePattern), ...ignoreNames.map((n) => `**/${n}`)];
-  const entries = await fg(patterns, { cwd: root, dot: true, ignore: alwaysSkipped, stats: true, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, caseSensitiveMatch: true });
+  const walk = { cwd: root, dot: true, ignore: alwaysSkipped, stats: true as const, onlyFiles: true, followSymbolicLinks: false, suppressErrors: true, caseSensitiveMatch: true };
+  const entries = options.blocking ? fg.sync(patterns, walk) : await fg(patterns, walk);
   const rules = new Map<string, Ignore>();
   const ignoreFiles = entries.filter((e) => ignoreNames.includes(e.name)).map((e) => e.path);
   for (const f of ignoreFiles.sort()) {

@@ -126,7 +126,7 @@ if (gtags && lastOurs) console.log(`crashnav / gtags: ${ratios(lastOurs, gtags)}
 
 // Incremental figures on the full index.
 let t0 = performance.now();
-const again = await buildIndex({ root, dbPath: db });
+const again = await buildIndex({ root, dbPath: db, blockingWalk: true });
 console.log(`\nre-index, no change: ${((performance.now() - t0) / 1000).toFixed(2)} s (${again.unchanged} unchanged, ${again.parsed} parsed)`);
 const edited = 'kernel/sched/core.c';
 const index = KernelIndex.open(db, { root, writable: true });

@@ -26,9 +26,9 @@ gen/
 drivers/keep.S
 `;
 
-const paths = async (root: string, under?: string[]) => (await listSourceFiles(root, { under })).files.map((f) => f.path);
+describe.each([false, true])('listSourceFiles (blocking: %s)', (blocking) => {
+  const paths = async (root: string, under?: string[]) => (await listSourceFiles(root, { under, blocking })).files.map((f) => f.path);
 
-describe('listSourceFiles', () => {
   it('skips dot directories, dot files and node_modules, and applies .crashnavignore; .gitignore only in a checkout', async () => {
     const root = writeTree(tree.replace('=== .git/objects/x.c\nint git_object;\n', ''));
     expect(await paths(root)).toEqual(['drivers/keep.S', 'kernel/fork.c']);

@@ -57,6 +57,7 @@ export const command: CliCommand = {
       arch: values.arch,
       jobs,
       first,
+      blockingWalk: true,
       onProgress: showProgress ? (p) => io.stderr.write(`\r${renderProgress(p)}`) : undefined,
       onFirstCommitted: first && !values.quiet ? () => writeLine(io.stderr, `${showProgress ? '\n' : ''}crashnav index: the ${first!.length} --first files are indexed and queryable`) : undefined,
     });
