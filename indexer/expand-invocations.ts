@@ -1,8 +1,8 @@
 // After files are written: expand the file-scope macro invocations they hold (macro-expander.ts) with
 // the macros' definitions from the whole index, and store the functions each makes at the invocation
 // line, marked with the macro. A placeholder that owns braces after an invocation takes the name of the
-// function the expansion leaves open. Planning only reads the index, so a full run plans its chunks in
-// the parse workers, each on its own connection, while this thread writes the plans made so far.
+// function the expansion leaves open. Planning only reads the index, so a full run plans in the parse
+// workers, each on its own connection, and this thread writes the plans.
 import type Database from 'better-sqlite3';
 import { archOfPath, outsideKernel } from './arch.js';
 import type { IndexStore } from './index-store.js';
@@ -36,8 +36,12 @@ export interface InvocationPlan {
   dropGuess: boolean;
 }
 
-/** Plans the expansion of the invocations of the given files, reading `db` only. */
-export function planExpansions(db: Database.Database, options: { fileIds: number[]; arch?: string }): InvocationPlan[] {
+/**
+ * Plans the expansion of the invocations of the files it is given, reading `db` only. The macros it
+ * chooses are kept between calls: call it a chunk of files at a time, so a chunk's invocations are all
+ * that is held at once.
+ */
+export function expansionPlanner(db: Database.Database, wanted: string | undefined): (fileIds: number[]) => InvocationPlan[] {
   const macroDefs = db.prepare(`SELECT d.params, d.body, d.flags, f.path FROM defs d JOIN files f ON f.id = d.file_id
     WHERE d.name_id = (SELECT id FROM names WHERE name = ?) AND d.kind = ${functionMacro} AND d.body IS NOT NULL`);
   interface Choice {
@@ -56,7 +60,7 @@ export function planExpansions(db: Database.Database, options: { fileIds: number
     const global: typeof rows = [];
     for (const r of rows) {
       const arch = archOfPath(r.path);
-      if (outsideKernel.test(r.path) || (arch !== undefined && options.arch !== undefined && arch !== options.arch)) continue;
+      if (outsideKernel.test(r.path) || (arch !== undefined && wanted !== undefined && arch !== wanted)) continue;
       if (r.path.endsWith('.h')) global.push(r);
       else if (!local.has(r.path)) local.set(r.path, toDef(r));
     }
@@ -73,25 +77,27 @@ export function planExpansions(db: Database.Database, options: { fileIds: number
   };
   const invocationsOf = db.prepare(`SELECT i.file_id AS fileId, f.path, n.name AS macro, i.line, i.col AS "column", i.args, i.body_def AS bodyDef
     FROM invocations i JOIN names n ON n.id = i.macro_id JOIN files f ON f.id = i.file_id WHERE i.file_id = ?`);
-  const plans: InvocationPlan[] = [];
-  for (const r of options.fileIds.flatMap((id) => invocationsOf.all(id) as InvocationRow[])) {
-    const plan: InvocationPlan = { fileId: r.fileId, line: r.line, column: r.column, macro: r.macro, defs: [], dropGuess: false };
-    const stopAt = (name: string, args: string[]) => {
-      if (!isTableMacro(name)) return false;
-      for (const g of generatedDefinitions(name, args, false)) plan.defs.push({ name: g.name, kind: g.kind, isWeak: g.isWeak ?? false, calls: g.calls ?? [] });
-      return true;
-    };
-    const lookup = lookupIn(r.path);
-    const fns = functionsInExpansion(expandInvocation(r.macro, r.args.split('\x1f'), { lookup, stopAt }));
-    plan.dropGuess = plan.defs.length > 0 || fns.length > 0;
-    for (const fn of fns) {
-      if (fn.name === r.macro) continue;
-      if (fn.ownsBody && r.bodyDef !== null) plan.rename = { defId: r.bodyDef, name: fn.name };
-      else plan.defs.push({ name: fn.name, kind: 'function', isWeak: false, calls: [...new Set(fn.calls)].filter((callee) => !lookup(callee)) });
+  return (fileIds) => {
+    const plans: InvocationPlan[] = [];
+    for (const r of fileIds.flatMap((id) => invocationsOf.all(id) as InvocationRow[])) {
+      const plan: InvocationPlan = { fileId: r.fileId, line: r.line, column: r.column, macro: r.macro, defs: [], dropGuess: false };
+      const stopAt = (name: string, args: string[]) => {
+        if (!isTableMacro(name)) return false;
+        for (const g of generatedDefinitions(name, args, false)) plan.defs.push({ name: g.name, kind: g.kind, isWeak: g.isWeak ?? false, calls: g.calls ?? [] });
+        return true;
+      };
+      const lookup = lookupIn(r.path);
+      const fns = functionsInExpansion(expandInvocation(r.macro, r.args.split('\x1f'), { lookup, stopAt }));
+      plan.dropGuess = plan.defs.length > 0 || fns.length > 0;
+      for (const fn of fns) {
+        if (fn.name === r.macro) continue;
+        if (fn.ownsBody && r.bodyDef !== null) plan.rename = { defId: r.bodyDef, name: fn.name };
+        else plan.defs.push({ name: fn.name, kind: 'function', isWeak: false, calls: [...new Set(fn.calls)].filter((callee) => !lookup(callee)) });
+      }
+      if (plan.dropGuess) plans.push(plan);
     }
-    if (plan.dropGuess) plans.push(plan);
-  }
-  return plans;
+    return plans;
+  };
 }
 
 /** Stores what the plans make (call inside a transaction); returns how many definitions were added. */
@@ -118,8 +124,9 @@ export function applyExpansions(store: IndexStore, plans: InvocationPlan[]): num
  * memory: files go a chunk at a time, each chunk one transaction.
  */
 export function expandInvocations(store: IndexStore, options: { fileIds: number[]; arch?: string }): number {
+  const plan = expansionPlanner(store.db, options.arch);
   let made = 0;
-  for (const chunk of chunksOf(options.fileIds)) made += store.transaction(() => applyExpansions(store, planExpansions(store.db, { ...options, fileIds: chunk })));
+  for (const chunk of chunksOf(options.fileIds)) made += store.transaction(() => applyExpansions(store, plan(chunk)));
   return made;
 }
 

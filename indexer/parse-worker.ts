@@ -5,7 +5,7 @@
 // (resident memory grew with the queue depth).
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCParser } from './c-parser.js';
-import { planExpansions } from './expand-invocations.js';
+import { chunksOf, expansionPlanner } from './expand-invocations.js';
 import { IndexStore } from './index-store.js';
 import { parseFileAt } from './parse-file.js';
 import type { ExpansionRequest, ExpansionResponse, ParseRequest, ParseResponse } from './parse-pool.js';
@@ -38,7 +38,8 @@ function planInWorker(req: ExpansionRequest): void {
   try {
     const store = IndexStore.open(req.dbPath, { readonly: true });
     try {
-      res = { id: req.id, plans: planExpansions(store.db, { fileIds: req.fileIds, arch: req.arch }) };
+      const plan = expansionPlanner(store.db, req.arch);
+      res = { id: req.id, plans: chunksOf(req.fileIds).flatMap(plan) };
     } finally {
       store.close();
     }
