@@ -4,16 +4,18 @@
 // the parse workers: one blob a file, no row per name or occurrence, no interning in the writer), and
 // the exact occurrences are recovered by re-lexing the files whose blob holds the name's hash (cscope's
 // queries 0 and 9). A row per occurrence would be ~50 million rows for the kernel (cscope's 2.2 GB).
+// A generated register header's object-like macros are kept the same way, by name hash (`macro_tables`:
+// per file, its entries in 4096 buckets of the hash), and a query reads the name back from the source.
 // Each file's rows change in one transaction together with its hash, so a run killed at any point leaves
 // every file either fully old or fully new.
 import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DefFact } from './file-facts.js';
-import { AliasField, CallField, DefField, DefFlag, IncludeField, InvocationField, type FactsLayout, type PackedFacts, defCodes, layoutOf } from './packed-facts.js';
+import { AliasField, CallField, DefField, DefFlag, IncludeField, InvocationField, MacroTableField, type FactsLayout, type PackedFacts, defCodes, layoutOf } from './packed-facts.js';
 import { nameHash } from './name-hash.js';
 
-export const schemaVersion = 6;
+export const schemaVersion = 7;
 
 
 /** The database is missing, unreadable, from another schema version, or not a crashnav index. */
@@ -76,7 +78,24 @@ CREATE INDEX IF NOT EXISTS exports_file ON exports(file_id);
 CREATE TABLE IF NOT EXISTS aliases (alias_id INTEGER NOT NULL, target_id INTEGER NOT NULL, file_id INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS aliases_alias ON aliases(alias_id);
 CREATE INDEX IF NOT EXISTS aliases_file ON aliases(file_id);
+CREATE TABLE IF NOT EXISTS macro_tables (bucket INTEGER NOT NULL, file_id INTEGER NOT NULL, entries BLOB NOT NULL,
+  PRIMARY KEY (bucket, file_id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS macro_tables_file ON macro_tables(file_id);
 `;
+
+/** A macro table's bucket of a name hash: its top 12 bits. */
+const bucketOf = (hash: number): number => hash >>> 20;
+
+/** One macro table entry (`MacroTableField`) whose hash is the name's: the name still to be read back at `offset`. */
+export interface MacroTableEntry {
+  path: string;
+  offset: number;
+  line: number;
+  column: number;
+  endLine: number;
+  docLine: number | null;
+  flags: number;
+}
 
 export function defaultDbPath(root: string): string {
   return path.join(root, '.crashnav', 'index.db');
@@ -122,6 +141,10 @@ export class IndexStore {
       insertInvocation: s('INSERT INTO invocations (file_id, macro_id, line, col, args, body_def) VALUES (?, ?, ?, ?, ?, ?)'),
       deleteExports: s('DELETE FROM exports WHERE file_id = ?'),
       deleteAliases: s('DELETE FROM aliases WHERE file_id = ?'),
+      deleteMacroTable: s('DELETE FROM macro_tables WHERE file_id = ?'),
+      insertMacroBucket: s('INSERT INTO macro_tables (bucket, file_id, entries) VALUES (?, ?, ?)'),
+      macroBucket: s('SELECT f.path, t.entries FROM macro_tables t JOIN files f ON f.id = t.file_id WHERE t.bucket = ?'),
+      macroTableOf: s('SELECT f.path, t.entries FROM macro_tables t JOIN files f ON f.id = t.file_id WHERE t.file_id = ? ORDER BY t.bucket'),
       insertDef: s(`INSERT INTO defs (${defColumns}, via_id, signature, params, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertCall: s('INSERT OR IGNORE INTO calls (callee_id, caller_id, line, col, flags) VALUES (?, ?, ?, ?, ?)'),
       insertInclude: s('INSERT INTO includes (file_id, line, path, system) VALUES (?, ?, ?, ?)'),
@@ -315,6 +338,7 @@ export class IndexStore {
     s.deleteInvocations.run(fileId);
     s.deleteExports.run(fileId);
     s.deleteAliases.run(fileId);
+    s.deleteMacroTable.run(fileId);
   }
 
   deleteFile(id: number): void {
@@ -361,7 +385,45 @@ export class IndexStore {
       const body = ints[at + InvocationField.body]!;
       s.insertInvocation.run(fileId, nameAt(ints[at + InvocationField.macro]!), ints[at + InvocationField.line]!, ints[at + InvocationField.column]!, strings[ints[at + InvocationField.args]!]!, body >= 0 ? (defIds[body] ?? null) : null);
     }
+    this.insertMacroTable(fileId, ints, layout.macroTable);
     return fileId;
+  }
+
+  /** A file's macro table entries, sorted by hash, one row per bucket they fall in. */
+  private insertMacroTable(fileId: number, ints: Int32Array, part: { at: number; count: number }): void {
+    const w = MacroTableField.width;
+    const end = part.at + part.count * w;
+    for (let from = part.at; from < end; ) {
+      const bucket = bucketOf(ints[from + MacroTableField.hash]!);
+      let to = from + w;
+      while (to < end && bucketOf(ints[to + MacroTableField.hash]!) === bucket) to += w;
+      const entries = ints.subarray(from, to);
+      this.stmts.insertMacroBucket.run(bucket, fileId, Buffer.from(entries.buffer, entries.byteOffset, entries.byteLength));
+      from = to;
+    }
+  }
+
+  /** The macro table entries whose hash is `name`'s, in any file. */
+  macroTableEntries(name: string): MacroTableEntry[] {
+    const hash = nameHash(name);
+    const out: MacroTableEntry[] = [];
+    for (const row of this.stmts.macroBucket.all(bucketOf(hash)) as Array<{ path: string; entries: Buffer }>) {
+      const ints = int32View(row.entries);
+      for (let at = 0; at < ints.length; at += MacroTableField.width) {
+        if (ints[at + MacroTableField.hash]! >>> 0 === hash) out.push(macroTableEntry(row.path, ints, at));
+      }
+    }
+    return out;
+  }
+
+  /** Every macro table entry of one file. */
+  macroTableOf(fileId: number): MacroTableEntry[] {
+    const out: MacroTableEntry[] = [];
+    for (const row of this.stmts.macroTableOf.all(fileId) as Array<{ path: string; entries: Buffer }>) {
+      const ints = int32View(row.entries);
+      for (let at = 0; at < ints.length; at += MacroTableField.width) out.push(macroTableEntry(row.path, ints, at));
+    }
+    return out;
   }
 
   /** Adds a definition a macro expansion produced (deleted with the invoking file's rows). */
@@ -434,6 +496,24 @@ export class IndexStore {
     }
     return stmt;
   }
+}
+
+/** A copy, so the ints are aligned whatever the blob's offset in its buffer. */
+function int32View(blob: Buffer): Int32Array {
+  return new Int32Array(blob.buffer.slice(blob.byteOffset, blob.byteOffset + blob.byteLength));
+}
+
+function macroTableEntry(path: string, ints: Int32Array, at: number): MacroTableEntry {
+  const doc = ints[at + MacroTableField.docLine]!;
+  return {
+    path,
+    offset: ints[at + MacroTableField.offset]!,
+    line: ints[at + MacroTableField.line]!,
+    column: ints[at + MacroTableField.column]!,
+    endLine: ints[at + MacroTableField.endLine]!,
+    docLine: doc < 0 ? null : doc,
+    flags: ints[at + MacroTableField.flags]!,
+  };
 }
 
 /** The columns every definition fills; `insertDef` adds the text ones after them. */

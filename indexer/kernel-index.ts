@@ -1,13 +1,13 @@
 // The query side of the index: ranked definitions, callers and callees (through function-like macros),
 // references with roles, text and file searches, includes. Plain records out; the CLI renders them in
 // cscope's line format, the LSP server converts them to its types.
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { archOfPath, normalizeArch, outsideKernel } from './arch.js';
 import { Tok, lexC } from './c-lexer.js';
 import { stripCompilerSuffix } from './compiler-suffix.js';
 import type { DefKind } from './file-facts.js';
-import { type DefRow, IndexStore } from './index-store.js';
+import { type DefRow, IndexStore, type MacroTableEntry } from './index-store.js';
 import { CallFlag, DefFlag, defKinds } from './packed-facts.js';
 import { resolveInclude } from './resolve-include.js';
 import { indexFileText } from './build-index.js';
@@ -107,6 +107,13 @@ export function rankDefinition(def: Pick<SymbolDef, 'kind' | 'file' | 'isWeak' |
   if (outsideKernel.test(def.file)) score -= 450;
   if (def.kind === 'function' && def.file.endsWith('.c')) score += 5;
   return score;
+}
+
+interface RawDef {
+  def: SymbolDef;
+  /** The definition's row; none for a macro table entry. */
+  id?: number;
+  flags: number;
 }
 
 const defSelect = `SELECT d.id, n.name, f.path, d.kind, d.line, d.col AS "column", d.end_line AS endLine, d.flags,
@@ -232,10 +239,33 @@ export class KernelIndex {
     };
   }
 
-  private rawDefs(name: string): Array<{ def: SymbolDef; row: DefRow }> {
+  /** Definitions of exactly `name`: rows, and the macro table entries whose name reads back as `name`. */
+  private rawDefs(name: string): RawDef[] {
     const id = this.store.nameId(name);
-    if (id === undefined) return [];
-    return (this.stmts.defsByName.all(id) as DefRow[]).map((row) => ({ def: this.toDef(row), row }));
+    const rows: RawDef[] = id === undefined ? [] : (this.stmts.defsByName.all(id) as DefRow[]).map((row) => ({ def: this.toDef(row), id: row.id, flags: row.flags }));
+    const tabled = this.store.macroTableEntries(name).filter((e) => this.nameAt(e.path, e.offset, name.length) === name);
+    return rows.concat(tabled.map((e) => ({ def: tableMacroDef(name, e), flags: e.flags })));
+  }
+
+  /**
+   * The identifier of `length` characters at byte `offset` of `file`, read from disk; undefined when the
+   * file is gone or an identifier character follows (the file changed since it was indexed).
+   */
+  private nameAt(file: string, offset: number, length: number): string | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path.join(this.root, file), 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      const buf = Buffer.alloc(length + 1);
+      const got = readSync(fd, buf, 0, length + 1, offset);
+      if (got === length + 1 && /\w/.test(String.fromCharCode(buf[length]!))) return undefined;
+      return buf.toString('latin1', 0, Math.min(got, length));
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /**
@@ -253,7 +283,7 @@ export class KernelIndex {
       for (const t of targets) found = found.concat(this.rawDefs(t));
     }
     const ranked = found
-      .map(({ def, row }) => ({ def, score: rankDefinition({ ...def, isAlternative: (row.flags & DefFlag.alternative) !== 0 }, arch) }))
+      .map(({ def, flags }) => ({ def, score: rankDefinition({ ...def, isAlternative: (flags & DefFlag.alternative) !== 0 }, arch) }))
       .sort((a, b) => b.score - a.score || cmp(a.def.file, b.def.file) || a.def.line - b.def.line)
       .map((r) => r.def);
     return query.limit ? ranked.slice(0, query.limit) : ranked;
@@ -263,7 +293,17 @@ export class KernelIndex {
   definitionsInFile(file: string): SymbolDef[] {
     const id = this.stmts.fileId.get(file) as number | undefined;
     if (id === undefined) return [];
-    return (this.stmts.defsInFile.all(id) as DefRow[]).map((r) => this.toDef(r));
+    const defs = (this.stmts.defsInFile.all(id) as DefRow[]).map((r) => this.toDef(r));
+    const table = this.store.macroTableOf(id);
+    if (table.length === 0) return defs;
+    const text = this.readSource(file) ?? '';
+    const identifier = /[A-Za-z_]\w*/y;
+    for (const e of table) {
+      identifier.lastIndex = e.offset;
+      const name = identifier.exec(text)?.[0];
+      if (name !== undefined) defs.push(tableMacroDef(name, e));
+    }
+    return defs.sort((a, b) => a.line - b.line || a.column - b.column);
   }
 
   /**
@@ -347,8 +387,8 @@ export class KernelIndex {
     const out: CallSite[] = [];
     for (const caller of this.findDefinitions(base).filter((d) => d.kind === 'function' || d.kind === 'label')) {
       const row = this.rawDefs(base).find((r) => r.def.file === caller.file && r.def.line === caller.line && r.def.kind === caller.kind);
-      if (!row) continue;
-      for (const c of this.stmts.callsFrom.all(row.row.id) as Array<{ callee: string; calleeId: number; line: number; column: number; flags: number }>) {
+      if (row?.id === undefined) continue;
+      for (const c of this.stmts.callsFrom.all(row.id) as Array<{ callee: string; calleeId: number; line: number; column: number; flags: number }>) {
         const site = { caller, file: caller.file, line: c.line, column: c.column };
         out.push({ ...site, callee: c.callee, member: (c.flags & CallFlag.member) !== 0, via: null, inserted: (c.flags & CallFlag.compiler) !== 0 });
         if (this.stmts.isMacro.get(c.calleeId)) {
@@ -483,7 +523,7 @@ export class KernelIndex {
     const limit = options.limit ?? 50;
     const esc = (x: string) => x.replace(/[\\%_]/g, (c) => '\\' + c);
     const groups: string[][] = [
-      this.store.nameId(query) !== undefined ? [query] : [],
+      [query],
       this.stmts.namesLike.all(`${esc(query)}%`, limit * 4) as string[],
       this.stmts.namesLike.all(`%${esc(query)}%`, limit * 4) as string[],
       query.length >= 2 ? (this.stmts.namesLike.all(`%${[...query].map(esc).join('%')}%`, limit * 4) as string[]) : [],
@@ -531,6 +571,23 @@ const assignOps = new Set(['=', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', 
 function punctAt(text: string, toks: ReturnType<typeof lexC>, t: number): string | undefined {
   if (t < 0 || t >= toks.count || toks.kind[t] !== Tok.Punct) return undefined;
   return text.slice(toks.start[t]!, toks.end[t]!);
+}
+
+function tableMacroDef(name: string, e: MacroTableEntry): SymbolDef {
+  return {
+    name,
+    kind: 'macro',
+    file: e.path,
+    line: e.line,
+    column: e.column,
+    endLine: e.endLine,
+    isStatic: (e.flags & DefFlag.static) !== 0,
+    isWeak: (e.flags & DefFlag.weak) !== 0,
+    isExported: false,
+    via: null,
+    signature: null,
+    docLine: e.docLine,
+  };
 }
 
 function enclosing(scopes: SymbolDef[], line: number): SymbolDef | undefined {

@@ -4,7 +4,9 @@
 // rebuilt them all and collected them. Packed, each distinct string of the file crosses once, in one
 // NUL-separated string, and every number in one Int32Array that is transferred, not copied; the writer
 // binds straight from them, and interns a name once per file however often the file uses it.
+// A generated register header's object-like macros travel as a macro table instead (`MacroTableField`).
 import type { DefFact, DefKind, FileFacts } from './file-facts.js';
+import { nameHash } from './name-hash.js';
 
 export const defKinds: readonly DefKind[] = ['function', 'prototype', 'macro', 'function-macro', 'struct', 'union', 'enum', 'typedef', 'enumerator', 'variable', 'extern', 'member', 'label'];
 const kindCode = new Map(defKinds.map((k, i) => [k, i]));
@@ -31,15 +33,33 @@ export interface PackedFacts {
   problems: string[];
 }
 
-const header = 6;
+const header = 7;
 export const DefField = { name: 0, kind: 1, line: 2, column: 3, endLine: 4, flags: 5, via: 6, signature: 7, docLine: 8, params: 9, body: 10, width: 11 } as const;
 export const CallField = { caller: 0, callee: 1, line: 2, column: 3, flags: 4, width: 5 } as const;
 export const IncludeField = { line: 0, path: 1, system: 2, width: 3 } as const;
 export const AliasField = { alias: 0, target: 1, width: 2 } as const;
 export const InvocationField = { macro: 0, args: 1, line: 2, column: 3, body: 4, width: 5 } as const;
+/**
+ * An object-like macro of a macro table: `hash` is its name's `nameHash`, `offset` the name's byte offset
+ * in the file (one byte a character in such files), from which a query reads the name back. Entries are sorted
+ * by hash (as unsigned).
+ */
+export const MacroTableField = { hash: 0, offset: 1, line: 2, column: 3, endLine: 4, docLine: 5, flags: 6, width: 7 } as const;
 
-export function packFacts(facts: FileFacts): PackedFacts {
-  const { defs, calls, includes, exports, aliases, invocations } = facts;
+/**
+ * A file with this many plain object-like macros is a generated register table (the amdgpu headers hold
+ * 3 million of the kernel's 7 million definitions): its macros are stored by name hash, a few bytes each,
+ * not as a row and an interned name each.
+ */
+export const macroTableMin = 10_000;
+
+/**
+ * `diskText`: the file's text as read from disk, when each character is one byte (so an index is a byte
+ * offset): only then can its macros go to a macro table.
+ */
+export function packFacts(facts: FileFacts, diskText?: string): PackedFacts {
+  const { calls, includes, exports, aliases, invocations } = facts;
+  const { defs, table, defIndex } = splitMacroTable(facts, diskText);
   const index = new Map<string, number>();
   const list: string[] = [];
   const str = (s: string | undefined): number => {
@@ -53,9 +73,16 @@ export function packFacts(facts: FileFacts): PackedFacts {
     return k;
   };
   const ints = new Int32Array(
-    header + defs.length * DefField.width + calls.length * CallField.width + includes.length * IncludeField.width + exports.length + aliases.length * AliasField.width + invocations.length * InvocationField.width,
+    header +
+      defs.length * DefField.width +
+      calls.length * CallField.width +
+      includes.length * IncludeField.width +
+      exports.length +
+      aliases.length * AliasField.width +
+      invocations.length * InvocationField.width +
+      table.length,
   );
-  ints.set([defs.length, calls.length, includes.length, exports.length, aliases.length, invocations.length]);
+  ints.set([defs.length, calls.length, includes.length, exports.length, aliases.length, invocations.length, table.length / MacroTableField.width]);
   let at = header;
   for (const d of defs) {
     const codes = defCodes(d);
@@ -73,7 +100,7 @@ export function packFacts(facts: FileFacts): PackedFacts {
     at += DefField.width;
   }
   for (const c of calls) {
-    ints[at + CallField.caller] = c.caller;
+    ints[at + CallField.caller] = defIndex ? defIndex[c.caller]! : c.caller;
     ints[at + CallField.callee] = str(c.callee);
     ints[at + CallField.line] = c.line;
     ints[at + CallField.column] = c.column;
@@ -97,9 +124,10 @@ export function packFacts(facts: FileFacts): PackedFacts {
     ints[at + InvocationField.args] = str(inv.args.join('\x1f'));
     ints[at + InvocationField.line] = inv.line;
     ints[at + InvocationField.column] = inv.column;
-    ints[at + InvocationField.body] = inv.body;
+    ints[at + InvocationField.body] = defIndex && inv.body >= 0 ? defIndex[inv.body]! : inv.body;
     at += InvocationField.width;
   }
+  ints.set(table, at);
   return { path: facts.path, language: facts.language, strings: list.join('\0'), ints, problems: facts.problems };
 }
 
@@ -112,6 +140,7 @@ export interface FactsLayout {
   exports: { at: number; count: number };
   aliases: { at: number; count: number };
   invocations: { at: number; count: number };
+  macroTable: { at: number; count: number };
 }
 
 export function layoutOf(packed: PackedFacts): FactsLayout {
@@ -130,5 +159,41 @@ export function layoutOf(packed: PackedFacts): FactsLayout {
     exports: part(n[3]!, 1),
     aliases: part(n[4]!, AliasField.width),
     invocations: part(n[5]!, InvocationField.width),
+    macroTable: part(n[6]!, MacroTableField.width),
   };
+}
+
+/**
+ * Moves a register table's plain object-like macros (no calls made from them, no invocation expanding
+ * into them) out of `defs` into macro table entries; `defIndex` maps the old definition indices to the
+ * kept ones when it did.
+ */
+function splitMacroTable(facts: FileFacts, diskText: string | undefined): { defs: DefFact[]; table: Int32Array; defIndex: Int32Array | undefined } {
+  const none = { defs: facts.defs, table: new Int32Array(0), defIndex: undefined };
+  if (diskText === undefined || facts.defs.length < macroTableMin) return none;
+  const referenced = new Set<number>(facts.calls.map((c) => c.caller));
+  for (const inv of facts.invocations) if (inv.body >= 0) referenced.add(inv.body);
+  const plain = (d: DefFact, k: number): boolean =>
+    d.kind === 'macro' && d.via === undefined && d.signature === undefined && d.params === undefined && d.body === undefined && !referenced.has(k);
+  let count = 0;
+  facts.defs.forEach((d, k) => plain(d, k) && count++);
+  if (count < macroTableMin) return none;
+  const lineStart = [0];
+  for (let i = diskText.indexOf('\n'); i >= 0; i = diskText.indexOf('\n', i + 1)) lineStart.push(i + 1);
+  const defs: DefFact[] = [];
+  const defIndex = new Int32Array(facts.defs.length).fill(-1);
+  const rows: number[][] = [];
+  facts.defs.forEach((d, k) => {
+    if (!plain(d, k)) {
+      defIndex[k] = defs.length;
+      defs.push(d);
+      return;
+    }
+    const codes = defCodes(d);
+    rows.push([nameHash(d.name), lineStart[d.line - 1]! + d.column - 1, d.line, d.column, codes.endLine, d.docLine ?? -1, codes.flags]);
+  });
+  rows.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  const table = new Int32Array(rows.length * MacroTableField.width);
+  rows.forEach((r, i) => table.set(r, i * MacroTableField.width));
+  return { defs, table, defIndex };
 }

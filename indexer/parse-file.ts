@@ -108,5 +108,7 @@ export function parseFileAt(root: string, relPath: string, knownHash: string | u
   const { text, utf8 } = decodeSource(bytes);
   const facts = parseSourceText(relPath, text, parser);
   if (!utf8) facts.problems.push(`${relPath}: not valid UTF-8, read as Latin-1`);
-  return { status: 'parsed', facts: packFacts(facts), refs: referenceHashes(facts.nameHashes), hash, size };
+  // One character a byte (ASCII, or read as Latin-1): a name's index is its offset in the file.
+  const sameOffsets = text.length === size ? text : undefined;
+  return { status: 'parsed', facts: packFacts(facts, sameOffsets), refs: referenceHashes(facts.nameHashes), hash, size };
 }

@@ -4,16 +4,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type FileFacts, extractC, loadCParser } from '../../indexer/index.js';
-import { AliasField, CallField, CallFlag, DefField, DefFlag, IncludeField, InvocationField, defKinds, layoutOf, packFacts } from '../../indexer/packed-facts.js';
+import { AliasField, CallField, CallFlag, DefField, DefFlag, IncludeField, InvocationField, MacroTableField, defKinds, layoutOf, macroTableMin, packFacts } from '../../indexer/packed-facts.js';
+import { nameHash } from '../../indexer/name-hash.js';
 
 const tree = path.join(process.env.HOME ?? '/root', '.cache/crashnav/linux-source-6.1.187-1');
 const kernelFiles = ['kernel/sched/core.c', 'fs/open.c', 'include/linux/page-flags.h', 'drivers/gpu/drm/amd/include/asic_reg/nbio/nbio_7_2_0_sh_mask.h'];
 const haveTree = existsSync(path.join(tree, kernelFiles[0]!));
 if (!haveTree) console.log(`packed-facts: kernel files skipped, missing ${tree} (run scripts/fetch-debian.sh source)`);
 
-/** The facts as the writer sees them after unpacking, in the extractor's own terms. */
-function unpack(facts: FileFacts) {
-  const packed = packFacts(facts);
+/**
+ * The facts as the writer sees them after unpacking, in the extractor's own terms; with `text`, the
+ * macro table's entries too, each named by the identifier at its offset.
+ */
+function unpack(facts: FileFacts, text?: string) {
+  const packed = packFacts(facts, text);
   const { ints } = packed;
   const layout = layoutOf(packed);
   const str = (k: number) => (k < 0 ? undefined : layout.strings[k]);
@@ -50,6 +54,15 @@ function unpack(facts: FileFacts) {
       column: ints[at + InvocationField.column],
       body: ints[at + InvocationField.body],
     })),
+    macroTable: records(layout.macroTable, MacroTableField.width, (at) => ({
+      name: /[A-Za-z_]\w*/y.exec(text!.slice(ints[at + MacroTableField.offset]!))?.[0],
+      hash: ints[at + MacroTableField.hash]! >>> 0,
+      line: ints[at + MacroTableField.line],
+      column: ints[at + MacroTableField.column],
+      endLine: ints[at + MacroTableField.endLine],
+      docLine: ints[at + MacroTableField.docLine]! < 0 ? undefined : ints[at + MacroTableField.docLine],
+      flags: ints[at + MacroTableField.flags],
+    })),
   };
 }
 
@@ -73,6 +86,7 @@ function expected(facts: FileFacts) {
     exports: facts.exports,
     aliases: facts.aliases,
     invocations: facts.invocations,
+    macroTable: [],
   };
 }
 
@@ -111,6 +125,31 @@ static inline void stub(void) { }
     expect(facts.aliases.length).toBeGreaterThan(0);
     expect(facts.invocations.length).toBeGreaterThan(0);
     expect(unpack(facts)).toEqual(expected(facts));
+  });
+
+  it("move a register table's plain macros to a macro table, each named by the text at its offset", async () => {
+    const lines = ['#ifndef _REGS_H_', '#define _REGS_H_', '#define CUR get_current()', 'static inline int twice(int x) { return helper(x) * 2; }', '/* The first register. */'];
+    for (let i = 0; i < macroTableMin; i++) lines.push(`#define mmREG_${i}\t0x${i.toString(16)}`);
+    lines.push('#ifdef CONFIG_X', '#define mmLAST 1', '#else', '#define mmLAST 2', '#endif', 'static inline int later(void) { return other(CUR); }', '#endif');
+    const text = lines.join('\n') + '\n';
+    const facts = extractC(text, { path: 'regs.h', parser: await loadCParser() });
+    const all = expected(facts);
+    const plain = all.defs.filter((d) => d.kind === 'macro' && d.name !== 'CUR');
+    const kept = all.defs.filter((d) => !plain.includes(d));
+    const got = unpack(facts, text);
+    expect(got.defs).toEqual(kept);
+    expect(got.macroTable).toEqual(
+      plain
+        .map(({ name, line, column, endLine, docLine, flags }) => ({ name, hash: nameHash(name), line, column, endLine, docLine, flags }))
+        .sort((a, b) => a.hash - b.hash || a.line - b.line),
+    );
+    expect(got.macroTable.find((m) => m.name === 'mmREG_0')?.docLine).toBe(5);
+    expect(got.macroTable.filter((m) => m.name === 'mmLAST').map((m) => m.flags)).toEqual([0, DefFlag.alternative]);
+    // Callers and invocation bodies still name the same definitions once the table's are gone.
+    const name = (defs: Array<{ name?: string }>, k: number) => defs[k]?.name;
+    expect(got.calls.map((c) => [name(got.defs, c.caller!), c.callee])).toEqual(facts.calls.map((c) => [facts.defs[c.caller]!.name, c.callee]));
+    expect(got.calls.some((c) => name(got.defs, c.caller!) === 'CUR')).toBe(true);
+    expect(unpack(facts)).toEqual(all);
   });
 
   it.skipIf(!haveTree).each(kernelFiles)('carry every record of %s', async (file) => {
