@@ -16,11 +16,11 @@ export const CallFlag = { member: 1, argument: 2, compiler: 4 } as const;
 
 /** The stored numbers of a definition: its kind's code, its flags, an end line no earlier than its line. */
 export function defCodes(d: DefFact): { kind: number; flags: number; endLine: number } {
-  return {
-    kind: kindCode.get(d.kind)!,
-    flags: (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0) | (d.isPlaceholder ? DefFlag.placeholder : 0),
-    endLine: d.endLine < d.line ? d.line : d.endLine,
-  };
+  return { kind: kindCode.get(d.kind)!, flags: defFlags(d), endLine: d.endLine < d.line ? d.line : d.endLine };
+}
+
+function defFlags(d: DefFact): number {
+  return (d.isStatic ? DefFlag.static : 0) | (d.isWeak ? DefFlag.weak : 0) | (d.isAlternative ? DefFlag.alternative : 0) | (d.isPlaceholder ? DefFlag.placeholder : 0);
 }
 
 export interface PackedFacts {
@@ -169,31 +169,49 @@ export function layoutOf(packed: PackedFacts): FactsLayout {
  * kept ones when it did.
  */
 function splitMacroTable(facts: FileFacts, diskText: string | undefined): { defs: DefFact[]; table: Int32Array; defIndex: Int32Array | undefined } {
-  const none = { defs: facts.defs, table: new Int32Array(0), defIndex: undefined };
-  if (diskText === undefined || facts.defs.length < macroTableMin) return none;
-  const referenced = new Set<number>(facts.calls.map((c) => c.caller));
-  for (const inv of facts.invocations) if (inv.body >= 0) referenced.add(inv.body);
-  const plain = (d: DefFact, k: number): boolean =>
-    d.kind === 'macro' && d.via === undefined && d.signature === undefined && d.params === undefined && d.body === undefined && !referenced.has(k);
+  const all = facts.defs;
+  const none = { defs: all, table: new Int32Array(0), defIndex: undefined };
+  if (diskText === undefined || all.length < macroTableMin || all.length > maxTableDefs) return none;
+  const referenced = new Uint8Array(all.length);
+  for (const c of facts.calls) referenced[c.caller] = 1;
+  for (const inv of facts.invocations) if (inv.body >= 0) referenced[inv.body] = 1;
+  // Sort keys: the name's hash above the definition's index, both exact in a double.
+  const keys = new Float64Array(all.length);
   let count = 0;
-  facts.defs.forEach((d, k) => plain(d, k) && count++);
+  for (let k = 0; k < all.length; k++) {
+    const d = all[k]!;
+    if (d.kind === 'macro' && d.via === undefined && d.signature === undefined && d.params === undefined && d.body === undefined && referenced[k] === 0) {
+      keys[count++] = nameHash(d.name) * (maxTableDefs + 1) + k;
+    }
+  }
   if (count < macroTableMin) return none;
+  const sorted = keys.subarray(0, count).sort();
   const lineStart = [0];
   for (let i = diskText.indexOf('\n'); i >= 0; i = diskText.indexOf('\n', i + 1)) lineStart.push(i + 1);
+  const table = new Int32Array(count * MacroTableField.width);
+  const tabled = new Uint8Array(all.length);
+  for (let i = 0, at = 0; i < count; i++, at += MacroTableField.width) {
+    const key = sorted[i]!;
+    const k = key % (maxTableDefs + 1);
+    const d = all[k]!;
+    tabled[k] = 1;
+    table[at + MacroTableField.hash] = (key - k) / (maxTableDefs + 1);
+    table[at + MacroTableField.offset] = lineStart[d.line - 1]! + d.column - 1;
+    table[at + MacroTableField.line] = d.line;
+    table[at + MacroTableField.column] = d.column;
+    table[at + MacroTableField.endLine] = Math.max(d.line, d.endLine);
+    table[at + MacroTableField.docLine] = d.docLine ?? -1;
+    table[at + MacroTableField.flags] = defFlags(d);
+  }
   const defs: DefFact[] = [];
-  const defIndex = new Int32Array(facts.defs.length).fill(-1);
-  const rows: number[][] = [];
-  facts.defs.forEach((d, k) => {
-    if (!plain(d, k)) {
-      defIndex[k] = defs.length;
-      defs.push(d);
-      return;
-    }
-    const codes = defCodes(d);
-    rows.push([nameHash(d.name), lineStart[d.line - 1]! + d.column - 1, d.line, d.column, codes.endLine, d.docLine ?? -1, codes.flags]);
-  });
-  rows.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
-  const table = new Int32Array(rows.length * MacroTableField.width);
-  rows.forEach((r, i) => table.set(r, i * MacroTableField.width));
+  const defIndex = new Int32Array(all.length).fill(-1);
+  for (let k = 0; k < all.length; k++) {
+    if (tabled[k] === 1) continue;
+    defIndex[k] = defs.length;
+    defs.push(all[k]!);
+  }
   return { defs, table, defIndex };
 }
+
+/** More definitions than this in one file and the sort key of `splitMacroTable` would not be exact. */
+const maxTableDefs = 2 ** 21 - 1;
