@@ -639,12 +639,12 @@ function forTreeSitter(text: string, toks: CTokens, lexical: { opaque: readonly 
   const parts: string[] = [];
   let from = 0;
   let q = 0;
-  const blank = (a: number, b: number, beforeClose: boolean) => {
+  /** Blanks the text from `a` (on line `aLine`) to `b` (on `bLine`) to its newlines, counted by the lexer's lines. */
+  const blank = (a: number, aLine: number, b: number, bLine: number, beforeClose: boolean) => {
     if (b <= a) return;
-    const seg = text.slice(a, b);
+    if (bLine > aLine) parts.push('\n'.repeat(bLine - aLine));
     // The closing brace keeps its column: `} name;` after it would be a declaration's position.
-    const keep = beforeClose ? seg.lastIndexOf('\n') + 1 : seg.length;
-    parts.push(seg.slice(0, keep).replace(/[^\n]+/g, ''), seg.slice(keep).replace(/[^\n]/g, ' '));
+    if (beforeClose) parts.push(' '.repeat(b - (bLine > aLine ? text.lastIndexOf('\n', b - 1) + 1 : a)));
   };
   /** Copies the text up to `limit`, its quiet directives blanked. */
   const copyTo = (limit: number) => {
@@ -652,7 +652,7 @@ function forTreeSitter(text: string, toks: CTokens, lexical: { opaque: readonly 
       const at = toks.start[quiet[q]!]!;
       parts.push(text.slice(from, at));
       from = toks.start[quiet[q + 1]!]!;
-      blank(at, from, false);
+      blank(at, toks.line[quiet[q]!]!, from, toks.line[quiet[q + 1]!]!, false);
     }
     parts.push(text.slice(from, limit));
     from = limit;
@@ -662,20 +662,23 @@ function forTreeSitter(text: string, toks: CTokens, lexical: { opaque: readonly 
     const close = opaque[b + 1]!;
     copyTo(toks.end[open]!);
     let at = from;
+    let atLine = toks.line[open]!;
     for (let t = open + 1; opaque[b + 2] === 1 && t < close; t++) {
       if (toks.kind[t] !== Tok.PpBegin) continue;
       let e = t + 1;
       while (e < close && toks.kind[e] !== Tok.PpEnd) e++;
       while (q < quiet.length && quiet[q]! < t) q += 2;
       if (quiet[q] !== t) {
-        blank(at, toks.start[t]!, false);
-        at = e < close ? toks.start[e]! : toks.start[t]!;
+        blank(at, atLine, toks.start[t]!, toks.line[t]!, false);
+        const kept = e < close ? e : t;
+        at = toks.start[kept]!;
+        atLine = toks.line[kept]!;
         parts.push(text.slice(toks.start[t]!, at));
       }
       t = e;
     }
     while (q < quiet.length && quiet[q]! < close) q += 2;
-    blank(at, toks.start[close]!, true);
+    blank(at, atLine, toks.start[close]!, toks.line[close]!, true);
     from = toks.start[close]!;
   }
   copyTo(text.length);
