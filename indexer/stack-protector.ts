@@ -6,6 +6,7 @@
 // inlining or macro expansion adds, and not which files the Makefiles build with -fno-stack-protector.
 import { type CTokens, Tok, isPunct, tokText } from './c-lexer.js';
 import type { CallFact, DefFact } from './file-facts.js';
+import { nameHashAt } from './name-hash.js';
 
 /** Statement words that cannot start a declaration. */
 const statementWords = new Set(['return', 'if', 'else', 'while', 'for', 'do', 'switch', 'case', 'default', 'goto', 'break', 'continue', 'sizeof', 'asm', '__asm__', 'asm_inline', 'typeof', '__typeof__']);
@@ -228,12 +229,23 @@ function callsByCallee(calls: readonly CallFact[], policies: ReadonlyMap<number,
 /** How often each static function's name occurs in the file: twice (definition and call) means called once. */
 function nameUses(b: BodyTokens, defs: readonly DefFact[], policies: ReadonlyMap<number, CanaryPolicy>): Map<string, number> {
   const uses = new Map<string, number>();
-  for (const [def, policy] of policies) if (policy.kind === 'static') uses.set(defs[def]!.name, 0);
-  for (let t = 0; t < b.toks.count; t++) {
-    if (b.toks.kind[t] !== Tok.Ident) continue;
-    const name = tokText(b.text, b.toks, t);
-    const n = uses.get(name);
-    if (n !== undefined) uses.set(name, n + 1);
+  // By hash first: no string is made for the file's other identifiers.
+  const byHash = new Map<number, string[]>();
+  for (const [def, policy] of policies) {
+    if (policy.kind !== 'static') continue;
+    const name = defs[def]!.name;
+    uses.set(name, 0);
+    const h = nameHashAt(name, 0, name.length);
+    byHash.set(h, [...(byHash.get(h) ?? []), name]);
+  }
+  const { text, toks } = b;
+  for (let t = 0; t < toks.count; t++) {
+    if (toks.kind[t] !== Tok.Ident) continue;
+    const start = toks.start[t]!;
+    const length = toks.end[t]! - start;
+    const names = byHash.get(nameHashAt(text, start, start + length));
+    if (names === undefined) continue;
+    for (const name of names) if (name.length === length && text.startsWith(name, start)) uses.set(name, uses.get(name)! + 1);
   }
   return uses;
 }
