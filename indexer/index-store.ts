@@ -143,7 +143,8 @@ export class IndexStore {
       deleteAliases: s('DELETE FROM aliases WHERE file_id = ?'),
       deleteMacroTable: s('DELETE FROM macro_tables WHERE file_id = ?'),
       insertMacroBucket: s('INSERT INTO macro_tables (bucket, file_id, entries) VALUES (?, ?, ?)'),
-      macroBucket: s('SELECT f.path, t.entries FROM macro_tables t JOIN files f ON f.id = t.file_id WHERE t.bucket = ?'),
+      macroBucket: s('SELECT file_id AS fileId, entries FROM macro_tables WHERE bucket = ?'),
+      pathOf: s('SELECT path FROM files WHERE id = ?').pluck(),
       macroTableOf: s('SELECT f.path, t.entries FROM macro_tables t JOIN files f ON f.id = t.file_id WHERE t.file_id = ? ORDER BY t.bucket'),
       insertDef: s(`INSERT INTO defs (${defColumns}, via_id, signature, params, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertCall: s('INSERT OR IGNORE INTO calls (callee_id, caller_id, line, col, flags) VALUES (?, ?, ?, ?, ?)'),
@@ -405,12 +406,16 @@ export class IndexStore {
 
   /** The macro table entries whose hash is `name`'s, in any file. */
   macroTableEntries(name: string): MacroTableEntry[] {
-    const hash = nameHash(name);
+    const hash = nameHash(name) | 0;
     const out: MacroTableEntry[] = [];
-    for (const row of this.stmts.macroBucket.all(bucketOf(hash)) as Array<{ path: string; entries: Buffer }>) {
-      const ints = int32View(row.entries);
-      for (let at = 0; at < ints.length; at += MacroTableField.width) {
-        if (ints[at + MacroTableField.hash]! >>> 0 === hash) out.push(macroTableEntry(row.path, ints, at));
+    const stride = MacroTableField.width * 4;
+    // Every table file has a row in most buckets: the hashes are compared in the blobs as they come.
+    for (const row of this.stmts.macroBucket.iterate(bucketOf(hash)) as Iterable<{ fileId: number; entries: Buffer }>) {
+      const blob = row.entries;
+      for (let at = 0; at < blob.length; at += stride) {
+        if (blob.readInt32LE(at + MacroTableField.hash * 4) === hash) {
+          out.push(macroTableEntry(this.stmts.pathOf.get(row.fileId) as string, int32View(blob.subarray(at, at + stride)), 0));
+        }
       }
     }
     return out;
