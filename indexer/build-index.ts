@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import type { CParser, SyntaxTree } from './c-parser.js';
 import { IndexStore } from './index-store.js';
 import { listSourceFiles, type SourceFile } from './list-source-files.js';
-import { hashBytes, parseFileAt, parseSourceText, referenceHashes, type ParseOutcome } from './parse-file.js';
+import { hashBytes, hugeFileBytes, parseFileAt, parseSourceText, referenceHashes, type ParseOutcome } from './parse-file.js';
 import { ParsePool, type QueueLimits } from './parse-pool.js';
 import { normalizeArch } from './arch.js';
 import { applyExpansions, chunksOf, expandInvocations } from './expand-invocations.js';
@@ -80,12 +80,6 @@ const queueLimits: QueueLimits = { files: 64, bytes: 2 * 1024 * 1024 };
  * peak memory.
  */
 const unwrittenLimit = 32 * 1024 * 1024;
-/**
- * One file this large in the workers at a time (the ten largest register headers, each ~200 MB in its
- * worker while lexed): the next one is set aside, and the files after it go ahead, until the first is
- * parsed. Held until it was written, the writer waited for each huge header's parse in turn.
- */
-const hugeFileBytes = 8 * 1024 * 1024;
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
   const t0 = performance.now();

@@ -16,8 +16,16 @@ export type ParseOutcome =
   | { status: 'unchanged'; hash: string; size: number }
   | { status: 'skipped'; problem: string };
 
-/** Larger files are data, not source (the biggest kernel header is ~15 MB). */
+/** Larger files are data, not source (the biggest kernel header is ~24 MB). */
 export const maxFileBytes = 64 * 1024 * 1024;
+
+/**
+ * A file this large (the ten largest register headers) is ~200 MB in its worker while lexed. One at a time
+ * is in the workers (the next is set aside, and the files after it go ahead, until the first is parsed;
+ * held until it was written, the writer waited for each one's parse in turn), and its worker collects
+ * its garbage right after it.
+ */
+export const hugeFileBytes = 8 * 1024 * 1024;
 
 /**
  * A file's reference blob: the sorted, distinct hashes of the names it mentions (`nameHash`). A query
