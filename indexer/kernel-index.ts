@@ -222,27 +222,11 @@ export class KernelIndex {
     this.store.close();
   }
 
-  private toDef(row: DefRow): SymbolDef {
-    return {
-      name: row.name,
-      kind: defKinds[row.kind]!,
-      file: row.path,
-      line: row.line,
-      column: row.column,
-      endLine: row.endLine,
-      isStatic: (row.flags & DefFlag.static) !== 0,
-      isWeak: (row.flags & DefFlag.weak) !== 0,
-      isExported: row.exported === 1,
-      via: row.via,
-      signature: row.signature,
-      docLine: row.docLine,
-    };
-  }
 
   /** Definitions of exactly `name`: rows, and the macro table entries whose name reads back as `name`. */
   private rawDefs(name: string): RawDef[] {
     const id = this.store.nameId(name);
-    const rows: RawDef[] = id === undefined ? [] : (this.stmts.defsByName.all(id) as DefRow[]).map((row) => ({ def: this.toDef(row), id: row.id, flags: row.flags }));
+    const rows: RawDef[] = id === undefined ? [] : (this.stmts.defsByName.all(id) as DefRow[]).map((row) => ({ def: toDef(row), id: row.id, flags: row.flags }));
     const tabled = this.store.macroTableEntries(name).filter((e) => this.nameAt(e.path, e.offset, name.length) === name);
     return rows.concat(tabled.map((e) => ({ def: tableMacroDef(name, e), flags: e.flags })));
   }
@@ -293,7 +277,7 @@ export class KernelIndex {
   definitionsInFile(file: string): SymbolDef[] {
     const id = this.stmts.fileId.get(file) as number | undefined;
     if (id === undefined) return [];
-    const defs = (this.stmts.defsInFile.all(id) as DefRow[]).map((r) => this.toDef(r));
+    const defs = (this.stmts.defsInFile.all(id) as DefRow[]).map((r) => toDef(r));
     const table = this.store.macroTableOf(id);
     if (table.length === 0) return defs;
     const text = this.readSource(file) ?? '';
@@ -366,7 +350,7 @@ export class KernelIndex {
         if (member && !allowMember) continue;
         let caller = defCache.get(r.callerId);
         if (!caller) {
-          caller = this.toDef(this.stmts.defById.get(r.callerId) as DefRow);
+          caller = toDef(this.stmts.defById.get(r.callerId) as DefRow);
           defCache.set(r.callerId, caller);
         }
         if (within && !within.has(caller.file)) continue;
@@ -573,22 +557,28 @@ function punctAt(text: string, toks: ReturnType<typeof lexC>, t: number): string
   return text.slice(toks.start[t]!, toks.end[t]!);
 }
 
-function tableMacroDef(name: string, e: MacroTableEntry): SymbolDef {
+function toDef(row: Omit<DefRow, 'id' | 'params'>): SymbolDef {
   return {
-    name,
-    kind: 'macro',
-    file: e.path,
-    line: e.line,
-    column: e.column,
-    endLine: e.endLine,
-    isStatic: (e.flags & DefFlag.static) !== 0,
-    isWeak: (e.flags & DefFlag.weak) !== 0,
-    isExported: false,
-    via: null,
-    signature: null,
-    docLine: e.docLine,
+    name: row.name,
+    kind: defKinds[row.kind]!,
+    file: row.path,
+    line: row.line,
+    column: row.column,
+    endLine: row.endLine,
+    isStatic: (row.flags & DefFlag.static) !== 0,
+    isWeak: (row.flags & DefFlag.weak) !== 0,
+    isExported: row.exported === 1,
+    via: row.via,
+    signature: row.signature,
+    docLine: row.docLine,
   };
 }
+
+function tableMacroDef(name: string, e: MacroTableEntry): SymbolDef {
+  return toDef({ ...e, name, kind: macroKind, via: null, signature: null, exported: 0 });
+}
+
+const macroKind = defKinds.indexOf('macro');
 
 function enclosing(scopes: SymbolDef[], line: number): SymbolDef | undefined {
   let best: SymbolDef | undefined;
