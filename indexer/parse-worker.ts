@@ -21,7 +21,7 @@ const port = parentPort!;
  * with this). Workers take no `--expose-gc`; the flag set at run time exposes `gc` to a new context.
  */
 setFlagsFromString('--expose-gc');
-const collectGarbage = runInNewContext('gc') as (() => void) | undefined;
+const collectGarbage = runInNewContext("typeof gc === 'function' ? gc : undefined") as (() => void) | undefined;
 const queue: ParseRequest[] = [];
 let head = 0;
 
