@@ -102,9 +102,6 @@ export function expansionPlanner(db: Database.Database, wanted: string | undefin
 
 /** Stores what the plans make (call inside a transaction); returns how many definitions were added. */
 export function applyExpansions(store: IndexStore, plans: InvocationPlan[]): number {
-  const variableKind = defKinds.indexOf('variable');
-  const dropGuess = store.db.prepare(`DELETE FROM defs WHERE file_id = ? AND line = ? AND kind = ${variableKind} AND (flags & ${DefFlag.expanded}) = 0
-    AND via_id = (SELECT id FROM names WHERE name = ?)`);
   let made = 0;
   for (const p of plans) {
     for (const d of p.defs) {
@@ -112,7 +109,7 @@ export function applyExpansions(store: IndexStore, plans: InvocationPlan[]): num
       for (const callee of d.calls) store.insertExpandedCall(defId, callee, p.line, p.column);
       made++;
     }
-    dropGuess.run(p.fileId, p.line, p.macro);
+    store.dropInvocationGuess(p.fileId, p.line, p.macro);
     if (p.rename) store.renameDef(p.rename.defId, p.rename.name);
   }
   return made;

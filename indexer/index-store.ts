@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { DefFact } from './file-facts.js';
-import { AliasField, CallField, DefField, DefFlag, IncludeField, InvocationField, MacroTableField, type FactsLayout, type PackedFacts, defCodes, layoutOf } from './packed-facts.js';
+import { AliasField, CallField, DefField, DefFlag, IncludeField, InvocationField, MacroTableField, type FactsLayout, type PackedFacts, defCodes, defKinds, layoutOf } from './packed-facts.js';
 import { nameHash } from './name-hash.js';
 
 export const schemaVersion = 7;
@@ -148,6 +148,9 @@ export class IndexStore {
       macroTableOf: s('SELECT f.path, t.entries FROM macro_tables t JOIN files f ON f.id = t.file_id WHERE t.file_id = ? ORDER BY t.bucket'),
       insertDef: s(`INSERT INTO defs (${defColumns}, via_id, signature, params, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertCall: s('INSERT OR IGNORE INTO calls (callee_id, caller_id, line, col, flags) VALUES (?, ?, ?, ?, ?)'),
+      renameDef: s('UPDATE defs SET name_id = ?, flags = flags & ~? WHERE id = ?'),
+      dropInvocationGuess: s(`DELETE FROM defs WHERE file_id = ? AND line = ? AND kind = ${defKinds.indexOf('variable')} AND (flags & ${DefFlag.expanded}) = 0
+        AND via_id = (SELECT id FROM names WHERE name = ?)`),
       insertInclude: s('INSERT INTO includes (file_id, line, path, system) VALUES (?, ?, ?, ?)'),
       insertExport: s('INSERT INTO exports (name_id, file_id) VALUES (?, ?)'),
       insertAlias: s('INSERT INTO aliases (alias_id, target_id, file_id) VALUES (?, ?, ?)'),
@@ -444,7 +447,12 @@ export class IndexStore {
   }
 
   renameDef(defId: number, name: string): void {
-    this.db.prepare('UPDATE defs SET name_id = ?, flags = flags & ~? WHERE id = ?').run(this.internName(name), DefFlag.placeholder, defId);
+    this.stmts.renameDef.run(this.internName(name), DefFlag.placeholder, defId);
+  }
+
+  /** Removes the variable the lexical pass guessed at a macro invocation that an expansion explained. */
+  dropInvocationGuess(fileId: number, line: number, macro: string): void {
+    this.stmts.dropInvocationGuess.run(fileId, line, macro);
   }
 
   /**

@@ -273,18 +273,18 @@ export class KernelIndex {
     return query.limit ? ranked.slice(0, query.limit) : ranked;
   }
 
-  /** Every definition stored for one file, in line order (document symbols). */
-  definitionsInFile(file: string): SymbolDef[] {
+  /** Every definition stored for one file, in line order (document symbols); `text`: its source, when the caller has read it. */
+  definitionsInFile(file: string, text?: string): SymbolDef[] {
     const id = this.stmts.fileId.get(file) as number | undefined;
     if (id === undefined) return [];
     const defs = (this.stmts.defsInFile.all(id) as DefRow[]).map((r) => toDef(r));
     const table = this.store.macroTableOf(id);
     if (table.length === 0) return defs;
-    const text = this.readSource(file) ?? '';
+    const source = text ?? this.readSource(file) ?? '';
     const identifier = /[A-Za-z_]\w*/y;
     for (const e of table) {
       identifier.lastIndex = e.offset;
-      const name = identifier.exec(text)?.[0];
+      const name = identifier.exec(source)?.[0];
       if (name !== undefined) defs.push(tableMacroDef(name, e));
     }
     return defs.sort((a, b) => a.line - b.line || a.column - b.column);
@@ -369,8 +369,9 @@ export class KernelIndex {
     const base = stripCompilerSuffix(name);
     const depth = query.macroDepth ?? 4;
     const out: CallSite[] = [];
+    const raws = this.rawDefs(base);
     for (const caller of this.findDefinitions(base).filter((d) => d.kind === 'function' || d.kind === 'label')) {
-      const row = this.rawDefs(base).find((r) => r.def.file === caller.file && r.def.line === caller.line && r.def.kind === caller.kind);
+      const row = raws.find((r) => r.def.file === caller.file && r.def.line === caller.line && r.def.kind === caller.kind);
       if (row?.id === undefined) continue;
       for (const c of this.stmts.callsFrom.all(row.id) as Array<{ callee: string; calleeId: number; line: number; column: number; flags: number }>) {
         const site = { caller, file: caller.file, line: c.line, column: c.column };
@@ -425,7 +426,7 @@ export class KernelIndex {
   referencesInFile(file: string, name?: string): Reference[] {
     const text = this.readSource(file);
     if (text === undefined) return [];
-    const defs = this.definitionsInFile(file);
+    const defs = this.definitionsInFile(file, text);
     const scopes = defs.filter((d) => d.kind === 'function' || d.kind === 'function-macro' || d.kind === 'macro').sort((a, b) => a.line - b.line);
     const declared = new Set(defs.filter((d) => name === undefined || d.name === name).map((d) => `${d.name}:${d.line}:${d.column}`));
     const toks = lexC(text);
