@@ -1,11 +1,20 @@
 // Names a report: the first title rule matching its headline that produces a title; a report no rule
-// recognizes keeps its headline (crash sessions name themselves from the `sys` PANIC string).
+// recognizes keeps its headline (crash sessions name themselves from the `sys` PANIC string); a fragment
+// (a trace with no title line) is named from its frames.
 import type { CrashReport } from './model.js';
 import { TitleContext } from './title-context.js';
 import { titleRules } from './title-rules.js';
 
 export function assignTitle(report: CrashReport): void {
   const context = new TitleContext(report.lines);
+  if (report.kind === 'fragment') {
+    // Named from its first reliable frame past the reporting machinery, as syzkaller names a report.
+    const first = report.stacks.flatMap((s) => s.frames).find((f) => f.reliable && f.symbol);
+    const frame = context.frame({ parts: ['rip', 'stack'] }) ?? first?.symbol;
+    report.title = frame ? `crash fragment in ${frame}` : 'crash fragment';
+    report.titleRule = 'fragment';
+    return;
+  }
   for (const rule of titleRules) {
     const head = rule.start.exec(report.headline);
     if (!head) continue;

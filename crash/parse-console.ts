@@ -4,6 +4,7 @@
 // (`[  T81]`), only lines of the reporting task/CPU belong to the report, so interleaved CPUs stay apart.
 import { parseCodeLine } from '../debuginfo/index.js';
 import { isRegisterLine, parseModuleList, recordHeaderFact, recordRegisters } from './header-facts.js';
+import { nmiBacktrace as nmiBacktraceLine, startsFragment } from './fragments.js';
 import type { StrippedLine } from './line-prefix.js';
 import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } from './model.js';
 import { type FrameDraft, parseFrameLine, parseSymbolRef } from './parse-frame-line.js';
@@ -26,6 +27,8 @@ const ignoredStarts = [
 ];
 
 const maxQuietLines = 400;
+/** A fragment has no headline to hold it together: it ends a few unrecognized lines after its last frame. */
+const maxFragmentQuietLines = 6;
 const maxReportLines = 20000;
 
 /** Old lockdep prints its headline boxed: `[ BUG: bad unlock balance detected! ]`. */
@@ -122,6 +125,14 @@ class StackBuilder {
   currentStack(): CrashStack | undefined {
     return this.current;
   }
+
+  lastPhysicalFrame(): CrashFrame | undefined {
+    for (let s = this.stacks.length - 1; s >= 0; s--) {
+      const frames = this.stacks[s].frames;
+      for (let i = frames.length - 1; i >= 0; i--) if (!frames[i].sources?.[0]?.inlined) return frames[i];
+    }
+    return undefined;
+  }
 }
 
 export function parseConsole(lines: ConsoleLines, source: string, problems: ParseProblem[]): CrashReport[] {
@@ -138,15 +149,40 @@ export function parseConsole(lines: ConsoleLines, source: string, problems: Pars
     nextAny = index;
   }
   for (let s = 0; s < starts.length; s++) reports.push(buildReport(lines, starts[s].index, ends[s], source, problems));
-  return reports;
+  return addFragments(lines, reports, source, problems);
 }
 
-function buildReport(all: ConsoleLines, from: number, to: number, source: string, problems: ParseProblem[]): CrashReport {
+/** Fragments in the lines no titled report covers, in input order with the titled reports. */
+function addFragments(lines: ConsoleLines, reports: CrashReport[], source: string, problems: ParseProblem[]): CrashReport[] {
+  const out: CrashReport[] = [];
+  let r = 0;
+  for (let i = 0; i < lines.length; i++) {
+    const report = reports[r];
+    if (report && i >= report.startLine - 1) {
+      out.push(report);
+      r++;
+      i = Math.max(i, report.endLine - 1);
+      continue;
+    }
+    const text = lines.at(i)!.text;
+    if (!text || !startsFragment(text, () => lines.at(i + 1)?.text)) continue;
+    const to = report ? report.startLine - 1 : lines.length;
+    const fragment = buildReport(lines, i, to, source, problems, true);
+    if (fragment.stacks.some((s) => s.frames.length > 0)) {
+      out.push(fragment);
+      i = fragment.endLine - 1;
+    }
+  }
+  out.push(...reports.slice(r));
+  return out;
+}
+
+function buildReport(all: ConsoleLines, from: number, to: number, source: string, problems: ParseProblem[], fragment = false): CrashReport {
   const head = all.at(from)!;
   const caller = head.caller;
   const report: CrashReport = {
     format: 'console',
-    kind: 'oops',
+    kind: fragment ? 'fragment' : 'oops',
     headline: unboxHeadline(head.text.trim()),
     title: '',
     titleRule: '',
@@ -159,7 +195,11 @@ function buildReport(all: ConsoleLines, from: number, to: number, source: string
     lines: [],
   };
   const builder = new StackBuilder();
+  // A fragment may start at its first frame line, with no header to open the trace.
+  builder.inTrace = fragment;
+  const quietLimit = fragment ? maxFragmentQuietLines : maxQuietLines;
   let quiet = 0;
+  let lastRecognized = head.lineNo;
   let afterEnd = false;
   let inModules = false;
   let nmiBacktrace = false;
@@ -181,6 +221,7 @@ function buildReport(all: ConsoleLines, from: number, to: number, source: string
       continue;
     }
     if (report.lines.length >= maxReportLines) break;
+    if (fragment && i > from && nmiBacktraceLine.test(text)) break;
     report.lines.push(text);
     report.endLine = line.lineNo;
     if (/Sending NMI from CPU/.test(text)) nmiBacktrace = true;
@@ -206,12 +247,18 @@ function buildReport(all: ConsoleLines, from: number, to: number, source: string
       recognized = true;
     }
     quiet = recognized ? 0 : quiet + 1;
-    if (quiet > maxQuietLines) {
+    if (recognized) lastRecognized = line.lineNo;
+    if (quiet > quietLimit) {
       // The lines that trailed after the last recognized one are the next thing in the log.
       report.lines.length = Math.max(1, report.lines.length - quiet);
+      report.endLine = lastRecognized;
       break;
     }
     if (/^---\[ end Kernel panic/.test(text)) break;
+  }
+  if (fragment && quiet > 0 && report.endLine > lastRecognized) {
+    report.lines.length = Math.max(1, report.lines.length - quiet);
+    report.endLine = lastRecognized;
   }
   report.stacks = builder.stacks.filter((st) => st.frames.length > 0 || st.registers);
   markRepeatedPc(report);
@@ -307,23 +354,25 @@ function handleLine(text: string, lineNo: number, report: CrashReport, builder: 
   }
   const drafts = parseFrameLine(text);
   if (drafts.length > 0 && !afterEnd) {
-    const armStyle = /\) from \[<|^\s*\S+ from \S+\+0x/.test(text) || /^\s*\[<[0-9a-f]+>\]/.test(text);
+    const armStyle = /\) from \[<|^\s*\S+ from \S+\+0x|^\s*Function entered at/.test(text) || /^\s*\[<[0-9a-f]+>\]/.test(text);
     if (builder.inTrace || armStyle || drafts[0].sources || (drafts[0].size !== undefined && /^\s/.test(text))) {
-      for (const d of drafts) if (!(drafts.length === 2 && d === drafts[0] && drafts[1].sources && namedAlready(builder, d))) builder.add(d, text, lineNo);
+      const calleeNamed = armStyle && drafts.length === 2 && calleeNamedAlready(builder, drafts[0]);
+      for (const d of calleeNamed ? drafts.slice(1) : drafts) builder.add(d, text, lineNo);
       return true;
     }
   }
   return false;
 }
 
-/** A symbolized ARM line's callee is the last physical frame already in the stack (inline levels aside). */
-function namedAlready(builder: StackBuilder, callee: FrameDraft): boolean {
-  const frames = builder.currentStack()?.frames ?? [];
-  for (let i = frames.length - 1; i >= 0; i--) {
-    if (frames[i].sources?.[0]?.inlined) continue;
-    return frames[i].symbol === callee.symbol;
-  }
-  return false;
+/**
+ * An ARM line's callee is the frame the previous line's `from` half named: the last physical frame added
+ * (inline levels aside), also across an `Exception stack(...)` dump. Without symbols (`Function entered
+ * at`), any frame before it in the trace is that frame.
+ */
+function calleeNamedAlready(builder: StackBuilder, callee: FrameDraft): boolean {
+  const last = builder.lastPhysicalFrame();
+  if (!last) return false;
+  return callee.symbol === undefined ? builder.currentStack()?.frames.length !== 0 : last.symbol === callee.symbol;
 }
 
 function recordFault(text: string, fault: RegExpExecArray, lineNo: number, report: CrashReport, builder: StackBuilder): void {

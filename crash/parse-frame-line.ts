@@ -1,6 +1,6 @@
 // One backtrace line of any console format into frames: x86/arm64 `[? ]func+0xOFF/0xSIZE [mod buildid] (P)`,
 // old `[<addr>] func+off/size`, ARM32 `[<pc>] (func) from [<lr>] (caller+off/size)`, `/proc/PID/stack`
-// `[<0>] func+off/size`, 2.6.7 `<addr>{func+dec}`, and symbolized forms (`func+off/size file.c:12`,
+// `[<0>] func+off/size`, 2.6-era ARM `Function entered at [<a>] from [<b>]`, 2.6.7 `<addr>{func+dec}`, and symbolized forms (`func+off/size file.c:12`,
 // `func file.c:12 [inline]`, decode_stacktrace's `func (file.c:12 file.h:3) mod`).
 import type { CrashFrame, SourceRef } from './model.js';
 
@@ -21,8 +21,9 @@ const decodedFrame = new RegExp(
 );
 const armFrame = new RegExp(
   String.raw`^\s*\[<([0-9a-fA-F]+)>\]\s+\((${symbolChars})(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\)\s+from\s+\[<([0-9a-fA-F]+)>\]\s+` +
-    String.raw`\((?:(${symbolChars})(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?\s+${sourceLoc}(\s+\[inline\])?|[^)]*)\)`,
+    String.raw`\((?:(${symbolChars})(?:${offsetSize})?(?:\s+\[([A-Za-z0-9_\-]+)\])?(?:\s+${sourceLoc}(\s+\[inline\])?)?|[^)]*)\)`,
 );
+const armEntered = /^\s*Function entered at \[<([0-9a-fA-F]+)>\] from \[<([0-9a-fA-F]+)>\]/;
 const armFromFrame = new RegExp(String.raw`^\s*(${symbolChars})(?:${offsetSize})? from (${symbolChars})${offsetSize}(?:\s+\[([A-Za-z0-9_\-]+)\])?\s*$`);
 const oldBraceFrame = new RegExp(String.raw`<([0-9a-fA-F]{8,16})>\{(${symbolChars})\+(\d+|0x[0-9a-fA-F]+)\}`, 'g');
 const sourceLocGlobal = new RegExp(sourceLoc, 'g');
@@ -75,32 +76,36 @@ export function parseFrameLine(line: string): FrameDraft[] {
   m = armFrame.exec(line);
   if (m) {
     const [, pc, symbol, off, size, module, lr, caller, callerOff, callerSize, callerModule, file, lineNo, inline] = m;
-    if (file) {
-      // A symbolizer (syzkaller, decode_stacktrace) put the source line in the `from` part: it is the caller's,
-      // at the return address, one line per inline level. The callee comes first, without a source: the
-      // stack keeps it only where the previous line did not already name it (the first line of a trace).
-      return [
-        { symbol, module, address: parseAddress(pc), reliable: true },
-        {
-          symbol: caller,
-          offset: callerOff === undefined ? undefined : parseOffset(callerOff),
-          size: callerSize === undefined ? undefined : parseOffset(callerSize),
-          module: callerModule,
-          address: parseAddress(lr),
-          reliable: true,
-          sources: [{ file, line: Number(lineNo), inlined: Boolean(inline), function: caller }],
-        },
-      ];
-    }
+    // `[<where>] (callee) from [<from>] (caller+off/size)`: the callee is the frame the previous line's
+    // `from` half already named (the console keeps it only where nothing did: a trace's first line); the
+    // caller is the next frame, at its return address. A symbolizer's source line there is the caller's,
+    // one line per inline level.
+    const callee: FrameDraft = {
+      symbol,
+      offset: off === undefined ? undefined : parseOffset(off),
+      size: size === undefined ? undefined : parseOffset(size),
+      module,
+      address: parseAddress(pc),
+      reliable: true,
+    };
+    if (!caller) return [callee];
+    const from: FrameDraft = {
+      symbol: caller,
+      offset: callerOff === undefined ? undefined : parseOffset(callerOff),
+      size: callerSize === undefined ? undefined : parseOffset(callerSize),
+      module: callerModule,
+      address: parseAddress(lr),
+      reliable: true,
+    };
+    if (file) from.sources = [{ file, line: Number(lineNo), inlined: Boolean(inline), function: caller }];
+    return [callee, from];
+  }
+  m = armEntered.exec(line);
+  if (m) {
+    // 2.6-era ARM without kallsyms: the entry of the called function, then the return address in its caller.
     return [
-      {
-        symbol,
-        offset: off === undefined ? undefined : parseOffset(off),
-        size: size === undefined ? undefined : parseOffset(size),
-        module,
-        address: parseAddress(pc),
-        reliable: true,
-      },
+      { address: parseAddress(m[1]), offset: 0, reliable: true },
+      { address: parseAddress(m[2]), reliable: true },
     ];
   }
   m = armFromFrame.exec(line);

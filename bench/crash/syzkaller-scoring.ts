@@ -56,6 +56,8 @@ export function scoreSyzkaller(): SyzkallerScore | undefined {
       continue;
     }
     if (header.get('CORRUPTED')?.[0] === 'Y') continue;
+    // syzkaller titles the first titled report; fragments (traces with no title line) are crashnav's own.
+    reports.splice(0, reports.length, ...reports.filter((r) => r.kind !== 'fragment'));
     const expected = [...header.get('TITLE')!, ...(header.get('ALT') ?? [])];
     const got = reports[0]?.title ?? '';
     const hit = expected.includes(got);
@@ -72,7 +74,7 @@ export function scoreSyzkaller(): SyzkallerScore | undefined {
     const { header, body } = splitHeader(readFileSync(path.join(dir, 'guilty', name), 'latin1'));
     const expected = header.get('FILE')?.[0];
     if (!expected) continue;
-    const report = parseCrashReport(body, { source: name }).reports[0];
+    const report = parseCrashReport(body, { source: name }).reports.find((r) => r.kind !== 'fragment');
     const g = report?.guilty;
     const got = g && report ? frameFile(report.stacks[g.stack].frames[g.frame]) ?? '' : '';
     bump(Number(name) % 2 === 0 ? score.guilty.even : score.guilty.odd, got === expected);
