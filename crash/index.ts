@@ -18,3 +18,22 @@ export { reportSymbolizer, noVmlinuxName } from './report-symbolizer.js';
 export { resolveReport, resolveFrame, type ResolvedFrame, type ResolvedReport, type ResolvedLocation, type ResolveOptions, type Provenance } from './resolve-report.js';
 export { resolvedReportToJson, renderResolvedText, type ResolvedFrameJson } from './render-resolved.js';
 export { explainFaultingInstruction } from './explain-code.js';
+export {
+  inferKernelSlide,
+  inferModuleBase,
+  kernelPlacedFrames,
+  modulePlacedFrames,
+  kernelSlideOf,
+  moduleBaseOf,
+  kernelSlideAlignment,
+  moduleTextAlignment,
+  type PlacedFrame,
+  type SymbolRange,
+  type SymbolRangeLookup,
+  type PlacementOptions,
+  type SlideInference,
+  type ModuleBaseInference,
+  type KernelSlide,
+  type ModuleBase,
+} from './infer-slide.js';
+export { moduleBases } from './session-records.js';

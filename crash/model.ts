@@ -110,6 +110,8 @@ export interface CrashReport {
   symbols?: SymbolEntry[];
   /** Crash sessions: the `mod` table. */
   moduleLoads?: ModuleLoad[];
+  /** Crash sessions: the vmlinux `sys` says crash read (`DEBUGINFO:`/`DEBUG KERNEL:` before `KERNEL:`), flags cut. */
+  vmlinuxPath?: string;
 }
 
 /** One row of `ps` / `ps -l` in a crash session. */

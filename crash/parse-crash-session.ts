@@ -2,7 +2,7 @@
 // `-f`), exception frames (`[exception RIP: func+61]`, whose offset follows crash's output radix: decimal
 // by default, hex when written 0x..), stack transitions, `sym`, `dis -l` and `ps`. Each task's backtrace is
 // one report; the `sys` facts go to every report of the session.
-import { recordRegisters } from './header-facts.js';
+import { recordHeaderFact, recordRegisters } from './header-facts.js';
 import type { CrashFrame, CrashReport, CrashStack, CrashTask, Disassembly, ModuleLoad, ParseProblem, StackContext, SymbolEntry } from './model.js';
 import { type ConsoleLines, matchTitleRule } from './parse-console.js';
 import { moduleRegionSymbol } from './frame-name.js';
@@ -10,7 +10,9 @@ import { parseOffset } from './parse-frame-line.js';
 import { isModHeader, isPsHeader, parseDisInstruction, parseDisSource, parseModRow, parsePsRow, parseSymRow } from './session-records.js';
 
 const taskLine = /^\s*PID: (\d+)\s+TASK: ([0-9a-f]+)\s+CPU: (\d+)\s+COMMAND: "(.*)"/;
-const btFrame = /^\s*#(\d+) \[([0-9a-f]+|\?+)\] (\S+?)(?:\+(0x[0-9a-f]+|\d+))? at ([0-9a-f]+)(?: \[([A-Za-z0-9_\-]+)\])?/;
+// Old i386 sessions print `error_code (via invalid_op) at c0107256` (the entry stub a trap went through) and
+// `(nfsd module) at c806e303` (module text crash had no symbol for).
+const btFrame = /^\s*#(\d+) \[([0-9a-f]+|\?+)\] (?:\((\S+) module\)|(\S+?)(?:\+(0x[0-9a-f]+|\d+))?(?: \(via \S+\))?) at ([0-9a-f]+)(?: \[([A-Za-z0-9_\-]+)\])?/;
 const drgnInline = /^\s*#(\d+) \(inline\) (\S+)(?: \[([A-Za-z0-9_\-]+)\])?/;
 const exceptionRip = /^\s*\[exception RIP: ([^\]+]+)(?:\+(0x[0-9a-f]+|\d+))?\]/;
 // arm64 exception frames name the interrupted PC: `PC: ffff000010191044  [smp_call_function_many+796]`.
@@ -22,6 +24,8 @@ const transition = /^\s*--- <(.+?)> ---/;
 const sysField = /^\s{0,12}(KERNEL|DUMPFILE|CPUS|DATE|UPTIME|LOAD AVERAGE|TASKS|NODENAME|RELEASE|VERSION|MACHINE|MEMORY|PANIC|PID|COMMAND|TASK|CPU|STATE|DEBUG KERNEL|SYSTEM MAP|DEBUGINFO): (.*)$/;
 // Fields only `sys` prints (console logs have `CPU:` and `PID:` lines too).
 const sysOnly = /^\s{0,12}(?:KERNEL|DUMPFILE|LOAD AVERAGE|NODENAME|UPTIME|PANIC): \S/;
+// `log` inside a session: the kernel's own statement of its KASLR slide (header-facts reads it).
+const kernelOffset = /^Kernel Offset: /;
 const lineRef = /^\s+(\/?[^\s:]+\.(?:c|h|S|s|rs)): (\d+)\s*$/;
 const bareRip = /^\s+(?:RIP|PC): ([0-9a-f]{8,16})\s/;
 // nm-style types of code: a `sym` answer naming one of these is a place to resolve, like a frame.
@@ -35,7 +39,7 @@ export function isCrashSession(lines: ConsoleLines): boolean {
       if (++hits >= 2) return true;
     }
     // Shapes only crash (or gdb, for `dis`) prints: a `ps` header, a `sym` answer or an instruction is a session on its own.
-    if (isPsHeader(text) || parseSymRow(text) || parseDisInstruction(text)) return true;
+    if (isPsHeader(text) || isModHeader(text) || parseSymRow(text) || parseDisInstruction(text)) return true;
   }
   return false;
 }
@@ -94,6 +98,9 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
   let symListing = false;
   let disPrompt = false;
   let symReport: CrashReport | undefined;
+  let sysPrompt = false;
+  // What the `log` inside the session states about the whole dump (its `Kernel Offset:`).
+  const logFacts = newReport(0, {});
   const startStack = (context: StackContext): CrashStack => {
     stack = { context, frames: [] };
     report!.stacks.push(stack);
@@ -113,6 +120,7 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
       listingSource = undefined;
       symListing = /^sym\s+-[lmMq]/.test(prompt[1]);
       disPrompt = /^dis\s/.test(prompt[1]);
+      sysPrompt = /^sys\s*$/.test(prompt[1]);
     }
     const text = line.text.replace(/^crash> /, '');
     if (isModHeader(text)) {
@@ -147,8 +155,12 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
       tasks.push(task);
       continue;
     }
+    if (kernelOffset.test(text)) {
+      recordHeaderFact(text, logFacts);
+      continue;
+    }
     let m = taskLine.exec(text) ? null : sysField.exec(text);
-    if (m && !report?.stacks.length) {
+    if (m && (sysPrompt || !report?.stacks.length)) {
       header[m[1]] = m[2].trim();
       continue;
     }
@@ -173,7 +185,8 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
     if ((m = btFrame.exec(text))) {
       const r = ensureReport(line.lineNo);
       const s = stack ?? startStack('task');
-      const [, index, , symbol, off, address, module] = m;
+      const [, index, , unnamedModule, symbol, off, address, printedModule] = m;
+      const module = printedModule ?? unnamedModule;
       // A frame printed after `[exception RIP: f]` at the same address is the interrupted function itself.
       lastFrame = {
         index: Number(index),
@@ -293,13 +306,33 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
   const activePid = tasks.find((t) => t.active && t.pid !== 0)?.pid ?? tasks.find((t) => t.active)?.pid;
   const faults = new Set(reports.flatMap((r) => r.stacks.flatMap((s) => s.frames.filter((f) => f.isFault && f.address !== undefined).map((f) => f.address))));
   for (const insn of disassembly.flatMap((d) => d.instructions)) if (faults.has(insn.address)) insn.isFault = true;
-  if (reports.length === 0 && (tasks.length || disassembly.length || symbols.length)) {
+  if (reports.length === 0 && (tasks.length || disassembly.length || symbols.length || moduleLoads.size)) {
     const r = newReport(lines.at(0)?.lineNo ?? 1, header);
-    const what = [tasks.length && `${tasks.length} tasks`, disassembly.length && `disassembly of ${disassembly.map((d) => d.function).join(', ')}`, symbols.length && `${symbols.length} symbols`].filter(Boolean);
+    const what = [
+      tasks.length && `${tasks.length} tasks`,
+      disassembly.length && `disassembly of ${disassembly.map((d) => d.function).join(', ')}`,
+      symbols.length && `${symbols.length} symbols`,
+      moduleLoads.size && `${moduleLoads.size} modules`,
+    ].filter(Boolean);
     r.title = r.headline = `crash session: ${what.join('; ')}`;
     reports.push(r);
   }
+  // A session with only a `sys` header still describes the dump (a report with no frames).
+  if (reports.length === 0 && (header.PANIC || header.RELEASE)) {
+    const r = newReport(1, header);
+    r.title = header.PANIC ? header.PANIC.replace(/^"|"$/g, '') : `crash dump of ${header.NODENAME ?? 'a system'} running ${header.RELEASE}`;
+    r.headline = r.title;
+    r.release = header.RELEASE;
+    if (header.PANIC) r.kind = matchTitleRule(r.title)?.rule.kind ?? 'panic';
+    reports.push(r);
+  }
+  const vmlinuxPath = (header.DEBUGINFO ?? header['DEBUG KERNEL'] ?? header.KERNEL)?.replace(/\s{2,}.*$/, '');
   for (const r of reports) {
+    // `sys` may come after `bt`: its facts reach the reports made before it.
+    for (const [key, value] of Object.entries(header)) r.header[key] ??= value;
+    if (vmlinuxPath) r.vmlinuxPath = vmlinuxPath;
+    if (logFacts.kaslrOffset !== undefined) r.kaslrOffset ??= logFacts.kaslrOffset;
+    if (logFacts.header.kernelBase) r.header.kernelBase ??= logFacts.header.kernelBase;
     r.headline ||= `PID ${r.pid ?? '?'} (${r.comm ?? '?'}) on CPU ${r.cpu ?? '?'}`;
     const panic = header.PANIC?.replace(/^"|"$/g, '');
     r.release ??= header.RELEASE;
@@ -315,15 +348,6 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
     if (moduleLoads.size) r.moduleLoads = [...moduleLoads.values()];
     placeInModules(r, r.moduleLoads ?? []);
     r.stacks = r.stacks.filter((s) => s.frames.length > 0 || s.registers);
-  }
-  // A session with only a `sys` header still describes the dump (a report with no frames).
-  if (reports.length === 0 && (header.PANIC || header.RELEASE)) {
-    const r = newReport(1, header);
-    r.title = header.PANIC ? header.PANIC.replace(/^"|"$/g, '') : `crash dump of ${header.NODENAME ?? 'a system'} running ${header.RELEASE}`;
-    r.headline = r.title;
-    r.release = header.RELEASE;
-    if (header.PANIC) r.kind = matchTitleRule(r.title)?.rule.kind ?? 'panic';
-    reports.push(r);
   }
   return reports;
 }

@@ -3,7 +3,8 @@
 // the task active on its CPU), `sym` (address, nm-style type, symbol+offset, module, source line) and `mod`
 // (each module's load address and size).
 // Offsets in `<func+N>` follow crash's output radix: decimal unless written 0x.
-import type { CrashTask, ModuleLoad, SymbolEntry } from './model.js';
+import { normalizeModuleName } from '../debuginfo/index.js';
+import type { CrashReport, CrashTask, ModuleLoad, SymbolEntry } from './model.js';
 import { parseOffset } from './parse-frame-line.js';
 
 export interface DisInstruction {
@@ -66,6 +67,11 @@ export function parseModRow(text: string): ModuleLoad | undefined {
   const object = m[5]!;
   if (object.startsWith('/')) load.object = object.split(/\s+/)[0]!;
   return load;
+}
+
+/** Each module's runtime text base as the session's `mod` table gave it, by `normalizeModuleName`; empty without one. */
+export function moduleBases(report: CrashReport): Map<string, bigint> {
+  return new Map((report.moduleLoads ?? []).map((l) => [normalizeModuleName(l.name), l.base]));
 }
 
 export function parseSymRow(text: string): SymbolEntry | undefined {
