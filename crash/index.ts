@@ -1,7 +1,7 @@
 // crash/: crash text of every kind into one model, decoded facts, titles, signatures, and frame → source.
 export type * from './model.js';
 export { parseCrashReport, type ParseOptions } from './parse-crash-report.js';
-export { stripLinePrefix } from './line-prefix.js';
+export { stripLinePrefix, type StrippedLine } from './line-prefix.js';
 export { parseFrameLine } from './parse-frame-line.js';
 export { baseFunctionName } from './frame-name.js';
 export { findGuiltyFrame, frameFile } from './guilty-frame.js';
@@ -14,8 +14,20 @@ export { decodePageFaultCode, type DecodedValue } from './decode/page-fault-code
 export { decodeOopsCode, decodeCs, describeFaultAddress } from './decode/oops-code.js';
 export { decodeTaint, decodeModuleFlags } from './decode/taint.js';
 export { decodeEsr } from './decode/arm64-esr.js';
-export { reportSymbolizer, noVmlinuxName } from './report-symbolizer.js';
-export { resolveReport, resolveFrame, type ResolvedFrame, type ResolvedReport, type ResolvedLocation, type ResolveOptions, type Provenance } from './resolve-report.js';
+export {
+  ResolutionSession,
+  isWrongBinaryWarning,
+  type ResolutionOptions,
+  type ResolvedFrame,
+  type ResolvedReport,
+  type ResolvedLocation,
+  type ResolutionWarning,
+  type ResolutionWarningCode,
+  type DefinitionPlace,
+  type CallerRef,
+  type KernelPlacement,
+  type Provenance,
+} from './resolution-session.js';
 export { resolvedReportToJson, renderResolvedText, type ResolvedFrameJson } from './render-resolved.js';
 export { explainFaultingInstruction } from './explain-code.js';
 export {

@@ -1,6 +1,6 @@
 // Resolved reports as text (the report with each frame followed by its source lines, inlined functions
 // named, as scripts/decode_stacktrace.sh and faddr2line print them) and as the JSON record scripts parse.
-import type { ResolvedFrame, ResolvedReport } from './resolve-report.js';
+import type { ResolvedFrame, ResolvedReport } from './resolution-session.js';
 
 const hex = (v: bigint | undefined): string | null => (v === undefined ? null : '0x' + v.toString(16));
 
@@ -18,7 +18,8 @@ export interface ResolvedFrameJson {
   locations: ResolvedFrame['locations'];
   definition: ResolvedFrame['definition'];
   callers: number | null;
-  warnings: string[];
+  topCallers: ResolvedFrame['topCallers'];
+  warnings: ResolvedFrame['warnings'];
 }
 
 /** One report of `crashnav resolve --json` (names kept stable: scripts depend on them). */
@@ -30,6 +31,11 @@ export function resolvedReportToJson(resolved: ResolvedReport): Record<string, u
     taint: report.taint ?? null,
     release: report.release ?? null,
     guilty: report.guilty,
+    vmlinux: resolved.vmlinux ?? null,
+    kaslrSlide: hex(resolved.placement.slide),
+    slideFrom: resolved.placement.slideFrom,
+    moduleBases: Object.fromEntries([...resolved.placement.moduleBases].map(([name, base]) => [name, hex(base)])),
+    warnings: resolved.warnings,
     stacks: report.stacks.map((stack, i) => ({
       context: stack.context,
       frames: resolved.stacks[i].map((r): ResolvedFrameJson => ({
@@ -46,24 +52,22 @@ export function resolvedReportToJson(resolved: ResolvedReport): Record<string, u
         locations: r.locations,
         definition: r.definition,
         callers: r.callers,
+        topCallers: r.topCallers,
         warnings: r.warnings,
       })),
     })),
   };
 }
 
-/** A warning's shape without the names and numbers of one frame, to print each kind of warning once. */
-const warningShape = (w: string): string => w.replace(/\S*\+0x[0-9a-f]+(?:\/0x[0-9a-f]+)?|\b0x[0-9a-f]+\b|\b[A-Za-z_][\w.]* is\b/g, '');
-
 function sourceLines(r: ResolvedFrame, seen: Map<string, number>): string[] {
   const lines: string[] = [];
   const tag = r.provenance === 'index' ? ' [definition, from the index]' : '';
   r.locations.forEach((loc, i) => lines.push(`    ${i === 0 ? '' : ' (inlined by) '}${loc.function ?? '??'} at ${loc.file}:${loc.line}${i === 0 ? tag : ''}`));
+  // Each kind of warning once: the second `symbol-not-found` says nothing the first did not.
   for (const w of r.warnings) {
-    const shape = warningShape(w);
-    const count = seen.get(shape) ?? 0;
-    seen.set(shape, count + 1);
-    if (count === 0) lines.push(`    (${w})`);
+    const count = seen.get(w.code) ?? 0;
+    seen.set(w.code, count + 1);
+    if (count === 0) lines.push(`    (${w.message})`);
   }
   return lines;
 }
@@ -74,7 +78,7 @@ export function renderResolvedText(resolved: ResolvedReport, inputLines: string[
   const byLine = new Map<number, ResolvedFrame[]>();
   for (const stack of resolved.stacks) for (const r of stack) byLine.set(r.frame.inputLine, [...(byLine.get(r.frame.inputLine) ?? []), r]);
   const seen = new Map<string, number>();
-  const out = [`# ${report.title}`];
+  const out = [`# ${report.title}`, ...resolved.warnings.map((w) => `# WARNING: ${w.message}`)];
   for (let n = report.startLine; n <= report.endLine; n++) {
     out.push(inputLines[n - 1] ?? '');
     for (const r of byLine.get(n) ?? []) out.push(...sourceLines(r, seen));

@@ -3,7 +3,6 @@
 // the registers of the faulting instruction, the decoded Code: bytes, and the notes a reader must see.
 import path from 'node:path';
 import type { CrashReport } from '../../crash/index.js';
-import { type PathSubstitution, SourceReader } from '../../debuginfo/index.js';
 import { CHighlighter } from './highlight-c.js';
 import { instructionRegisters } from './instruction-registers.js';
 import { makeLinker, upstreamVersion } from './link-template.js';
@@ -12,9 +11,8 @@ import { SourceFiles, readSourceExcerpt } from './source-excerpt.js';
 import type { DisassemblyInput, ReportInput, ResolvedFrameInput, SourcePlace } from './report-input.js';
 
 export interface ViewOptions {
-  /** Source root: displayed paths are relative to it, excerpts and links read files under it. */
+  /** Source root: the disassembled binary's name is shown relative to it. */
   root?: string;
-  substitutions?: PathSubstitution[];
   /** `--link` template; file:// links when absent. */
   link?: string;
   /** Frames after the guilty one that also get a source excerpt. */
@@ -26,16 +24,6 @@ export interface ViewOptions {
   highlighter?: CHighlighter;
 }
 
-/** Maps a resolved file name onto this machine (debuginfo's SourceReader) and the root-relative name shown. */
-function locator(root: string | undefined, substitutions: PathSubstitution[]): (file: string) => { display: string; abs?: string } {
-  const reader = new SourceReader({ ...(root ? { root } : {}), substitutions });
-  return (file) => {
-    const abs = reader.locate(file);
-    const display = root && abs && abs.startsWith(root + path.sep) ? path.relative(root, abs).split(path.sep).join('/') : file;
-    return { display, abs };
-  };
-}
-
 const hex16 = (v: bigint): string => v.toString(16).padStart(16, '0');
 
 export function buildReportView(input: ReportInput, options: ViewOptions = {}): ReportView {
@@ -45,18 +33,12 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
   const files = new SourceFiles();
   const highlighter = options.highlighter ?? new CHighlighter();
   const context = options.context ?? 5;
-  const locate = locator(root, options.substitutions ?? []);
-
+  // The pipeline already mapped every file: `file` is what to show, `path` the local file it may read.
   const place = (p: SourcePlace): ViewLocation => {
-    const { display, abs } = locate(p.file);
-    const href = linker({ path: display, absPath: abs, line: p.line });
-    return { function: p.function, file: display, line: p.line, column: p.column || undefined, inlined: p.inlined ?? false, ...(href ? { href } : {}) };
+    const href = linker({ path: p.file, ...(p.path ? { absPath: p.path } : {}), line: p.line });
+    return { function: p.function, file: p.file, line: p.line, column: p.column || undefined, inlined: p.inlined ?? false, ...(href ? { href } : {}) };
   };
-  const excerptAt = (p: SourcePlace | undefined) => {
-    if (!p) return undefined;
-    const { display, abs } = locate(p.file);
-    return abs ? readSourceExcerpt(abs, display, p.line, { files, highlighter, context }) : undefined;
-  };
+  const excerptAt = (p: SourcePlace | undefined) => (p?.path ? readSourceExcerpt(p.path, p.file, p.line, { files, highlighter, context }) : undefined);
 
   const guilty = report.guilty;
   // Source for the guilty frame, the faulting one, and the next few reliable frames after the guilty one in
@@ -110,6 +92,7 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
         ? { stack: guilty.stack, frame: guilty.frame, label: guiltyFrame.label, reason: guilty.reason, location: guiltyFrame.locations[0] ?? guiltyFrame.definition }
         : undefined,
     notices: input.notices,
+    wrongBinary: input.wrongBinary,
     stacks,
     disassembly,
     code: codeView(input),
@@ -145,7 +128,7 @@ function disasmView(input: ReportInput, dis: DisassemblyInput, place: (p: Source
   const focusLine = dis.focus;
   const lines: DisasmLine[] = dis.lines.slice(from, to).map((l) =>
     l.kind === 'source'
-      ? { kind: 'source', file: place({ file: l.file, line: l.line, inlined: false }).file, line: l.line, text: l.text, focus: focusLine !== undefined && l.line === focusLine.line && l.file === focusLine.file }
+      ? { kind: 'source', file: l.file, line: l.line, text: l.text, focus: focusLine !== undefined && l.line === focusLine.line && l.file === focusLine.file }
       : { kind: 'insn', address: l.address, bytes: l.bytes, text: l.text, marked: l.marked },
   );
   const width = Math.max(0, ...lines.map((l) => (l.kind === 'insn' ? l.address.length : 0)));

@@ -3,7 +3,6 @@
 import type { CrashFrame, CrashReport } from '../../crash/index.js';
 import {
   type DebugFile,
-  type SourceReader,
   decodeCode,
   disassembleFromFile,
   parseCodeLine,
@@ -18,7 +17,12 @@ const bytesText = (insn: DisasmInstruction): string => Array.from(insn.bytes, (b
  * Disassembles the frame's function from its binary. The mark is the faulting instruction for the RIP
  * frame, else the call before the return address (offset - 1 lies inside it).
  */
-export async function disassembleFrame(file: DebugFile, frame: CrashFrame, sources: SourceReader): Promise<DisassemblyInput> {
+export async function disassembleFrame(
+  file: DebugFile,
+  frame: CrashFrame,
+  sources: { lineText(name: string, line: number): string | undefined },
+  mapSource: (name: string) => { file: string; path?: string },
+): Promise<DisassemblyInput> {
   const offset = BigInt(frame.offset ?? 0) - (frame.isFault ? 0n : 1n);
   const d = await disassembleFromFile(file, { symbol: frame.symbol!, offset, ...(frame.size !== undefined ? { size: BigInt(frame.size) } : {}) });
   const lines: DisasmInputLine[] = [];
@@ -29,12 +33,12 @@ export async function disassembleFrame(file: DebugFile, frame: CrashFrame, sourc
     const marked = d.mark !== undefined && insn.address <= d.mark.address && d.mark.address < insn.address + BigInt(insn.bytes.length);
     if (loc?.file !== undefined && `${loc.file}:${loc.line}` !== last) {
       last = `${loc.file}:${loc.line}`;
-      lines.push({ kind: 'source', file: loc.file, line: loc.line, text: sources.lineText(loc.file, loc.line) ?? '' });
+      lines.push({ kind: 'source', ...mapSource(loc.file), line: loc.line, text: sources.lineText(loc.file, loc.line) ?? '' });
     }
-    if (marked && loc?.file !== undefined) focus = { file: loc.file, line: loc.line };
+    if (marked && loc?.file !== undefined) focus = { ...mapSource(loc.file), line: loc.line };
     lines.push({ kind: 'insn', address: insn.address.toString(16), bytes: bytesText(insn), text: renderInstructionText(insn, d.arch), marked });
   }
-  return { arch: d.arch, function: frame.symbol!, object: file.name, lines, focus, faulting: frame.isFault === true, warnings: d.warnings };
+  return { arch: d.arch, function: frame.symbol!, object: file.name, lines, focus, faulting: frame.isFault === true, warnings: d.warnings.map((w) => w.message) };
 }
 
 /** The `Code:` line decoded around the faulting instruction, addresses absolute when the RIP is known. */

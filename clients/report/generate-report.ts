@@ -1,13 +1,12 @@
 // The report pipeline behind `crashnav report` and `crashnav demo`: parse the crash text, resolve every
 // frame through the debug info at hand, gather the facts, and build one view per report found.
-import { explainReport, parseCrashReport, resolveReport, type CrashFrame, type CrashReport } from '../../crash/index.js';
-import { type DebugFile, type KernelSymbolizer, type PathSubstitution, SourceReader, findVmlinux, moduleDirs } from '../../debuginfo/index.js';
+import { ResolutionSession, explainReport, isWrongBinaryWarning, parseCrashReport, type CrashFrame, type CrashReport } from '../../crash/index.js';
+import type { DebugFile, PathSubstitution } from '../../debuginfo/index.js';
 import type { KernelIndex } from '../../indexer/index.js';
 import { decodeCodeBytes, disassembleFrame } from './disassembly-input.js';
 import { buildReportView } from './build-report-view.js';
 import { CHighlighter } from './highlight-c.js';
 import { frameInput, indexTree, openIndex } from './frame-context.js';
-import { closeKernelSymbolizer, debugFileOf, openKernelSymbolizer } from './kernel-debug-info.js';
 import type { Progress } from './progress.js';
 import type { ReportInput, ResolvedFrameInput } from './report-input.js';
 import type { ReportView } from './report-view.js';
@@ -68,7 +67,6 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
   const parsed = parseCrashReport(options.text, { source: options.source });
   const problems = parsed.problems.map((p) => `${p.source}:${p.line}: ${p.message}`);
   const inputs: ReportInput[] = [];
-  const sources = new SourceReader({ ...(options.root ? { root: options.root } : {}), substitutions: options.substitutions ?? [] });
   let index: KernelIndex | undefined;
   if (options.buildIndex && options.root && options.db) {
     progress?.step(`indexing ${options.root}`);
@@ -78,33 +76,31 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
   } else {
     index = openIndex(options);
   }
-  // One symbolizer for the whole input: its reports come from one kernel (the first names it for the
-  // wrong-binary check); resolveReport takes each report's KASLR slide.
-  const release = parsed.reports.find((r) => r.release)?.release;
-  const found = options.vmlinux === undefined && options.debugRoots && release ? findVmlinux({ release, debugRoots: options.debugRoots }) : undefined;
-  const vmlinux = options.vmlinux ?? found;
-  const modules = [...(options.modules ?? []), ...(options.debugRoots && release ? moduleDirs(release, options.debugRoots) : [])];
-  const symbolizer = parsed.reports[0] ? await openKernelSymbolizer({ vmlinux, modules }, parsed.reports[0]) : undefined;
+  const session = new ResolutionSession({
+    ...(options.vmlinux ? { vmlinux: options.vmlinux } : {}),
+    ...(options.debugRoots ? { debugRoots: options.debugRoots } : {}),
+    moduleDirs: options.modules ?? [],
+    sourceRoots: options.root ? [options.root] : [],
+    substitutions: options.substitutions ?? [],
+    ...(index ? { index } : {}),
+  });
+  const sourceText = { lineText: (name: string, line: number) => session.sourceLines(name)?.[line - 1] };
   try {
     for (const report of parsed.reports) {
-      progress?.step(`resolving frames${vmlinux ? ' (reading vmlinux debug info)' : ''}`);
-      symbolizer!.slide = report.kaslrOffset ?? 0n;
-      const resolved = await resolveReport(report, { symbolizer: symbolizer!, ...(index ? { index } : {}), ...(options.root ? { root: options.root } : {}), sources });
-      // The wrong-binary warnings repeat on every answer of that binary: the report states them once, first.
-      const binaryWarnings = new Set(symbolizer!.vmlinux.warnings);
+      progress?.step('resolving frames');
+      const resolved = await session.resolve(report);
+      const haveVmlinux = resolved.vmlinux !== undefined;
       const stacks = resolved.stacks.map((frames, si) => ({
         context: report.stacks[si]!.context,
-        frames: frames
-          .map((r) => frameInput(r, { index, arch: report.arch, haveVmlinux: vmlinux !== undefined }))
-          .map((f) => ({ ...f, warnings: f.warnings.filter((w) => !binaryWarnings.has(w)) })),
+        frames: frames.map((r) => frameInput(r, { haveVmlinux })),
       }));
-      const notices: string[] = [...binaryWarnings];
+      const notices: string[] = resolved.warnings.filter((w) => !isWrongBinaryWarning(w)).map((w) => w.message);
       if (options.root && !index) {
         notices.push(`${options.root} has no source index, so frames carry no definitions or callers: run crashnav index --root ${options.root} once (or give --db FILE).`);
       }
       const kernelFrames = report.stacks.some((s) => s.frames.some((f) => f.symbol && !f.module));
-      if (found) notices.push(`Kernel frames resolved with ${found}, found for release ${release}.`);
-      if (!vmlinux && kernelFrames) notices.push(noVmlinuxNotice(report));
+      if (resolved.vmlinux && !options.vmlinux) notices.push(`Kernel frames resolved with ${resolved.vmlinux}, found for release ${report.release}.`);
+      if (!haveVmlinux && kernelFrames) notices.push(noVmlinuxNotice(report));
       const input: ReportInput = {
         source: options.source,
         report,
@@ -113,14 +109,15 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
           .filter((f) => !summaryFacts.has(f.label))
           .map((f) => ({ label: f.label, raw: f.raw, meaning: f.text })),
         notices,
+        wrongBinary: resolved.warnings.filter(isWrongBinaryWarning).map((w) => w.message),
         generator: `Generated by crashnav from ${options.source}.`,
         code: await decodeCodeBytes(report),
       };
-      const target = await disassemblyTarget(report, stacks, symbolizer!);
+      const target = await disassemblyTarget(report, stacks, session);
       if (target) {
         progress?.step(`disassembling ${target.frame.symbol}`);
         try {
-          input.disassembly = await disassembleFrame(target.file, target.frame, sources);
+          input.disassembly = await disassembleFrame(target.file, target.frame, sourceText, (name) => session.mapSource(name));
         } catch (err) {
           problems.push(`cannot disassemble ${target.frame.symbol}: ${(err as Error).message}`);
         }
@@ -129,7 +126,7 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
     }
   } finally {
     index?.close();
-    if (symbolizer) await closeKernelSymbolizer(symbolizer, parsed.reports);
+    await session.close();
   }
   return { inputs, problems };
 }
@@ -142,13 +139,13 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
 async function disassemblyTarget(
   report: CrashReport,
   stacks: ReportInput['stacks'],
-  symbolizer: KernelSymbolizer,
+  session: ResolutionSession,
 ): Promise<{ frame: CrashFrame; file: DebugFile } | undefined> {
   const found = (f: ResolvedFrameInput | undefined) => (f && f.symbol && (f.provenance === 'dwarf' || f.provenance === 'symtab') ? f : undefined);
   const faulting = stacks.flatMap((s) => s.frames).find((f) => f.isFault && found(f));
   const guilty = report.guilty ? found(stacks[report.guilty.stack]?.frames[report.guilty.frame]) : undefined;
   for (const frame of [faulting, guilty]) {
-    const file = frame ? await debugFileOf(symbolizer, frame) : undefined;
+    const file = frame ? await session.binaryOf(report, frame) : undefined;
     if (frame && file) return { frame, file };
   }
   return undefined;
@@ -158,8 +155,6 @@ export async function generateReport(options: GenerateOptions): Promise<Generate
   const { inputs, problems } = await resolveReports(options);
   options.progress?.step('reading sources');
   const highlighter = new CHighlighter();
-  const views = inputs.map((input) =>
-    buildReportView(input, { root: options.root, substitutions: options.substitutions, link: options.link, highlighter }),
-  );
+  const views = inputs.map((input) => buildReportView(input, { root: options.root, link: options.link, highlighter }));
   return { views, problems };
 }

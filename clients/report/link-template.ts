@@ -1,5 +1,6 @@
 // Where a location links to: a `file://` URL of the file on this machine by default, or a web view of the
 // same tree from a template such as `https://elixir.bootlin.com/linux/v{version}/source/{path}#L{line}`.
+import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export interface LinkTarget {
@@ -14,7 +15,9 @@ export interface LinkTarget {
 export function makeLinker(options: { template?: string; version?: string }): (target: LinkTarget) => string | undefined {
   const { template, version } = options;
   return (target) => {
-    if (template === undefined) {
+    // A web view of the kernel tree has only the tree's files: a module's own source (a path outside the
+    // tree, shown absolute) links to where it is on this machine, or nowhere.
+    if (template === undefined || path.isAbsolute(target.path)) {
       return target.absPath ? `${pathToFileURL(target.absPath).href}#L${target.line}` : undefined;
     }
     return template.replace(/\{(version|path|line)\}/g, (_, key: string) =>

@@ -143,7 +143,11 @@ export function renderHtml(view: ReportView): string {
     .filter((p): p is [string, string] => p[1] !== undefined)
     .map(([k, v]) => `<b>${k}:</b> ${escapeHtml(v)}`)
     .join(' &middot; ');
-  const parts: string[] = [`<h1>${escapeHtml(view.title)}</h1>`, `<p class="meta">${meta}</p>`];
+  const parts: string[] = [
+    ...view.wrongBinary.map((w) => `<div class="notice wrong-binary"><b>WRONG BINARY:</b> ${escapeHtml(w)}</div>`),
+    `<h1>${escapeHtml(view.title)}</h1>`,
+    `<p class="meta">${meta}</p>`,
+  ];
   if (view.guilty) {
     const g = view.guilty;
     const where = g.location ? ` &mdash; ${a(g.location, formatLocation(g.location))}` : '';

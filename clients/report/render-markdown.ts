@@ -69,7 +69,7 @@ function disasmBlock(dis: DisasmView): string[] {
 }
 
 export function renderMarkdown(view: ReportView): string {
-  const out: string[] = [`# ${md(view.title)}`, ''];
+  const out: string[] = [...view.wrongBinary.flatMap((w) => [`> **WRONG BINARY:** ${md(w)}`, '']), `# ${md(view.title)}`, ''];
   const meta = [
     `**Kind:** ${md(view.kind)}`,
     view.release ? `**Kernel:** ${code(view.release)}` : undefined,

@@ -76,6 +76,7 @@ function disasmLines(dis: DisasmView): string[] {
 
 export function renderText(view: ReportView): string {
   const out: string[] = [];
+  for (const w of view.wrongBinary) out.push(...wrap(`WRONG BINARY: ${w}`, 2), '');
   out.push(...wrap(view.title, 2), '='.repeat(Math.min(width, view.title.length)));
   out.push(...wrap(`Kind: ${view.kind}`, 2));
   if (view.release) out.push(...wrap(`Kernel release: ${view.release}`, 2));

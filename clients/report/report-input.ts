@@ -6,7 +6,10 @@ import type { CrashFrame, CrashReport, Provenance } from '../../crash/index.js';
 /** A source place as the pipeline gives it: the file as resolved (absolute, or relative to the root). */
 export interface SourcePlace {
   function?: string;
+  /** As displayed: relative to the source root, else as DWARF or the report named it. */
   file: string;
+  /** The readable local file, when the pipeline found one under the directories the user gave. */
+  path?: string;
   line: number;
   column?: number;
   inlined?: boolean;
@@ -27,7 +30,7 @@ export interface ResolvedFrameInput extends CrashFrame {
 }
 
 export type DisasmInputLine =
-  | { kind: 'source'; file: string; line: number; text: string }
+  | { kind: 'source'; file: string; path?: string; line: number; text: string }
   | { kind: 'insn'; address: string; bytes: string; text: string; marked: boolean };
 
 export interface DisassemblyInput {
@@ -48,6 +51,8 @@ export interface ReportInput {
   stacks: { context: string; frames: ResolvedFrameInput[] }[];
   facts: { label: string; raw?: string; meaning: string }[];
   notices: string[];
+  /** Why a binary is not the one that crashed: the report says so first, loudly. */
+  wrongBinary: string[];
   disassembly?: DisassemblyInput;
   code?: { address?: string; bytes: string; text: string; marked: boolean }[];
   generator: string;

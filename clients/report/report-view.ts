@@ -42,7 +42,7 @@ export interface ViewFrame {
   reliable: boolean;
   guilty: boolean;
   /** Where the answer came from: DWARF line tables, the ELF symbol table, or the source index by name. */
-  provenance?: 'dwarf' | 'symtab' | 'index';
+  provenance?: 'dwarf' | 'symtab' | 'report' | 'index';
   /** Innermost first, like `addr2line -f -i`. */
   locations: ViewLocation[];
   definition?: ViewLocation;
@@ -110,8 +110,10 @@ export interface ReportView {
   task?: string;
   facts: ViewFact[];
   guilty?: GuiltyView;
-  /** Plain-language notes the reader must see first (missing debug info, binary mismatches). */
+  /** Plain-language notes the reader must see first (missing debug info, an ambiguous KASLR slide). */
   notices: string[];
+  /** Why a binary used is not the one that crashed: a banner above everything, since every line may be wrong. */
+  wrongBinary: string[];
   stacks: ViewStack[];
   disassembly?: DisasmView;
   code?: CodeView;

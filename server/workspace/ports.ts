@@ -116,12 +116,20 @@ export interface DisassemblyText {
   markedLine?: number;
 }
 
+/** What is wrong for a whole report: binaries that are not the ones that crashed, an unknown KASLR slide. */
+export interface ReportWarnings {
+  wrongBinary: string[];
+  other: string[];
+}
+
 /** Frames to source through debug info (DWARF, else the symbol table), falling back to the index. */
 export interface FrameResolver {
   /** The configured vmlinux, when there is one. */
   readonly vmlinux?: string;
   /** The vmlinux a report's frames are resolved with (configured, or found under the debug root by release). */
   vmlinuxFor(report: CrashReport): string | undefined;
+  /** The report-level warnings, for a diagnostic on the report's header line. */
+  reportWarnings(report: CrashReport): Promise<ReportWarnings>;
   resolve(report: CrashReport, frame: CrashFrame): Promise<ResolvedFrame>;
   /** Starts reading the binaries it already knows of, so the first frame does not wait for them. */
   warmUp(): void;

@@ -9,8 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../clients/cli/command.js';
 import { main } from '../../clients/cli/main.js';
-import { type CrashReport, parseCrashReport, resolveFrame, resolveReport } from '../../crash/index.js';
-import { DebugFile, KernelSymbolizer } from '../../debuginfo/index.js';
+import { type CrashReport, ResolutionSession, parseCrashReport } from '../../crash/index.js';
 import { KernelIndex, buildIndex } from '../../indexer/index.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -34,18 +33,21 @@ const readJsonl = <T>(file: string): T[] => readFileSync(path.join(lab, file), '
 const consoleReport = (run: string): CrashReport => parseCrashReport(readFileSync(path.join(lab, 'runs', run, 'console.log'), 'utf8'), { source: run }).reports[0];
 
 describe.skipIf(!haveLab || !haveDbg)('lab oopses with the Debian vmlinux-dbg and the lab modules (acceptance 2)', () => {
-  let vmlinux: DebugFile;
-  beforeAll(() => {
-    vmlinux = DebugFile.open(vmlinuxPath);
+  const sessions: ResolutionSession[] = [];
+  const session = (options: { searchModules?: string[] } = {}): ResolutionSession => {
+    const s = new ResolutionSession({ vmlinux: vmlinuxPath, moduleDirs: [path.join(lab, 'modules')], ...options });
+    sessions.push(s);
+    return s;
+  };
+  afterAll(async () => {
+    for (const s of sessions) await s.close();
   });
-  afterAll(() => vmlinux.close());
-  const symbolizer = (): KernelSymbolizer => new KernelSymbolizer({ vmlinux, moduleDirs: [path.join(lab, 'modules')] });
 
   it('every reliable console frame resolves to what addr2line says (faulting frame at its address, others at address - 1)', async () => {
     const records = readJsonl<LabRecord>('frames.jsonl').filter((r) => (r.kind === 'rip' || r.kind === 'trace') && r.reliable);
     let hits = 0;
     for (const run of [...new Set(records.map((r) => r.run))]) {
-      const resolved = (await resolveReport(consoleReport(run), { symbolizer: symbolizer() })).stacks.flat();
+      const resolved = (await session().resolve(consoleReport(run))).stacks.flat();
       for (const rec of records.filter((r) => r.run === run)) {
         const r = resolved.find((x) => rec.raw_line.endsWith(x.frame.raw.trim()));
         const want = (rec.is_return_address ? rec.expected_at_callsite : rec.expected)![0];
@@ -60,7 +62,7 @@ describe.skipIf(!haveLab || !haveDbg)('lab oopses with the Debian vmlinux-dbg an
     const rips = readJsonl<LabRecord>('frames.jsonl').filter((r) => r.kind === 'rip');
     for (const run of ['a_nullwrite', 'c_bugon']) {
       const report = consoleReport(run);
-      const resolved = await resolveReport(report, { symbolizer: symbolizer() });
+      const resolved = await session().resolve(report);
       const g = report.guilty!;
       const where = resolved.stacks[g.stack][g.frame];
       const rip = rips.find((r) => r.run === run)!;
@@ -73,18 +75,17 @@ describe.skipIf(!haveLab || !haveDbg)('lab oopses with the Debian vmlinux-dbg an
     const records = readJsonl<VmcoreRecord>('vmcore_frames.jsonl');
     const text = readFileSync(path.join(lab, 'runs/c_bugon_vmcore/crash/08_bt-a.txt'), 'utf8');
     const report = parseCrashReport(text, { source: 'bt -a' }).reports.find((r) => r.pid === 96)!;
-    const sym = symbolizer();
+    const sym = session({ searchModules: readdirSync(path.join(lab, 'modules')) });
     let exact = 0;
     let callSites = 0;
     for (const frame of report.stacks.flatMap((s) => s.frames)) {
       const rec = records.find((r) => (r.kind === 'exception_rip' ? frame.isFault && r.crash_symbol === `${frame.symbol}+${frame.offset}` : r.raw_line.trim() === frame.raw.trim()));
       if (!rec || frame.address === undefined && !frame.isFault) continue;
       // vmcore_frames.jsonl looked up the printed addresses themselves: ask for exactly that.
-      const searchModules = readdirSync(path.join(lab, 'modules'));
-      const atPrinted = await resolveFrame({ ...frame, isFault: true }, report, { symbolizer: sym, searchModules });
+      const atPrinted = await sym.resolveFrame(report, { ...frame, isFault: true });
       expect([atPrinted.locations[0]?.file, atPrinted.locations[0]?.line], frame.raw).toEqual([rec.expected[0].file, rec.expected[0].line]);
       exact++;
-      const asCallSite = await resolveFrame(frame, report, { symbolizer: sym, searchModules });
+      const asCallSite = await sym.resolveFrame(report, frame);
       if (asCallSite.locations[0]?.line === rec.expected[0].line) callSites++;
     }
     console.log(`vmcore frames: ${exact}/${records.length} match at the printed address; ${callSites} of them have the same line at the call site (address - 1)`);
@@ -96,7 +97,7 @@ describe.skipIf(!haveLab || !haveDbg)('lab oopses with the Debian vmlinux-dbg an
     for (const bt of ['06_bt.txt', '07_bt-l.txt']) {
       const text = ['04_mod.txt', bt].map((f) => readFileSync(path.join(lab, 'runs/c_bugon_vmcore/crash', f), 'utf8')).join('\n');
       const report = parseCrashReport(text, { source: bt }).reports[0]!;
-      const resolved = await resolveReport(report, { symbolizer: symbolizer() });
+      const resolved = await session().resolve(report);
       const g = report.guilty!;
       expect(g.reason, bt).toBe('the faulting instruction');
       expect(resolved.stacks[g.stack]![g.frame]!.locations.map((l) => [l.function, l.file, l.line]), bt).toEqual(chain.map((e) => [e.function, e.file, e.line]));
@@ -110,7 +111,7 @@ describe.skipIf(!haveLab || !haveDbg)('lab oopses with the Debian vmlinux-dbg an
     const report = parseCrashReport(text, { source: 'bt' }).reports[0]!;
     const frame = report.stacks.flatMap((s) => s.frames).find((f) => f.symbol === '_MODULE_INIT_START_crash_bugon')!;
     expect(frame.offset).toBeUndefined();
-    const resolved = await resolveFrame(frame, report, { symbolizer: symbolizer() });
+    const resolved = await session().resolveFrame(report, frame);
     const want = consoleFrame.expected_at_callsite![0]!;
     expect(resolved.locations.map((l) => [l.function, l.file, l.line])).toEqual([[want.function, want.file, want.line]]);
   });
@@ -134,7 +135,9 @@ describe.skipIf(!haveLab)('without debug info: definitions from the source index
 
   it('gives each frame its definition, marked as coming from the index, with a callers count', async () => {
     const report = consoleReport('c_bugon');
-    const resolved = (await resolveReport(report, { index })).stacks.flat();
+    const session = new ResolutionSession({ index });
+    const resolved = (await session.resolve(report)).stacks.flat();
+    await session.close();
     const source = readFileSync(path.join(lab, 'modules/crash_bugon/crash_bugon.c'), 'utf8').split('\n');
     const process = resolved.find((r) => r.frame.symbol === 'crash_bugon_process')!;
     expect(process.provenance).toBe('index');
@@ -158,9 +161,9 @@ describe.skipIf(!haveLab || !haveDbg)('crashnav resolve', () => {
     const record = JSON.parse(out.trim().split('\n')[0]) as { file: string; reports: { stacks: { frames: Record<string, unknown>[] }[] }[] };
     expect(record.file).toBe(file);
     const report = record.reports[0] as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['kind', 'title', 'taint', 'release', 'guilty', 'stacks']);
+    expect(Object.keys(report)).toEqual(['kind', 'title', 'taint', 'release', 'guilty', 'vmlinux', 'kaslrSlide', 'slideFrom', 'moduleBases', 'warnings', 'stacks']);
     const frame = record.reports[0].stacks[0].frames[0];
-    expect(Object.keys(frame)).toEqual(['index', 'symbol', 'offset', 'size', 'module', 'address', 'reliable', 'raw', 'inputLine', 'provenance', 'locations', 'definition', 'callers', 'warnings']);
+    expect(Object.keys(frame)).toEqual(['index', 'symbol', 'offset', 'size', 'module', 'address', 'reliable', 'raw', 'inputLine', 'provenance', 'locations', 'definition', 'callers', 'topCallers', 'warnings']);
     const vmlinuxFrame = record.reports[0].stacks.flatMap((s) => s.frames).find((f) => f.symbol === 'do_one_initcall')!;
     expect(vmlinuxFrame.address).toBe('0xffffffff810024b9');
   });

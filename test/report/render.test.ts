@@ -40,3 +40,18 @@ describe.skipIf(!haveLab)('renderers on the lab c_bugon crash', () => {
     expect(html).toMatch(/id="crash-line"><span class="ln">24<\/span>\t<span class="hl-function">BUG_ON<\/span>/);
   });
 });
+
+describe.skipIf(!haveLab)('a wrong binary opens every format', () => {
+  const warning = 'vmlinux-6.1.0-53-cloud-amd64 is release 6.1.0-53-cloud-amd64, the report 6.12.0-1-amd64';
+  const view = haveLab ? { ...labView(lab, 'c_bugon'), wrongBinary: [warning] } : undefined!;
+
+  it.each([
+    ['text', () => renderText(view), /^WRONG BINARY: vmlinux-6\.1\.0-53/],
+    ['markdown', () => renderMarkdown(view), /^> \*\*WRONG BINARY:\*\* vmlinux-6\\?\.1\\?\.0-53/],
+    ['html', () => renderHtml(view).replace(/^[\s\S]*?<body>/, ''), /^\s*(?:<[^>]+>\s*)*<div class="notice wrong-binary"><b>WRONG BINARY:<\/b> vmlinux-6\.1\.0-53/],
+  ])('%s: the banner comes before the title', (_, render, banner) => {
+    const out = render();
+    expect(out).toMatch(banner);
+    expect(out.indexOf('WRONG BINARY')).toBeLessThan(out.indexOf('lab run c'));
+  });
+});

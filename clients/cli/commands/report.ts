@@ -30,7 +30,11 @@ options:
                      'https://elixir.bootlin.com/linux/v{version}/source/{path}#L{line}'
                      (default: file:// links to the files on this machine)
   --nth N            which report of a log holding several (default 1, the first)
-  -o, --output FILE  write the report to FILE instead of standard output`;
+  -o, --output FILE  write the report to FILE instead of standard output
+
+exit status: 0 written; 1 no crash report found; 2 usage error; 3 written, but a binary is not the
+one that crashed (another release or build, not a vmlinux, a module's vermagic): the report opens
+with that warning.`;
 
 async function readInput(arg: string, io: CliIo): Promise<{ text: string; source: string }> {
   if (arg === '-') {
@@ -122,6 +126,10 @@ export const command: CliCommand = {
       writeLine(io.stderr, `crashnav report: wrote ${values.output}`);
     } else {
       io.stdout.write(out);
+    }
+    if (view.wrongBinary.length > 0) {
+      writeLine(io.stderr, `crashnav report: WRONG BINARY: ${view.wrongBinary.join('; ')}`);
+      return 3;
     }
     return 0;
   },

@@ -3,8 +3,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseCrashReport, readCrashInput, renderResolvedText, reportSymbolizer, resolveReport, resolvedReportToJson } from '../../../crash/index.js';
-import { type DebugFile, SourceReader, findVmlinux, moduleDirs, normalizeModuleName, openDebugFile, parseSubstitution } from '../../../debuginfo/index.js';
+import { ResolutionSession, isWrongBinaryWarning, parseCrashReport, readCrashInput, renderResolvedText, resolvedReportToJson } from '../../../crash/index.js';
+import { normalizeModuleName, parseSubstitution } from '../../../debuginfo/index.js';
 import { KernelIndex, defaultDbPath } from '../../../indexer/index.js';
 import { type CliCommand, UsageError, writeLine } from '../command.js';
 
@@ -23,7 +23,11 @@ raw addresses less the KASLR slide); without it, the function's definition from 
   --modules DIR         where module .ko files are searched, recursively (repeatable)
   --debug-root DIR      a debug root like /usr/lib/debug, or an unpacked -dbg package (repeatable)
   --subst-path FROM=TO  rewrite DWARF paths starting with FROM (repeatable)
-  --json                one JSON object per input file and line`;
+  --json                one JSON object per input file and line
+
+exit status: 0 resolved; 1 no crash report found in an input; 2 usage error; 3 resolved, but a
+binary is not the one that crashed (another release or build, not a vmlinux, a module's vermagic):
+the lines printed are likely wrong.`;
 
 /** Names of the modules under the user's `--modules` directories (tried for frames printed without a module). */
 function modulesUnder(dirs: string[]): string[] {
@@ -61,17 +65,24 @@ export const command: CliCommand = {
     const substitutions = (v['subst-path'] ?? []).map((s) => {
       const sub = parseSubstitution(s);
       if (!sub) throw new UsageError(`--subst-path needs FROM=TO, got '${s}'`);
-      return sub;
+      return { from: sub.from, to: path.resolve(io.cwd, sub.to) };
     });
     const root = v.root === undefined ? undefined : path.resolve(io.cwd, v.root);
-    const debugRoots = (v['debug-root'] ?? []).map((d) => path.resolve(io.cwd, d));
     const dbPath = v.db ? path.resolve(io.cwd, v.db) : root ? defaultDbPath(root) : undefined;
     const index = dbPath && existsSync(dbPath) ? KernelIndex.open(dbPath, { root }) : undefined;
     if (v.db && !index) writeLine(io.stderr, `crashnav resolve: no index at ${dbPath}`);
-    const sources = new SourceReader({ root, substitutions });
-    const vmlinuxCache = new Map<string, Promise<DebugFile>>();
-    const userModuleDirs = (v.modules ?? []).map((d) => path.resolve(io.cwd, d));
-    const searchModules = modulesUnder(userModuleDirs);
+    const vmlinux = v.vmlinux === undefined ? undefined : path.resolve(io.cwd, v.vmlinux);
+    if (vmlinux && !existsSync(vmlinux)) throw new UsageError(`--vmlinux ${v.vmlinux}: no such file`);
+    const moduleDirs = (v.modules ?? []).map((d) => path.resolve(io.cwd, d));
+    const session = new ResolutionSession({
+      ...(vmlinux ? { vmlinux } : {}),
+      ...(v['debug-root'] ? { debugRoots: v['debug-root'].map((d) => path.resolve(io.cwd, d)) } : {}),
+      moduleDirs,
+      sourceRoots: root ? [root] : [],
+      substitutions,
+      ...(index ? { index } : {}),
+      searchModules: modulesUnder(moduleDirs),
+    });
     let status = 0;
     try {
       for (const file of parsed.positionals) {
@@ -80,18 +91,17 @@ export const command: CliCommand = {
         for (const p of problems.filter((p) => p.code !== 'no-frames')) writeLine(io.stderr, `${file}:${p.line}: ${p.message}`);
         if (reports.length === 0) {
           writeLine(io.stderr, `${file}: no crash report found`);
-          status = 1;
+          status = Math.max(status, 1);
         }
         const inputLines = text.split('\n').map((l) => l.replace(/\r$/, ''));
         const json: Record<string, unknown>[] = [];
         for (const report of reports) {
-          const vmlinuxPath = findVmlinux({ path: v.vmlinux && path.resolve(io.cwd, v.vmlinux), release: report.release, debugRoots: debugRoots.length ? debugRoots : undefined });
-          if (v.vmlinux && !vmlinuxPath) throw new Error(`${v.vmlinux}: no such file`);
-          if (vmlinuxPath && !vmlinuxCache.has(vmlinuxPath)) vmlinuxCache.set(vmlinuxPath, openDebugFile(vmlinuxPath));
-          const dirs = [...userModuleDirs, ...(report.release ? moduleDirs(report.release, debugRoots.length ? debugRoots : undefined) : [])];
-          const vmlinux = vmlinuxPath ? await vmlinuxCache.get(vmlinuxPath)! : undefined;
-          const symbolizer = reportSymbolizer(report, { ...(vmlinux ? { vmlinux } : {}), moduleDirs: dirs });
-          const resolved = await resolveReport(report, { symbolizer, index, root, sources, searchModules });
+          const resolved = await session.resolve(report);
+          const wrong = resolved.warnings.filter(isWrongBinaryWarning);
+          if (wrong.length > 0) {
+            writeLine(io.stderr, `${file}:${report.startLine}: WRONG BINARY: ${wrong.map((w) => w.message).join('; ')}`);
+            status = 3;
+          }
           if (v.json) json.push(resolvedReportToJson(resolved));
           else writeLine(io.stdout, renderResolvedText(resolved, inputLines) + '\n');
         }
@@ -99,7 +109,7 @@ export const command: CliCommand = {
       }
     } finally {
       index?.close();
-      for (const f of vmlinuxCache.values()) (await f).close();
+      await session.close();
     }
     return status;
   },

@@ -53,6 +53,7 @@ export function labView(labDir: string, run: string): ReportView {
     facts: [{ label: 'taint', raw: 'OE', meaning: 'O: out-of-tree module loaded; E: unsigned module loaded' }],
     guilty: { stack: 0, frame: 0, label: guilty.label, reason: 'the faulting RIP', location: guilty.locations[0] },
     notices: [],
+    wrongBinary: [],
     stacks: [{ context: 'task', frames }],
     registers: [{ name: 'RAX', value: '0000000000000000' }],
     generator: 'test/report/support/lab-view.ts',

@@ -1,0 +1,572 @@
+// The one owner of "crash report → resolved frames", which the CLI, the annotated report and the language
+// server only adapt. A session finds and opens the debug info of each report's release once (the given
+// vmlinux, else by release under the debug roots; modules by name under the module directories), places
+// that report's kernel (its KASLR slide and module load bases, from the report's own facts or inferred from
+// its frames), looks each frame up in DWARF, maps DWARF's file names onto the directories the user pointed
+// at, and says what limits each answer as typed warnings that adapters render and never match by text.
+// Nothing here mutates a shared symbolizer: runtime addresses are turned into link-time ones per report.
+import path from 'node:path';
+import {
+  type DebugFile,
+  type DebugWarning,
+  type DebugWarningCode,
+  ElfFormatError,
+  KernelSymbolizer,
+  type ModuleRegion,
+  type PathSubstitution,
+  SourceReader,
+  type Symbolization,
+  type Symbolizer,
+  SystemMap,
+  findVmlinux,
+  moduleDirs as releaseModuleDirs,
+  moduleLayout,
+  openDebugFile,
+  sectionAtRegionOffset,
+  wrongBinaryCodes,
+} from '../debuginfo/index.js';
+import { type CallSite, type KernelIndex, archOfPath, normalizeArch } from '../indexer/index.js';
+import { baseFunctionName, moduleRegionSymbol } from './frame-name.js';
+import { inferKernelSlide, inferModuleBase } from './infer-slide.js';
+import type { CrashFrame, CrashReport } from './model.js';
+
+/** Where a frame's locations came from: the binary's DWARF, only its symbol table, the report's own text, or the source index. */
+export type Provenance = 'dwarf' | 'symtab' | 'report' | 'index';
+
+export type ResolutionWarningCode =
+  | DebugWarningCode
+  /** The frame's printed name is not the function at its address (wrong slide, base or binary). */
+  | 'symbol-mismatch'
+  /** The location is the report's own (decode_stacktrace, syzkaller, `bt -l`), not looked up here. */
+  | 'location-as-printed'
+  /** A DWARF file name not found under the directories the user gave: shown, never read. */
+  | 'source-not-found'
+  | 'slide-disagreement'
+  | 'slide-unknown'
+  | 'module-base-unknown'
+  /** The vmlinux given or found cannot be read as ELF at all. */
+  | 'vmlinux-unreadable';
+
+export interface ResolutionWarning {
+  code: ResolutionWarningCode;
+  message: string;
+}
+
+export interface ResolvedLocation {
+  function: string | null;
+  /** For display: relative to the source root that holds it, else the name DWARF or the report gave. */
+  file: string;
+  /** The local file, when it was found under a directory the user gave (only such files are read). */
+  path?: string;
+  line: number;
+  column: number;
+  inlined: boolean;
+}
+
+export interface DefinitionPlace {
+  file: string;
+  path?: string;
+  line: number;
+  /** `dwarf`: the subprogram's decl_file/decl_line of the configuration that was built; `index`: the source index's best guess. */
+  from: 'dwarf' | 'index';
+}
+
+export interface CallerRef {
+  function: string;
+  file: string;
+  line: number;
+}
+
+export interface ResolvedFrame {
+  frame: CrashFrame;
+  /** Runtime address, when the text gives it or the report's placement allows computing it. */
+  address: bigint | undefined;
+  provenance: Provenance | null;
+  /** Innermost first. */
+  locations: ResolvedLocation[];
+  definition: DefinitionPlace | null;
+  /** How many call sites the index knows; null without an index. */
+  callers: number | null;
+  /** The first call sites, the report's architecture first. */
+  topCallers: CallerRef[];
+  warnings: ResolutionWarning[];
+}
+
+export interface KernelPlacement {
+  slide: bigint;
+  /** `kernel-offset`: the report's `Kernel Offset:`; `frames`: agreed by its frames; `none`: assumed 0. */
+  slideFrom: 'kernel-offset' | 'frames' | 'none';
+  /** Core-region load base of each module, by name (`-` as `_`). */
+  moduleBases: Map<string, bigint>;
+}
+
+export interface ResolvedReport {
+  report: CrashReport;
+  /** Parallel to `report.stacks[i].frames`. */
+  stacks: ResolvedFrame[][];
+  /** The vmlinux the kernel frames were looked up in, when there was one. */
+  vmlinux: string | undefined;
+  placement: KernelPlacement;
+  /** About the whole report, stated once: a wrong binary, an ambiguous slide. */
+  warnings: ResolutionWarning[];
+}
+
+export interface ResolutionOptions {
+  /** The vmlinux for every report (`--vmlinux`); otherwise each report's release is looked up under `debugRoots`. */
+  vmlinux?: string;
+  /** Where debug packages put their files (`/usr/lib/debug`, or an unpacked `-dbg` package). */
+  debugRoots?: string[];
+  /** Directories searched for module `.ko` files, before the release's own under the debug roots. */
+  moduleDirs?: string[];
+  /** Source trees: DWARF file names are mapped onto them, and display paths are relative to them. */
+  sourceRoots?: string[];
+  substitutions?: PathSubstitution[];
+  index?: KernelIndex;
+  /**
+   * Modules tried, after vmlinux and the modules the report names, for a symbol printed without its module
+   * (crash's `[exception RIP: f+13]` when module symbols were not loaded). Keep it short.
+   */
+  searchModules?: string[];
+}
+
+const kernelSpace = 0xffff800000000000n;
+const topCallerCount = 5;
+
+/** The binaries are not the ones that crashed, so every line printed may be wrong: adapters make this loud. */
+export function isWrongBinaryWarning(w: ResolutionWarning): boolean {
+  return w.code === 'vmlinux-unreadable' || wrongBinaryCodes.has(w.code as DebugWarningCode);
+}
+
+/** About a binary rather than one lookup: the symbolizer repeats these on every answer, the report states them once. */
+const binaryLevel = new Set<ResolutionWarningCode>(['release-mismatch', 'build-mismatch', 'not-vmlinux', 'module-vermagic', 'module-srcversion']);
+
+interface Kernel {
+  vmlinux: string | undefined;
+  symbolizer: KernelSymbolizer;
+  /** The report-level warnings of opening it (unreadable vmlinux). */
+  warnings: ResolutionWarning[];
+}
+
+interface ReportContext {
+  report: CrashReport;
+  kernel: Kernel;
+  placement: KernelPlacement;
+  warnings: ResolutionWarning[];
+}
+
+interface Lookup {
+  symbolization: Symbolization | undefined;
+  /** The module whose .ko answered, when one did. */
+  module?: string;
+  warnings: ResolutionWarning[];
+}
+
+const warn = (code: ResolutionWarningCode, message: string): ResolutionWarning => ({ code, message });
+const plain = (w: DebugWarning): ResolutionWarning => ({ code: w.code, message: w.message });
+
+export class ResolutionSession {
+  private readonly files = new Map<string, Promise<DebugFile>>();
+  private readonly kernels = new Map<string, Promise<Kernel>>();
+  private readonly contexts = new WeakMap<CrashReport, Promise<ReportContext>>();
+  private readonly sources: SourceReader;
+  private readonly sourceRoots: string[];
+
+  constructor(private readonly options: ResolutionOptions = {}) {
+    this.sourceRoots = (options.sourceRoots ?? []).map((r) => path.resolve(r));
+    const root = this.sourceRoots[0];
+    this.sources = new SourceReader({ ...(root ? { root } : {}), substitutions: options.substitutions ?? [] });
+  }
+
+  /** Every frame of a report, with the report's placement and its report-level warnings. */
+  async resolve(report: CrashReport): Promise<ResolvedReport> {
+    const ctx = await this.context(report);
+    const stacks: ResolvedFrame[][] = [];
+    for (const stack of report.stacks) {
+      const out: ResolvedFrame[] = [];
+      for (const frame of stack.frames) out.push(await this.resolveIn(ctx, frame));
+      stacks.push(out);
+    }
+    return { report, stacks, vmlinux: ctx.kernel.vmlinux, placement: ctx.placement, warnings: ctx.warnings };
+  }
+
+  /** One frame (the server resolves the frames a user looks at, not every one). */
+  async resolveFrame(report: CrashReport, frame: CrashFrame): Promise<ResolvedFrame> {
+    return this.resolveIn(await this.context(report), frame);
+  }
+
+  /** The report-level facts without resolving any frame: which vmlinux, where the kernel was placed, what is wrong. */
+  async describe(report: CrashReport): Promise<Omit<ResolvedReport, 'stacks'>> {
+    const ctx = await this.context(report);
+    return { report, vmlinux: ctx.kernel.vmlinux, placement: ctx.placement, warnings: ctx.warnings };
+  }
+
+  /** The vmlinux a report is resolved with, found without opening it. */
+  vmlinuxFor(report: CrashReport | undefined): string | undefined {
+    const debugRoots = this.options.debugRoots;
+    return findVmlinux({ ...(this.options.vmlinux ? { path: this.options.vmlinux } : {}), ...(report?.release ? { release: report.release } : {}), ...(debugRoots ? { debugRoots } : {}) });
+  }
+
+  /**
+   * The binary holding a frame's code (its module's `.ko`, or the vmlinux), for disassembly; without a
+   * report, the configured vmlinux and the module directories.
+   */
+  async binaryOf(report: CrashReport | undefined, frame: Pick<CrashFrame, 'module'>): Promise<DebugFile | undefined> {
+    const kernel = report ? (await this.context(report)).kernel : await this.kernelFor(undefined);
+    return frame.module ? (await kernel.symbolizer.module(frame.module))?.file : kernel.symbolizer.vmlinux.file;
+  }
+
+  /** A DWARF or printed file name mapped onto the source roots: the local path when there is one under them. */
+  locateSource(name: string): string | undefined {
+    const local = this.sources.locate(name);
+    return local !== undefined && this.isReadable(local) ? path.resolve(local) : undefined;
+  }
+
+  /** The lines of a file named by DWARF or the report, when it lies under the directories the user gave. */
+  sourceLines(name: string): string[] | undefined {
+    return this.locateSource(name) === undefined ? undefined : this.sources.lines(name);
+  }
+
+  async close(): Promise<void> {
+    for (const pending of this.kernels.values()) {
+      const kernel = await pending.catch(() => undefined);
+      await kernel?.symbolizer.close();
+    }
+    for (const pending of this.files.values()) (await pending.catch(() => undefined))?.close();
+    this.files.clear();
+    this.kernels.clear();
+  }
+
+  private isReadable(file: string): boolean {
+    const abs = path.resolve(file);
+    const dirs = [...this.sourceRoots, ...(this.options.substitutions ?? []).map((s) => path.resolve(s.to)), ...(this.options.moduleDirs ?? []).map((d) => path.resolve(d))];
+    return dirs.some((d) => abs === d || abs.startsWith(d.endsWith(path.sep) ? d : d + path.sep));
+  }
+
+  private context(report: CrashReport): Promise<ReportContext> {
+    let pending = this.contexts.get(report);
+    if (!pending) {
+      pending = this.openContext(report);
+      this.contexts.set(report, pending);
+    }
+    return pending;
+  }
+
+  private async openContext(report: CrashReport): Promise<ReportContext> {
+    const kernel = await this.kernelFor(report);
+    const warnings = [...kernel.warnings, ...kernel.symbolizer.vmlinux.warnings.map(plain)];
+    const placement = await this.place(report, kernel, warnings);
+    return { report, kernel, placement, warnings };
+  }
+
+  private kernelFor(report: CrashReport | undefined): Promise<Kernel> {
+    const vmlinux = this.vmlinuxFor(report);
+    const version = report && (report.header['VERSION'] ?? report.lines.find((l) => / #\d+ .*(?:SMP|PREEMPT|Debian|Ubuntu)/.test(l)));
+    const key = JSON.stringify([vmlinux ?? null, report?.release ?? null, version ?? null]);
+    let pending = this.kernels.get(key);
+    if (!pending) {
+      pending = this.openKernel(report, vmlinux, version);
+      this.kernels.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async openKernel(report: CrashReport | undefined, vmlinuxPath: string | undefined, version: string | undefined): Promise<Kernel> {
+    const warnings: ResolutionWarning[] = [];
+    let file: DebugFile | undefined;
+    if (vmlinuxPath) {
+      let pending = this.files.get(vmlinuxPath);
+      if (!pending) {
+        pending = openDebugFile(vmlinuxPath);
+        this.files.set(vmlinuxPath, pending);
+      }
+      try {
+        file = await pending;
+      } catch (err) {
+        if (!(err instanceof ElfFormatError) && (err as NodeJS.ErrnoException).code === undefined) throw err;
+        warnings.push(warn('vmlinux-unreadable', `${vmlinuxPath}: ${(err as Error).message}`));
+      }
+    }
+    const debugRoots = this.options.debugRoots;
+    const dirs = [...(this.options.moduleDirs ?? []), ...(report?.release ? releaseModuleDirs(report.release, debugRoots) : [])];
+    const symbolizer = new KernelSymbolizer({
+      vmlinux: file ?? { systemMap: new SystemMap([]), name: 'vmlinux (not given)' },
+      moduleDirs: dirs,
+      ...(report ? { report: { ...(report.release ? { release: report.release } : {}), ...(version ? { version } : {}) } } : {}),
+    });
+    return { vmlinux: file ? vmlinuxPath : undefined, symbolizer, warnings };
+  }
+
+  /** The report's KASLR slide and module bases: its own facts first, else what its frames agree on. */
+  private async place(report: CrashReport, kernel: Kernel, warnings: ResolutionWarning[]): Promise<KernelPlacement> {
+    const { symbolizer } = kernel;
+    const moduleBases = new Map<string, bigint>((report.moduleLoads ?? []).map((m) => [m.name.replace(/-/g, '_'), m.base]));
+    let slide = 0n;
+    let slideFrom: KernelPlacement['slideFrom'] = 'none';
+    if (report.kaslrOffset !== undefined) {
+      slide = report.kaslrOffset;
+      slideFrom = 'kernel-offset';
+    } else if (symbolizer.vmlinux.file) {
+      const frames = placeableFrames(report).filter((f) => !f.module);
+      if (frames.length > 0) {
+        const inferred = inferKernelSlide(
+          frames.map((f) => ({ symbol: f.symbol!, address: f.address!, isFault: f.isFault === true, ...(f.offset !== undefined ? { offset: BigInt(f.offset) } : {}) })),
+          (name) => symbolizer.vmlinux.lookup(name).map((s) => ({ start: s.address, end: s.address + BigInt(s.size) })),
+        );
+        if (inferred.slide !== undefined) {
+          slide = inferred.slide;
+          slideFrom = 'frames';
+          if (inferred.disagreeing.length > 0) {
+            const names = inferred.disagreeing.map((f) => f.symbol).join(', ');
+            warnings.push(warn('slide-disagreement', `the KASLR slide 0x${slide.toString(16)} agreed by ${inferred.agreeing.length} frames does not fit ${names}`));
+          }
+        } else if (frames.some((f) => f.offset === undefined)) {
+          warnings.push(warn('slide-unknown', `the KASLR slide could not be found from the frames (${inferred.reason ?? 'no agreement'}): addresses are looked up as if it were 0`));
+        }
+      }
+    }
+    for (const [name, frames] of groupBy(placeableFrames(report).filter((f) => f.module && !moduleBases.has(f.module.replace(/-/g, '_'))), (f) => f.module!.replace(/-/g, '_'))) {
+      const module = await kernel.symbolizer.module(name);
+      if (!module?.file) continue;
+      const offsets = coreOffsets(module);
+      const inferred = inferModuleBase(
+        frames.map((f) => ({ symbol: f.symbol!, address: f.address!, isFault: f.isFault === true, ...(f.offset !== undefined ? { offset: BigInt(f.offset) } : {}) })),
+        offsets,
+      );
+      if (inferred.base !== undefined) moduleBases.set(name, inferred.base);
+      else warnings.push(warn('module-base-unknown', `where ${name} was loaded is not known (no \`mod\` table, and its frames do not agree: ${inferred.reason ?? 'too few'})`));
+    }
+    return { slide, slideFrom, moduleBases };
+  }
+
+  private async resolveIn(ctx: ReportContext, frame: CrashFrame): Promise<ResolvedFrame> {
+    const { report, kernel } = ctx;
+    const { symbolization, module, warnings: lookupWarnings } = await this.lookUp(ctx, frame);
+    const warnings: ResolutionWarning[] = [];
+    for (const w of lookupWarnings) {
+      if (!binaryLevel.has(w.code)) warnings.push(w);
+      else if (!ctx.warnings.some((r) => r.code === w.code && r.message === w.message)) ctx.warnings.push(w);
+    }
+    const name = frame.symbol ?? symbolization?.symbol?.name;
+    const base = name === undefined ? undefined : baseFunctionName(name);
+    const dwarfFrames = symbolization?.frames.filter((f) => f.file !== undefined && f.line > 0) ?? [];
+    let provenance: Provenance | null = null;
+    let locations: ResolvedLocation[] = [];
+    if (dwarfFrames.length > 0) {
+      provenance = 'dwarf';
+      locations = dwarfFrames.map((f) => this.location(f.function ?? null, f.file!, f.line, f.column, f.inlined));
+    } else if (frame.sources?.length) {
+      provenance = 'report';
+      locations = frame.sources.map((s) => this.location(s.function ?? base ?? null, s.file, s.line, 0, s.inlined));
+      warnings.push(warn('location-as-printed', 'location as printed in the report (no debug info given for it)'));
+    } else if (symbolization?.symbol) {
+      provenance = 'symtab';
+    }
+    const indexDef = base === undefined ? undefined : this.options.index?.findDefinitions(base, { ...(report.arch ? { arch: report.arch } : {}), limit: 1 })[0];
+    const outer = dwarfFrames.at(-1);
+    const decl = outer?.decl;
+    let definition: DefinitionPlace | null = null;
+    if (decl) definition = { ...this.mapSource(decl.file), line: decl.line, from: 'dwarf' };
+    else if (indexDef) definition = { file: indexDef.file, path: path.join(this.options.index!.root, indexDef.file), line: indexDef.line, from: 'index' };
+    if (provenance === null && indexDef) {
+      provenance = 'index';
+      locations = [{ function: indexDef.name, file: indexDef.file, line: indexDef.line, column: indexDef.column, inlined: false }];
+    }
+    for (const loc of locations) {
+      if (provenance !== 'index' && loc.path === undefined) {
+        warnings.push(warn('source-not-found', `${loc.file} is not under the source roots or module directories given (add its tree with --root, or map it with --subst-path)`));
+        break;
+      }
+    }
+    if (!symbolization && frame.symbol && kernel.symbolizer.vmlinux.file !== undefined && provenance !== 'report') {
+      if (!warnings.some((w) => w.code === 'module-not-found' || w.code === 'module-corrupt' || w.code === 'symbol-mismatch')) {
+        warnings.push(warn('symbol-not-found', `${frame.symbol} not found in the debug info${frame.module ? ` of ${frame.module}` : ''}`));
+      }
+    }
+    const index = this.options.index;
+    const callSites = base !== undefined && index ? rankCallers(index.findCallers(base), report.arch) : undefined;
+    return {
+      frame,
+      address: this.runtimeAddress(ctx, frame, symbolization, module),
+      provenance,
+      locations,
+      definition,
+      callers: callSites ? callSites.length : null,
+      topCallers: callSites ? topCallers(callSites) : [],
+      warnings,
+    };
+  }
+
+  /** A DWARF or printed file name as displayed (relative to its source root) and its readable local file. */
+  mapSource(file: string): { file: string; path?: string } {
+    const local = this.locateSource(file);
+    return { file: this.displayPath(file, local), ...(local ? { path: local } : {}) };
+  }
+
+  private location(fn: string | null, file: string, line: number, column: number, inlined: boolean): ResolvedLocation {
+    return { function: fn, ...this.mapSource(file), line, column, inlined };
+  }
+
+  private displayPath(name: string, local: string | undefined): string {
+    if (local) {
+      for (const root of this.sourceRoots) {
+        const rel = path.relative(root, local);
+        if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel;
+      }
+    }
+    return name;
+  }
+
+  private runtimeAddress(ctx: ReportContext, frame: CrashFrame, symbolization: Symbolization | undefined, module: string | undefined): bigint | undefined {
+    if (frame.address !== undefined) return frame.address;
+    const sym = symbolization?.symbol;
+    if (!sym || frame.offset === undefined) return undefined;
+    if (!module && !frame.module && sym.address >= kernelSpace) return sym.address + BigInt(frame.offset) + ctx.placement.slide;
+    return undefined;
+  }
+
+  private async lookUp(ctx: ReportContext, frame: CrashFrame): Promise<Lookup> {
+    const { report, kernel, placement } = ctx;
+    const symbolizer = kernel.symbolizer;
+    const returnAddress = !frame.isFault;
+    const inRegion = await this.lookUpRegion(ctx, frame);
+    if (inRegion) return inRegion;
+    const warnings: ResolutionWarning[] = [];
+    if (frame.symbol && frame.offset !== undefined) {
+      const spec = { symbol: frame.symbol, offset: BigInt(frame.offset), length: frame.size === undefined ? undefined : BigInt(frame.size) };
+      const candidates = frame.module ? [frame.module] : [...new Set([undefined, ...reportModules(report), ...(this.options.searchModules ?? [])])];
+      for (const module of candidates) {
+        const r = await symbolizer.resolve(spec, { ...(module ? { module } : {}), returnAddress });
+        if (r.symbol || r.frames.length) return { symbolization: r, ...(module ? { module } : {}), warnings: r.warnings.map(plain) };
+        if (module === undefined || module === frame.module) warnings.push(...r.warnings.filter((w) => !warnings.some((x) => x.message === w.message)).map(plain));
+      }
+    }
+    if (frame.address === undefined || frame.address < kernelSpace) return { symbolization: undefined, warnings };
+    // A runtime address (crash's `func at ADDR`, a bare `[<addr>]`): in a module whose base is known, else in vmlinux.
+    const moduleName = frame.module?.replace(/-/g, '_') ?? moduleAt(placement, frame.address);
+    if (moduleName !== undefined) {
+      const base = placement.moduleBases.get(moduleName);
+      const module = await kernel.symbolizer.module(moduleName);
+      if (!module?.file) return { symbolization: undefined, warnings: [...warnings, ...(await missingModule(kernel, moduleName))] };
+      if (base === undefined) return { symbolization: undefined, warnings };
+      const layout = moduleLayout(module.file.elf);
+      const a = returnAddress ? frame.address - 1n : frame.address;
+      const at = a >= base && a - base < layout.core.end ? sectionAtRegionOffset(module.file.elf, layout.core, a - base) : undefined;
+      if (!at) return { symbolization: undefined, warnings };
+      const r = module.symbolizeInSection(at.section, returnAddress ? at.offset + 1n : at.offset, { returnAddress });
+      return this.checkedByName(frame, r, moduleName, warnings);
+    }
+    if (frame.module) return { symbolization: undefined, warnings };
+    const r = symbolizer.vmlinux.symbolize(frame.address - placement.slide, { linkTime: true, returnAddress });
+    if (!r.symbol) return { symbolization: undefined, warnings };
+    return this.checkedByName(frame, r, undefined, warnings);
+  }
+
+  /** An address answer is believed only when it lands in the function the frame names (when it names one). */
+  private checkedByName(frame: CrashFrame, r: Symbolization, module: string | undefined, warnings: ResolutionWarning[]): Lookup {
+    const found = r.symbol?.name;
+    if (frame.symbol && found && baseFunctionName(found) !== baseFunctionName(frame.symbol)) {
+      const where = `0x${frame.address!.toString(16)}`;
+      const message = `${frame.symbol} at ${where}: that address is in ${found} (wrong KASLR slide, module base or binary?)`;
+      return { symbolization: undefined, warnings: [...warnings, warn('symbol-mismatch', message)] };
+    }
+    return { symbolization: r, ...(module ? { module } : {}), warnings: [...warnings, ...r.warnings.map(plain)] };
+  }
+
+  /** crash's `_MODULE_INIT_START_mod+31` when the module's own symbols were not loaded. */
+  private async lookUpRegion(ctx: ReportContext, frame: CrashFrame): Promise<Lookup | undefined> {
+    const named = frame.symbol === undefined ? undefined : moduleRegionSymbol(frame.symbol);
+    if (!named) return undefined;
+    const moduleName = frame.module ?? named.module;
+    const module = await ctx.kernel.symbolizer.module(moduleName);
+    if (!module?.file) return { symbolization: undefined, warnings: await missingModule(ctx.kernel, moduleName) };
+    const elf = module.file.elf;
+    const layout = moduleLayout(elf);
+    const region = layout[named.region];
+    const offset = regionOffset(frame, ctx.report, region, layout.page);
+    if (offset === undefined) return undefined;
+    const at = sectionAtRegionOffset(elf, region, frame.isFault ? offset : offset - 1n);
+    if (!at) return undefined;
+    const symbolization = module.symbolizeInSection(at.section, at.offset);
+    return { symbolization, module: moduleName, warnings: symbolization.warnings.map(plain) };
+  }
+}
+
+/** Why a module has no symbolizer: the symbolizer's own word (not found, or corrupt with the ELF error). */
+async function missingModule(kernel: Kernel, name: string): Promise<ResolutionWarning[]> {
+  const load = await kernel.symbolizer.loadModule(name);
+  return load.ok ? [] : [plain(load.warning)];
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
+  return out;
+}
+
+/** Frames that say both a function and a runtime address: what a slide or a load base can be read from. */
+function placeableFrames(report: CrashReport): CrashFrame[] {
+  return report.stacks.flatMap((s) => s.frames).filter((f) => f.symbol !== undefined && f.address !== undefined && f.address >= kernelSpace && !moduleRegionSymbol(f.symbol));
+}
+
+/** The module whose known core region holds a runtime address. */
+function moduleAt(placement: KernelPlacement, address: bigint): string | undefined {
+  let best: { name: string; base: bigint } | undefined;
+  for (const [name, base] of placement.moduleBases) if (base <= address && (!best || base > best.base)) best = { name, base };
+  return best && address - best.base < 0x40000000n ? best.name : undefined;
+}
+
+/** Each function's place in a module's core region: what a frame's address less the load base must fall in. */
+function coreOffsets(module: Symbolizer): (name: string) => { start: bigint; end: bigint }[] {
+  const file = module.file!;
+  const layout = moduleLayout(file.elf);
+  return (name) =>
+    module.lookup(name).flatMap((s) => {
+      const section = file.elf.findSection(s.section);
+      const at = section ? layout.core.offsets.get(section.index) : undefined;
+      if (!section || at === undefined) return [];
+      const start = at + (s.address - file.sectionAddress(s.section, 0n));
+      return [{ start, end: start + BigInt(s.size) }];
+    });
+}
+
+/** Modules the report names: a frame without `[module]` whose symbol vmlinux lacks may live in one of them. */
+function reportModules(report: CrashReport): string[] {
+  const named = new Set<string>();
+  for (const stack of report.stacks) for (const f of stack.frames) if (f.module) named.add(f.module);
+  for (const m of report.modules ?? []) if (m.flags.includes('O') || m.flags.includes('+')) named.add(m.name);
+  return [...named];
+}
+
+/**
+ * How far into its region a frame named after a module region (`_MODULE_INIT_START_m`) is: its printed
+ * offset; or its address less the region's start, known from another frame printing both; or, when the
+ * region's text fits in one page, its address modulo the page (the loader's allocations are page-aligned).
+ */
+function regionOffset(frame: CrashFrame, report: CrashReport, region: ModuleRegion, page: bigint): bigint | undefined {
+  if (frame.offset !== undefined) return BigInt(frame.offset);
+  if (frame.address === undefined) return undefined;
+  for (const stack of report.stacks) {
+    for (const f of stack.frames) {
+      if (f.symbol === frame.symbol && f.offset !== undefined && f.address !== undefined) return frame.address - (f.address - BigInt(f.offset));
+    }
+  }
+  return region.textEnd <= page ? frame.address % page : undefined;
+}
+
+/** Call sites with the report's architecture first, then generic code, then other architectures. */
+function rankCallers(sites: CallSite[], arch: string | undefined): CallSite[] {
+  const own = arch ? normalizeArch(arch) : undefined;
+  const rank = (file: string): number => {
+    const a = archOfPath(file);
+    return a === undefined ? 1 : a === own ? 0 : 2;
+  };
+  return sites.map((s, i) => ({ s, i, r: rank(s.file) })).sort((a, b) => a.r - b.r || a.i - b.i).map((x) => x.s);
+}
+
+function topCallers(sites: CallSite[]): CallerRef[] {
+  const seen = new Set<string>();
+  return sites
+    .filter((c) => !seen.has(c.caller.name) && seen.add(c.caller.name))
+    .slice(0, topCallerCount)
+    .map((c) => ({ function: c.caller.name, file: c.file, line: c.line }));
+}
