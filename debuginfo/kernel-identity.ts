@@ -2,7 +2,9 @@
 // report shows (`6.1.0-53-cloud-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1`), and a module's
 // `vermagic`/`srcversion` against the running kernel. A mismatch is a loud warning, not a refusal.
 import type { DebugFile } from './debug-file.js';
+import { ET_REL, SHF_ALLOC, SHF_EXECINSTR } from './elf/elf-constants.js';
 import { readModinfo } from './elf/elf-notes.js';
+import type { DebugWarning } from './warnings.js';
 
 /** The `Linux version ...` string compiled into the vmlinux (symbol `linux_banner`). */
 export function readLinuxBanner(file: DebugFile): string | undefined {
@@ -32,16 +34,51 @@ export function parseBanner(banner: string): KernelIdentity {
 }
 
 /** Warnings when the report's kernel is not the one the vmlinux was built as. Empty when they match. */
-export function compareKernelIdentity(binary: KernelIdentity, report: KernelIdentity, binaryName: string): string[] {
-  const out: string[] = [];
+export function compareKernelIdentity(binary: KernelIdentity, report: Partial<KernelIdentity>, binaryName: string): DebugWarning[] {
+  const out: DebugWarning[] = [];
   if (report.release && binary.release && report.release !== binary.release) {
-    out.push(`WRONG BINARY? the report's kernel is ${report.release} but ${binaryName} is ${binary.release}`);
+    out.push({ code: 'release-mismatch', message: `WRONG BINARY? the report's kernel is ${report.release} but ${binaryName} is ${binary.release}`, file: binaryName });
   }
   const pkg = (v: string | undefined) => /\b(\d+\.\d+\.\d+-[\w.+~]+)/.exec(v ?? '')?.[1] ?? v?.split(/\s+/)[0];
   if (report.version && binary.version && !versionsAgree(report.version, binary.version)) {
-    out.push(`WRONG BINARY? the report's build is "${report.version}" (${pkg(report.version)}) but ${binaryName} is "${binary.version}" (${pkg(binary.version)})`);
+    out.push({
+      code: 'build-mismatch',
+      message: `WRONG BINARY? the report's build is "${report.version}" (${pkg(report.version)}) but ${binaryName} is "${binary.version}" (${pkg(binary.version)})`,
+      file: binaryName,
+    });
   }
   return out;
+}
+
+/**
+ * Why a file given as the vmlinux is no kernel image, or undefined when it may be one. Cheap (ELF
+ * header and section table): a relocatable object (a `.ko`), or a 64-bit binary whose code is not
+ * in the top half of the address space where every 64-bit kernel links its text (`/bin/ls`).
+ */
+export function notVmlinuxReason(file: DebugFile): string | undefined {
+  const elf = file.elf;
+  if (elf.type === ET_REL) return 'a relocatable object (a module?), not a kernel image';
+  const code = elf.sections.filter((s) => (s.flags & SHF_ALLOC) !== 0 && (s.flags & SHF_EXECINSTR) !== 0 && s.size > 0);
+  if (code.length === 0) return 'no code, not a kernel image';
+  if (elf.is64 && !code.some((s) => s.addr >= 0x8000000000000000n)) {
+    return `its code is at 0x${code[0]!.addr.toString(16)}, a user-space address, not a kernel image`;
+  }
+  return undefined;
+}
+
+/**
+ * Everything that says a candidate vmlinux is not the kernel of a report: not a kernel image at all,
+ * no `linux_banner` (checked when the report's identity is given: reading it needs the symbol table),
+ * or a banner naming another release or build. Empty when nothing is wrong.
+ */
+export function checkVmlinux(file: DebugFile, report?: Partial<KernelIdentity>): DebugWarning[] {
+  const reason = notVmlinuxReason(file);
+  const notVmlinux = (why: string): DebugWarning => ({ code: 'not-vmlinux', message: `WRONG BINARY? ${file.name} is ${why}`, file: file.name });
+  if (reason) return [notVmlinux(reason)];
+  if (!report || (!report.release && !report.version)) return [];
+  const banner = readLinuxBanner(file);
+  if (banner === undefined) return [notVmlinux('an ELF file without linux_banner, not a kernel image')];
+  return compareKernelIdentity(parseBanner(banner), report, file.name);
 }
 
 // An oops line shows `#1 Debian 6.1.187-1`, the banner `#1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1 (2025-...)`:
@@ -69,12 +106,15 @@ export function readModuleIdentity(file: DebugFile): ModuleIdentity {
 }
 
 /** Warnings when a module was not built for the report's kernel, or is not the build the report lists. */
-export function compareModuleIdentity(module: ModuleIdentity, report: { release?: string; srcversion?: string }, moduleName: string): string[] {
-  const out: string[] = [];
+export function compareModuleIdentity(module: ModuleIdentity, report: { release?: string; srcversion?: string }, moduleName: string, file?: string): DebugWarning[] {
+  const out: DebugWarning[] = [];
+  const where = { module: moduleName, ...(file !== undefined ? { file } : {}) };
   const release = module.vermagic?.split(/\s+/)[0];
-  if (report.release && release && release !== report.release) out.push(`WRONG MODULE? ${moduleName} was built for ${release}, the report's kernel is ${report.release}`);
+  if (report.release && release && release !== report.release) {
+    out.push({ code: 'module-vermagic', message: `WRONG MODULE? ${moduleName} was built for ${release}, the report's kernel is ${report.release}`, ...where });
+  }
   if (report.srcversion && module.srcversion && report.srcversion !== module.srcversion) {
-    out.push(`WRONG MODULE? ${moduleName} has srcversion ${module.srcversion}, the report shows ${report.srcversion}`);
+    out.push({ code: 'module-srcversion', message: `WRONG MODULE? ${moduleName} has srcversion ${module.srcversion}, the report shows ${report.srcversion}`, ...where });
   }
   return out;
 }

@@ -5,12 +5,13 @@ import { DebugFile } from './debug-file.js';
 import { ElfFormatError } from './errors.js';
 import { type FrameSpec, parseFrameSpec } from './frame-spec.js';
 import { slideFromPair } from './kaslr.js';
-import { type KernelIdentity, compareKernelIdentity, compareModuleIdentity, parseBanner, readLinuxBanner, readModuleIdentity } from './kernel-identity.js';
+import { type KernelIdentity, checkVmlinux, compareModuleIdentity, readModuleIdentity } from './kernel-identity.js';
 import { ModuleFinder } from './locate.js';
 import { moduleLayout, sectionAtRegionOffset } from './module-layout.js';
 import { openDebugFile } from './open-debug-file.js';
 import { type Resolution, type Symbolization, type SymbolizeOptions, Symbolizer } from './symbolizer.js';
 import { type SystemMap } from './system-map.js';
+import type { DebugWarning } from './warnings.js';
 
 export interface KernelSymbolizerOptions {
   /** The vmlinux (with or without DWARF), or a System.map when there is nothing better. */
@@ -29,23 +30,22 @@ export interface KernelSymbolizerOptions {
   report?: Partial<KernelIdentity> & { moduleSrcversions?: Map<string, string> };
 }
 
+/** A module by name: its symbolizer and file, or why there is none (`module-not-found`, `module-corrupt`). */
+export type ModuleLoad = { ok: true; symbolizer: Symbolizer; path: string } | { ok: false; warning: DebugWarning; path: string | undefined };
+
 export class KernelSymbolizer {
   readonly vmlinux: Symbolizer;
   private readonly finder: ModuleFinder;
   private readonly modulePaths: Map<string, string>;
-  private readonly modules = new Map<string, Promise<Symbolizer | undefined>>();
+  private readonly modules = new Map<string, Promise<ModuleLoad>>();
   private readonly report: KernelSymbolizerOptions['report'];
   /** Module load bases, highest first. */
   private readonly bases: { name: string; base: bigint }[];
 
   constructor(options: KernelSymbolizerOptions) {
     this.report = options.report;
-    const warnings: string[] = [];
     const file = 'systemMap' in options.vmlinux ? undefined : options.vmlinux;
-    if (file && options.report) {
-      const banner = readLinuxBanner(file);
-      if (banner) warnings.push(...compareKernelIdentity(parseBanner(banner), { release: options.report.release, version: options.report.version }, file.name));
-    }
+    const warnings = file ? checkVmlinux(file, options.report) : [];
     this.vmlinux = new Symbolizer(options.vmlinux, { slide: options.slide ?? 0n, warnings });
     this.finder = new ModuleFinder({ dirs: options.moduleDirs ?? [] });
     this.modulePaths = new Map([...(options.modulePaths ?? [])].map(([k, v]) => [k.replace(/-/g, '_'), v]));
@@ -86,30 +86,40 @@ export class KernelSymbolizer {
   async symbolizeRuntime(address: bigint, options: Omit<SymbolizeOptions, 'linkTime'> = {}): Promise<Symbolization & { module: string | undefined }> {
     const a = options.returnAddress ? address - 1n : address;
     const owner = this.bases.find((b) => b.base <= a);
-    const module = owner && (await this.module(owner.name));
+    const load = owner && (await this.loadModule(owner.name));
+    const module = load?.ok ? load.symbolizer : undefined;
     if (owner && module?.file) {
       const layout = moduleLayout(module.file.elf);
       const at = a - owner.base < layout.core.end ? sectionAtRegionOffset(module.file.elf, layout.core, a - owner.base) : undefined;
       if (at) return { ...module.symbolizeInSection(at.section, at.offset), module: owner.name };
     }
     const answer = this.vmlinux.symbolize(address, options);
-    if (owner && !module && answer.frames.length === 0) answer.warnings.push(`0x${address.toString(16)} may be in module ${owner.name}, whose file was not found`);
+    if (load && !load.ok && answer.frames.length === 0) {
+      const why = load.warning.code === 'module-corrupt' ? load.warning.message : 'whose file was not found';
+      answer.warnings.push({ ...load.warning, message: `0x${address.toString(16)} may be in module ${owner!.name}, ${why}` });
+    }
     return { ...answer, module: undefined };
   }
 
   /** `func+0x19/0x22`, in a module when `module` is given (`[crash_nullwrite]`). */
   async resolve(spec: string | FrameSpec, options: { module?: string; returnAddress?: boolean } = {}): Promise<Resolution> {
     if (!options.module) return this.vmlinux.resolve(spec, options);
-    const module = await this.module(options.module);
-    if (!module) {
+    const load = await this.loadModule(options.module);
+    if (!load.ok) {
       const parsed = (typeof spec === 'string' ? parseFrameSpec(spec) : spec) ?? { symbol: String(spec), offset: 0n, length: undefined };
-      return { spec: parsed, address: 0n, frames: [], symbol: undefined, source: undefined, warnings: [...this.vmlinux.warnings, `module ${options.module} not found`] };
+      return { spec: parsed, address: 0n, frames: [], symbol: undefined, source: undefined, warnings: [...this.vmlinux.warnings, load.warning] };
     }
-    return module.resolve(spec, options);
+    return load.symbolizer.resolve(spec, options);
   }
 
-  /** The symbolizer of a module by name (`-`/`_` equivalent), or undefined when no file is found. */
-  module(name: string): Promise<Symbolizer | undefined> {
+  /** The symbolizer of a module by name (`-`/`_` equivalent), or undefined when it has no readable file. */
+  async module(name: string): Promise<Symbolizer | undefined> {
+    const load = await this.loadModule(name);
+    return load.ok ? load.symbolizer : undefined;
+  }
+
+  /** A module by name, opened once: its symbolizer, or a `module-not-found`/`module-corrupt` warning. */
+  loadModule(name: string): Promise<ModuleLoad> {
     const key = name.replace(/-/g, '_');
     let p = this.modules.get(key);
     if (!p) {
@@ -119,20 +129,31 @@ export class KernelSymbolizer {
     return p;
   }
 
-  private async openModule(key: string): Promise<Symbolizer | undefined> {
+  /** Closes the module files this symbolizer opened (the vmlinux belongs to the caller). */
+  async close(): Promise<void> {
+    const loads = [...this.modules.values()];
+    this.modules.clear();
+    for (const load of await Promise.all(loads)) if (load.ok) load.symbolizer.file?.close();
+  }
+
+  private async openModule(key: string): Promise<ModuleLoad> {
     const file = this.modulePaths.get(key) ?? this.finder.find(key);
-    if (!file) return undefined;
-    let debugFile: DebugFile;
+    if (!file) return { ok: false, warning: { code: 'module-not-found', message: `module ${key} not found`, module: key }, path: undefined };
+    let debugFile: DebugFile | undefined;
+    const warnings = [...this.vmlinux.warnings];
     try {
       debugFile = await openDebugFile(file);
+      // The identity and the symbol table are read now, so a file broken past its header is corrupt here, not at each lookup.
+      if (this.report) {
+        const report = { release: this.report.release, srcversion: this.report.moduleSrcversions?.get(key) };
+        warnings.push(...compareModuleIdentity(readModuleIdentity(debugFile), report, key, file));
+      }
+      void debugFile.symbols;
     } catch (err) {
-      if (err instanceof ElfFormatError) return undefined;
-      throw err;
+      if (!(err instanceof ElfFormatError)) throw err;
+      debugFile?.close();
+      return { ok: false, warning: { code: 'module-corrupt', message: `module ${key} is corrupt: ${err.message}`, module: key, file }, path: file };
     }
-    const warnings = [...this.vmlinux.warnings];
-    if (this.report) {
-      warnings.push(...compareModuleIdentity(readModuleIdentity(debugFile), { release: this.report.release, srcversion: this.report.moduleSrcversions?.get(key) }, key));
-    }
-    return new Symbolizer(debugFile, { warnings });
+    return { ok: true, symbolizer: new Symbolizer(debugFile, { warnings }), path: file };
   }
 }

@@ -7,6 +7,7 @@ import { DwarfFormatError, ElfFormatError } from './errors.js';
 import { type FrameSpec, parseFrameSpec, renderFrameSpec } from './frame-spec.js';
 import { KallsymsSizes } from './kallsyms-size.js';
 import type { SystemMap } from './system-map.js';
+import type { DebugWarning } from './warnings.js';
 
 /**
  * One frame of an answer: the DWARF inline frame without its DIE offset, or the symbol table's function
@@ -33,7 +34,7 @@ export interface Symbolization {
   /** The ELF (or System.map) symbol containing the address, with the offset into it. */
   symbol: (SymbolLocation & { offset: bigint }) | undefined;
   source: SymbolSource | undefined;
-  warnings: string[];
+  warnings: DebugWarning[];
 }
 
 export interface Resolution extends Symbolization {
@@ -51,7 +52,7 @@ export interface SymbolizerOptions {
   /** KASLR slide to subtract from runtime addresses (vmlinux only). */
   slide?: bigint;
   /** Loud warnings added to every answer (e.g. the banner does not match the report). */
-  warnings?: string[];
+  warnings?: DebugWarning[];
 }
 
 export class Symbolizer {
@@ -59,7 +60,7 @@ export class Symbolizer {
   readonly file: DebugFile | undefined;
   readonly systemMap: SystemMap | undefined;
   slide: bigint;
-  readonly warnings: string[];
+  readonly warnings: DebugWarning[];
   private kallsyms: KallsymsSizes | undefined;
 
   constructor(target: DebugFile | { systemMap: SystemMap; name: string }, options: SymbolizerOptions = {}) {
@@ -83,10 +84,18 @@ export class Symbolizer {
     const dwarf = this.file?.dwarf;
     if (dwarf) {
       try {
-        frames = dwarf.findFrames(a).map((f) => ({ function: f.function, file: f.file, line: f.line, column: f.column, discriminator: f.discriminator, inlined: f.inlined }));
+        frames = dwarf.findFrames(a).map((f) => ({
+          function: f.function,
+          file: f.file,
+          line: f.line,
+          column: f.column,
+          discriminator: f.discriminator,
+          inlined: f.inlined,
+          ...(f.decl ? { decl: f.decl } : {}),
+        }));
       } catch (err) {
         if (!(err instanceof DwarfFormatError || err instanceof ElfFormatError)) throw err;
-        warnings.push(`DWARF unreadable here, using the symbol table: ${err.message}`);
+        warnings.push({ code: 'dwarf-unreadable', message: `DWARF unreadable here, using the symbol table: ${err.message}`, file: this.name });
       }
     }
     if (frames.length > 0) {
@@ -101,7 +110,7 @@ export class Symbolizer {
     const symbol = this.symbolAt(a);
     if (!symbol) return { address: a, frames: [], symbol, source: undefined, warnings };
     const source: SymbolSource = this.file ? 'symtab' : 'system-map';
-    if (!dwarf) warnings.push(`${this.name} has no DWARF: function+offset from the ${source === 'symtab' ? 'ELF symbol table' : 'System.map'}, no source line`);
+    if (!dwarf) warnings.push({ code: 'no-dwarf', message: `${this.name} has no DWARF: function+offset from the ${source === 'symtab' ? 'ELF symbol table' : 'System.map'}, no source line`, file: this.name });
     return { address: a, frames: [{ function: symbol.name, file: undefined, line: 0, column: 0, discriminator: 0, inlined: false }], symbol, source, warnings };
   }
 
@@ -130,18 +139,23 @@ export class Symbolizer {
   resolve(spec: string | FrameSpec, options: Omit<SymbolizeOptions, 'linkTime'> = {}): Resolution {
     const parsed = typeof spec === 'string' ? parseFrameSpec(spec) : spec;
     if (!parsed) {
-      return { spec: { symbol: String(spec), offset: 0n, length: undefined }, address: 0n, frames: [], symbol: undefined, source: undefined, warnings: [...this.warnings, `not a function+offset: ${String(spec)}`] };
+      return { spec: { symbol: String(spec), offset: 0n, length: undefined }, address: 0n, frames: [], symbol: undefined, source: undefined, warnings: [...this.warnings, { code: 'bad-frame-spec', message: `not a function+offset: ${String(spec)}` }] };
     }
     const candidates = this.lookup(parsed.symbol);
-    const warnings: string[] = [];
+    const warnings: DebugWarning[] = [];
     if (candidates.length === 0) {
-      return { spec: parsed, address: 0n, frames: [], symbol: undefined, source: undefined, warnings: [...this.warnings, `${parsed.symbol} is not a function in ${this.name}`] };
+      const missing: DebugWarning = { code: 'symbol-not-found', message: `${parsed.symbol} is not a function in ${this.name}`, file: this.name };
+      return { spec: parsed, address: 0n, frames: [], symbol: undefined, source: undefined, warnings: [...this.warnings, missing] };
     }
     const sized = parsed.length === undefined ? [] : candidates.filter((c) => this.sizeFits(c, parsed.length!));
     const exact = sized.filter((c) => BigInt(c.size) === parsed.length);
     const chosen = exact[0] ?? sized[0] ?? candidates[0]!;
     if (candidates.length > 1 && exact.length !== 1 && sized.length !== 1) {
-      warnings.push(`${parsed.symbol} is defined ${candidates.length} times in ${this.name}; using the one at 0x${chosen.address.toString(16)} (${chosen.section})`);
+      warnings.push({
+        code: 'ambiguous-symbol',
+        message: `${parsed.symbol} is defined ${candidates.length} times in ${this.name}; using the one at 0x${chosen.address.toString(16)} (${chosen.section})`,
+        file: this.name,
+      });
     }
     if (parsed.length !== undefined && sized.length === 0 && this.file) {
       warnings.push(this.sizeMismatch(parsed, chosen));
@@ -149,7 +163,7 @@ export class Symbolizer {
     // A return address may equal the function's end: its last instruction called a noreturn function.
     const end = BigInt(chosen.size);
     if (chosen.size > 0 && (parsed.offset > end || (parsed.offset === end && !options.returnAddress))) {
-      warnings.push(`offset 0x${parsed.offset.toString(16)} is past the end of ${chosen.name} (0x${chosen.size.toString(16)} bytes)`);
+      warnings.push({ code: 'offset-past-end', message: `offset 0x${parsed.offset.toString(16)} is past the end of ${chosen.name} (0x${chosen.size.toString(16)} bytes)`, file: this.name });
     }
     const result = this.symbolize(chosen.address + parsed.offset, { ...options, linkTime: true });
     return { ...result, spec: parsed, warnings: [...result.warnings, ...warnings] };
@@ -169,12 +183,13 @@ export class Symbolizer {
     return length >= lo && length <= hi;
   }
 
-  private sizeMismatch(spec: FrameSpec, sym: SymbolLocation): string {
+  private sizeMismatch(spec: FrameSpec, sym: SymbolLocation): DebugWarning {
     const size = BigInt(sym.size);
     const reported = this.kallsyms?.reportedSize(sym.address) ?? size;
     const [lo, hi] = reported < size ? [reported, size] : [size, reported];
     const range = lo === hi ? '' : `, so the kernel would print a length from 0x${lo.toString(16)} to 0x${hi.toString(16)}`;
-    return `size mismatch: the report says ${renderFrameSpec(spec)} but ${sym.name} is 0x${sym.size.toString(16)} bytes in ${this.name}${range} (likely not the binary that crashed)`;
+    const message = `size mismatch: the report says ${renderFrameSpec(spec)} but ${sym.name} is 0x${sym.size.toString(16)} bytes in ${this.name}${range} (likely not the binary that crashed)`;
+    return { code: 'size-mismatch', message, file: this.name };
   }
 
   private symbolAt(address: bigint): (SymbolLocation & { offset: bigint }) | undefined {

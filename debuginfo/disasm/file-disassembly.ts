@@ -5,6 +5,7 @@ import type { DebugFile } from '../debug-file.js';
 import { EM_AARCH64, EM_X86_64, STT_FUNC, STT_SECTION } from '../elf/elf-constants.js';
 import type { ElfSection } from '../elf/elf-file.js';
 import { findRelocationSections, readRelocations } from '../elf/relocations.js';
+import type { DebugWarning } from '../warnings.js';
 import { disassemble } from './disassemble.js';
 import type { AddressNamer, CodeRelocation, DisasmArch, DisasmInstruction, DisasmSyntax } from './instruction.js';
 import type { DisassemblyListing, SourceLocation } from './render-disassembly.js';
@@ -63,7 +64,7 @@ export interface FileDisassembly {
   /** The instruction to mark, when the target named an address inside the function. */
   mark: { address: bigint; label: string } | undefined;
   /** Non-fatal remarks: several same-named symbols, a size that differs from the report's. */
-  warnings: string[];
+  warnings: DebugWarning[];
   labelAt(address: bigint): string | undefined;
   /** Inline chain of a listing address, innermost first. */
   locate(address: bigint): SourceLocation[];
@@ -90,11 +91,11 @@ interface ResolvedRange {
   start: bigint;
   stop: bigint;
   mark: { address: bigint; label: string } | undefined;
-  warnings: string[];
+  warnings: DebugWarning[];
 }
 
 function resolveTarget(file: DebugFile, target: DisasmTarget): ResolvedRange {
-  const warnings: string[] = [];
+  const warnings: DebugWarning[] = [];
   let start: bigint;
   let stop: bigint;
   let mark: ResolvedRange['mark'];
@@ -120,10 +121,13 @@ function resolveTarget(file: DebugFile, target: DisasmTarget): ResolvedRange {
     const bySize = target.size === undefined ? [] : pool.filter((s) => BigInt(s.size) === target.size);
     const sym = bySize[0] ?? pool[0]!;
     if (pool.length > 1) {
-      warnings.push(
-        `${pool.length} symbols named ${target.symbol}; showing the one at 0x${sym.address.toString(16)}` +
+      warnings.push({
+        code: 'ambiguous-symbol',
+        message:
+          `${pool.length} symbols named ${target.symbol}; showing the one at 0x${sym.address.toString(16)}` +
           (bySize.length === 1 ? ` (size 0x${sym.size.toString(16)} matches)` : ''),
-      );
+        file: file.name,
+      });
     }
     // The kernel reports a module's last function in a section as reaching the section's end
     // (crash_nullwrite_init+0x11/0x1000 for a 0x2c-byte function): that is no mismatch.
@@ -132,13 +136,16 @@ function resolveTarget(file: DebugFile, target: DisasmTarget): ResolvedRange {
       file.elf.isRelocatable && section !== undefined && target.size !== undefined && target.size > BigInt(sym.size) &&
       sym.value + BigInt(sym.size) + 64n >= BigInt(section.size);
     if (target.size !== undefined && BigInt(sym.size) !== target.size && !lastInModuleSection) {
-      warnings.push(`${target.symbol} is 0x${sym.size.toString(16)} bytes in ${file.name}, the report says 0x${target.size.toString(16)}: maybe not the binary that crashed`);
+      const message = `${target.symbol} is 0x${sym.size.toString(16)} bytes in ${file.name}, the report says 0x${target.size.toString(16)}: maybe not the binary that crashed`;
+      warnings.push({ code: 'size-mismatch', message, file: file.name });
     }
     start = sym.address;
     stop = sym.address + BigInt(sym.size);
     if (target.offset !== undefined) {
       mark = { address: start + target.offset, label: `${target.symbol}+0x${target.offset.toString(16)}` };
-      if (target.offset >= BigInt(sym.size)) warnings.push(`offset 0x${target.offset.toString(16)} is past the end of ${target.symbol}`);
+      if (target.offset >= BigInt(sym.size)) {
+        warnings.push({ code: 'offset-past-end', message: `offset 0x${target.offset.toString(16)} is past the end of ${target.symbol}`, file: file.name });
+      }
     }
   }
   const where = file.sectionOf(start);

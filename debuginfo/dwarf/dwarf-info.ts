@@ -31,6 +31,23 @@ export interface InlineFrame {
   inlined: boolean;
   /** `.debug_info` offset of the subprogram or inlined_subroutine DIE, when one was found. */
   dieOffset: number | undefined;
+  /**
+   * Where the function is defined: DW_AT_decl_file/decl_line of its DIE, through abstract_origin and
+   * specification (the line of the function's name, in the configuration that was built).
+   */
+  decl?: SourcePlace;
+}
+
+export interface SourcePlace {
+  /** Full path as DWARF spells it (comp_dir/dir/name). */
+  file: string;
+  line: number;
+}
+
+/** What a function DIE's reference chain says: its name and its declaration. */
+interface FunctionFacts {
+  name: string | undefined;
+  decl: SourcePlace | undefined;
 }
 
 type Cached<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -45,7 +62,7 @@ interface ScopeDie {
 }
 
 const maxReferenceChain = 16;
-const nameAttributes = new Set([C.DW_AT_name, C.DW_AT_abstract_origin, C.DW_AT_specification]);
+const factAttributes = new Set([C.DW_AT_name, C.DW_AT_abstract_origin, C.DW_AT_specification, C.DW_AT_decl_file, C.DW_AT_decl_line]);
 
 export interface DwarfInfoOptions {
   /**
@@ -63,7 +80,7 @@ export class DwarfInfo {
   private readonly unitCache = new Map<number, Cached<DwarfUnit>>();
   private readonly lineCache = new Map<number, Cached<LineProgram | undefined>>();
   private readonly functionCache = new Map<number, Cached<FunctionIndex>>();
-  private readonly nameCache = new Map<number, string | undefined>();
+  private readonly factCache = new Map<number, FunctionFacts>();
   private aranges: Cached<UnitRangeTable> | undefined;
   private unitRanges: Cached<UnitRangeTable> | undefined;
   private headers: UnitHeader[] | undefined;
@@ -205,15 +222,21 @@ export class DwarfInfo {
   }
 
   /**
-   * The DWARF name of the function DIE at `dieOffset`, following abstract_origin and specification;
-   * `near` is a unit likely to hold the DIEs (the one being looked up), tried before the cache.
+   * The DWARF name and declaration of the function DIE at `dieOffset`, following abstract_origin and
+   * specification: each fact comes from the first DIE of the chain that has it (GCC repeats a decl
+   * attribute on a definition only where it differs from the declaration). A decl_file indexes the
+   * line table of the unit holding that DIE. `near` is a unit likely to hold the DIEs (the one being
+   * looked up), tried before the cache.
    */
-  private functionName(dieOffset: number, near?: DwarfUnit): string | undefined {
-    if (this.nameCache.has(dieOffset)) return this.nameCache.get(dieOffset);
+  private functionFacts(dieOffset: number, near?: DwarfUnit): FunctionFacts {
+    const hit = this.factCache.get(dieOffset);
+    if (hit) return hit;
     let offset = dieOffset;
     const seen = new Set<number>();
     let name: string | undefined;
-    for (let depth = 0; ; depth++) {
+    let file: string | undefined;
+    let line: number | undefined;
+    for (let depth = 0; name === undefined || file === undefined || line === undefined; depth++) {
       if (seen.has(offset) || depth > maxReferenceChain) {
         throw new DwarfFormatError({ file: this.file, section: '.debug_info', offset, code: 'cyclic-reference' }, 'abstract_origin/specification chain loops or is too deep');
       }
@@ -221,15 +244,19 @@ export class DwarfInfo {
       const unit = near?.containsOffset(offset) ? near : this.unitContainingFast(offset);
       const entry = unit.entryAt(offset);
       if (!entry) break;
-      const attrs = readSelected(unit, entry, nameAttributes);
-      name = unit.stringOf(attrs.get(C.DW_AT_name));
-      if (name !== undefined) break;
+      const attrs = readSelected(unit, entry, factAttributes);
+      name ??= unit.stringOf(attrs.get(C.DW_AT_name));
+      const declFile = attrs.get(C.DW_AT_decl_file);
+      if (file === undefined && declFile?.kind === 'constant') file = this.lineProgram(unit)?.filePath(Number(declFile.value));
+      const declLine = attrs.get(C.DW_AT_decl_line);
+      if (line === undefined && declLine?.kind === 'constant') line = Number(declLine.value);
       const next = attrs.get(C.DW_AT_abstract_origin) ?? attrs.get(C.DW_AT_specification);
       if (next?.kind !== 'reference') break;
       offset = next.offset;
     }
-    this.nameCache.set(dieOffset, name);
-    return name;
+    const facts: FunctionFacts = { name, decl: file !== undefined && line !== undefined && line > 0 ? { file, line } : undefined };
+    this.factCache.set(dieOffset, facts);
+    return facts;
   }
 
   /** The subprogram whose ranges contain `address` in a unit (see FunctionIndex). */
@@ -253,7 +280,8 @@ export class DwarfInfo {
     if (chain.length === 0) return [{ function: undefined, ...loc, inlined: false, dieOffset: undefined }];
     for (let i = chain.length - 1; i >= 0; i--) {
       const scope = chain[i]!;
-      frames.push({ function: this.functionName(scope.offset, unit), ...loc, inlined: i > 0, dieOffset: scope.offset });
+      const facts = this.functionFacts(scope.offset, unit);
+      frames.push({ function: facts.name, ...loc, inlined: i > 0, dieOffset: scope.offset, ...(facts.decl ? { decl: facts.decl } : {}) });
       loc = {
         file: scope.callFile === undefined ? undefined : program?.filePath(scope.callFile),
         line: scope.callLine,

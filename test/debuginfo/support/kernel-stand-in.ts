@@ -1,0 +1,57 @@
+// Small gcc-built stand-ins for a kernel's debug binaries: a "vmlinux" linked at the kernel's text
+// address with a `linux_banner`, and a "module" (a relocatable object with `.modinfo`), each built
+// into a directory the test chooses. Enough for the wrong-binary checks and the debug-root layouts.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The build string a stand-in's banner carries, as `uname -v` would show it. */
+export function standInVersion(release: string): string {
+  return `#1 SMP PREEMPT_DYNAMIC Debian ${release.split('-')[0]}-1 (2026-01-01)`;
+}
+
+/** Builds `out` as a vmlinux of `release`: text at 0xffffffff81000000, `linux_banner`, a function `do_thing`. */
+export function buildStandInVmlinux(out: string, release: string): string {
+  const dir = path.dirname(out);
+  mkdirSync(dir, { recursive: true });
+  const src = path.join(dir, `stand-in-${path.basename(out)}.c`);
+  writeFileSync(
+    src,
+    `const char linux_banner[] = "Linux version ${release} (builder@host) (gcc 12) ${standInVersion(release)}\\n";
+volatile int sink;
+__attribute__((noinline)) int do_thing(int x)
+{
+	sink = x;
+	return x + 1;
+}
+void start_kernel(void)
+{
+	do_thing(3);
+	for (;;);
+}
+`,
+  );
+  execFileSync('gcc', ['-g', '-O2', '-mcmodel=kernel', '-fno-pie', '-no-pie', '-nostdlib', '-static', '-Wl,-Ttext-segment=0xffffffff81000000', '-Wl,-e,start_kernel', '-o', out, src], { stdio: 'pipe' });
+  return out;
+}
+
+/** Builds `out` as a module built for `release`: `.modinfo` with vermagic and srcversion, a function `mod_fault`. */
+export function buildStandInModule(out: string, release: string, srcversion = 'A1B2C3D4E5F60718293A4B5'): string {
+  const dir = path.dirname(out);
+  mkdirSync(dir, { recursive: true });
+  const src = path.join(dir, `${path.basename(out).replace(/\..*$/, '')}.c`);
+  writeFileSync(
+    src,
+    `static const char modinfo[] __attribute__((section(".modinfo"), used)) =
+	"vermagic=${release} SMP preempt mod_unload modversions\\0srcversion=${srcversion}\\0name=${path.basename(out).replace(/\..*$/, '')}";
+volatile int *target;
+int mod_fault(int v)
+{
+	*target = v;
+	return v + 2;
+}
+`,
+  );
+  execFileSync('gcc', ['-g', '-O2', '-c', '-o', out, src], { stdio: 'pipe', cwd: dir });
+  return out;
+}
