@@ -4,11 +4,14 @@
 import path from 'node:path';
 import {
   type ClientCapabilities,
+  CodeLensRefreshRequest,
   type Connection,
   DidChangeConfigurationNotification,
   DidChangeWatchedFilesNotification,
   type FileEvent,
   FileChangeType,
+  FoldingRangeRefreshRequest,
+  InlayHintRefreshRequest,
   type InitializeParams,
   type InitializeResult,
   MessageType,
@@ -23,7 +26,7 @@ import { uriToPath } from './convert.js';
 import { computeReportDiagnostics } from './handlers/diagnostics.js';
 import { settingsSection } from './protocol.js';
 import type { ReportDocument } from './reports/report-document.js';
-import { isReportCandidate, ReportStore } from './reports/report-store.js';
+import { type AnalysisEvent, mayHoldReport, ReportStore } from './reports/report-store.js';
 import type { ClientFeatures, Snapshot } from './snapshot.js';
 import { openWorkspace } from './workspace/open-workspace.js';
 import type { Workspace } from './workspace/workspace.js';
@@ -44,7 +47,7 @@ export class Session {
   private readonly reindexTimers = new Map<string, { timer: NodeJS.Timeout; run: () => void }>();
 
   constructor(private readonly connection: Connection) {
-    this.reports = new ReportStore((uri, version, analysis) => void this.publishReportDiagnostics(uri, version, analysis));
+    this.reports = new ReportStore((event) => this.reportAnalyzed(event));
     this.workspace = openWorkspace({ settings: this.settings, roots: [], log: (m) => this.log(m) });
     // onDidChangeContent fires for the opening text too: the first time a URI is seen is its opening.
     this.documents.onDidChangeContent((e) => {
@@ -54,10 +57,9 @@ export class Session {
     });
     this.documents.onDidClose((e) => {
       this.seen.delete(e.document.uri);
+      const wasReport = this.reports.isReport(e.document.uri);
       this.reports.delete(e.document.uri);
-      if (this.reports.has(e.document.uri) || isReportCandidate(e.document.uri, e.document.languageId)) {
-        void this.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
-      }
+      if (wasReport) void this.connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
     });
     this.documents.listen(connection);
   }
@@ -73,7 +75,9 @@ export class Session {
       workspace: this.workspace,
       reports: this.reports,
       indexingRoots: [...this.indexingRoots],
-      document: (uri) => documents.get(uri),
+      // Handlers read a document's text only to navigate it as C: a text document, whether or not it holds a
+      // report, is never navigated by its words (a word in a log is not a kernel identifier).
+      document: (uri) => (this.reports.has(uri) ? undefined : documents.get(uri)),
     };
   }
 
@@ -216,14 +220,14 @@ export class Session {
 
   private documentChanged(document: TextDocument, how: { opened?: boolean } = {}): void {
     const file = uriToPath(document.uri);
-    if (document.languageId === 'c' || (file !== undefined && cFile.test(file))) {
+    if (!mayHoldReport(document.languageId) || (file !== undefined && cFile.test(file))) {
       if (file === undefined) return;
       // Opening a file as it is on disk changes nothing the index does not already know.
       if (how.opened && this.matchesDisk(file, document)) this.workspace.indexFor(file)?.openFile(file, document.getText());
       else this.scheduleReindex(file, document);
       return;
     }
-    if (isReportCandidate(document.uri, document.languageId)) this.reports.update(document.uri, document.version, document.getText());
+    this.reports.update(document.uri, document.version, document.getText(), { opened: how.opened === true });
   }
 
   private matchesDisk(file: string, document: TextDocument): boolean {
@@ -250,6 +254,29 @@ export class Session {
     };
     const timer = setTimeout(run, 100);
     this.reindexTimers.set(file, { timer, run });
+  }
+
+  /**
+   * A text document's analysis: a report's diagnostics; when it stops being one, its diagnostics cleared; and
+   * when it becomes or stops being one, the client asked to ask again for what it showed (lenses, hints and
+   * folds come and go with the report; the protocol has no refresh for links).
+   */
+  private reportAnalyzed({ uri, version, document, wasReport }: AnalysisEvent): void {
+    if (document) void this.publishReportDiagnostics(uri, version, document);
+    else if (wasReport) void this.connection.sendDiagnostics({ uri, version, diagnostics: [] });
+    if ((document !== undefined) !== wasReport) this.requestRefresh();
+  }
+
+  private requestRefresh(): void {
+    const workspace = this.client.workspace;
+    const refreshes = [
+      { type: CodeLensRefreshRequest.type, supported: workspace?.codeLens?.refreshSupport },
+      { type: InlayHintRefreshRequest.type, supported: workspace?.inlayHint?.refreshSupport },
+      { type: FoldingRangeRefreshRequest.type, supported: workspace?.foldingRange?.refreshSupport },
+    ];
+    for (const { type, supported } of refreshes) {
+      if (supported) this.connection.sendRequest(type).catch((err: unknown) => this.log(`${type.method} failed: ${String(err)}`));
+    }
   }
 
   private async publishReportDiagnostics(uri: string, version: number, analysis: ReportDocument): Promise<void> {

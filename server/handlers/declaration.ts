@@ -6,7 +6,7 @@ import type { Snapshot } from '../snapshot.js';
 
 export function handleDeclaration(snapshot: Snapshot, params: DeclarationParams, _token: CancellationToken): Location[] | null {
   const document = snapshot.document(params.textDocument.uri);
-  if (!document || snapshot.reports.has(params.textDocument.uri)) return null;
+  if (!document) return null;
   const word = identifierAt(document, params.position);
   if (!word) return null;
   const declarations = snapshot.workspace.declarations(word.name);

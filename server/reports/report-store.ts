@@ -1,24 +1,57 @@
-// The analyzed crash-report documents, one entry per open URI and version. Small reports are analyzed on the
-// spot; large ones in a worker thread, so the main loop keeps answering while a 100 MB log is parsed.
+// The open text documents analysed for crash reports, one entry per URI. Whether a document is a report comes
+// from its content (crash/'s parser), never from its name or languageId: a `console.log`, `messages` or an
+// untitled buffer becomes a report document when a report appears in it and stops being one when the report is
+// edited away. Small texts are analysed on the spot, large ones in a worker thread, so the main loop keeps
+// answering while a 100 MB log is parsed. Edits are analysed once typing pauses (a request sees every edit made
+// before it), and a document is analysed at most once at a time: an edit that arrives while its last analysis
+// runs waits for it, and only the newest text of the edits made meanwhile is analysed.
 import { Worker } from 'node:worker_threads';
 import { analyzeReport, type ReportAnalysis } from './report-analysis.js';
 import { ReportDocument } from './report-document.js';
 
-/** Above this many characters a report is analyzed in the worker. */
+/** Above this many characters a text is analysed in the worker. */
 const workerThreshold = 1 << 20;
 /** Characters of text per message to the worker. */
 const textChunk = 4 << 20;
+/** Quiet time after an edit before the document is analysed again. */
+const editQuietMs = 200;
 
-const reportFileName = /(?:\.oops|\.crash|(?:^|\/)vmcore-dmesg\.txt|(?:^|\/)dmesg[^/]*\.txt)$/;
+/**
+ * The languages the server reads as source code, never as crash text: the C family (VS Code's ids for C, C++,
+ * Objective-C and CUDA, which its C/C++ extension also gives kernel headers). A kernel source file quotes
+ * oopses in comments and prints `BUG: ` and `Call Trace:` from its strings; it must stay a C document (its
+ * identifiers navigate through the index), and its edits re-index it rather than re-parse it as a log. Every
+ * other languageId is text that may hold a crash: `plaintext`, `log`, `text`, `messages`, `kernel-crash`, `''`,
+ * `markdown`, a mail or a patch.
+ */
+const sourceLanguages = new Set(['c', 'cpp', 'objective-c', 'objective-cpp', 'cuda-cpp']);
 
-/** Documents the server treats as possible crash reports (plain text ones only if their content parses as one). */
-export function isReportCandidate(uri: string, languageId: string): boolean {
-  return languageId === 'kernel-crash' || languageId === 'plaintext' || languageId === 'text' || reportFileName.test(uri);
+/** True for a document whose content decides whether it is a crash report (anything but C-family source). */
+export function mayHoldReport(languageId: string): boolean {
+  return !sourceLanguages.has(languageId);
+}
+
+/** Whether a document is a report changed (or it got its first analysis): what the session tells the client. */
+export interface AnalysisEvent {
+  uri: string;
+  version: number;
+  /** The report document, or undefined when the text holds no report. */
+  document: ReportDocument | undefined;
+  /** It was a report before this analysis (false on the first one). */
+  wasReport: boolean;
 }
 
 interface Entry {
+  /** The newest version the client sent. */
   version: number;
-  document: Promise<ReportDocument>;
+  /** The text of an edit still waiting out its quiet time. */
+  waiting?: { text: string; timer: NodeJS.Timeout };
+  /** The newest analysis started (undefined: not a report). */
+  document: Promise<ReportDocument | undefined>;
+  /** Settles when the analysis running now has finished; the next one starts after it. */
+  turn: Promise<void>;
+  /** The latest finished analysis found a report. */
+  isReport: boolean;
 }
 
 type Pending = { resolve: (a: ReportAnalysis) => void; reject: (e: Error) => void; parts: ReportAnalysis[] };
@@ -49,45 +82,94 @@ export class ReportStore {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
 
-  constructor(private readonly onAnalyzed: (uri: string, version: number, document: ReportDocument) => void) {}
+  constructor(private readonly onAnalyzed: (event: AnalysisEvent) => void) {}
 
-  update(uri: string, version: number, text: string): void {
-    const analysis = text.length > workerThreshold ? this.analyzeInWorker(text, uri) : Promise.resolve(analyzeReport(text, uri));
-    // Indexing a large analysis is its own turn of the loop, not a tail of the last slice's.
-    const document = analysis.then((a) => new Promise<ReportDocument>((resolve) => setImmediate(() => resolve(new ReportDocument(a)))));
-    this.entries.set(uri, { version, document });
+  /** A text document opened (analysed now) or edited (analysed once the edits pause, or when a request comes). */
+  update(uri: string, version: number, text: string, how: { opened: boolean }): void {
+    let entry = this.entries.get(uri);
+    if (!entry) {
+      entry = { version, document: Promise.resolve(undefined), turn: Promise.resolve(), isReport: false };
+      this.entries.set(uri, entry);
+    }
+    entry.version = version;
+    if (entry.waiting) clearTimeout(entry.waiting.timer);
+    entry.waiting = undefined;
+    if (how.opened) {
+      this.start(uri, entry, version, text);
+      return;
+    }
+    const waiting = entry;
+    entry.waiting = { text, timer: setTimeout(() => this.flush(uri, waiting), editQuietMs) };
+  }
+
+  /** The document's latest version as a report, or undefined when it is not one (no report in it, or not text). */
+  async get(uri: string): Promise<ReportDocument | undefined> {
+    const entry = this.entries.get(uri);
+    if (!entry) return undefined;
+    this.flush(uri, entry);
+    return entry.document;
+  }
+
+  /** The document is text the store analyses (whether or not it holds a report). */
+  has(uri: string): boolean {
+    return this.entries.has(uri);
+  }
+
+  /** The document's latest finished analysis found a report. */
+  isReport(uri: string): boolean {
+    return this.entries.get(uri)?.isReport ?? false;
+  }
+
+  delete(uri: string): void {
+    const entry = this.entries.get(uri);
+    if (entry?.waiting) clearTimeout(entry.waiting.timer);
+    this.entries.delete(uri);
+  }
+
+  dispose(): void {
+    for (const uri of [...this.entries.keys()]) this.delete(uri);
+    void this.worker?.terminate();
+    this.worker = undefined;
+  }
+
+  /** Starts the analysis of an edit still waiting out its quiet time. */
+  private flush(uri: string, entry: Entry): void {
+    const waiting = entry.waiting;
+    if (!waiting || this.entries.get(uri) !== entry) return;
+    clearTimeout(waiting.timer);
+    entry.waiting = undefined;
+    this.start(uri, entry, entry.version, waiting.text);
+  }
+
+  /** Analyses `text` after the document's running analysis; skipped if a newer version came meanwhile. */
+  private start(uri: string, entry: Entry, version: number, text: string): void {
+    const current = () => this.entries.get(uri) === entry && entry.version === version;
+    const analysis = entry.turn.then(() => (current() ? this.analyze(text, uri) : undefined));
+    entry.turn = analysis.then(
+      () => undefined,
+      () => undefined,
+    );
+    const document = analysis.then((a): ReportDocument | undefined | Promise<ReportDocument | undefined> => {
+      // Superseded before it began: the answer is the newest version's.
+      if (!a) return this.get(uri);
+      if (a.reports.length === 0) return undefined;
+      // Indexing a large analysis is its own turn of the loop, not a tail of the last slice's.
+      return new Promise((resolve) => setImmediate(() => resolve(new ReportDocument(a))));
+    });
+    entry.document = document;
     document.then(
       (d) => {
-        if (this.entries.get(uri)?.version === version) this.onAnalyzed(uri, version, d);
+        if (!current()) return;
+        const wasReport = entry.isReport;
+        entry.isReport = d !== undefined;
+        this.onAnalyzed({ uri, version, document: d, wasReport });
       },
       () => undefined,
     );
   }
 
-  /**
-   * The document's latest version as a report, or undefined when it is not one: not a candidate, or a plain
-   * text document whose content holds no report.
-   */
-  async get(uri: string): Promise<ReportDocument | undefined> {
-    const entry = this.entries.get(uri);
-    if (!entry) return undefined;
-    return entry.document;
-  }
-
-  has(uri: string): boolean {
-    return this.entries.has(uri);
-  }
-
-  delete(uri: string): void {
-    this.entries.delete(uri);
-  }
-
-  dispose(): void {
-    void this.worker?.terminate();
-    this.worker = undefined;
-  }
-
-  private analyzeInWorker(text: string, source: string): Promise<ReportAnalysis> {
+  private analyze(text: string, source: string): Promise<ReportAnalysis> {
+    if (text.length <= workerThreshold) return Promise.resolve(analyzeReport(text, source));
     const worker = this.startWorker();
     if (!worker) return Promise.resolve(analyzeReport(text, source));
     const id = this.nextId++;

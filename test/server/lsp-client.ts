@@ -8,6 +8,7 @@ import { createMessageConnection, type MessageConnection, StreamMessageReader, S
 import {
   type ClientCapabilities,
   ConfigurationRequest,
+  DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
   InitializedNotification,
   InitializeRequest,
@@ -106,9 +107,18 @@ export class LspClient {
   }
 
   async open(file: string, languageId: string, text = readFileSync(file, 'utf8')): Promise<string> {
-    const uri = fileUri(file);
+    return this.openUri(fileUri(file), languageId, text);
+  }
+
+  /** Opens a document by URI, e.g. an `untitled:` buffer that has no file. */
+  async openUri(uri: string, languageId: string, text: string): Promise<string> {
     await this.connection.sendNotification(DidOpenTextDocumentNotification.type, { textDocument: { uri, languageId, version: 1, text } });
     return uri;
+  }
+
+  /** Replaces the document's whole text, as an editor's full-text didChange. */
+  async change(uri: string, version: number, text: string): Promise<void> {
+    await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: [{ text }] });
   }
 
   request<R>(method: string, params: unknown): Promise<R> {

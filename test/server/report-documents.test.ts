@@ -160,7 +160,7 @@ describe.skipIf(!haveLab)('crash report documents (lab oops a_nullwrite, no debu
     const outline = await client.request<DocumentSymbol[] | null>('textDocument/documentSymbol', { textDocument: { uri: asText } });
     expect(outline?.[0]?.name).toMatch(/^BUG: unable to handle kernel NULL pointer dereference/);
     const notes = await client.open(path.join(tree.parent, 'notes.txt'), 'plaintext', 'shopping list\nmilk\n');
-    expect(await client.request('textDocument/documentSymbol', { textDocument: { uri: notes } })).toEqual([]);
+    expect(await client.request('textDocument/documentSymbol', { textDocument: { uri: notes } })).toBeNull();
   });
 
   it('never reads a source file outside the source roots', async () => {
