@@ -1,10 +1,81 @@
 // Reads a report from a path or from standard input (`-`), as text; decoding never fails on bad bytes.
-import { readFile } from 'node:fs/promises';
+// The one place where a file that cannot be read becomes one line naming it (`logs: is a directory`):
+// Node's own messages leave the path out of EISDIR and spell errno names to the user.
+import { open } from 'node:fs/promises';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 
-export async function readCrashInput(file: string, stdin: Readable): Promise<string> {
-  if (file !== '-') return (await readFile(file)).toString('utf8');
+export interface ReadCrashInputOptions {
+  /** Relative paths are read from here (default: the process's directory); messages keep the path as given. */
+  cwd?: string;
+  /** Called after each chunk with the bytes read so far and the size, when the input has one. */
+  onProgress?: (bytesRead: number, totalBytes: number | undefined) => void;
+}
+
+/** A crash input that cannot be read; the message is the line to show, naming the file. */
+export class CrashInputError extends Error {
+  override name = 'CrashInputError';
+  constructor(
+    readonly file: string,
+    /** The errno name (ENOENT, EISDIR, EACCES, ...). */
+    readonly code: string,
+  ) {
+    super(describeReadError(file, code));
+  }
+}
+
+const reasons: Record<string, string> = {
+  ENOENT: 'no such file',
+  EISDIR: 'is a directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ELOOP: 'too many symbolic links',
+  ENAMETOOLONG: 'file name too long',
+  EIO: 'input/output error',
+};
+
+/** `FILE: is a directory`: the line for a file that could not be read, from the errno name of the failure. */
+export function describeReadError(file: string, code: string | undefined): string {
+  return `${file}: ${(code && reasons[code]) ?? `cannot be read${code ? ` (${code})` : ''}`}`;
+}
+
+const chunkBytes = 4 << 20;
+
+export async function readCrashInput(file: string, stdin: Readable, options: ReadCrashInputOptions = {}): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let bytesRead = 0;
+  if (file === '-') {
+    for await (const chunk of stdin) {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      chunks.push(bytes);
+      bytesRead += bytes.length;
+      options.onProgress?.(bytesRead, undefined);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  const handle = await open(path.resolve(options.cwd ?? '.', file), 'r').catch((err: NodeJS.ErrnoException) => {
+    throw new CrashInputError(file, err.code ?? 'EIO');
+  });
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw new CrashInputError(file, 'EISDIR');
+    // Read to the end rather than to stat's size: a pipe, /dev/stdin or a /proc file has no size.
+    const total = stat.isFile() && stat.size > 0 ? stat.size : undefined;
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(chunkBytes);
+      const { bytesRead: n } = await handle.read(buffer, 0, chunkBytes, null);
+      if (n === 0) break;
+      chunks.push(n === chunkBytes ? buffer : buffer.subarray(0, n));
+      bytesRead += n;
+      options.onProgress?.(bytesRead, total);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (err instanceof CrashInputError || code === undefined) throw err;
+    throw new CrashInputError(file, code);
+  } finally {
+    await handle.close();
+  }
   return Buffer.concat(chunks).toString('utf8');
 }

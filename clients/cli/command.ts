@@ -1,14 +1,20 @@
 // The contract between the `crashnav` dispatcher and its subcommands: one file per subcommand in
 // `commands/`, each exporting `command`, found by name at run time so subcommands never share a list.
 import type { Readable, Writable } from 'node:stream';
+import { type ParseResult, parseCrashReport, readCrashInput } from '../../crash/index.js';
+import { type Progress, startProgress } from '../report/index.js';
 
 export interface CliIo {
   stdin: Readable;
   stdout: Writable;
   stderr: Writable;
   cwd: string;
-  /** True when stdout is an interactive terminal (progress bars, colour). */
+  /** True when stdout is an interactive terminal (colour, paging-friendly output). */
   isTty: boolean;
+  /** True when stdin is a terminal: nobody is piping a report in, so a command wanting one says so. Absent: false. */
+  stdinIsTty?: boolean;
+  /** True when stderr is a terminal: where progress lines are drawn. Absent: false. */
+  stderrIsTty?: boolean;
 }
 
 export interface CliCommand {
@@ -28,4 +34,69 @@ export class UsageError extends Error {
 
 export function writeLine(stream: Writable, text = ''): void {
   stream.write(text + '\n');
+}
+
+/**
+ * The exit statuses every command shares (0 done, 1 nothing found or an error, 2 bad usage), worded for one
+ * command: `found` says what else its status 1 means; `wrongBinary` adds status 3 (`resolve`, `report`).
+ */
+export function exitStatusHelp(options: { found?: string; wrongBinary?: boolean } = {}): string {
+  return [
+    'exit status:',
+    '  0  done',
+    `  1  ${options.found ? `${options.found}, or an error` : 'an error'}, named on one line of stderr (a file that does`,
+    '     not exist, is a directory or cannot be read)',
+    '  2  bad usage (an unknown option, a missing argument), with this text',
+    ...(options.wrongBinary ? ['  3  resolved, but a binary does not match the report (another release, not a vmlinux)'] : []),
+  ].join('\n');
+}
+
+/**
+ * The crash inputs of `resolve`, `explain` and `report`: the files named, or standard input (`-`) when none
+ * is named and something is piped in. With none named and a terminal on stdin, waiting for typed input
+ * would look like a hang, so it is bad usage.
+ */
+export function inputsOrStdin(positionals: string[], io: CliIo): string[] {
+  if (positionals.length > 0) return positionals;
+  if (io.stdinIsTty) throw new UsageError('a REPORT file is required (or pipe one in, or give - to read standard input)');
+  return ['-'];
+}
+
+/** Inputs smaller than this are read and parsed in a fraction of a second: a progress line would only flicker. */
+const progressMinBytes = 4 << 20;
+
+/**
+ * Reads and parses one crash input (a path, relative to `io.cwd`, or `-`). A large one (a 50 MB log takes
+ * seconds) shows a progress line while it is read and parsed, on stderr when that is a terminal and not
+ * under `--json` (`quiet`). An input that cannot be read throws the one line naming it.
+ */
+export async function parseCrashInput(file: string, io: CliIo, options: { quiet?: boolean; minProgressBytes?: number } = {}): Promise<{ text: string; parsed: ParseResult }> {
+  const minBytes = options.minProgressBytes ?? progressMinBytes;
+  const name = file === '-' ? 'standard input' : file;
+  let progress: Progress | undefined;
+  const show = (text: string): void => {
+    progress ??= startProgress(io.stderr, { enabled: true });
+    progress.step(text);
+  };
+  const enabled = io.stderrIsTty === true && !options.quiet;
+  let large = false;
+  let size = 0;
+  try {
+    const text = await readCrashInput(file, io.stdin, {
+      cwd: io.cwd,
+      onProgress: (bytesRead, totalBytes) => {
+        size = bytesRead;
+        large ||= Math.max(bytesRead, totalBytes ?? 0) >= minBytes;
+        if (enabled && large) show(`reading ${name}: ${megabytes(bytesRead)}${totalBytes === undefined ? '' : `/${megabytes(totalBytes)}`} MB`);
+      },
+    });
+    if (enabled && large) show(`parsing ${name} (${megabytes(size)} MB)`);
+    return { text, parsed: parseCrashReport(text, { source: file }) };
+  } finally {
+    progress?.done();
+  }
+}
+
+function megabytes(bytes: number): string {
+  return (bytes / 1e6).toFixed(1);
 }

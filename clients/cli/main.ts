@@ -1,5 +1,6 @@
 // `crashnav SUBCOMMAND ...`: finds `commands/SUBCOMMAND` and runs it; `--help` lists every subcommand found.
-import { readdir } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type CliCommand, type CliIo, UsageError, writeLine } from './command.js';
 
@@ -15,6 +16,8 @@ export function processIo(): CliIo {
     stderr: process.stderr,
     cwd: process.cwd(),
     isTty: Boolean(process.stdout.isTTY),
+    stdinIsTty: Boolean(process.stdin.isTTY),
+    stderrIsTty: Boolean(process.stderr.isTTY),
   };
 }
 
@@ -46,18 +49,40 @@ export async function findCommand(name: string): Promise<CliCommand | undefined>
   return mod.command;
 }
 
+/**
+ * The version in crashnav's package.json, found by walking up from this file (`from`): it is two
+ * directories up in the source tree and three in the build (dist/clients/cli/main.js, which
+ * bin/crashnav.js runs), wherever the package was installed.
+ */
+export async function readVersion(from: string = import.meta.url): Promise<string> {
+  let dir = path.dirname(fileURLToPath(from));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'crashnav' && pkg.version) return pkg.version;
+    } catch {
+      // No package.json at this level: keep walking up.
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return 'unknown';
+    dir = parent;
+  }
+}
+
 async function renderHelp(): Promise<string> {
   const commands = await listCommands();
   const width = Math.max(...commands.map((c) => c.name.length), 4);
   return [
     'usage: crashnav <command> [options]',
+    '       crashnav --version',
     '',
     'From a Linux kernel crash to the line of source that caused it.',
     '',
     'commands:',
     ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    "Run 'crashnav <command> --help' for a command's options.",
+    "Run 'crashnav <command> --help' for a command's options and exit statuses. Commands that read a",
+    'crash report read standard input when none is named and one is piped in.',
   ].join('\n');
 }
 
@@ -72,6 +97,10 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     writeLine(name === undefined ? io.stderr : io.stdout, await renderHelp());
     return name === undefined ? 2 : 0;
+  }
+  if (name === '--version' || name === '-V') {
+    writeLine(io.stdout, `crashnav ${await readVersion()}`);
+    return 0;
   }
   const command = await findCommand(name);
   if (!command) {

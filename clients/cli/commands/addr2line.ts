@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { type Symbolization, DebugFile, Symbolizer, openDebugFile } from '../../../debuginfo/index.js';
-import { type CliCommand, type CliIo } from '../command.js';
+import { type CliCommand, type CliIo, exitStatusHelp } from '../command.js';
 
 const usage = `usage: crashnav addr2line [-e FILE] [-f] [-i] [-a] [-p] [-s] [-j SECTION] [--json] [ADDR...]
 
@@ -19,7 +19,11 @@ line, when none are given.
   -s, --basenames       file names without directories
   -j, --section NAME    addresses are offsets inside section NAME (how .ko addresses are given)
   -C, --demangle        accepted for compatibility (kernel names are not mangled)
-      --json            one JSON object per address: frames, symbol, warnings`;
+      --json            one JSON object per address: frames, symbol, warnings
+
+An address with no answer prints ?? as GNU addr2line does (status 0).
+
+${exitStatusHelp()}`;
 
 interface Addr2lineOptions {
   functions: boolean;

@@ -1,6 +1,7 @@
 // `crashnav decode-code`: the kernel's scripts/decodecode without an assembler: disassembles an oops
 // `Code:` line (given as an argument, or found in a report on stdin) and marks the faulting instruction.
 import { parseArgs } from 'node:util';
+import { readCrashInput } from '../../../crash/index.js';
 import {
   type DecodedCode,
   type DecodedCodeListing,
@@ -11,7 +12,7 @@ import {
   renderDecodedCode,
   renderInstructionText,
 } from '../../../debuginfo/index.js';
-import { type CliCommand, UsageError, writeLine } from '../command.js';
+import { type CliCommand, UsageError, exitStatusHelp, writeLine } from '../command.js';
 
 const usage = `usage: crashnav decode-code [options] ['Code: ...']
 
@@ -26,13 +27,9 @@ options:
   --arch x86_64|arm64   default: x86_64 for byte dumps, arm64 for word dumps
   --pc ADDR             the faulting address (RIP:/pc :), to print absolute addresses
   --intel               Intel syntax (x86)
-  --json                the decodes as JSON`;
+  --json                the decodes as JSON
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
-}
+${exitStatusHelp({ found: 'no Code: line that can be decoded (missing, <unavailable>, 32-bit ARM)' })}`;
 
 function insnJson(insn: DisasmInstruction, arch: DisasmArch): unknown {
   return {
@@ -96,7 +93,7 @@ export const command: CliCommand = {
       if (!/^(0x)?[0-9a-fA-F]+$/.test(values.pc)) throw new UsageError(`--pc "${values.pc}" is not a hex address`);
       pc = BigInt(values.pc.startsWith('0x') ? values.pc : `0x${values.pc}`);
     }
-    const text = positionals.length > 0 ? positionals.join(' ') : await readAll(io.stdin);
+    const text = positionals.length > 0 ? positionals.join(' ') : await readCrashInput('-', io.stdin);
     // An argument may omit the "Code:" prefix: treat bare hex as the dump itself.
     const parse = parseCodeLine(/Code:/.test(text) ? text : `Code: ${text}`);
     if (parse.value === undefined) {

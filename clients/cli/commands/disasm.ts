@@ -12,7 +12,7 @@ import {
   renderFileDisassembly,
   renderInstructionText,
 } from '../../../debuginfo/index.js';
-import { type CliCommand, UsageError, writeLine } from '../command.js';
+import { type CliCommand, UsageError, exitStatusHelp, writeLine } from '../command.js';
 
 const usage = `usage: crashnav disasm -e FILE [options] SYMBOL[+OFF][/SIZE] | ADDRESS
        crashnav disasm -e FILE [options] --start ADDR --stop ADDR
@@ -35,7 +35,9 @@ options:
   --intel                 Intel syntax (x86), as 'objdump -M intel'
   --no-reloc              do not apply a .ko's .rela.text (show what plain 'objdump -d' shows)
   --no-source             instructions only, no file:line headers
-  --json                  one JSON object: instructions with bytes, text and inline chain`;
+  --json                  one JSON object: instructions with bytes, text and inline chain
+
+${exitStatusHelp({ found: 'no such symbol or address in FILE' })}`;
 
 function parseAddress(text: string, what: string): bigint {
   const t = text.trim();

@@ -1,13 +1,15 @@
-// `crashnav explain REPORT|-`: the decoded facts of each report in plain sentences.
+// `crashnav explain [REPORT...]`: the decoded facts of each report in plain sentences.
 import { parseArgs } from 'node:util';
-import { explainFaultingInstruction, explainReport, parseCrashReport, readCrashInput } from '../../../crash/index.js';
-import { type CliCommand, UsageError, writeLine } from '../command.js';
+import { explainFaultingInstruction, explainReport } from '../../../crash/index.js';
+import { type CliCommand, exitStatusHelp, inputsOrStdin, parseCrashInput, writeLine } from '../command.js';
 
-const usage = `usage: crashnav explain [--json] REPORT|-
+const usage = `usage: crashnav explain [--json] [REPORT...]
 
-Explains each crash report found in REPORT (a console log, crash session or syzbot report; - reads
-standard input): its title, the decoded numbers (oops and page-fault codes, taint, CS, ESR, fault
-address), the guilty frame and what to look at first.`;
+Explains each crash report found in REPORT (a console log, crash session or syzbot report; - or no
+REPORT with a report piped in reads standard input): its title, the decoded numbers (oops and
+page-fault codes, taint, CS, ESR, fault address), the guilty frame and what to look at first.
+
+${exitStatusHelp({ found: 'no crash report found in a REPORT' })}`;
 
 export const command: CliCommand = {
   name: 'explain',
@@ -15,10 +17,9 @@ export const command: CliCommand = {
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
-    if (positionals.length === 0) throw new UsageError('a REPORT file or - is required');
     let status = 0;
-    for (const file of positionals) {
-      const { reports, problems } = parseCrashReport(await readCrashInput(file, io.stdin), { source: file });
+    for (const file of inputsOrStdin(positionals, io)) {
+      const { reports, problems } = (await parseCrashInput(file, io, { quiet: values.json })).parsed;
       if (reports.length === 0) {
         writeLine(io.stderr, `${file}: no crash report found${problems.length ? ` (${problems.map((p) => p.message).join('; ')})` : ''}`);
         status = 1;

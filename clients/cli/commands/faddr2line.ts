@@ -3,7 +3,7 @@
 // size-mismatch warning where the script would refuse.
 import { parseArgs } from 'node:util';
 import { type Resolution, SourceReader, Symbolizer, openDebugFile, parseSubstitution } from '../../../debuginfo/index.js';
-import { type CliCommand, type CliIo, UsageError, writeLine } from '../command.js';
+import { type CliCommand, type CliIo, UsageError, exitStatusHelp, writeLine } from '../command.js';
 
 const usage = `usage: crashnav faddr2line [--json] [--root SRC] [--subst-path FROM=TO]... FILE func+0x19/0x22...
 
@@ -13,7 +13,9 @@ as a warning on stderr (the report may come from another build), never a refusal
 
   --root SRC            print paths inside this source tree when the file exists there
   --subst-path FROM=TO  rewrite a DWARF path prefix (like gdb's set substitute-path); repeatable
-  --json                one JSON object per frame spec`;
+  --json                one JSON object per frame spec
+
+${exitStatusHelp({ found: 'a func+offset with no source line in FILE' })}`;
 
 export const command: CliCommand = {
   name: 'faddr2line',

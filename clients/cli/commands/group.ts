@@ -1,15 +1,18 @@
 // `crashnav group FILES...`: clusters crash reports by signature, with counts, and flags machines whose
 // crashes share nothing (the faulty-hardware pattern).
 import { parseArgs } from 'node:util';
-import { groupReports, parseCrashReport, readCrashInput } from '../../../crash/index.js';
-import { type CliCommand, UsageError, writeLine } from '../command.js';
+import { groupReports } from '../../../crash/index.js';
+import { type CliCommand, UsageError, exitStatusHelp, parseCrashInput, writeLine } from '../command.js';
 
 const usage = `usage: crashnav group [--json] FILES...
 
 Reads every crash report in FILES, groups them by signature (kind, guilty function and the next
 non-generic frames, independent of addresses and offsets) and prints each group with its count,
 largest first. A machine with three or more crashes that share no signature is flagged: that
-pattern points at faulty memory or CPU rather than at one software bug.`;
+pattern points at faulty memory or CPU rather than at one software bug. A FILE that cannot be read
+stops the command before anything is printed (- reads standard input).
+
+${exitStatusHelp({ found: 'no crash report in any FILE' })}`;
 
 export const command: CliCommand = {
   name: 'group',
@@ -19,17 +22,12 @@ export const command: CliCommand = {
     const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
     if (positionals.length === 0) throw new UsageError('at least one FILE is required');
     const inputs = [];
-    for (const file of positionals) {
-      try {
-        inputs.push({ file, reports: parseCrashReport(await readCrashInput(file, io.stdin), { source: file }).reports });
-      } catch (err) {
-        writeLine(io.stderr, `${file}: ${(err as Error).message}`);
-      }
-    }
+    for (const file of positionals) inputs.push({ file, reports: (await parseCrashInput(file, io, { quiet: values.json })).parsed.reports });
     const grouping = groupReports(inputs);
+    const status = grouping.clusters.length === 0 ? 1 : 0;
     if (values.json) {
       writeLine(io.stdout, JSON.stringify(grouping));
-      return 0;
+      return status;
     }
     for (const cluster of grouping.clusters) {
       writeLine(io.stdout, `${String(cluster.members.length).padStart(5)}  ${cluster.title}`);
@@ -42,6 +40,6 @@ export const command: CliCommand = {
     for (const s of grouping.suspectHardware) {
       writeLine(io.stdout, `suspect hardware: ${s.machine}: ${s.crashes} crashes, no two alike (check memory and CPU)`);
     }
-    return 0;
+    return status;
   },
 };

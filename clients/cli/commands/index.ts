@@ -1,9 +1,10 @@
 // `crashnav index`: builds or refreshes the source index of a kernel tree (only changed files are parsed).
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readCrashInput } from '../../../crash/index.js';
 import { type IndexProgress, buildIndex, defaultDbPath } from '../../../indexer/index.js';
-import { type CliCommand, UsageError, writeLine } from '../command.js';
+import { type CliCommand, UsageError, exitStatusHelp, writeLine } from '../command.js';
 
 const usage = `usage: crashnav index [--root DIR] [--db FILE] [--arch ARCH] [--jobs N] [--first FILELIST] [--quiet] [--verbose]
 
@@ -18,7 +19,11 @@ point leaves a consistent index that the next run completes.
   --first FILELIST  index the files listed in FILELIST (one path relative to DIR per line) first and
                     commit them, so they are queryable before the rest of the tree
   --quiet           no progress and no summary
-  --verbose         list every skipped file and warning`;
+  --verbose         list every skipped file and warning
+
+A DIR that does not exist or is not a directory is an error: nothing is indexed.
+
+${exitStatusHelp()}`;
 
 export const command: CliCommand = {
   name: 'index',
@@ -39,13 +44,16 @@ export const command: CliCommand = {
       allowPositionals: true,
     });
     if (positionals.length > 1) throw new UsageError(`unexpected argument '${positionals[1]}'`);
-    const root = path.resolve(io.cwd, values.root ?? positionals[0] ?? '.');
+    const rootArg = values.root ?? positionals[0] ?? '.';
+    const root = path.resolve(io.cwd, rootArg);
+    checkRoot(root, rootArg);
     const dbPath = values.db ? path.resolve(io.cwd, values.db) : defaultDbPath(root);
     const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs wants a positive integer, not '${values.jobs}'`);
     let first: string[] | undefined;
     if (values.first) {
-      first = readFileSync(path.resolve(io.cwd, values.first), 'utf8')
+      // Read as a crash input is, for the same one-line error when it cannot be (and - for stdin).
+      first = (await readCrashInput(values.first, io.stdin, { cwd: io.cwd }))
         .split('\n')
         .map((l) => l.trim().replace(/^\.\//, ''))
         .filter((l) => l !== '' && !l.startsWith('#'));
@@ -72,6 +80,18 @@ export const command: CliCommand = {
     return 0;
   },
 };
+
+/** An index of a missing directory or of a file would be an empty index that looks like success. */
+function checkRoot(root: string, shown: string): void {
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(root).isDirectory();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`${shown}: ${code === 'ENOENT' ? 'no such directory' : `cannot be read (${code})`}`);
+  }
+  if (!isDirectory) throw new Error(`${shown}: not a directory`);
+}
 
 function renderProgress(p: IndexProgress): string {
   const width = 30;

@@ -13,7 +13,7 @@ import {
   renderCscopeLine,
   runCscopeQuery,
 } from '../../../indexer/index.js';
-import { type CliCommand, type CliIo, UsageError, writeLine } from '../command.js';
+import { type CliCommand, type CliIo, UsageError, exitStatusHelp, writeLine } from '../command.js';
 
 const usage = `usage: crashnav query [--root DIR] [--db FILE] [--arch ARCH] [--json] -L -N PATTERN
        crashnav query [--root DIR] [--db FILE] [--arch ARCH] -l
@@ -42,7 +42,11 @@ Answers cscope's queries from the index built by 'crashnav index', one hit a lin
   --db FILE   the index (default DIR/.crashnav/index.db)
   --root DIR  the source tree (default: the current directory)
   -f FILE, -P DIR, -d   cscope's spellings of --db and --root, and its 'never rebuild' (the
-              index is never rebuilt by a query), so Vim can set cscopeprg=crashnav query`;
+              index is never rebuilt by a query), so Vim can set cscopeprg=crashnav query
+
+No hits is not an error (status 0, as cscope). An index that cannot be opened is one.
+
+${exitStatusHelp()}`;
 
 export const command: CliCommand = {
   name: 'query',
