@@ -21,13 +21,14 @@ import {
   findVmlinux,
   moduleDirs as releaseModuleDirs,
   moduleLayout,
+  normalizeModuleName,
   openDebugFile,
   sectionAtRegionOffset,
   wrongBinaryCodes,
 } from '../debuginfo/index.js';
 import { type CallSite, type KernelIndex, archOfPath, normalizeArch } from '../indexer/index.js';
 import { baseFunctionName, moduleRegionSymbol } from './frame-name.js';
-import { inferKernelSlide, inferModuleBase } from './infer-slide.js';
+import { kernelPlacedFrames, kernelSlideOf, moduleBaseOf, modulePlacedFrames } from './infer-slide.js';
 import type { CrashFrame, CrashReport } from './model.js';
 
 /** Where a frame's locations came from: the binary's DWARF, only its symbol table, the report's own text, or the source index. */
@@ -299,41 +300,29 @@ export class ResolutionSession {
   /** The report's KASLR slide and module bases: its own facts first, else what its frames agree on. */
   private async place(report: CrashReport, kernel: Kernel, warnings: ResolutionWarning[]): Promise<KernelPlacement> {
     const { symbolizer } = kernel;
-    const moduleBases = new Map<string, bigint>((report.moduleLoads ?? []).map((m) => [m.name.replace(/-/g, '_'), m.base]));
     let slide = 0n;
     let slideFrom: KernelPlacement['slideFrom'] = 'none';
-    if (report.kaslrOffset !== undefined) {
-      slide = report.kaslrOffset;
-      slideFrom = 'kernel-offset';
-    } else if (symbolizer.vmlinux.file) {
-      const frames = placeableFrames(report).filter((f) => !f.module);
-      if (frames.length > 0) {
-        const inferred = inferKernelSlide(
-          frames.map((f) => ({ symbol: f.symbol!, address: f.address!, isFault: f.isFault === true, ...(f.offset !== undefined ? { offset: BigInt(f.offset) } : {}) })),
-          (name) => symbolizer.vmlinux.lookup(name).map((s) => ({ start: s.address, end: s.address + BigInt(s.size) })),
-        );
-        if (inferred.slide !== undefined) {
-          slide = inferred.slide;
-          slideFrom = 'frames';
-          if (inferred.disagreeing.length > 0) {
-            const names = inferred.disagreeing.map((f) => f.symbol).join(', ');
-            warnings.push(warn('slide-disagreement', `the KASLR slide 0x${slide.toString(16)} agreed by ${inferred.agreeing.length} frames does not fit ${names}`));
-          }
-        } else if (frames.some((f) => f.offset === undefined)) {
-          warnings.push(warn('slide-unknown', `the KASLR slide could not be found from the frames (${inferred.reason ?? 'no agreement'}): addresses are looked up as if it were 0`));
-        }
+    const found = symbolizer.vmlinux.file || report.kaslrOffset !== undefined
+      ? kernelSlideOf(report, (name) => symbolizer.vmlinux.lookup(name).map((s) => ({ start: s.address, end: s.address + BigInt(s.size) })))
+      : undefined;
+    if (found?.slide !== undefined) {
+      slide = found.slide;
+      slideFrom = found.source;
+      const against = found.inference?.disagreeing ?? [];
+      if (against.length > 0) {
+        const names = against.map((f) => f.symbol).join(', ');
+        warnings.push(warn('slide-disagreement', `the KASLR slide 0x${slide.toString(16)} agreed by ${found.inference!.agreeing.length} frames does not fit ${names}`));
       }
+    } else if (found && kernelPlacedFrames(report).some((f) => f.offset === undefined)) {
+      warnings.push(warn('slide-unknown', `the KASLR slide could not be found from the frames (${found.reason ?? 'no agreement'}): addresses are looked up as if it were 0`));
     }
-    for (const [name, frames] of groupBy(placeableFrames(report).filter((f) => f.module && !moduleBases.has(f.module.replace(/-/g, '_'))), (f) => f.module!.replace(/-/g, '_'))) {
-      const module = await kernel.symbolizer.module(name);
-      if (!module?.file) continue;
-      const offsets = coreOffsets(module);
-      const inferred = inferModuleBase(
-        frames.map((f) => ({ symbol: f.symbol!, address: f.address!, isFault: f.isFault === true, ...(f.offset !== undefined ? { offset: BigInt(f.offset) } : {}) })),
-        offsets,
-      );
-      if (inferred.base !== undefined) moduleBases.set(name, inferred.base);
-      else warnings.push(warn('module-base-unknown', `where ${name} was loaded is not known (no \`mod\` table, and its frames do not agree: ${inferred.reason ?? 'too few'})`));
+    const moduleBases = new Map<string, bigint>();
+    const named = new Set([...(report.moduleLoads ?? []).map((m) => m.name), ...report.stacks.flatMap((s) => s.frames.flatMap((f) => (f.module && f.address !== undefined ? [f.module] : [])))]);
+    for (const name of named) {
+      const module = report.moduleLoads?.some((m) => normalizeModuleName(m.name) === normalizeModuleName(name)) ? undefined : await kernel.symbolizer.module(name);
+      const base = moduleBaseOf(report, name, module?.file ? coreOffsets(module) : undefined);
+      if (base.base !== undefined) moduleBases.set(normalizeModuleName(name), base.base);
+      else if (modulePlacedFrames(report, name).length > 0) warnings.push(warn('module-base-unknown', `where ${name} was loaded is not known: ${base.reason ?? 'too few frames'}`));
     }
     return { slide, slideFrom, moduleBases };
   }
@@ -442,7 +431,7 @@ export class ResolutionSession {
     }
     if (frame.address === undefined || frame.address < kernelSpace) return { symbolization: undefined, warnings };
     // A runtime address (crash's `func at ADDR`, a bare `[<addr>]`): in a module whose base is known, else in vmlinux.
-    const moduleName = frame.module?.replace(/-/g, '_') ?? moduleAt(placement, frame.address);
+    const moduleName = frame.module !== undefined ? normalizeModuleName(frame.module) : moduleAt(placement, frame.address);
     if (moduleName !== undefined) {
       const base = placement.moduleBases.get(moduleName);
       const module = await kernel.symbolizer.module(moduleName);
@@ -495,17 +484,6 @@ export class ResolutionSession {
 async function missingModule(kernel: Kernel, name: string): Promise<ResolutionWarning[]> {
   const load = await kernel.symbolizer.loadModule(name);
   return load.ok ? [] : [plain(load.warning)];
-}
-
-function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
-  return out;
-}
-
-/** Frames that say both a function and a runtime address: what a slide or a load base can be read from. */
-function placeableFrames(report: CrashReport): CrashFrame[] {
-  return report.stacks.flatMap((s) => s.frames).filter((f) => f.symbol !== undefined && f.address !== undefined && f.address >= kernelSpace && !moduleRegionSymbol(f.symbol));
 }
 
 /** The module whose known core region holds a runtime address. */
