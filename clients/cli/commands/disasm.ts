@@ -131,7 +131,7 @@ export const command: CliCommand = {
         writeLine(io.stdout, JSON.stringify(toJson(d, withSource), null, 2));
         return 0;
       }
-      for (const w of d.warnings) writeLine(io.stderr, `crashnav disasm: warning: ${w}`);
+      for (const w of d.warnings) writeLine(io.stderr, `crashnav disasm: warning: ${w.message}`);
       io.stdout.write(text);
       return 0;
     } finally {

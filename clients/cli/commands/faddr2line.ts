@@ -40,7 +40,7 @@ export const command: CliCommand = {
     let status = 0;
     for (const spec of specs) {
       const r = symbolizer.resolve(spec);
-      for (const w of r.warnings) writeLine(io.stderr, `warning: ${spec}: ${w}`);
+      for (const w of r.warnings) writeLine(io.stderr, `warning: ${spec}: ${w.message}`);
       if (r.frames.length === 0) status = 1;
       if (parsed.values.json) writeLine(io.stdout, renderJson(spec, r, display));
       else io.stdout.write(renderText(spec, r, display));
