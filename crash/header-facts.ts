@@ -18,8 +18,9 @@ const esr = /^\s*ESR = 0x([0-9a-f]+)/;
 const kaslr = /^Kernel Offset: (?:0x([0-9a-f]+)|disabled)(?: from 0x([0-9a-f]+))?/;
 const bugAt = /^kernel BUG at ([^:]+):(\d+)!/;
 const warnAt = /^WARNING: (?:CPU: \d+ PID: \d+ at )?(?:.* at )?(\S+?\.[chS]):(\d+)/;
-const registerPair = /\b([A-Z][A-Z0-9_]{1,7}|[xw]\d{1,2}|sp|lr|pc|r\d{1,2}|fp|ip): ?(?:[0-9a-f]{4}:)?([0-9a-f]{8,16})\b/g;
-const registerLine = /^\s*(?:(?:R[A-Z0-9]{1,3}|E[A-Z]{2}|R\d{1,2}|FS|GS|CS|DS|ES|CR\d|DR\d|[xX]\d{1,2}|sp|lr|pc|r\d{1,2}|fp|ip|ORIG_RAX|ORIG_X0|PKRU) *:)/;
+// ARM32 prints `pc : [<c052fa4c>]    lr : [<c006d464>]    psr: 60000113` and `sp : cf9cfef0  ip : cf9cfe38`.
+const registerPair = /\b([A-Z][A-Z0-9_]{1,7}|[xw]\d{1,2}|sp|lr|pc|r\d{1,2}|fp|ip|psr|pstate) ?: ?(?:\[<)?(?:[0-9a-f]{4}:)?([0-9a-f]{8,16})\b/g;
+const registerLine = /^\s*(?:(?:R[A-Z0-9]{1,3}|E[A-Z]{2}|R\d{1,2}|FS|GS|CS|DS|ES|CR\d|DR\d|[xX]\d{1,2}|sp|lr|pc|r\d{1,2}|fp|ip|ORIG_RAX|ORIG_X0|PKRU|pstate|psr) *:)/;
 
 export function isRegisterLine(text: string): boolean {
   return registerLine.test(text);
@@ -115,4 +116,56 @@ export function parseModuleList(text: string): ModuleEntry[] {
     if (m) out.push({ name: m[1], flags: m[2] ?? '' });
   }
   return out;
+}
+
+const moduleContinuation = /^ [A-Za-z0-9_\-]+(?:\([A-Z+\-]+\))?(?: |$)/;
+
+/** A line continuing `Modules linked in:` (a long list wraps onto lines of bare names). */
+export function isModuleListContinuation(text: string): boolean {
+  return moduleContinuation.test(text) && !text.includes('+0x');
+}
+
+/** Where on a line a decodable fact stands, relative to the line's text. */
+export interface FactMatch {
+  kind: 'oops' | 'page-fault' | 'cs' | 'taint' | 'esr';
+  start: number;
+  end: number;
+  text: string;
+  trap?: string;
+  value?: string;
+}
+
+const trapNames = 'general protection fault|invalid opcode|divide error|stack segment|int3|double fault|alignment check';
+const oopsSite = new RegExp(String.raw`(?:Oops|Internal error: [^:]+|(${trapNames})[^:]*): (?:0x)?([0-9a-f]+) \[#\d+\]`);
+const pfSite = /#PF: error_code\(0x[0-9a-f]+\)(?: - .*)?/;
+const taintSite = /\bTainted: [A-Z ]*[A-Z]|\bNot tainted\b/;
+const esrSite = /\bESR = 0x[0-9a-f]+/;
+const csSite = /\bCS: +([0-9a-f]{4})\b/;
+
+/**
+ * The facts a line prints, with their columns in `text`. `kernelContext` says whether a register dump here
+ * is the kernel's (before any user-space `RIP: 0033:` block): only then is its CS the report's.
+ */
+export function findFactSites(text: string, kernelContext: boolean): FactMatch[] {
+  if (!factWords.test(text) && !text.includes('CS:') && !text.includes('ainted')) return [];
+  const out: FactMatch[] = [];
+  const add = (kind: FactMatch['kind'], m: RegExpExecArray | null, extra: Partial<FactMatch> = {}): void => {
+    if (m) out.push({ kind, start: m.index, end: m.index + m[0].length, text: m[0], ...extra });
+  };
+  const oops = oopsSite.exec(text);
+  add('oops', oops, oops?.[1] ? { trap: oops[1] } : {});
+  // arm64's `Internal error: Oops: 0000000096000004 [#1]` prints the ESR as its code.
+  if (oops && oops[2].length >= 8 && oops[0].startsWith('Internal error')) add('esr', oops);
+  add('page-fault', pfSite.exec(text));
+  add('taint', taintSite.exec(text));
+  add('esr', esrSite.exec(text));
+  const cs = kernelContext ? csSite.exec(text) : null;
+  add('cs', cs, cs ? { value: cs[1] } : {});
+  return out;
+}
+
+/** `RIP: 0033:` (or any selector with RPL 3): the register block that follows is user space's. */
+export function isUserModeRip(text: string): boolean {
+  const m = /^\s*(?:RIP|EIP): ([0-9a-f]{4}):/.exec(text);
+  return m !== null && (Number.parseInt(m[1], 16) & 3) === 3;
 }

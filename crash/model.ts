@@ -33,6 +33,45 @@ export interface CrashFrame {
   raw: string;
   /** 1-based line of the input this frame came from. */
   inputLine: number;
+  /** Where the frame stands on its input line (see `ColumnSpan`), when the parser could place it. */
+  span?: FrameSpan;
+}
+
+/**
+ * Columns on an input line as the user's file holds it (logger prefixes included): 0-based UTF-16 code
+ * units, `end` exclusive. Editors' positions (LSP `character`) are the same units.
+ */
+export interface ColumnSpan {
+  start: number;
+  end: number;
+}
+
+/** `func+0x59/0x220 [mod]` (or the address of a frame with no symbol), and just its name within it. */
+export interface FrameSpan extends ColumnSpan {
+  symbolStart: number;
+  symbolEnd: number;
+}
+
+export type FactKind = 'oops' | 'page-fault' | 'cs' | 'taint' | 'esr' | 'headline';
+
+/** A decodable fact where the report printed it (the `Oops:` code, `#PF:` error code, the kernel's CS, ...). */
+export interface FactSite extends ColumnSpan {
+  kind: FactKind;
+  /** 1-based input line. */
+  line: number;
+  /** The fact's text as printed (`Oops: 0002 [#1]`, `CS:  0010`, `Tainted: G           OE`). */
+  text: string;
+  /** The trap an `oops` fact names (`general protection fault`, `invalid opcode`, ...); absent for a plain `Oops:`. */
+  trap?: string;
+  /** The value a decoder reads: the CS selector of a `cs` fact (`0010`). */
+  value?: string;
+}
+
+/** Lines that print one thing, for folding: a register dump, the module list, `Code:` bytes. 1-based, inclusive. */
+export interface TextBlock {
+  kind: 'registers' | 'modules' | 'code';
+  startLine: number;
+  endLine: number;
 }
 
 export interface CrashStack {
@@ -112,6 +151,10 @@ export interface CrashReport {
   moduleLoads?: ModuleLoad[];
   /** Crash sessions: the vmlinux `sys` says crash read (`DEBUGINFO:`/`DEBUG KERNEL:` before `KERNEL:`), flags cut. */
   vmlinuxPath?: string;
+  /** Where the decodable facts stand in the input, for editors (console reports). */
+  facts?: FactSite[];
+  /** Register dumps, module lists and `Code:` lines of the report, for folding (console reports). */
+  blocks?: TextBlock[];
 }
 
 /** One row of `ps` / `ps -l` in a crash session. */

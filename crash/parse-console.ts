@@ -3,7 +3,7 @@
 // continue a report, like the panic after an oops, do not split it). When the log carries caller ids
 // (`[  T81]`), only lines of the reporting task/CPU belong to the report, so interleaved CPUs stay apart.
 import { parseCodeLine } from '../debuginfo/index.js';
-import { isRegisterLine, parseModuleList, recordHeaderFact, recordRegisters } from './header-facts.js';
+import { isModuleListContinuation, isRegisterLine, parseModuleList, recordHeaderFact, recordRegisters } from './header-facts.js';
 import { nmiBacktrace as nmiBacktraceLine, startsFragment } from './fragments.js';
 import type { StrippedLine } from './line-prefix.js';
 import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } from './model.js';
@@ -226,7 +226,7 @@ function buildReport(all: ConsoleLines, from: number, to: number, source: string
     report.endLine = line.lineNo;
     if (/Sending NMI from CPU/.test(text)) nmiBacktrace = true;
     if (inModules) {
-      if (/^ [A-Za-z0-9_\-]+(?:\([A-Z+\-]+\))?(?: |$)/.test(text) && !/\+0x/.test(text)) {
+      if (isModuleListContinuation(text)) {
         report.modules!.push(...parseModuleList(text));
         continue;
       }
@@ -336,6 +336,8 @@ function handleLine(text: string, lineNo: number, report: CrashReport, builder: 
   if (fault && !/^(?:IP|pc) is /.test(trimmed) && !/^NIP:/.test(trimmed) && (/^(?:RIP|EIP|NIP|IP|epc)[: ]/.test(trimmed) || /^(?:pc :|PC is at)/.test(trimmed))) {
     if (afterEnd) return true;
     recordFault(trimmed, fault, lineNo, report, builder);
+    // ARM32's `pc : [<c052fa4c>]    lr : [<c006d464>]    psr: 60000113` is also a register line.
+    recordRegisters(trimmed, report.registers);
     return true;
   }
   const lr = lrLine.exec(trimmed);

@@ -7,6 +7,7 @@ import { LineIndex } from './line-index.js';
 import type { CrashReport, ParseProblem, ParseResult } from './model.js';
 import { parseConsole } from './parse-console.js';
 import { isCrashSession, parseCrashSession } from './parse-crash-session.js';
+import { placeFactsAndBlocks, placeFrames } from './report-sites.js';
 
 export interface ParseOptions {
   /** Names the input in problems (a path, or `-` for standard input). */
@@ -43,6 +44,8 @@ export function parseCrashReport(text: string, options: ParseOptions): ParseResu
   reports.push(...consoleReports);
   reports.sort((a, b) => a.startLine - b.startLine);
   for (const report of reports) {
+    placeFrames(report, lines);
+    if (report.format === 'console') placeFactsAndBlocks(report, lines);
     report.guilty = findGuiltyFrame(report);
     if (report.stacks.every((s) => s.frames.length === 0)) {
       problems.push({ source, line: report.startLine, code: 'no-frames', message: `report "${report.title}" has no stack frames` });

@@ -1,5 +1,6 @@
-// The decoded meaning of a fact line of a report (crash/'s decoders), as hover paragraphs and one-line
-// diagnostic messages.
+// The decoded meaning of a fact of a report (crash/'s decoders), as hover paragraphs and one-line
+// diagnostic messages. Everything comes from the parsed report: the trap an Oops names and the kernel's CS
+// are crash/'s reading (`header.trap`, `header.cs`), never the server's.
 import {
   type CrashReport,
   decodeCs,
@@ -18,13 +19,12 @@ interface Meaning {
   parts: string[];
 }
 
-const trapName = /(general protection fault|invalid opcode|divide error|stack segment|double fault|alignment check|int3)/;
-
-export function factMeaning(report: CrashReport, kind: FactKind, lineText: string): Meaning | undefined {
+/** `_printed` (the fact's text) is accepted for the callers' convenience and not read. */
+export function factMeaning(report: CrashReport, kind: FactKind, _printed?: string): Meaning | undefined {
   switch (kind) {
     case 'oops': {
       if (report.oopsCode === undefined) return undefined;
-      const trap = trapName.exec(lineText)?.[1];
+      const trap = report.header.trap === 'oops' ? undefined : report.header.trap;
       const d = decodeOopsCode(report.oopsCode, trap);
       return { label: `${trap ?? 'Oops'} ${d.raw}`, text: d.text, parts: d.parts };
     }
@@ -35,7 +35,7 @@ export function factMeaning(report: CrashReport, kind: FactKind, lineText: strin
       return { label: `#PF error code ${d.raw}`, text: address ? `${d.text}; address ${address.raw}: ${address.text}` : d.text, parts: d.parts };
     }
     case 'cs': {
-      const cs = /\bCS: +([0-9a-f]{4})\b/.exec(lineText)?.[1];
+      const cs = report.header.cs;
       if (!cs) return undefined;
       const d = decodeCs(cs);
       return { label: `CS ${cs}`, text: d.text, parts: d.parts };
@@ -62,8 +62,8 @@ export function factMeaning(report: CrashReport, kind: FactKind, lineText: strin
 }
 
 /** Hover paragraphs for a fact: the label with the raw value, the meaning, the named bits. */
-export function describeFact(report: CrashReport, kind: FactKind, lineText: string): string[] {
-  const meaning = factMeaning(report, kind, lineText);
+export function describeFact(report: CrashReport, kind: FactKind, _printed?: string): string[] {
+  const meaning = factMeaning(report, kind);
   if (!meaning) return [];
   const out = [`**${meaning.label}**`, meaning.text];
   if (meaning.parts.length > 0) out.push(`set: \`${meaning.parts.join(' | ')}\``);
