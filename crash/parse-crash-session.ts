@@ -26,6 +26,9 @@ const sysField = /^\s{0,12}(KERNEL|DUMPFILE|CPUS|DATE|UPTIME|LOAD AVERAGE|TASKS|
 const sysOnly = /^\s{0,12}(?:KERNEL|DUMPFILE|LOAD AVERAGE|NODENAME|UPTIME|PANIC): \S/;
 // `log` inside a session: the kernel's own statement of its KASLR slide (header-facts reads it).
 const kernelOffset = /^Kernel Offset: /;
+// crash's start-up line for a relocated (KASLR) kernel: the slide in MiB, exact for slides that are
+// multiples of 2 MiB (x86_64's CONFIG_PHYSICAL_ALIGN, arm64's MIN_KIMG_ALIGN).
+const kernelRelocated = /^WARNING: kernel relocated \[(\d+)MB\]/;
 const lineRef = /^\s+(\/?[^\s:]+\.(?:c|h|S|s|rs)): (\d+)\s*$/;
 const bareRip = /^\s+(?:RIP|PC): ([0-9a-f]{8,16})\s/;
 // nm-style types of code: a `sym` answer naming one of these is a place to resolve, like a frame.
@@ -99,6 +102,7 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
   let disPrompt = false;
   let symReport: CrashReport | undefined;
   let sysPrompt = false;
+  let relocatedSlide: bigint | undefined;
   // What the `log` inside the session states about the whole dump (its `Kernel Offset:`).
   const logFacts = newReport(0, {});
   const startStack = (context: StackContext): CrashStack => {
@@ -157,6 +161,12 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
     }
     if (kernelOffset.test(text)) {
       recordHeaderFact(text, logFacts);
+      continue;
+    }
+    const relocated = kernelRelocated.exec(text);
+    if (relocated) {
+      header.relocated = relocated[1] + 'MB';
+      if (Number(relocated[1]) % 2 === 0) relocatedSlide ??= BigInt(relocated[1]) << 20n;
       continue;
     }
     let m = taskLine.exec(text) ? null : sysField.exec(text);
@@ -331,7 +341,8 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
     // `sys` may come after `bt`: its facts reach the reports made before it.
     for (const [key, value] of Object.entries(header)) r.header[key] ??= value;
     if (vmlinuxPath) r.vmlinuxPath = vmlinuxPath;
-    if (logFacts.kaslrOffset !== undefined) r.kaslrOffset ??= logFacts.kaslrOffset;
+    const slide = logFacts.kaslrOffset ?? relocatedSlide;
+    if (slide !== undefined) r.kaslrOffset ??= slide;
     if (logFacts.header.kernelBase) r.header.kernelBase ??= logFacts.header.kernelBase;
     r.headline ||= `PID ${r.pid ?? '?'} (${r.comm ?? '?'}) on CPU ${r.cpu ?? '?'}`;
     const panic = header.PANIC?.replace(/^"|"$/g, '');

@@ -124,6 +124,16 @@ const cases: ShapeCase[] = [
     expect: [{ pid: 94, kaslrOffset: 0n, frames: btFrames }],
   },
   {
+    name: "crash's start-up line for a KASLR kernel: the slide in MiB",
+    text: `WARNING: kernel relocated [594MB]: patching 105453 gdb minimal_symbol values\n\n${sys}${bt}`,
+    expect: [{ pid: 94, release: '6.1.0-53-cloud-amd64', kaslrOffset: 0x25200000n, frames: btFrames }],
+  },
+  {
+    name: 'a MiB figure that is no multiple of 2 MiB was rounded: no slide from it',
+    text: `WARNING: kernel relocated [595MB]: patching 105453 gdb minimal_symbol values\n${bt}`,
+    expect: [{ pid: 94, frames: btFrames }],
+  },
+  {
     name: 'bt -a: one report per CPU, a CPU whose stack could not be read has none',
     text: `crash> bt -a
 PID: 0        TASK: ffffffffba41aa40  CPU: 0    COMMAND: "swapper/0"
@@ -228,7 +238,14 @@ ffffffffc02042c0  qemu_fw_cfg  ffffffffc0201000  20480  (not loaded)  [CONFIG_KA
 ];
 
 describe('crash session shapes', () => {
-  for (const c of cases) it(c.name, () => expect(sessionOf(c.text)).toMatchObject(c.expect));
+  for (const c of cases) {
+    it(c.name, () => {
+      const got = sessionOf(c.text);
+      expect(got).toMatchObject(c.expect);
+      // A slide only where the case names one.
+      expect(got.map((r) => r.kaslrOffset)).toEqual(c.expect.map((r) => r.kaslrOffset));
+    });
+  }
 
   it('moduleBases: the mod table by module name, `-` and `_` alike', () => {
     const [report] = parseCrashReport(cases.find((c) => c.name.startsWith('a mod table alone'))!.text, { source: 'mod' }).reports;
