@@ -3,6 +3,7 @@
 import { ResolutionSession, explainReport, isWrongBinaryWarning, parseCrashReport, type CrashFrame, type CrashReport } from '../../crash/index.js';
 import type { DebugFile, PathSubstitution } from '../../debuginfo/index.js';
 import type { KernelIndex } from '../../indexer/index.js';
+import { noVmlinuxNotice } from './debug-info-notice.js';
 import { decodeCodeBytes, disassembleFrame } from './disassembly-input.js';
 import { buildReportView } from './build-report-view.js';
 import { CHighlighter } from './highlight-c.js';
@@ -41,18 +42,6 @@ export interface GenerateResult {
 
 /** Facts the summary shows on its own lines rather than in the decoded table. */
 const summaryFacts = new Set(['title', 'kind', 'task', 'kernel', 'hardware', 'guilty frame']);
-
-function noVmlinuxNotice(report: CrashReport): string {
-  const release = report.release ?? '$(uname -r)';
-  return (
-    `No vmlinux with debug info was given: module frames are resolved through their .ko files, but the ` +
-    `kernel's own frames are shown by their definition only (from the source index, when it has them), not at ` +
-    `the line that was executing. To resolve them, install the kernel's debug symbols (Debian/Ubuntu: ` +
-    `apt install linux-image-${release}-dbg, then --vmlinux /usr/lib/debug/boot/vmlinux-${release}; ` +
-    `Fedora: dnf debuginfo-install kernel-${release}) or fetch them by build id with ` +
-    `debuginfod-find debuginfo <build-id>, and pass the file with --vmlinux.`
-  );
-}
 
 export interface ResolveResult {
   inputs: ReportInput[];
@@ -100,7 +89,7 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
       }
       const kernelFrames = report.stacks.some((s) => s.frames.some((f) => f.symbol && !f.module));
       if (resolved.vmlinux && !options.vmlinux) notices.push(`Kernel frames resolved with ${resolved.vmlinux}, found for release ${report.release}.`);
-      if (!haveVmlinux && kernelFrames) notices.push(noVmlinuxNotice(report));
+      if (!haveVmlinux && kernelFrames) notices.push(noVmlinuxNotice(report.release));
       const input: ReportInput = {
         source: options.source,
         report,

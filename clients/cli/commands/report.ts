@@ -1,11 +1,12 @@
 // `crashnav report`: the annotated crash report (HTML, Markdown or 80-column text) of a crash text, with
 // each frame resolved to source through the debug info and the index that are at hand.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { defaultDebugRoots, parseSubstitution } from '../../../debuginfo/index.js';
 import { generateReport, renderReport, reportFormats, startProgress, type ReportFormat } from '../../report/index.js';
-import { type CliCommand, type CliIo, UsageError, writeLine } from '../command.js';
+import { readCrashInput } from '../../../crash/index.js';
+import { type CliCommand, UsageError, exitStatusHelp, inputsOrStdin, writeLine } from '../command.js';
 
 const usage = `usage: crashnav report [options] REPORT|-
 
@@ -32,22 +33,11 @@ options:
   --nth N            which report of a log holding several (default 1, the first)
   -o, --output FILE  write the report to FILE instead of standard output
 
-exit status: 0 written; 1 no crash report found; 2 usage error; 3 written, but a binary is not the
-one that crashed (another release or build, not a vmlinux, a module's vermagic): the report opens
-with that warning.`;
+With no REPORT and standard input not a terminal, reads standard input. A binary that is not the
+one that crashed (another release or build, not a vmlinux, a module's vermagic) opens the report
+with that warning.
 
-async function readInput(arg: string, io: CliIo): Promise<{ text: string; source: string }> {
-  if (arg === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of io.stdin) chunks.push(Buffer.from(chunk as Buffer));
-    return { text: Buffer.concat(chunks).toString('utf8'), source: '<stdin>' };
-  }
-  try {
-    return { text: await readFile(path.resolve(io.cwd, arg), 'utf8'), source: arg };
-  } catch (err) {
-    throw new Error(`cannot read ${arg}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
+${exitStatusHelp({ found: 'no crash report found', wrongBinary: true })}`;
 
 function formatOf(value: string | undefined, output: string | undefined): ReportFormat {
   if (value !== undefined) {
@@ -81,13 +71,14 @@ export const command: CliCommand = {
       },
     });
     const { values, positionals } = parsed;
-    if (positionals.length !== 1) throw new UsageError('expected one REPORT (a file, or - for standard input)');
+    const inputs = inputsOrStdin(positionals, io);
+    if (inputs.length !== 1) throw new UsageError('expected one REPORT (a file, or - for standard input)');
     const format = formatOf(values.format, values.output);
     const nth = values.nth === undefined ? 1 : Number(values.nth);
     if (!Number.isInteger(nth) || nth < 1) throw new UsageError(`--nth wants a positive number, not '${values.nth}'`);
     const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
 
-    const input = await readInput(positionals[0]!, io);
+    const input = { text: await readCrashInput(inputs[0]!, io.stdin, { cwd: io.cwd }), source: inputs[0] === '-' ? '<stdin>' : inputs[0]! };
     const progress = startProgress(io.stderr, { enabled: io.isTty });
     let result;
     try {

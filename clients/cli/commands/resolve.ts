@@ -3,10 +3,10 @@
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ResolutionSession, isWrongBinaryWarning, parseCrashReport, readCrashInput, renderResolvedText, resolvedReportToJson } from '../../../crash/index.js';
+import { ResolutionSession, isWrongBinaryWarning, renderResolvedText, resolvedReportToJson } from '../../../crash/index.js';
 import { normalizeModuleName, parseSubstitution } from '../../../debuginfo/index.js';
 import { KernelIndex, defaultDbPath } from '../../../indexer/index.js';
-import { type CliCommand, UsageError, writeLine } from '../command.js';
+import { type CliCommand, UsageError, exitStatusHelp, inputsOrStdin, parseCrashInput, writeLine } from '../command.js';
 
 const usage = `usage: crashnav resolve [--root SRC] [--db FILE] [--vmlinux FILE] [--modules DIR] [--debug-root DIR]
                         [--subst-path FROM=TO] [--json] REPORT...
@@ -25,9 +25,9 @@ raw addresses less the KASLR slide); without it, the function's definition from 
   --subst-path FROM=TO  rewrite DWARF paths starting with FROM (repeatable)
   --json                one JSON object per input file and line
 
-exit status: 0 resolved; 1 no crash report found in an input; 2 usage error; 3 resolved, but a
-binary is not the one that crashed (another release or build, not a vmlinux, a module's vermagic):
-the lines printed are likely wrong.`;
+With no REPORT and standard input not a terminal, reads standard input.
+
+${exitStatusHelp({ found: 'no crash report found in an input', wrongBinary: true })}`;
 
 /** Names of the modules under the user's `--modules` directories (tried for frames printed without a module). */
 function modulesUnder(dirs: string[]): string[] {
@@ -61,7 +61,7 @@ export const command: CliCommand = {
       },
     });
     const v = parsed.values;
-    if (parsed.positionals.length === 0) throw new UsageError('at least one REPORT (or -) is required');
+    const inputs = inputsOrStdin(parsed.positionals, io);
     const substitutions = (v['subst-path'] ?? []).map((s) => {
       const sub = parseSubstitution(s);
       if (!sub) throw new UsageError(`--subst-path needs FROM=TO, got '${s}'`);
@@ -85,9 +85,8 @@ export const command: CliCommand = {
     });
     let status = 0;
     try {
-      for (const file of parsed.positionals) {
-        const text = await readCrashInput(file === '-' ? '-' : path.resolve(io.cwd, file), io.stdin);
-        const { reports, problems } = parseCrashReport(text, { source: file });
+      for (const file of inputs) {
+        const { text, parsed: { reports, problems } } = await parseCrashInput(file, io, { quiet: v.json === true });
         for (const p of problems.filter((p) => p.code !== 'no-frames')) writeLine(io.stderr, `${file}:${p.line}: ${p.message}`);
         if (reports.length === 0) {
           writeLine(io.stderr, `${file}: no crash report found`);
