@@ -18,13 +18,13 @@ export { readBuildId, readDebuglink, readModinfo, type Debuglink } from './elf/e
 /** ELF constants (SHF_*, STT_*, EM_*, ET_*). */
 export * as elfConstants from './elf/elf-constants.js';
 /** DWARF lookups by address: `findFrames(address)` (inline chain, innermost first), `findLineRow`, `lineRowsInRange`. */
-export { DwarfInfo, type InlineFrame } from './dwarf/dwarf-info.js';
+export { DwarfInfo, type InlineFrame, type SourcePlace } from './dwarf/dwarf-info.js';
 /** A unit's line table: `findRow(address)`, `rowsInRange(start, end)`. */
 export { LineProgram, type LineRow } from './dwarf/line-program.js';
 /** One binary's answers: `symbolize(address)`, `symbolizeInSection(section, offset)`, `lookup(name)`, `resolve("func+0x19/0x22")`. */
 export { Symbolizer, type SourceFrame, type SymbolSource, type SymbolLocation, type Symbolization, type Resolution, type SymbolizeOptions, type SymbolizerOptions } from './symbolizer.js';
 /** vmlinux + modules by name + KASLR slide + wrong-binary warnings: `resolve(spec, { module })`, `symbolize(runtimeAddress)`, `symbolizeRuntime(address)` (modules too, given `moduleBases`). */
-export { KernelSymbolizer, type KernelSymbolizerOptions } from './kernel-symbolizer.js';
+export { KernelSymbolizer, type KernelSymbolizerOptions, type ModuleLoad } from './kernel-symbolizer.js';
 /** The length a kernel prints after the slash of `func+0x19/0x22` (kallsyms: distance to the next symbol, a module's page-aligned text end). */
 export { KallsymsSizes } from './kallsyms-size.js';
 /** Where the module loader puts each section of a `.ko` (core/init regions), and region offset → section. */
@@ -33,12 +33,14 @@ export { moduleLayout, sectionAtRegionOffset, type ModuleLayout, type ModuleRegi
 export { parseFrameSpec, renderFrameSpec, type FrameSpec } from './frame-spec.js';
 /** KASLR slide from `Kernel Offset:` or a symbol/runtime-address pair. */
 export { parseKernelOffset, slideFromPair } from './kaslr.js';
-/** linux_banner and module vermagic/srcversion checks against a report. */
-export { readLinuxBanner, parseBanner, compareKernelIdentity, readModuleIdentity, compareModuleIdentity, type KernelIdentity, type ModuleIdentity } from './kernel-identity.js';
+/** Is it the right binary: `checkVmlinux(file, report)` (not a kernel image, linux_banner), module vermagic/srcversion. */
+export { readLinuxBanner, parseBanner, compareKernelIdentity, checkVmlinux, notVmlinuxReason, readModuleIdentity, compareModuleIdentity, type KernelIdentity, type ModuleIdentity } from './kernel-identity.js';
+/** Typed warnings on every answer: `{ code, message, file?, module? }`; `isWrongBinary` for the codes that mean "not the binary that crashed". */
+export { isWrongBinary, wrongBinaryCodes, type DebugWarning, type DebugWarningCode } from './warnings.js';
 /** System.map as a fallback symbol table (never throws: `{ map, problems }`). */
 export { SystemMap, parseSystemMap, type MapSymbol, type SystemMapParse } from './system-map.js';
 /** Finding vmlinux (path, build-id, release, debuglink) and modules by name. */
-export { findVmlinux, vmlinuxCandidates, buildIdPath, findDebuglinkTarget, normalizeModuleName, moduleDirs, ModuleFinder, defaultDebugRoots, type VmlinuxQuery } from './locate.js';
+export { findVmlinux, vmlinuxCandidates, normalizeDebugRoot, buildIdPath, findDebuglinkTarget, normalizeModuleName, moduleDirs, ModuleFinder, defaultDebugRoots, type VmlinuxQuery } from './locate.js';
 /** Opens a binary, decompressing `.ko.xz`/`.ko.zst`/`.ko.gz` in memory. */
 export { openDebugFile } from './open-debug-file.js';
 /** Disassembly (x86-64, AArch64) spelled as objdump, source interleave, oops `Code:` lines: see disasm/index.ts. */

@@ -1,8 +1,9 @@
 // Finding the debug binaries: vmlinux by path, by build-id under `<debug root>/.build-id/xx/yyyy.debug`,
-// by `.gnu_debuglink`, or by release under `/usr/lib/debug/boot/vmlinux-<release>`; a module by
-// name anywhere under a modules directory (`-` and `_` are the same in module names; `.ko`,
-// `.ko.xz`, `.ko.zst`, `.ko.gz`). Debian's `.build-id/` covers only the vdso, Fedora's and Ubuntu's
-// ddebs cover everything, so every way is tried.
+// by `.gnu_debuglink`, or by release under `/usr/lib/debug/boot/vmlinux-<release>` (and the other
+// places packages put it); a module by name anywhere under a modules directory (`-` and `_` are the
+// same in module names; `.ko`, `.ko.xz`, `.ko.zst`, `.ko.gz`). Debian's `.build-id/` covers only the
+// vdso, Fedora's and Ubuntu's ddebs cover everything, so every way is tried. A debug root may be given
+// as an unpacked `-dbg` package (the directory holding `usr/lib/debug`) or as its `usr/lib/debug`.
 import { closeSync, existsSync, openSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -21,20 +22,37 @@ export interface VmlinuxQuery {
   debugRoots?: string[];
 }
 
+/**
+ * The debug root a user-given directory stands for: an unpacked package's root (or its `usr`) means
+ * the `usr/lib/debug` inside it; anything else is taken as it is.
+ */
+export function normalizeDebugRoot(root: string): string {
+  for (const inner of [path.join(root, 'usr', 'lib', 'debug'), path.join(root, 'lib', 'debug')]) if (isDirectory(inner)) return inner;
+  return root;
+}
+
+function debugRootsOf(roots: string[] | undefined): string[] {
+  return [...new Set((roots ?? defaultDebugRoots).map(normalizeDebugRoot))];
+}
+
 /** `<root>/.build-id/ab/cdef....debug` for a build-id. */
 export function buildIdPath(root: string, buildId: string): string {
   const id = buildId.toLowerCase();
   return path.join(root, '.build-id', id.slice(0, 2), id.slice(2) + '.debug');
 }
 
-/** Candidate vmlinux paths in the order they are tried; the first that exists is the answer. */
+/**
+ * Candidate vmlinux paths in the order they are tried; the first that exists is the answer. Under a
+ * debug root: `boot/vmlinux-R` (Debian, Ubuntu), `lib/modules/R/vmlinux` (Fedora), `vmlinux-R` at the
+ * top (Debian 6.12).
+ */
 export function vmlinuxCandidates(q: VmlinuxQuery): string[] {
-  const roots = q.debugRoots ?? defaultDebugRoots;
+  const roots = debugRootsOf(q.debugRoots);
   const out: string[] = [];
   if (q.path) out.push(q.path);
   if (q.buildId) for (const r of roots) out.push(buildIdPath(r, q.buildId));
   if (q.release) {
-    for (const r of roots) out.push(path.join(r, 'boot', `vmlinux-${q.release}`), path.join(r, 'lib', 'modules', q.release, 'vmlinux'));
+    for (const r of roots) out.push(path.join(r, 'boot', `vmlinux-${q.release}`), path.join(r, 'lib', 'modules', q.release, 'vmlinux'), path.join(r, `vmlinux-${q.release}`));
     out.push(path.join('/lib/modules', q.release, 'build', 'vmlinux'), `/boot/vmlinux-${q.release}`);
   }
   return out;
@@ -50,7 +68,7 @@ export function findVmlinux(q: VmlinuxQuery): string | undefined {
  */
 export function findDebuglinkTarget(binaryPath: string, link: Debuglink, debugRoots: string[] = defaultDebugRoots): string | undefined {
   const dir = path.dirname(path.resolve(binaryPath));
-  const candidates = [path.join(dir, link.file), path.join(dir, '.debug', link.file), ...debugRoots.map((r) => path.join(r, dir, link.file))];
+  const candidates = [path.join(dir, link.file), path.join(dir, '.debug', link.file), ...debugRootsOf(debugRoots).map((r) => path.join(r, dir, link.file))];
   return candidates.find((c) => path.resolve(c) !== path.resolve(binaryPath) && isFile(c) && fileCrc32(c) === link.crc);
 }
 
@@ -66,7 +84,7 @@ export interface ModuleSearch {
 
 /** Module directories for a release under the debug roots, then the installed ones. */
 export function moduleDirs(release: string, debugRoots: string[] = defaultDebugRoots): string[] {
-  return [...debugRoots.map((r) => path.join(r, 'lib', 'modules', release)), path.join('/lib/modules', release)].filter((d) => existsSync(d));
+  return [...debugRootsOf(debugRoots).map((r) => path.join(r, 'lib', 'modules', release)), path.join('/lib/modules', release)].filter((d) => existsSync(d));
 }
 
 /** Finds module files by name; each directory is walked once, on the first lookup. */
@@ -115,6 +133,14 @@ export class ModuleFinder {
     // Plain `.ko` before compressed ones (no decompression), otherwise keep directory order.
     for (const list of index.values()) list.sort((a, b) => Number(/\.ko$/.test(b)) - Number(/\.ko$/.test(a)));
     return index;
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -34,5 +34,5 @@ export { renderFileDisassembly, type RenderFileDisassemblyOptions } from './rend
 export { renderDisassembly, type DisassemblyListing, type SourceLocation, type SourceTextProvider } from './render-disassembly.js';
 /** One instruction as an objdump line (address, bytes column, text). */
 export { renderListingLines, addressWidthFor } from './listing-line.js';
-/** DWARF path → local source text, with a source root and `--subst-path FROM=TO` substitutions. */
-export { SourceReader, parseSubstitution, type PathSubstitution, type SourceReaderOptions } from './source-reader.js';
+/** DWARF path → local source text, read only under allowed directories; `locateWithRule` says which rule found it. */
+export { SourceReader, parseSubstitution, type PathSubstitution, type SourceReaderOptions, type SourceRule, type LocatedSource } from './source-reader.js';

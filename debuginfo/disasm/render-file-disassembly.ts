@@ -11,6 +11,11 @@ export interface RenderFileDisassemblyOptions {
   /** Kernel source tree: print each line's source text under its `file:line`. */
   root?: string;
   substitutions?: PathSubstitution[];
+  /**
+   * The caller's reader (its allowed directories and rules); without it, one is made from `root` and
+   * `substitutions` when either is given, allowing the binary's own directory too.
+   */
+  sources?: SourceReader;
   /** Default true: `file:line` headers and inline chains from the DWARF. */
   withSource?: boolean;
   /** Default true: show a `.ko`'s `.rela.text` in its code. */
@@ -31,10 +36,12 @@ export async function renderFileDisassembly(
   });
   const withSource = options.withSource !== false;
   const substitutions = options.substitutions ?? [];
-  const source =
-    withSource && (options.root !== undefined || substitutions.length > 0)
-      ? new SourceReader({ ...(options.root !== undefined ? { root: options.root } : {}), substitutions })
-      : undefined;
+  const source = !withSource
+    ? undefined
+    : options.sources ??
+      (options.root !== undefined || substitutions.length > 0
+        ? new SourceReader({ ...(options.root !== undefined ? { root: options.root } : {}), substitutions, binaries: file.elf.path !== undefined ? [file.elf.path] : [] })
+        : undefined);
   const text = renderDisassembly({
     ...listingOf(disassembly),
     ...(withSource ? {} : { locate: () => [] }),

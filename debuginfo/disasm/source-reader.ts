@@ -1,9 +1,16 @@
-// Finds the text of a source file named by DWARF on this machine. DWARF names files where they were
-// built (`/build/reproducible-path/linux-6.1.187/arch/x86/entry/entry_64.S`, or a path relative to a
-// build directory with `..` in it); the user gives a source root and, like gdb's substitute-path,
-// prefix substitutions. Tried in order: substitutions, the path itself, then the longest suffix of
-// the normalised path that exists under the root.
-import { readFileSync, statSync } from 'node:fs';
+// Finds the text of a source file named by DWARF on this machine, reading only where the user
+// pointed. DWARF names files where they were built (`/build/reproducible-path/linux-6.1.187/arch/x86/
+// entry/entry_64.S`, a path relative to a build directory with `..` in it, or `/build/mod/mod.c` of a
+// module built elsewhere). Tried in order, each answer saying which rule found it:
+//   substitution  `--subst-path FROM=TO`, as gdb's substitute-path (the user's explicit mapping);
+//   as-is         the path itself, when it lies in an allowed directory;
+//   root-suffix   the longest suffix of the normalised path that exists under the source root;
+//   beside-binary the same, under the directory of each binary used (a `.ko` with its sources beside it);
+//   module-dir    the same, under each module directory.
+// Allowed directories are the source root, the substitution targets, the module directories, the
+// directory of each binary and `allowPaths`; a file elsewhere (a binary can name `/etc/passwd`) is
+// never read, checked after resolving symbolic links.
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export interface PathSubstitution {
@@ -12,8 +19,26 @@ export interface PathSubstitution {
 }
 
 export interface SourceReaderOptions {
+  /** The kernel source tree. */
   root?: string;
   substitutions?: PathSubstitution[];
+  /** Module directories (`--modules`): searched by longest existing suffix. */
+  moduleDirs?: string[];
+  /** Binaries used (vmlinux, `.ko`): the directory of each is searched by longest existing suffix. */
+  binaries?: string[];
+  /** More directories whose files may be read, never searched (`--allow-path`). */
+  allowPaths?: string[];
+}
+
+/** Which rule of SourceReader found a file (see the order above). */
+export type SourceRule = 'substitution' | 'as-is' | 'root-suffix' | 'beside-binary' | 'module-dir';
+
+export interface LocatedSource {
+  /** The local file. */
+  path: string;
+  rule: SourceRule;
+  /** The directory it was found under (the substitution's target, the root, the binary's directory...). */
+  base: string;
 }
 
 /** `FROM=TO` as given to `--subst-path`; undefined when there is no `=`. */
@@ -31,19 +56,61 @@ function isFile(p: string): boolean {
   }
 }
 
+function realOrResolved(p: string): string {
+  try {
+    return realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
 export class SourceReader {
   private readonly root: string | undefined;
   private readonly substitutions: PathSubstitution[];
-  private readonly located = new Map<string, string | undefined>();
+  private readonly moduleDirs: string[];
+  private readonly binaryDirs: string[] = [];
+  private readonly allowed = new Set<string>();
+  private readonly located = new Map<string, LocatedSource | undefined>();
   private readonly texts = new Map<string, string[] | undefined>();
 
   constructor(options: SourceReaderOptions = {}) {
     this.root = options.root;
     this.substitutions = options.substitutions ?? [];
+    this.moduleDirs = options.moduleDirs ?? [];
+    for (const dir of [...(options.root !== undefined ? [options.root] : []), ...this.substitutions.map((s) => s.to), ...this.moduleDirs, ...(options.allowPaths ?? [])]) {
+      this.allowed.add(realOrResolved(dir));
+    }
+    for (const binary of options.binaries ?? []) this.addBinary(binary);
   }
 
-  /** The local path holding the DWARF file `name`, or undefined. */
+  /** A binary used after construction (a module opened on demand): its directory is searched and allowed. */
+  addBinary(binaryPath: string): void {
+    const dir = path.dirname(path.resolve(binaryPath));
+    if (this.binaryDirs.includes(dir)) return;
+    this.binaryDirs.push(dir);
+    this.allowed.add(realOrResolved(dir));
+    // A name not found before may be found beside this binary.
+    for (const [name, found] of this.located) if (found === undefined) this.located.delete(name);
+  }
+
+  /** Whether a local file may be read: it lies, symbolic links resolved, under an allowed directory. */
+  allows(localPath: string): boolean {
+    return this.allowedDirOf(localPath) !== undefined;
+  }
+
+  private allowedDirOf(localPath: string): string | undefined {
+    const real = realOrResolved(localPath);
+    for (const dir of this.allowed) if (real === dir || real.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep)) return dir;
+    return undefined;
+  }
+
+  /** The local path holding the DWARF file `name`, or undefined when none may be read. */
   locate(name: string): string | undefined {
+    return this.locateWithRule(name)?.path;
+  }
+
+  /** Where the DWARF file `name` was found and by which rule, or undefined. */
+  locateWithRule(name: string): LocatedSource | undefined {
     if (this.located.has(name)) return this.located.get(name);
     const found = this.search(name);
     this.located.set(name, found);
@@ -55,7 +122,7 @@ export class SourceReader {
     return this.lines(name)?.[line - 1];
   }
 
-  /** All lines of the DWARF file `name`, or undefined when it cannot be found or read. */
+  /** All lines of the DWARF file `name`, or undefined when it cannot be found, may not be read, or fails to read. */
   lines(name: string): string[] | undefined {
     const local = this.locate(name);
     if (local === undefined) return undefined;
@@ -71,20 +138,39 @@ export class SourceReader {
     return this.texts.get(local);
   }
 
-  private search(name: string): string | undefined {
+  private search(name: string): LocatedSource | undefined {
     const normal = path.posix.normalize(name);
+    const accept = (candidate: string, rule: SourceRule, base: string): LocatedSource | undefined =>
+      isFile(candidate) && this.allows(candidate) ? { path: candidate, rule, base } : undefined;
     for (const { from, to } of this.substitutions) {
-      if (normal.startsWith(from)) {
-        const candidate = to + normal.slice(from.length);
-        if (isFile(candidate)) return candidate;
-      }
+      if (!normal.startsWith(from)) continue;
+      const found = accept(to + normal.slice(from.length), 'substitution', to);
+      if (found) return found;
     }
-    if (this.root === undefined) return path.isAbsolute(normal) && isFile(normal) ? normal : undefined;
+    if (path.isAbsolute(normal) && isFile(normal)) {
+      const dir = this.allowedDirOf(normal);
+      if (dir !== undefined) return { path: normal, rule: 'as-is', base: dir };
+    }
     const parts = normal.split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
-    for (let i = 0; i < parts.length; i++) {
-      const candidate = path.join(this.root, ...parts.slice(i));
-      if (isFile(candidate)) return candidate;
+    const bySuffix = (base: string, rule: SourceRule): LocatedSource | undefined => {
+      for (let i = 0; i < parts.length; i++) {
+        const found = accept(path.join(base, ...parts.slice(i)), rule, base);
+        if (found) return found;
+      }
+      return undefined;
+    };
+    if (this.root !== undefined) {
+      const found = bySuffix(this.root, 'root-suffix');
+      if (found) return found;
     }
-    return path.isAbsolute(normal) && isFile(normal) ? normal : undefined;
+    for (const dir of this.binaryDirs) {
+      const found = bySuffix(dir, 'beside-binary');
+      if (found) return found;
+    }
+    for (const dir of this.moduleDirs) {
+      const found = bySuffix(dir, 'module-dir');
+      if (found) return found;
+    }
+    return undefined;
   }
 }
