@@ -37,6 +37,7 @@ export {
   modulePlacedFrames,
   kernelSlideOf,
   moduleBaseOf,
+  moduleRegionBases,
   kernelSlideAlignment,
   moduleTextAlignment,
   type PlacedFrame,

@@ -210,21 +210,44 @@ export function kernelSlideOf(report: CrashReport, lookup: SymbolRangeLookup, op
   return { ...(inference.slide === undefined ? {} : { slide: inference.slide }), source: 'frames', inference, ...(inference.reason ? { reason: inference.reason } : {}) };
 }
 
+/**
+ * Where crash's region names put each module's regions: `_MODULE_START_mod+off` at ADDR is `off` bytes into
+ * the core region, so it starts at ADDR − off (`_MODULE_INIT_START_mod` likewise for the init region).
+ */
+export function moduleRegionBases(report: CrashReport): Map<string, { core?: bigint; init?: bigint }> {
+  const out = new Map<string, { core?: bigint; init?: bigint }>();
+  for (const f of report.stacks.flatMap((s) => s.frames)) {
+    const region = f.symbol === undefined ? undefined : moduleRegionSymbol(f.symbol);
+    if (!region || f.offset === undefined || f.address === undefined) continue;
+    const name = normalizeModuleName(region.module);
+    const bases = out.get(name) ?? {};
+    bases[region.region] ??= f.address - BigInt(f.offset);
+    out.set(name, bases);
+  }
+  return out;
+}
+
 export interface ModuleBase {
   base?: bigint;
-  /** `mod-table`: the session's `mod` output; `frames`: inferred; `none`: neither could say. */
-  source: 'mod-table' | 'frames' | 'none';
+  /**
+   * `mod-table`: the session's `mod` output; `region-symbol`: crash's `_MODULE_START_mod+off` at an address;
+   * `frames`: inferred from the module's functions; `none`: nothing could say.
+   */
+  source: 'mod-table' | 'region-symbol' | 'frames' | 'none';
   inference?: ModuleBaseInference<CrashFrame>;
   reason?: string;
 }
 
 /**
- * A module's runtime text base: the session's `mod` table when it lists the module, else inferred from the
- * module's frames when `lookup` (offsets into the module's core text) is given, else undefined with the reason.
+ * A module's runtime text base: the session's `mod` table when it lists the module, else a `_MODULE_START_mod+off`
+ * frame, else inferred from the module's frames when `lookup` (offsets into the module's core text) is given,
+ * else undefined with the reason.
  */
 export function moduleBaseOf(report: CrashReport, module: string, lookup?: SymbolRangeLookup, options: PlacementOptions = {}): ModuleBase {
   const listed = moduleBases(report).get(normalizeModuleName(module));
   if (listed !== undefined) return { base: listed, source: 'mod-table' };
+  const region = moduleRegionBases(report).get(normalizeModuleName(module))?.core;
+  if (region !== undefined) return { base: region, source: 'region-symbol' };
   if (!lookup) return { source: 'none', reason: `no mod table lists ${module} and its symbols are not available to place its frames` };
   const inference = inferModuleBase(modulePlacedFrames(report, module), lookup, options);
   if (inference.base === undefined) return { source: 'none', inference, reason: `no mod table lists ${module}; its frames: ${inference.reason}` };

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type CrashFrame, type CrashReport, inferKernelSlide, inferModuleBase, kernelPlacedFrames, kernelSlideOf, moduleBaseOf, modulePlacedFrames, parseCrashReport, type PlacedFrame, type SymbolRange } from '../../crash/index.js';
+import { type CrashFrame, type CrashReport, inferKernelSlide, inferModuleBase, kernelPlacedFrames, kernelSlideOf, moduleBaseOf, modulePlacedFrames, moduleRegionBases, parseCrashReport, type PlacedFrame, type SymbolRange } from '../../crash/index.js';
 import { elfConstants, KallsymsSizes, moduleLayout, openDebugFile } from '../../debuginfo/index.js';
 
 const MiB2 = 0x200000n;
@@ -190,6 +190,22 @@ describe('a real crash session moved by a KASLR offset is placed again (syntheti
     // crash's region names (`_MODULE_INIT_START_null_pointer`) are no evidence of where a function sits.
     expect(modulePlacedFrames(noMod, 'null_pointer')).toEqual([]);
     expect(moduleBaseOf(noMod, 'null_pointer', lookupOf([]))).toMatchObject({ source: 'none', reason: expect.stringMatching(/no base fits any frame/) });
+  });
+});
+
+describe("crash's region names place a module's regions (no mod table, module symbols not loaded)", () => {
+  const bt = [
+    'PID: 96       TASK: ffff8880052d1800  CPU: 1    COMMAND: "insmod"',
+    ' #4 [ffffc900003dbca0] asm_exc_invalid_op at ffffffff81c00b96',
+    '    [exception RIP: _MODULE_START_crash_bugon+18]',
+    '    RIP: ffffffffc0207012  RSP: ffffc900003dbd50  RFLAGS: 00000293',
+    ' #5 [ffffc900003dbd50] _MODULE_INIT_START_crash_bugon+46 at ffffffffc020c02e [crash_bugon]',
+    ' #6 [ffffc900003dbd60] do_one_initcall at ffffffff810024b9',
+  ].join('\n');
+  it('core and init bases from `+off at ADDR`; the core base is the module base', () => {
+    const report = sessionReports(bt)[0]!;
+    expect(moduleRegionBases(report)).toEqual(new Map([['crash_bugon', { core: 0xffffffffc0207000n, init: 0xffffffffc020c000n }]]));
+    expect(moduleBaseOf(report, 'crash-bugon')).toEqual({ base: 0xffffffffc0207000n, source: 'region-symbol' });
   });
 });
 
