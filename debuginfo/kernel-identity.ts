@@ -68,17 +68,18 @@ export function notVmlinuxReason(file: DebugFile): string | undefined {
 
 /**
  * Everything that says a candidate vmlinux is not the kernel of a report: not a kernel image at all,
- * no `linux_banner` (checked when the report's identity is given: reading it needs the symbol table),
- * or a banner naming another release or build. Empty when nothing is wrong.
+ * no `linux_banner` symbol (checked when the report's identity is given: that needs the symbol
+ * table), or a banner naming another release or build. Empty when nothing is wrong (a banner that
+ * cannot be read, e.g. in a stripped image, is no evidence either way).
  */
 export function checkVmlinux(file: DebugFile, report?: Partial<KernelIdentity>): DebugWarning[] {
   const reason = notVmlinuxReason(file);
   const notVmlinux = (why: string): DebugWarning => ({ code: 'not-vmlinux', message: `WRONG BINARY? ${file.name} is ${why}`, file: file.name });
   if (reason) return [notVmlinux(reason)];
   if (!report || (!report.release && !report.version)) return [];
+  if (file.symbols.findByName('linux_banner').length === 0) return [notVmlinux('an ELF file without linux_banner, not a kernel image')];
   const banner = readLinuxBanner(file);
-  if (banner === undefined) return [notVmlinux('an ELF file without linux_banner, not a kernel image')];
-  return compareKernelIdentity(parseBanner(banner), report, file.name);
+  return banner === undefined ? [] : compareKernelIdentity(parseBanner(banner), report, file.name);
 }
 
 // An oops line shows `#1 Debian 6.1.187-1`, the banner `#1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1 (2025-...)`:

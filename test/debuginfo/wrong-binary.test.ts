@@ -2,10 +2,11 @@
 // (`/bin/ls`, a `.ko`), a file that is not ELF at all, a module built for another kernel or another
 // build, a corrupt module (not "not found"); every warning typed, decided by code.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { modulesPath, release as debianRelease, vmlinuxPath } from '../../bench/debuginfo/paths.js';
 import { DebugFile, ElfFormatError, KernelSymbolizer, checkVmlinux, isWrongBinary, openDebugFile } from '../../debuginfo/index.js';
 import { hasTool } from './support/fixtures.js';
 import { buildStandInModule, buildStandInVmlinux, standInVersion } from './support/kernel-stand-in.js';
@@ -121,5 +122,16 @@ describe.skipIf(!haveGcc)('modules: wrong build, corrupt, missing', () => {
     expect(r.frames).toEqual([]);
     expect(codes(r.warnings)).toEqual(['module-corrupt']);
     expect(r.warnings[0]!.message).toMatch(/^0xffffffffc0200010 may be in module junk_mod, module junk_mod is corrupt: .*bad magic/);
+  });
+});
+
+describe.skipIf(!existsSync(vmlinuxPath))('the Debian 6.1 binaries', () => {
+  it('its vmlinux is a kernel image of its release; one of its modules is not a vmlinux', () => {
+    const file = DebugFile.open(vmlinuxPath);
+    expect(checkVmlinux(file)).toEqual([]);
+    expect(checkVmlinux(file, { release: debianRelease })).toEqual([]);
+    expect(codes(checkVmlinux(file, { release: '6.12.0-1-amd64' }))).toEqual(['release-mismatch']);
+    const ko = path.join(modulesPath, 'kernel/net/ipv4/ip_vti.ko');
+    if (existsSync(ko)) expect(codes(checkVmlinux(DebugFile.open(ko), { release: debianRelease }))).toEqual(['not-vmlinux']);
   });
 });
