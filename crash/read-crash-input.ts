@@ -63,10 +63,12 @@ export async function readCrashInput(file: string, stdin: Readable, options: Rea
     // Read to the end rather than to stat's size: a pipe, /dev/stdin or a /proc file has no size.
     const total = stat.isFile() && stat.size > 0 ? stat.size : undefined;
     for (;;) {
-      const buffer = Buffer.allocUnsafe(chunkBytes);
-      const { bytesRead: n } = await handle.read(buffer, 0, chunkBytes, null);
+      // Sized to what stat promises (a small report is not given 4 MB), at least 64 KB for what a file grew by.
+      const want = Math.max(64 << 10, Math.min(chunkBytes, (total ?? chunkBytes) - bytesRead));
+      const buffer = Buffer.allocUnsafe(want);
+      const { bytesRead: n } = await handle.read(buffer, 0, want, null);
       if (n === 0) break;
-      chunks.push(n === chunkBytes ? buffer : buffer.subarray(0, n));
+      chunks.push(n === want ? buffer : buffer.subarray(0, n));
       bytesRead += n;
       options.onProgress?.(bytesRead, total);
     }
