@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { inputsOrStdin, parseCrashInput } from '../../clients/cli/command.js';
 import { readVersion } from '../../clients/cli/main.js';
 import { debugInfoHint, noVmlinuxNotice } from '../../clients/report/debug-info-notice.js';
+import { describeReadError, readCrashInput } from '../../crash/read-crash-input.js';
 import { captureIo, runCli } from '../support/capture-io.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -86,6 +87,23 @@ describe('an input that cannot be read is one line naming it, not an empty answe
   ])('$argv', async ({ argv, line }) => {
     const r = await runCli(argv, { cwd: dir });
     expect({ code: r.code, out: r.out, err: r.err }).toEqual({ code: 1, out: '', err: `${line}\n` });
+  });
+
+  it.each([
+    ['ENOENT', 'x.log: no such file'],
+    ['EISDIR', 'x.log: is a directory'],
+    ['ENOTDIR', 'x.log: a part of the path is not a directory'],
+    ['EACCES', 'x.log: permission denied'],
+    ['EPERM', 'x.log: permission denied'],
+    ['EXDEV', 'x.log: cannot be read (EXDEV)'],
+    [undefined, 'x.log: cannot be read'],
+  ])('describeReadError(%s)', (code, line) => {
+    expect(describeReadError('x.log', code)).toBe(line);
+  });
+
+  it('reads a file with no size (a device, a /proc file) to its end, relative paths from cwd', async () => {
+    expect(await readCrashInput('/dev/null', captureIo().io.stdin)).toBe('');
+    expect(await readCrashInput('ok.log', captureIo().io.stdin, { cwd: dir })).toBe(oops);
   });
 
   it('group exits 1 when no FILE holds a report, 0 when one does', async () => {
