@@ -1,8 +1,10 @@
 // End to end with real editors: Debian's Neovim 0.7 (headless) running clients/nvim's Lua setup against
 // `crashnav lsp --stdio`, on a crash report and on a kernel C file (definition, references, call hierarchy);
-// and Vim's own cscope interface through `cscopeprg` = clients/nvim/bin/crashnav-cscope (`crashnav query -l`).
+// a lab oops saved as `console.log` with Debian's vmlinux-dbg and the example module's .ko (built in another
+// directory); and Vim's own cscope interface through `cscopeprg` = clients/nvim/bin/crashnav-cscope.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureTree, writeFixtureTree } from '../server/fixture-tree.js';
@@ -29,10 +31,14 @@ interface StepResult {
 
 let tree: FixtureTree;
 
-function runNvim(steps: { file: string; needle: string; offset?: number }[], settings: unknown): { steps: StepResult[]; error?: string } {
-  const out = path.join(tree.parent, `nvim-${Date.now()}.json`);
+function runNvim(
+  steps: { file: string; needle: string; offset?: number }[],
+  settings: unknown,
+  where: { root: string; parent: string } = tree,
+): { steps: StepResult[]; error?: string } {
+  const out = path.join(where.parent, `nvim-${Date.now()}.json`);
   const result = spawnSync('nvim', ['--headless', '-u', 'NONE', '-i', 'NONE', '-n', '-c', `luafile ${path.join(import.meta.dirname, 'nvim-driver.lua')}`], {
-    cwd: tree.root,
+    cwd: where.root,
     encoding: 'utf8',
     timeout: 180_000,
     env: {
@@ -40,7 +46,7 @@ function runNvim(steps: { file: string; needle: string; offset?: number }[], set
       CRASHNAV_NVIM_DIR: path.join(repoRoot, 'clients/nvim'),
       CRASHNAV_CMD: JSON.stringify([...cli, 'lsp', '--stdio']),
       CRASHNAV_SETTINGS: JSON.stringify(settings),
-      CRASHNAV_ROOT: tree.root,
+      CRASHNAV_ROOT: where.root,
       CRASHNAV_STEPS: JSON.stringify(steps),
       CRASHNAV_OUT: out,
     },
@@ -94,6 +100,92 @@ describe.skipIf(!haveNvim)('Neovim 0.7 with clients/nvim', () => {
     expect(initModule!.item).toBe('do_init_module');
     expect(initModule!.incoming).toEqual(['load_module']);
     expect(initModule!.outgoing).toContain('do_one_initcall');
+  });
+  it('recognises crash text in log files by content: console.log, messages, dmesg.<date>, kern.log', () => {
+    const oops = readFileSync(path.join(repoRoot, 'examples/oopses/null_pointer.log'), 'utf8');
+    const logs = path.join(tree.parent, 'logs');
+    mkdirSync(logs, { recursive: true });
+    const write = (name: string, text: string) => {
+      writeFileSync(path.join(logs, name), text);
+      return path.join(logs, name);
+    };
+    // A long-running machine's log: the oops comes after more lines than the editor looks at.
+    const noise = Array.from({ length: 6000 }, (_, i) => `[${(100 + i).toFixed(6).padStart(12)}] usb 1-1: new device ${i}`).join('\n');
+    const steps = [write('console.log', oops), write('messages', oops), write('dmesg.202612041200', oops), write('kern.log', `${noise}\n${oops}`)];
+    const result = runNvim(
+      steps.map((file) => ({ file, needle: ' do_one_initcall+0x59', offset: 2 })),
+      { debugRoot: path.join(tree.parent, 'no-debug') },
+    );
+    expect(result.error).toBeUndefined();
+    expect(result.steps.map((s) => [path.basename(s.file), s.filetype])).toEqual([
+      ['console.log', 'kernel-crash'],
+      ['messages', 'kernel-crash'],
+      ['dmesg.202612041200', 'kernel-crash'],
+      // Past the editor's look: no kernel-crash highlighting, but the server, attached to every log, decides.
+      ['kern.log', ''],
+    ]);
+    for (const step of result.steps) expect(rel(step.definition)).toEqual(['init/main.c:11']);
+  });
+});
+
+const cache = path.join(os.homedir(), '.cache/crashnav');
+const debugRoot = path.join(cache, 'pkg/dbg/usr/lib/debug');
+const vmlinux = path.join(debugRoot, 'boot/vmlinux-6.1.0-53-cloud-amd64');
+const linuxSource = path.join(cache, 'linux-source-6.1.187-1');
+const moduleSource = path.join(repoRoot, 'examples/modules/null_pointer/null_pointer.c');
+const missingDebian = [
+  [vmlinux, 'linux-image-6.1.0-53-cloud-amd64-dbg (scripts/fetch-debian.sh dbg)'],
+  [path.join(linuxSource, 'init/main.c'), 'linux-source-6.1 (scripts/fetch-debian.sh source)'],
+].filter(([file]) => !existsSync(file!));
+if (haveNvim && missingDebian.length > 0) console.warn(`neovim: the console.log step skips, missing ${missingDebian.map(([, what]) => what).join(', ')}`);
+
+describe.skipIf(!haveNvim || missingDebian.length > 0)('Neovim 0.7 on a lab oops saved as console.log, with the Debian vmlinux-dbg', () => {
+  let debian: { root: string; parent: string };
+  let result: { steps: StepResult[]; error?: string };
+  const faultingLine = readFileSync(moduleSource, 'utf8').split('\n').findIndex((l) => l.includes('CRASH HERE')) + 1;
+
+  beforeAll(() => {
+    ensureBuilt();
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'crashnav-nvim-debian-'));
+    debian = { parent, root: path.join(parent, 'linux') };
+    // The part of Debian's tree the oops's kernel frames are in, so the index builds in seconds.
+    for (const dir of ['init', 'kernel/module', 'arch/x86/entry', 'include/linux/init.h', 'include/linux/module.h']) {
+      cpSync(path.join(linuxSource, dir), path.join(debian.root, dir), { recursive: true });
+    }
+    const log = path.join(parent, 'logs/console.log');
+    mkdirSync(path.dirname(log));
+    cpSync(path.join(repoRoot, 'examples/oopses/null_pointer.log'), log);
+    result = runNvim(
+      [
+        { file: log, needle: ' do_one_initcall+0x59', offset: 2 },
+        { file: log, needle: 'null_pointer_init+0x1f', offset: 1 },
+      ],
+      // The .ko's DWARF names /crashnav/examples/modules/null_pointer/null_pointer.c: built in another directory.
+      { vmlinux, debugRoot, moduleDirs: [path.join(repoRoot, 'examples/modules')] },
+      debian,
+    );
+  }, 200_000);
+
+  afterAll(() => {
+    if (debian) rmSync(debian.parent, { recursive: true, force: true });
+  });
+
+  it('console.log is a kernel-crash buffer by its content, with the server attached', () => {
+    expect(result.error).toBeUndefined();
+    expect(result.steps[0]!.filetype).toBe('kernel-crash');
+  });
+
+  it('definition on a kernel frame gives the call line in the source tree', () => {
+    expect(result.steps[0]!.definition).toEqual([`${path.join(debian.root, 'init/main.c')}:1270`]);
+    expect(result.steps[0]!.references).toContain(`${path.join(debian.root, 'kernel/module/main.c')}:2478`);
+  });
+
+  // Expected to fail until issue 14 item 6 (source of modules built elsewhere: the DWARF path does not exist,
+  // the source beside the .ko is found by longest existing suffix) lands in the resolution pipeline; today the
+  // frame resolves to /crashnav/examples/modules/null_pointer/null_pointer.c, which is not there, and
+  // definition gives nothing. The lead flips this to `it` with that work.
+  it.fails('definition on the module frame gives the faulting line of the module source beside its .ko', () => {
+    expect(result.steps[1]!.definition).toEqual([`${moduleSource}:${faultingLine}`]);
   });
 });
 

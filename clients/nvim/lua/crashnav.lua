@@ -1,6 +1,8 @@
 -- crashnav for Neovim's built-in LSP client, written for Neovim 0.7 (Debian bookworm): one
 -- `crashnav lsp --stdio` client started with vim.lsp.start_client and attached with buf_attach_client to
--- every crash report (filetype kernel-crash) and C buffer. `vim.lsp.start` (0.8+) is deliberately not used.
+-- every crash report (filetype kernel-crash), C buffer and log-like file (the server decides by content
+-- whether a log holds a report). `vim.lsp.start` (0.8+) is deliberately not used.
+local detect = require('crashnav.detect')
 local M = {}
 
 M.config = {
@@ -17,21 +19,6 @@ M.config = {
 }
 
 local client_id = nil
-
-local report_start = {
-  '^%[%s*%d+%.%d+%]%s+BUG: ', '^BUG: ', 'Oops: %x+ %[#%d+%]', '^%[%s*%d+%.%d+%]%s+general protection fault',
-  'Kernel panic %- not syncing', 'Unable to handle kernel ', '^%s+KERNEL: .*vmlinux', 'kernel BUG at ',
-}
-
---- True when the first lines of the buffer look like a kernel crash report.
-function M.looks_like_report(bufnr)
-  for _, line in ipairs(vim.api.nvim_buf_get_lines(bufnr, 0, 400, false)) do
-    for _, pattern in ipairs(report_start) do
-      if line:find(pattern) then return true end
-    end
-  end
-  return false
-end
 
 local function show_disassembly(result)
   if not result or not result.text then
@@ -104,15 +91,21 @@ function M.setup(opts)
     pattern = M.config.filetypes,
     callback = function(args) M.attach(args.buf) end,
   })
+  -- Log files hold crashes whatever their first lines say: the server reads all of it and decides.
+  vim.api.nvim_create_autocmd('BufRead', {
+    group = group,
+    pattern = detect.patterns,
+    callback = function(args) M.attach(args.buf) end,
+  })
   -- A crash pasted into a plain text file: recognized by its content.
   vim.api.nvim_create_autocmd('FileType', {
     group = group,
     pattern = { 'text', '' },
-    callback = function(args)
-      if M.looks_like_report(args.buf) then vim.api.nvim_buf_set_option(args.buf, 'filetype', 'kernel-crash') end
-    end,
+    callback = function(args) detect.detect(args.buf) end,
   })
   vim.api.nvim_create_user_command('CrashnavDisassemble', M.disassemble, {})
+  -- Any other buffer, e.g. a new one a trace was pasted into: it becomes a report when one appears in it.
+  vim.api.nvim_create_user_command('CrashnavAttach', function() M.attach() end, {})
 end
 
 return M

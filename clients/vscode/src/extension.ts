@@ -1,4 +1,4 @@
-// The VS Code side of crashnav: starts `crashnav lsp --stdio` for crash reports and C files, passes the
+// The VS Code side of crashnav: starts `crashnav lsp --stdio` for crash reports, logs and C files, passes the
 // `crashnav.*` settings through, and opens the server's disassembly views. Everything else is plain LSP.
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
@@ -46,9 +46,12 @@ function clientOptions(): LanguageClientOptions {
       { scheme: 'file', language: 'kernel-crash' },
       { scheme: 'untitled', language: 'kernel-crash' },
       { scheme: 'file', language: 'c' },
-      // The server recognizes crash reports pasted into plain text files by their content.
+      // Logs and plain text go to the server whatever their name (console.log, kern.log, messages, a pasted
+      // trace): it decides by content whether one is a crash report. Opening one starts nothing else here.
       { scheme: 'file', language: 'plaintext' },
       { scheme: 'untitled', language: 'plaintext' },
+      { scheme: 'file', language: 'log' },
+      { scheme: 'untitled', language: 'log' },
     ],
     initializationOptions: initializationOptions(),
     synchronize: {
