@@ -105,6 +105,10 @@ function inferPlacement<F extends PlacedFrame>(frames: readonly F[], lookup: Sym
       ...(reason ? { reason } : {}),
     };
   };
+  if (votes.size === 0) {
+    const named = frames.filter((f) => f.symbol !== undefined && f.address !== undefined).length;
+    return outcome(undefined, named === 0 ? 'no frame gives both a function and an address' : `none of the ${named} frames with a function and an address names one the symbol table knows`);
+  }
   if (best.depth < minAgreeing) {
     const known = `${votes.size} distinct frame${votes.size === 1 ? '' : 's'} with a known function`;
     return outcome(undefined, best.depth === 0 ? `no ${what} fits any frame (${known})` : `only ${best.depth} frame${best.depth === 1 ? '' : 's'} agree on a ${what} (${known}); at least ${minAgreeing} needed`);
