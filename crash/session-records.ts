@@ -65,7 +65,8 @@ export function parseModRow(text: string): ModuleLoad | undefined {
   if (!m) return undefined;
   const load: ModuleLoad = { name: m[2]!, base: BigInt('0x' + m[3]), size: Number(m[4]) };
   const object = m[5]!;
-  if (object.startsWith('/')) load.object = object.split(/\s+/)[0]!;
+  // `(not loaded)  [CONFIG_KALLSYMS]` without symbols; else the path `mod -s`/`-S` loaded, relative when it was given so.
+  if (object && !object.startsWith('(')) load.object = object.split(/\s{2,}/)[0]!;
   return load;
 }
 

@@ -229,6 +229,15 @@ ffffffffc0cd2040  null_pointer  ffffffffc0cd0000  16384  /lab/null_pointer.ko
     ],
   },
   {
+    name: 'mod -S with a relative directory: relative object paths, a module it could not load stays unloaded',
+    text: `crash> mod -S examples/modules
+mod: cannot find or load object file for qemu_fw_cfg module
+     MODULE       NAME                BASE         SIZE  OBJECT FILE
+ffffffffc0209040  null_pointer  ffffffffc0207000  16384  examples/modules/null_pointer/null_pointer.ko 
+`,
+    expect: [{ frames: [], modules: ['null_pointer@ffffffffc0207000/16384 examples/modules/null_pointer/null_pointer.ko'] }],
+  },
+  {
     name: 'a mod table alone is a session',
     text: `     MODULE       NAME               BASE         SIZE  OBJECT FILE
 ffffffffc02042c0  qemu_fw_cfg  ffffffffc0201000  20480  (not loaded)  [CONFIG_KALLSYMS]
