@@ -9,7 +9,7 @@ export interface CliIo {
   stdout: Writable;
   stderr: Writable;
   cwd: string;
-  /** True when stdout is an interactive terminal (colour, paging-friendly output). */
+  /** True when stdout is an interactive terminal. */
   isTty: boolean;
   /** True when stdin is a terminal: nobody is piping a report in, so a command wanting one says so. Absent: false. */
   stdinIsTty?: boolean;

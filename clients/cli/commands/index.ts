@@ -58,7 +58,7 @@ export const command: CliCommand = {
         .map((l) => l.trim().replace(/^\.\//, ''))
         .filter((l) => l !== '' && !l.startsWith('#'));
     }
-    const showProgress = io.isTty && !values.quiet;
+    const showProgress = io.stderrIsTty === true && !values.quiet;
     const summary = await buildIndex({
       root,
       dbPath,
