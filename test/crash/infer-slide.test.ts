@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CrashFrame, type CrashReport, inferKernelSlide, inferModuleBase, kernelPlacedFrames, kernelSlideOf, moduleBaseOf, modulePlacedFrames, moduleRegionBases, parseCrashReport, type PlacedFrame, type SymbolRange } from '../../crash/index.js';
-import { elfConstants, KallsymsSizes, moduleLayout, openDebugFile } from '../../debuginfo/index.js';
+import { type DebugFile, elfConstants, KallsymsSizes, moduleLayout, openDebugFile } from '../../debuginfo/index.js';
 
 const MiB2 = 0x200000n;
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -247,6 +247,23 @@ const vmlinux = path.join(os.homedir(), '.cache/crashnav/pkg/dbg/usr/lib/debug/b
 const lab = path.resolve(repoRoot, '../shared/crashes/lab/runs/c_bugon_vmcore/crash');
 if (!existsSync(vmlinux)) console.log(`infer-slide: skipping the real vmlinux suite, ${vmlinux} is absent (scripts/fetch-debian.sh dbg)`);
 
+/** vmlinux's functions by name; a sizeless one (an assembly label) reaches as far as kallsyms would measure it. */
+function vmlinuxLookup(file: DebugFile): (name: string) => SymbolRange[] {
+  const sizes = new KallsymsSizes(file);
+  return (name) =>
+    file.symbols.findByName(name).filter((s) => /text/.test(s.sectionName)).map((s) => ({ start: s.address, end: s.address + (s.size > 0 ? BigInt(s.size) : sizes.reportedSize(s.address) ?? 0n) }));
+}
+
+/** A module's functions as offsets into its core region, laid out as the loader does. */
+function coreTextLookup(file: DebugFile): (name: string) => SymbolRange[] {
+  const layout = moduleLayout(file.elf);
+  return (name) =>
+    file.symbols.findByName(name).flatMap((s) => {
+      const at = layout.core.offsets.get(s.sectionIndex);
+      return at === undefined || s.type !== elfConstants.STT_FUNC || s.size === 0 ? [] : [{ start: at + s.value, end: at + s.value + BigInt(s.size) }];
+    });
+}
+
 describe.skipIf(!existsSync(vmlinux))("a real session moved by a KASLR offset, placed with Debian's vmlinux", () => {
   const sessions: [string, string][] = [['examples/null_pointer-vmcore', withoutCommand(session, 'log')]];
   if (existsSync(lab)) for (const f of ['02_bt_nomodsyms.txt', '08_bt-a.txt', '16_foreach_bt.txt', '07_bt-l.txt']) sessions.push([`lab ${f}`, readFileSync(path.join(lab, f), 'utf8')]);
@@ -255,9 +272,7 @@ describe.skipIf(!existsSync(vmlinux))("a real session moved by a KASLR offset, p
   it('every report of every session: the exact slide, no kernel frame disagreeing', async () => {
     const file = await openDebugFile(vmlinux);
     try {
-      const sizes = new KallsymsSizes(file);
-      const lookup = (name: string): SymbolRange[] =>
-        file.symbols.findByName(name).filter((s) => /text/.test(s.sectionName)).map((s) => ({ start: s.address, end: s.address + (s.size > 0 ? BigInt(s.size) : sizes.reportedSize(s.address) ?? 0n) }));
+      const lookup = vmlinuxLookup(file);
       let placedReports = 0;
       let agreeing = 0;
       for (const [name, text] of sessions) {
@@ -295,9 +310,7 @@ describe.skipIf(!existsSync(vmlinux) || kaslrSessions.length === 0)("real KASLR 
   it("the slide the frames agree on is the one the session's log prints", async () => {
     const file = await openDebugFile(vmlinux);
     try {
-      const sizes = new KallsymsSizes(file);
-      const lookup = (name: string): SymbolRange[] =>
-        file.symbols.findByName(name).filter((s) => /text/.test(s.sectionName)).map((s) => ({ start: s.address, end: s.address + (s.size > 0 ? BigInt(s.size) : sizes.reportedSize(s.address) ?? 0n) }));
+      const lookup = vmlinuxLookup(file);
       for (const [name, text] of kaslrSessions) {
         const printed = BigInt(/Kernel Offset: (0x[0-9a-f]+)/.exec(text)![1]!);
         const reports = sessionReports(withoutCommand(text, 'log')).filter((r) => kernelPlacedFrames(r).length >= 2);
@@ -322,12 +335,7 @@ describe.skipIf(!existsSync(xfsKo))("module frames placed with Debian's xfs.ko",
   it('the FORMATS.md soft lockup shape at a page-aligned base: the base, every frame agreeing', async () => {
     const file = await openDebugFile(xfsKo);
     try {
-      const layout = moduleLayout(file.elf);
-      const lookup = (name: string): SymbolRange[] =>
-        file.symbols.findByName(name).flatMap((s) => {
-          const at = layout.core.offsets.get(s.sectionIndex);
-          return at === undefined || s.type !== elfConstants.STT_FUNC || s.size === 0 ? [] : [{ start: at + s.value, end: at + s.value + BigInt(s.size) }];
-        });
+      const lookup = coreTextLookup(file);
       const names = ['xlog_cil_process_committed', 'xlog_state_do_callback', 'xlog_ioend_work', 'xfs_inode_item_push', 'xfs_buf_ioend'];
       const base = 0xffffffffc0a3d000n;
       // Return addresses somewhere inside each function (the last one at its very end), as `bt` prints them.
@@ -347,5 +355,36 @@ describe.skipIf(!existsSync(xfsKo))("module frames placed with Debian's xfs.ko",
     } finally {
       file.close();
     }
+  }, 60_000);
+});
+
+// Real module frames: example sessions with `func at ADDR [mod]` frames, a `mod` table and the module's .ko in
+// examples/modules: the mod table cut away, the frames must give the base it printed.
+const moduleSessions = readdirSync(examples)
+  .filter((f) => f.endsWith('.crash.txt'))
+  .flatMap((f) => {
+    const text = readFileSync(path.join(examples, f), 'utf8');
+    return sessionReports(text).flatMap((report) =>
+      (report.moduleLoads ?? []).flatMap((load) => {
+        const ko = path.join(repoRoot, 'examples/modules', load.name, `${load.name}.ko`);
+        return modulePlacedFrames(report, load.name).length > 0 && existsSync(ko) ? [{ file: f, report, load, ko }] : [];
+      }),
+    );
+  });
+if (moduleSessions.length === 0) console.log(`infer-slide: no example session has named frames of a module whose .ko is in examples/modules; the real module comparison is skipped`);
+
+describe.skipIf(moduleSessions.length === 0)('real module frames placed with their .ko (examples/modules)', () => {
+  it('the base the frames agree on is the one the mod table printed', async () => {
+    for (const { file: name, report, load, ko } of moduleSessions) {
+      const file = await openDebugFile(ko);
+      try {
+        const frames = modulePlacedFrames(report, load.name);
+        const result = inferModuleBase(frames, coreTextLookup(file), { minAgreeing: Math.min(2, frames.length) });
+        expect([name, report.startLine, load.name, result.base, result.disagreeing.map((f) => f.raw)], result.reason).toEqual([name, report.startLine, load.name, load.base, []]);
+      } finally {
+        file.close();
+      }
+    }
+    console.log(`infer-slide: ${moduleSessions.length} reports' module frames placed at their mod table base`);
   }, 60_000);
 });
