@@ -52,13 +52,13 @@ export function exitStatusHelp(options: { found?: string; wrongBinary?: boolean 
 }
 
 /**
- * The crash inputs of `resolve`, `explain` and `report`: the files named, or standard input (`-`) when none
- * is named and something is piped in. With none named and a terminal on stdin, waiting for typed input
- * would look like a hang, so it is bad usage.
+ * The inputs of a command reading crash text (`resolve`, `explain`, `report`, `group`): the files named,
+ * or standard input (`-`) when none is named and something is piped in. With none named and a terminal
+ * on stdin, waiting for typed input would look like a hang, so it is bad usage.
  */
 export function inputsOrStdin(positionals: string[], io: CliIo): string[] {
   if (positionals.length > 0) return positionals;
-  if (io.stdinIsTty) throw new UsageError('a REPORT file is required (or pipe one in, or give - to read standard input)');
+  if (io.stdinIsTty) throw new UsageError('name a file holding the crash text (or pipe it in, or give - to read standard input)');
   return ['-'];
 }
 

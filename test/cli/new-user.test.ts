@@ -65,10 +65,16 @@ describe('a report piped in with no file named', () => {
     expect(r.out).toContain('-:1: BUG: unable to handle kernel NULL pointer dereference in crash_nullwrite_init');
   });
 
-  it('on a terminal, explain with no file is bad usage (exit 2) rather than a wait for typed input', async () => {
-    const r = await runCli(['explain'], { stdinIsTty: true });
+  it.each(['explain', 'group'])('on a terminal, %s with no file is bad usage (exit 2) rather than a wait for typed input', async (name) => {
+    const r = await runCli([name], { stdinIsTty: true });
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^crashnav explain: a REPORT file is required \(or pipe one in/);
+    expect(r.err).toMatch(new RegExp(`^crashnav ${name}: name a file holding the crash text \\(or pipe it in, or give - to read standard input\\)\n\nusage: crashnav ${name}`));
+  });
+
+  it('group reads the pipe', async () => {
+    const r = await runCli(['group'], { stdin: oops });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {4}1 {2}BUG: unable to handle kernel NULL pointer dereference in crash_nullwrite_init\n/);
   });
 });
 

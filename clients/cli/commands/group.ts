@@ -1,16 +1,16 @@
-// `crashnav group FILES...`: clusters crash reports by signature, with counts, and flags machines whose
+// `crashnav group [FILE...]`: clusters crash reports by signature, with counts, and flags machines whose
 // crashes share nothing (the faulty-hardware pattern).
 import { parseArgs } from 'node:util';
 import { groupReports } from '../../../crash/index.js';
-import { type CliCommand, UsageError, exitStatusHelp, parseCrashInput, writeLine } from '../command.js';
+import { type CliCommand, exitStatusHelp, inputsOrStdin, parseCrashInput, writeLine } from '../command.js';
 
-const usage = `usage: crashnav group [--json] FILES...
+const usage = `usage: crashnav group [--json] [FILE...]
 
 Reads every crash report in FILES, groups them by signature (kind, guilty function and the next
 non-generic frames, independent of addresses and offsets) and prints each group with its count,
 largest first. A machine with three or more crashes that share no signature is flagged: that
 pattern points at faulty memory or CPU rather than at one software bug. A FILE that cannot be read
-stops the command before anything is printed (- reads standard input).
+stops the command before anything is printed. - or no FILE with a log piped in reads standard input.
 
 ${exitStatusHelp({ found: 'no crash report in any FILE' })}`;
 
@@ -20,9 +20,8 @@ export const command: CliCommand = {
   usage,
   async run(argv, io) {
     const { values, positionals } = parseArgs({ args: argv, options: { json: { type: 'boolean' } }, allowPositionals: true });
-    if (positionals.length === 0) throw new UsageError('at least one FILE is required');
     const inputs = [];
-    for (const file of positionals) inputs.push({ file, reports: (await parseCrashInput(file, io, { quiet: values.json })).parsed.reports });
+    for (const file of inputsOrStdin(positionals, io)) inputs.push({ file, reports: (await parseCrashInput(file, io, { quiet: values.json })).parsed.reports });
     const grouping = groupReports(inputs);
     const status = grouping.clusters.length === 0 ? 1 : 0;
     if (values.json) {
