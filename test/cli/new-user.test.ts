@@ -112,6 +112,13 @@ describe('an input that cannot be read is one line naming it, not an empty answe
     expect(await readCrashInput('ok.log', captureIo().io.stdin, { cwd: dir })).toBe(oops);
   });
 
+  it('index --first - reads the list from stdin', async () => {
+    const tree = tempTree({ 'kernel/': '', 'kernel/a.c': 'int a(void) { return 1; }\n' });
+    const r = await runCli(['index', '--root', tree, '--db', path.join(tree, 'x.db'), '--first', '-', '--jobs', '1'], { stdin: 'kernel/a.c\n' });
+    expect(r.code).toBe(0);
+    expect(r.err).toContain('the 1 --first files are indexed and queryable');
+  });
+
   it('group exits 1 when no FILE holds a report, 0 when one does', async () => {
     expect((await runCli(['group', 'f.txt'], { cwd: dir })).code).toBe(1);
     expect((await runCli(['group', 'ok.log', 'f.txt'], { cwd: dir })).code).toBe(0);

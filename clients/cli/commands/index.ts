@@ -17,7 +17,8 @@ point leaves a consistent index that the next run completes.
                     accepted); default: the one recorded in the index, else this machine's
   --jobs N          parse workers (default: one per core)
   --first FILELIST  index the files listed in FILELIST (one path relative to DIR per line) first and
-                    commit them, so they are queryable before the rest of the tree
+                    commit them, so they are queryable before the rest of the tree (- reads the
+                    list from standard input)
   --quiet           no progress and no summary
   --verbose         list every skipped file and warning
 
