@@ -6,7 +6,7 @@
 // descending only into the DIEs whose ranges contain the address (DW_AT_sibling skips the rest).
 // Rejected: building a full DIE tree per unit (llvm-symbolizer's way) — several times the memory and
 // time for the few DIEs a lookup touches.
-import { DwarfFormatError } from '../errors.js';
+import { DwarfFormatError, ElfFormatError } from '../errors.js';
 import type { ElfFile } from '../elf/elf-file.js';
 import { type Abbrev, AbbrevTable } from './abbrev-table.js';
 import { type UnitRange, UnitRangeTable, readAranges } from './address-ranges.js';
@@ -247,7 +247,7 @@ export class DwarfInfo {
       const attrs = readSelected(unit, entry, factAttributes);
       name ??= unit.stringOf(attrs.get(C.DW_AT_name));
       const declFile = attrs.get(C.DW_AT_decl_file);
-      if (file === undefined && declFile?.kind === 'constant') file = this.lineProgram(unit)?.filePath(Number(declFile.value));
+      if (file === undefined && declFile?.kind === 'constant') file = this.declFilePath(unit, Number(declFile.value));
       const declLine = attrs.get(C.DW_AT_decl_line);
       if (line === undefined && declLine?.kind === 'constant') line = Number(declLine.value);
       const next = attrs.get(C.DW_AT_abstract_origin) ?? attrs.get(C.DW_AT_specification);
@@ -257,6 +257,19 @@ export class DwarfInfo {
     const facts: FunctionFacts = { name, decl: file !== undefined && line !== undefined && line > 0 ? { file, line } : undefined };
     this.factCache.set(dieOffset, facts);
     return facts;
+  }
+
+  /**
+   * A decl_file index as a path. The unit may be another than the one looked up (LTO's abstract
+   * origins): its corrupt line table costs the definition, not the frames.
+   */
+  private declFilePath(unit: DwarfUnit, index: number): string | undefined {
+    try {
+      return this.lineProgram(unit)?.filePath(index);
+    } catch (err) {
+      if (err instanceof DwarfFormatError || err instanceof ElfFormatError) return undefined;
+      throw err;
+    }
   }
 
   /** The subprogram whose ranges contain `address` in a unit (see FunctionIndex). */
