@@ -15,6 +15,10 @@ const taskLine = /^\s*PID: (\d+)\s+TASK: ([0-9a-f]+)\s+CPU: (\d+)\s+COMMAND: "(.
 const btFrame = /^\s*#(\d+) \[([0-9a-f]+|\?+)\] (?:\((\S+) module\)|(\S+?)(?:\+(0x[0-9a-f]+|\d+))?(?: \(via \S+\))?) at ([0-9a-f]+)(?: \[([A-Za-z0-9_\-]+)\])?/;
 const drgnInline = /^\s*#(\d+) \(inline\) (\S+)(?: \[([A-Za-z0-9_\-]+)\])?/;
 const exceptionRip = /^\s*\[exception RIP: ([^\]+]+)(?:\+(0x[0-9a-f]+|\d+))?\]/;
+// What crash prints when the exception frame's RIP is no kernel text (`[exception RIP: unknown or invalid address]`),
+// and after an exception frame it suspects (`WARNING: possibly bogus exception frame`, `bt: ` before it in older crash).
+const unknownRip = 'unknown or invalid address';
+const bogusException = /^\s*(?:bt: )?WARNING: possibly bogus exception frame/;
 // arm64 exception frames name the interrupted PC: `PC: ffff000010191044  [smp_call_function_many+796]`.
 const exceptionPc = /^\s+PC: ([0-9a-f]{8,16})\s+\[([^\]+]+)(?:\+(0x[0-9a-f]+|\d+))?\]/;
 // `bt -t`: the starting function, then every text address found on the stack (not an unwound chain).
@@ -174,7 +178,12 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
       header[m[1]] = m[2].trim();
       continue;
     }
-    if (/^\s*bt: /.test(text) && report) {
+    if (bogusException.test(text) && report) {
+      // crash could not trust the frame it just printed (its registers are stack garbage): keep it, unreliable.
+      const last = report.stacks.flatMap((s) => s.frames).filter((f) => f.isFault).at(-1);
+      if (last) last.reliable = false;
+    }
+    if ((bogusException.test(text) || /^\s*bt: /.test(text)) && report) {
       problems.push({ source, line: line.lineNo, code: 'crash-warning', message: text.trim() });
       report.header.warnings = [report.header.warnings, text.trim()].filter(Boolean).join('\n');
       continue;
@@ -222,11 +231,11 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
     if ((m = exceptionRip.exec(text)) && report) {
       // The faulting function is where the exception frame's registers point: its own frame, exact address.
       const s = startStack('exception');
+      const named = m[1] !== unknownRip;
       exceptionFrame = {
         index: lastFrame ? lastFrame.index : 0,
-        symbol: m[1],
-        offset: m[2] === undefined ? 0 : parseOffset(m[2]),
-        reliable: true,
+        ...(named ? { symbol: m[1], offset: m[2] === undefined ? 0 : parseOffset(m[2]) } : {}),
+        reliable: named,
         isFault: true,
         raw: text,
         inputLine: line.lineNo,

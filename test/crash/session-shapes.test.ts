@@ -151,6 +151,41 @@ PID: 0        TASK: ffff9e0f03e50000  CPU: 1    COMMAND: "swapper/1"
     ],
   },
   {
+    name: 'a timer crash in a module on the IRQ stack, then a bogus exception frame crash could not name',
+    text: `PID: 0        TASK: ffff8970c1254800  CPU: 1    COMMAND: "swapper/1"
+ #1 [ffffccdb000d0d28] oops_end.cold at ffffffffb0bbfb8a
+ #4 [ffffccdb000d0df0] asm_exc_page_fault at ffffffffb0e00c02
+    [exception RIP: timer_crash_fire+46]
+    RIP: ffffffffc032902e  RSP: ffffccdb000d0ea0  RFLAGS: 00000246
+    ORIG_RAX: ffffffffffffffff  CS: 0010  SS: 0018
+ #5 [ffffccdb000d0ea8] call_timer_fn at ffffffffb0344217
+--- <IRQ stack> ---
+#11 [ffffccdb0009bde8] sysvec_apic_timer_interrupt at ffffffffb0bfe43e
+    [exception RIP: unknown or invalid address]
+    RIP: 0000000000000007  RSP: 7fffffff492208ff  RFLAGS: 0001ad40
+    ORIG_RAX: 00000000fffffffb  CS: 0000  SS: 4000000000000000
+WARNING: possibly bogus exception frame
+#12 [ffffccdb0009bea8] native_safe_halt at ffffffffb0c102ab
+crash> mod
+     MODULE       NAME               BASE         SIZE  OBJECT FILE
+ffffffffc032b040  timer_crash  ffffffffc0329000  16384  (not loaded)  [CONFIG_KALLSYMS]
+`,
+    expect: [
+      {
+        pid: 0,
+        frames: [
+          'oops_end.cold@ffffffffb0bbfb8a',
+          'asm_exc_page_fault@ffffffffb0e00c02',
+          'timer_crash_fire+46@ffffffffc032902e [timer_crash] fault',
+          'call_timer_fn@ffffffffb0344217',
+          'sysvec_apic_timer_interrupt@ffffffffb0bfe43e',
+          '?@7 fault stale',
+          'native_safe_halt@ffffffffb0c102ab',
+        ],
+      },
+    ],
+  },
+  {
     name: 'bt -l: the file and line crash printed under each frame, absolute or relative',
     text: `crash> bt -l
 PID: 96       TASK: ffff8880052d1800  CPU: 1    COMMAND: "insmod"
