@@ -4,10 +4,10 @@
 // module built elsewhere). Tried in order, each answer saying which rule found it:
 //   substitution  `--subst-path FROM=TO`, as gdb's substitute-path (the user's explicit mapping);
 //   as-is         the path itself, when it lies in an allowed directory;
-//   root-suffix   the longest suffix of the normalised path that exists under the source root;
+//   root-suffix   the longest suffix of the normalised path that exists under a source root;
 //   beside-binary the same, under the directory of each binary used (a `.ko` with its sources beside it);
 //   module-dir    the same, under each module directory.
-// Allowed directories are the source root, the substitution targets, the module directories, the
+// Allowed directories are the source roots, the substitution targets, the module directories, the
 // directory of each binary and `allowPaths`; a file elsewhere (a binary can name `/etc/passwd`) is
 // never read, checked after resolving symbolic links.
 import { readFileSync, realpathSync, statSync } from 'node:fs';
@@ -19,8 +19,10 @@ export interface PathSubstitution {
 }
 
 export interface SourceReaderOptions {
-  /** The kernel source tree. */
+  /** The kernel source tree (the first of `roots`). */
   root?: string;
+  /** More source trees (a module's own beside the kernel's), searched in order after `root`. */
+  roots?: string[];
   substitutions?: PathSubstitution[];
   /** Module directories (`--modules`): searched by longest existing suffix. */
   moduleDirs?: string[];
@@ -65,7 +67,7 @@ function realOrResolved(p: string): string {
 }
 
 export class SourceReader {
-  private readonly root: string | undefined;
+  private readonly roots: string[];
   private readonly substitutions: PathSubstitution[];
   private readonly moduleDirs: string[];
   private readonly binaryDirs: string[] = [];
@@ -74,10 +76,10 @@ export class SourceReader {
   private readonly texts = new Map<string, string[] | undefined>();
 
   constructor(options: SourceReaderOptions = {}) {
-    this.root = options.root;
+    this.roots = [...(options.root !== undefined ? [options.root] : []), ...(options.roots ?? [])];
     this.substitutions = options.substitutions ?? [];
     this.moduleDirs = options.moduleDirs ?? [];
-    for (const dir of [...(options.root !== undefined ? [options.root] : []), ...this.substitutions.map((s) => s.to), ...this.moduleDirs, ...(options.allowPaths ?? [])]) {
+    for (const dir of [...this.roots, ...this.substitutions.map((s) => s.to), ...this.moduleDirs, ...(options.allowPaths ?? [])]) {
       this.allowed.add(realOrResolved(dir));
     }
     for (const binary of options.binaries ?? []) this.addBinary(binary);
@@ -159,8 +161,8 @@ export class SourceReader {
       }
       return undefined;
     };
-    if (this.root !== undefined) {
-      const found = bySuffix(this.root, 'root-suffix');
+    for (const root of this.roots) {
+      const found = bySuffix(root, 'root-suffix');
       if (found) return found;
     }
     for (const dir of this.binaryDirs) {

@@ -94,6 +94,12 @@ describe.skipIf(!haveGcc)('a module built in another directory', () => {
     mkdirSync(path.join(modules, 'src', 'drivers'), { recursive: true });
     writeFileSync(path.join(modules, 'src', 'drivers', 'mymod.c'), source);
     expect(new SourceReader({ moduleDirs: [modules] }).locateWithRule(dwarfName)).toEqual({ path: path.join(modules, 'src', 'drivers', 'mymod.c'), rule: 'module-dir', base: modules });
+    // A second source root is searched after the first, before the module directories.
+    const moduleTree = tempDir();
+    mkdirSync(path.join(moduleTree, 'drivers'));
+    writeFileSync(path.join(moduleTree, 'drivers', 'mymod.c'), source);
+    const kernelTree = tempDir();
+    expect(new SourceReader({ root: kernelTree, roots: [moduleTree], moduleDirs: [modules] }).locateWithRule(dwarfName)).toEqual({ path: path.join(moduleTree, 'drivers', 'mymod.c'), rule: 'root-suffix', base: moduleTree });
     const elsewhere = tempDir();
     writeFileSync(path.join(elsewhere, 'mymod.c'), source);
     const subst = { from: path.join(build, 'src', 'drivers'), to: elsewhere };
