@@ -1,6 +1,7 @@
 // Reads a report from a path or from standard input (`-`), as text; decoding never fails on bad bytes.
 // The one place where a file that cannot be read becomes one line naming it (`logs: is a directory`):
 // Node's own messages leave the path out of EISDIR and spell errno names to the user.
+import { constants } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -33,6 +34,8 @@ const reasons: Record<string, string> = {
   ELOOP: 'too many symbolic links',
   ENAMETOOLONG: 'file name too long',
   EIO: 'input/output error',
+  // A vmcore or a disk image given as a log: more than one JavaScript string holds (~512 MB).
+  EFBIG: 'too large for a text log (a vmcore is read by crash(8), whose output crashnav reads)',
 };
 
 /** `FILE: is a directory`: the line for a file that could not be read, from the errno name of the failure. */
@@ -60,15 +63,23 @@ export async function readCrashInput(file: string, stdin: Readable, options: Rea
   try {
     const stat = await handle.stat();
     if (stat.isDirectory()) throw new CrashInputError(file, 'EISDIR');
-    // Read to the end rather than to stat's size: a pipe, /dev/stdin or a /proc file has no size.
+    // Filled in place up to stat's size, 4 MB a read (a progress step each), so a 50 MB log is not copied
+    // again; then read on to the end: a pipe, /dev/stdin or a /proc file has no size, and a log may grow.
     const total = stat.isFile() && stat.size > 0 ? stat.size : undefined;
-    for (;;) {
-      // Sized to what stat promises (a small report is not given 4 MB), at least 64 KB for what a file grew by.
-      const want = Math.max(64 << 10, Math.min(chunkBytes, (total ?? chunkBytes) - bytesRead));
-      const buffer = Buffer.allocUnsafe(want);
-      const { bytesRead: n } = await handle.read(buffer, 0, want, null);
+    if (total !== undefined && total > constants.MAX_STRING_LENGTH) throw new CrashInputError(file, 'EFBIG');
+    const sized = Buffer.allocUnsafe(total ?? 0);
+    while (bytesRead < sized.length) {
+      const { bytesRead: n } = await handle.read(sized, bytesRead, Math.min(chunkBytes, sized.length - bytesRead), null);
       if (n === 0) break;
-      chunks.push(n === want ? buffer : buffer.subarray(0, n));
+      bytesRead += n;
+      options.onProgress?.(bytesRead, total);
+    }
+    chunks.push(sized.subarray(0, bytesRead));
+    for (;;) {
+      const buffer = Buffer.allocUnsafe(total === undefined ? chunkBytes : 64 << 10);
+      const { bytesRead: n } = await handle.read(buffer, 0, buffer.length, null);
+      if (n === 0) break;
+      chunks.push(buffer.subarray(0, n));
       bytesRead += n;
       options.onProgress?.(bytesRead, total);
     }
@@ -79,5 +90,5 @@ export async function readCrashInput(file: string, stdin: Readable, options: Rea
   } finally {
     await handle.close();
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
 }

@@ -1,7 +1,8 @@
 // What a new user trips on (issue 14, item 11), through the in-process CLI: --version, a report piped in
 // with no file named, files and directories that cannot be read, the no-vmlinux hint for releases no
 // distribution packages, a progress line for a large log, and the exit statuses in every --help.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:buffer';
+import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -101,10 +102,19 @@ describe('an input that cannot be read is one line naming it, not an empty answe
     ['ENOTDIR', 'x.log: a part of the path is not a directory'],
     ['EACCES', 'x.log: permission denied'],
     ['EPERM', 'x.log: permission denied'],
+    ['EFBIG', 'x.log: too large for a text log (a vmcore is read by crash(8), whose output crashnav reads)'],
     ['EXDEV', 'x.log: cannot be read (EXDEV)'],
     [undefined, 'x.log: cannot be read'],
   ])('describeReadError(%s)', (code, line) => {
     expect(describeReadError('x.log', code)).toBe(line);
+  });
+
+  it('refuses a file too large for one string (a vmcore given as a log) before reading it', async () => {
+    const vmcore = path.join(dir, 'vmcore');
+    writeFileSync(vmcore, '');
+    truncateSync(vmcore, constants.MAX_STRING_LENGTH + 1); // sparse: no bytes written
+    const r = await runCli(['explain', 'vmcore'], { cwd: dir });
+    expect(r).toEqual({ code: 1, out: '', err: `crashnav explain: ${describeReadError('vmcore', 'EFBIG')}\n` });
   });
 
   it('reads a file with no size (a device, a /proc file) to its end, relative paths from cwd', async () => {
