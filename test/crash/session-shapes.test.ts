@@ -299,30 +299,34 @@ describe('crash session shapes', () => {
 
 // Real sessions: crash's own help examples and the lab's sessions on a Debian 6.1 vmcore, read in place.
 const shared = path.resolve(import.meta.dirname, '../../../shared/crashes');
-const dirs = [path.join(shared, 'crash-utility'), path.join(shared, 'lab/runs/c_bugon_vmcore/crash')].filter((d) => existsSync(d));
-if (dirs.length === 0) console.log(`crash session shapes: skipping the real sessions, ${shared} is absent`);
+const sharedDirs = [path.join(shared, 'crash-utility'), path.join(shared, 'lab/runs/c_bugon_vmcore/crash')].filter((d) => existsSync(d));
+if (sharedDirs.length === 0) console.log(`crash session shapes: ${shared} is absent; only the repo's example sessions are read`);
+// The repo's own sessions (the lab's, KASLR and not, with and without module symbols) are always there.
+const examples = path.resolve(import.meta.dirname, '../../examples/oopses');
+const sessionFiles = [
+  ...sharedDirs.flatMap((d) => readdirSync(d).map((f) => path.join(d, f))),
+  ...readdirSync(examples).filter((f) => f.endsWith('.crash.txt')).map((f) => path.join(examples, f)),
+];
 
-describe.skipIf(dirs.length === 0)('real crash sessions (../shared/crashes)', () => {
+describe('real crash sessions (examples/oopses, ../shared/crashes)', () => {
   it('every `#N [sp] func at ADDR [mod]` line is one frame with its address and module', () => {
     const frameLine = /^\s*#\d+ \[[0-9a-f?]+\] .* at ([0-9a-f]+)(?: \[([\w-]+)\])?\s*$/;
     let printed = 0;
     let parsed = 0;
     const missed: string[] = [];
-    for (const dir of dirs) {
-      for (const file of readdirSync(dir)) {
-        const text = readFileSync(path.join(dir, file), 'utf8');
-        const frames = parseCrashReport(text, { source: file }).reports.flatMap((r) => r.stacks.flatMap((s) => s.frames));
-        text.split('\n').forEach((line, i) => {
-          const m = frameLine.exec(line);
-          if (!m) return;
-          printed++;
-          const found = frames.filter((f) => f.inputLine === i + 1 && f.address === BigInt('0x' + m[1]) && (m[2] === undefined || f.module === m[2]));
-          if (found.length === 1) parsed++;
-          else missed.push(`${file}:${i + 1}: ${line.trim()}`);
-        });
-      }
+    for (const file of sessionFiles) {
+      const text = readFileSync(file, 'utf8');
+      const frames = parseCrashReport(text, { source: file }).reports.flatMap((r) => r.stacks.flatMap((s) => s.frames));
+      text.split('\n').forEach((line, i) => {
+        const m = frameLine.exec(line);
+        if (!m) return;
+        printed++;
+        const found = frames.filter((f) => f.inputLine === i + 1 && f.address === BigInt('0x' + m[1]) && (m[2] === undefined || f.module === m[2]));
+        if (found.length === 1) parsed++;
+        else missed.push(`${path.basename(file)}:${i + 1}: ${line.trim()}`);
+      });
     }
-    console.log(`crash session frames: ${parsed} of ${printed} printed frame lines parsed (${dirs.length} directories)`);
+    console.log(`crash session frames: ${parsed} of ${printed} printed frame lines parsed (${sessionFiles.length} files)`);
     expect(missed).toEqual([]);
     expect(printed).toBeGreaterThan(100);
   });
