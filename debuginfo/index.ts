@@ -23,7 +23,7 @@ export { DwarfInfo, type InlineFrame, type SourcePlace } from './dwarf/dwarf-inf
 export { LineProgram, type LineRow } from './dwarf/line-program.js';
 /** One binary's answers: `symbolize(address)`, `symbolizeInSection(section, offset)`, `lookup(name)`, `resolve("func+0x19/0x22")`. */
 export { Symbolizer, type SourceFrame, type SymbolSource, type SymbolLocation, type Symbolization, type Resolution, type SymbolizeOptions, type SymbolizerOptions } from './symbolizer.js';
-/** vmlinux + modules by name + KASLR slide + wrong-binary warnings: `resolve(spec, { module })`, `symbolize(runtimeAddress)`, `symbolizeRuntime(address)` (modules too, given `moduleBases`). */
+/** vmlinux + modules by name (`loadModule`: symbolizer or a module-not-found/module-corrupt warning) + a fixed KASLR slide + wrong-binary warnings: `resolve(spec, { module })`, `symbolize(runtimeAddress)`, `symbolizeRuntime(address)` (modules too, given `moduleBases`), `close()`. */
 export { KernelSymbolizer, type KernelSymbolizerOptions, type ModuleLoad } from './kernel-symbolizer.js';
 /** The length a kernel prints after the slash of `func+0x19/0x22` (kallsyms: distance to the next symbol, a module's page-aligned text end). */
 export { KallsymsSizes } from './kallsyms-size.js';

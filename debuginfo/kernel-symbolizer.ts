@@ -4,7 +4,6 @@
 import { DebugFile } from './debug-file.js';
 import { ElfFormatError } from './errors.js';
 import { type FrameSpec, parseFrameSpec } from './frame-spec.js';
-import { slideFromPair } from './kaslr.js';
 import { type KernelIdentity, checkVmlinux, compareModuleIdentity, readModuleIdentity } from './kernel-identity.js';
 import { ModuleFinder } from './locate.js';
 import { moduleLayout, sectionAtRegionOffset } from './module-layout.js';
@@ -55,23 +54,6 @@ export class KernelSymbolizer {
 
   get slide(): bigint {
     return this.vmlinux.slide;
-  }
-
-  set slide(value: bigint) {
-    this.vmlinux.slide = value;
-  }
-
-  /**
-   * Sets the slide from a symbol seen at a runtime address; returns it, or undefined when the
-   * symbol is unknown or the result is not a plausible slide.
-   */
-  slideFromSymbol(spec: string | FrameSpec, runtimeAddress: bigint): bigint | undefined {
-    const parsed = typeof spec === 'string' ? parseFrameSpec(spec) : spec;
-    const sym = parsed && this.vmlinux.lookup(parsed.symbol)[0];
-    if (!parsed || !sym) return undefined;
-    const slide = slideFromPair(sym.address, parsed.offset, runtimeAddress);
-    if (slide !== undefined) this.vmlinux.slide = slide;
-    return slide;
   }
 
   /** A runtime address of the vmlinux (the slide is applied). */

@@ -59,7 +59,8 @@ export class Symbolizer {
   readonly name: string;
   readonly file: DebugFile | undefined;
   readonly systemMap: SystemMap | undefined;
-  slide: bigint;
+  /** Fixed for the symbolizer's life: a report with another slide gets its own symbolizer or passes link-time addresses. */
+  readonly slide: bigint;
   readonly warnings: DebugWarning[];
   private kallsyms: KallsymsSizes | undefined;
 

@@ -61,12 +61,12 @@ describe('frame specs and KASLR', () => {
 
   it.skipIf(!haveVmlinux)('a runtime address with the slide applied resolves like the link address', () => {
     const file = DebugFile.open(vmlinuxPath);
-    const kernel = new KernelSymbolizer({ vmlinux: file });
-    const link = kernel.vmlinux.lookup('schedule')[0]!.address + 0x20n;
-    const plain = kernel.symbolize(link);
-    expect(kernel.slideFromSymbol('schedule+0x20', link + 0x38000000n)).toBe(0x38000000n);
-    expect(kernel.symbolize(link + 0x38000000n).frames).toEqual(plain.frames);
-    expect(kernel.symbolize(link + 0x38000000n + 1n, { returnAddress: true }).frames).toEqual(plain.frames);
+    const plain = new KernelSymbolizer({ vmlinux: file });
+    const link = plain.vmlinux.lookup('schedule')[0]!.address + 0x20n;
+    expect(slideFromPair(link - 0x20n, 0x20n, link + 0x38000000n)).toBe(0x38000000n);
+    const kernel = new KernelSymbolizer({ vmlinux: file, slide: 0x38000000n });
+    expect(kernel.symbolize(link + 0x38000000n).frames).toEqual(plain.symbolize(link).frames);
+    expect(kernel.symbolize(link + 0x38000000n + 1n, { returnAddress: true }).frames).toEqual(plain.symbolize(link).frames);
   });
 });
 
