@@ -2,7 +2,7 @@
 // report shows (`6.1.0-53-cloud-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1`), and a module's
 // `vermagic`/`srcversion` against the running kernel. A mismatch is a loud warning, not a refusal.
 import type { DebugFile } from './debug-file.js';
-import { ET_REL, SHF_ALLOC, SHF_EXECINSTR } from './elf/elf-constants.js';
+import { EM_S390, ET_REL, SHF_ALLOC, SHF_EXECINSTR } from './elf/elf-constants.js';
 import { readModinfo } from './elf/elf-notes.js';
 import type { DebugWarning } from './warnings.js';
 
@@ -53,14 +53,15 @@ export function compareKernelIdentity(binary: KernelIdentity, report: Partial<Ke
 /**
  * Why a file given as the vmlinux is no kernel image, or undefined when it may be one. Cheap (ELF
  * header and section table): a relocatable object (a `.ko`), or a 64-bit binary whose code is not
- * in the top half of the address space where every 64-bit kernel links its text (`/bin/ls`).
+ * in the top half of the address space where 64-bit kernels link their text (`/bin/ls`).
  */
 export function notVmlinuxReason(file: DebugFile): string | undefined {
   const elf = file.elf;
   if (elf.type === ET_REL) return 'a relocatable object (a module?), not a kernel image';
   const code = elf.sections.filter((s) => (s.flags & SHF_ALLOC) !== 0 && (s.flags & SHF_EXECINSTR) !== 0 && s.size > 0);
   if (code.length === 0) return 'no code, not a kernel image';
-  if (elf.is64 && !code.some((s) => s.addr >= 0x8000000000000000n)) {
+  // s390 is the exception: its kernel has an address space of its own and links low.
+  if (elf.is64 && elf.machine !== EM_S390 && !code.some((s) => s.addr >= 0x8000000000000000n)) {
     return `its code is at 0x${code[0]!.addr.toString(16)}, a user-space address, not a kernel image`;
   }
   return undefined;

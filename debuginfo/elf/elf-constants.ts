@@ -5,6 +5,7 @@ export const ET_EXEC = 2;
 export const ET_DYN = 3;
 
 export const EM_386 = 3;
+export const EM_S390 = 22;
 export const EM_ARM = 40;
 export const EM_X86_64 = 62;
 export const EM_AARCH64 = 183;
