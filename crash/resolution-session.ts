@@ -13,8 +13,10 @@ import {
   ElfFormatError,
   KernelSymbolizer,
   type ModuleRegion,
+  type ModuleLoad,
   type PathSubstitution,
   SourceReader,
+  type SourceRule,
   type Symbolization,
   type Symbolizer,
   SystemMap,
@@ -55,10 +57,12 @@ export interface ResolutionWarning {
 
 export interface ResolvedLocation {
   function: string | null;
-  /** For display: relative to the source root that holds it, else the name DWARF or the report gave. */
+  /** For display: relative to the source root that holds it, else the name DWARF or the report gave (as addr2line prints it). */
   file: string;
   /** The local file, when it was found under a directory the user gave (only such files are read). */
   path?: string;
+  /** Which rule found `path`: a substitution, under the source root, beside the binary, in a module directory. */
+  rule?: SourceRule;
   line: number;
   column: number;
   inlined: boolean;
@@ -67,6 +71,7 @@ export interface ResolvedLocation {
 export interface DefinitionPlace {
   file: string;
   path?: string;
+  rule?: SourceRule;
   line: number;
   /** `dwarf`: the subprogram's decl_file/decl_line of the configuration that was built; `index`: the source index's best guess. */
   from: 'dwarf' | 'index';
@@ -122,6 +127,8 @@ export interface ResolutionOptions {
   /** Source trees: DWARF file names are mapped onto them, and display paths are relative to them. */
   sourceRoots?: string[];
   substitutions?: PathSubstitution[];
+  /** More directories whose files may be read (`--allow-path`); nothing else a binary names is ever read. */
+  allowPaths?: string[];
   index?: KernelIndex;
   /**
    * Modules tried, after vmlinux and the modules the report names, for a symbol printed without its module
@@ -174,8 +181,14 @@ export class ResolutionSession {
 
   constructor(private readonly options: ResolutionOptions = {}) {
     this.sourceRoots = (options.sourceRoots ?? []).map((r) => path.resolve(r));
-    const root = this.sourceRoots[0];
-    this.sources = new SourceReader({ ...(root ? { root } : {}), substitutions: options.substitutions ?? [] });
+    const [root, ...moreRoots] = this.sourceRoots;
+    // Further roots (a module's own tree beside the kernel's) are searched like module directories.
+    this.sources = new SourceReader({
+      ...(root ? { root } : {}),
+      substitutions: options.substitutions ?? [],
+      moduleDirs: [...moreRoots, ...(options.moduleDirs ?? []).map((d) => path.resolve(d))],
+      allowPaths: options.allowPaths ?? [],
+    });
   }
 
   /** Every frame of a report, with the report's placement and its report-level warnings. */
@@ -216,15 +229,9 @@ export class ResolutionSession {
     return frame.module ? (await kernel.symbolizer.module(frame.module))?.file : kernel.symbolizer.vmlinux.file;
   }
 
-  /** A DWARF or printed file name mapped onto the source roots: the local path when there is one under them. */
-  locateSource(name: string): string | undefined {
-    const local = this.sources.locate(name);
-    return local !== undefined && this.isReadable(local) ? path.resolve(local) : undefined;
-  }
-
   /** The lines of a file named by DWARF or the report, when it lies under the directories the user gave. */
   sourceLines(name: string): string[] | undefined {
-    return this.locateSource(name) === undefined ? undefined : this.sources.lines(name);
+    return this.sources.lines(name);
   }
 
   async close(): Promise<void> {
@@ -235,12 +242,6 @@ export class ResolutionSession {
     for (const pending of this.files.values()) (await pending.catch(() => undefined))?.close();
     this.files.clear();
     this.kernels.clear();
-  }
-
-  private isReadable(file: string): boolean {
-    const abs = path.resolve(file);
-    const dirs = [...this.sourceRoots, ...(this.options.substitutions ?? []).map((s) => path.resolve(s.to)), ...(this.options.moduleDirs ?? []).map((d) => path.resolve(d))];
-    return dirs.some((d) => abs === d || abs.startsWith(d.endsWith(path.sep) ? d : d + path.sep));
   }
 
   private context(report: CrashReport): Promise<ReportContext> {
@@ -275,6 +276,7 @@ export class ResolutionSession {
     const warnings: ResolutionWarning[] = [];
     let file: DebugFile | undefined;
     if (vmlinuxPath) {
+      this.sources.addBinary(vmlinuxPath);
       let pending = this.files.get(vmlinuxPath);
       if (!pending) {
         pending = openDebugFile(vmlinuxPath);
@@ -289,7 +291,7 @@ export class ResolutionSession {
     }
     const debugRoots = this.options.debugRoots;
     const dirs = [...(this.options.moduleDirs ?? []), ...(report?.release ? releaseModuleDirs(report.release, debugRoots) : [])];
-    const symbolizer = new KernelSymbolizer({
+    const symbolizer = new SourceAwareSymbolizer(this.sources, {
       vmlinux: file ?? { systemMap: new SystemMap([]), name: 'vmlinux (not given)' },
       moduleDirs: dirs,
       ...(report ? { report: { ...(report.release ? { release: report.release } : {}), ...(version ? { version } : {}) } } : {}),
@@ -386,9 +388,10 @@ export class ResolutionSession {
   }
 
   /** A DWARF or printed file name as displayed (relative to its source root) and its readable local file. */
-  mapSource(file: string): { file: string; path?: string } {
-    const local = this.locateSource(file);
-    return { file: this.displayPath(file, local), ...(local ? { path: local } : {}) };
+  mapSource(file: string): { file: string; path?: string; rule?: SourceRule } {
+    const found = this.sources.locateWithRule(file);
+    const local = found && path.resolve(found.path);
+    return { file: this.displayPath(file, local), ...(found ? { path: local!, rule: found.rule } : {}) };
   }
 
   private location(fn: string | null, file: string, line: number, column: number, inlined: boolean): ResolvedLocation {
@@ -477,6 +480,22 @@ export class ResolutionSession {
     if (!at) return undefined;
     const symbolization = module.symbolizeInSection(at.section, at.offset);
     return { symbolization, module: moduleName, warnings: symbolization.warnings.map(plain) };
+  }
+}
+
+/** A kernel symbolizer that lets the source reader look beside each module file it opens. */
+class SourceAwareSymbolizer extends KernelSymbolizer {
+  constructor(
+    private readonly sources: SourceReader,
+    options: ConstructorParameters<typeof KernelSymbolizer>[0],
+  ) {
+    super(options);
+  }
+
+  override async loadModule(name: string): Promise<ModuleLoad> {
+    const load = await super.loadModule(name);
+    if (load.ok) this.sources.addBinary(load.path);
+    return load;
   }
 }
 

@@ -35,7 +35,8 @@ export function buildReportView(input: ReportInput, options: ViewOptions = {}): 
   const context = options.context ?? 5;
   // The pipeline already mapped every file: `file` is what to show, `path` the local file it may read.
   const place = (p: SourcePlace): ViewLocation => {
-    const href = linker({ path: p.file, ...(p.path ? { absPath: p.path } : {}), line: p.line });
+    const outOfTree = p.rule === 'beside-binary' || p.rule === 'module-dir';
+    const href = linker({ path: p.file, ...(p.path ? { absPath: p.path } : {}), line: p.line, outOfTree });
     return { function: p.function, file: p.file, line: p.line, column: p.column || undefined, inlined: p.inlined ?? false, ...(href ? { href } : {}) };
   };
   const excerptAt = (p: SourcePlace | undefined) => (p?.path ? readSourceExcerpt(p.path, p.file, p.line, { files, highlighter, context }) : undefined);

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import type { ResolvedFrame } from '../../crash/index.js';
 import { type IndexProgress, KernelIndex, buildIndex, defaultDbPath } from '../../indexer/index.js';
+import type { SourceRule } from '../../debuginfo/index.js';
 import type { ResolvedFrameInput } from './report-input.js';
 
 /** Opens `db`, or the default index of `root` when one was built; undefined when there is none. */
@@ -35,7 +36,7 @@ export function frameInput(r: ResolvedFrame, context: { haveVmlinux: boolean }):
             : `${frame.symbol} is not a function of ${frame.module}.ko`
         : 'not found in the vmlinux nor in the source index'
       : undefined;
-  const place = (l: { file: string; path?: string; line: number }) => ({ file: l.file, ...(l.path ? { path: l.path } : {}), line: l.line });
+  const place = (l: { file: string; path?: string; rule?: SourceRule; line: number }) => ({ file: l.file, ...(l.path ? { path: l.path } : {}), ...(l.rule ? { rule: l.rule } : {}), line: l.line });
   return {
     ...frame,
     provenance: r.provenance,

@@ -8,6 +8,8 @@ export interface LinkTarget {
   path: string;
   /** Absolute path on this machine, when the file exists here. */
   absPath?: string;
+  /** The file is not the kernel tree's (a module's own source found beside its `.ko`): no web view has it. */
+  outOfTree?: boolean;
   line: number;
 }
 
@@ -17,7 +19,7 @@ export function makeLinker(options: { template?: string; version?: string }): (t
   return (target) => {
     // A web view of the kernel tree has only the tree's files: a module's own source (a path outside the
     // tree, shown absolute) links to where it is on this machine, or nowhere.
-    if (template === undefined || path.isAbsolute(target.path)) {
+    if (template === undefined || target.outOfTree || path.isAbsolute(target.path)) {
       return target.absPath ? `${pathToFileURL(target.absPath).href}#L${target.line}` : undefined;
     }
     return template.replace(/\{(version|path|line)\}/g, (_, key: string) =>

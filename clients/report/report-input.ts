@@ -2,6 +2,7 @@
 // facts, the guilty function's disassembly with source and the decoded Code: bytes. Filled in by
 // generate-report.ts from crash/, debuginfo/ and indexer/.
 import type { CrashFrame, CrashReport, Provenance } from '../../crash/index.js';
+import type { SourceRule } from '../../debuginfo/index.js';
 
 /** A source place as the pipeline gives it: the file as resolved (absolute, or relative to the root). */
 export interface SourcePlace {
@@ -10,6 +11,8 @@ export interface SourcePlace {
   file: string;
   /** The readable local file, when the pipeline found one under the directories the user gave. */
   path?: string;
+  /** How `path` was found (crash/'s ResolvedLocation.rule). */
+  rule?: SourceRule;
   line: number;
   column?: number;
   inlined?: boolean;
