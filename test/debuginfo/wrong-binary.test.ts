@@ -31,6 +31,11 @@ describe.skipIf(!haveGcc)('checkVmlinux: is this the kernel of the report?', () 
     expect(checkVmlinux(file, { release, version: `#1 Debian ${release.split('-')[0]}-1` })).toEqual([]);
   });
 
+  it.skipIf(!hasTool('aarch64-linux-gnu-gcc'))('an arm64 vmlinux is a kernel image too', () => {
+    const arm64 = buildStandInVmlinux(path.join(tempDir(), 'vmlinux'), release, 'aarch64-linux-gnu-gcc');
+    expect(checkVmlinux(DebugFile.open(arm64), { release, version: standInVersion(release) })).toEqual([]);
+  });
+
   it('another release and another build', () => {
     const file = DebugFile.open(vmlinux);
     const other = checkVmlinux(file, { release: '9.9.8-test', version: '#1 SMP PREEMPT_DYNAMIC Debian 9.9.8-1 (2025-01-01)' });

@@ -10,8 +10,12 @@ export function standInVersion(release: string): string {
   return `#1 SMP PREEMPT_DYNAMIC Debian ${release.split('-')[0]}-1 (2026-01-01)`;
 }
 
-/** Builds `out` as a vmlinux of `release`: text at 0xffffffff81000000, `linux_banner`, a function `do_thing`. */
-export function buildStandInVmlinux(out: string, release: string): string {
+/**
+ * Builds `out` as a vmlinux of `release`: text where the architecture's kernel links it (x86_64
+ * 0xffffffff81000000, or 0xffff800008000000 with an aarch64 cross compiler), `linux_banner`, a
+ * function `do_thing`.
+ */
+export function buildStandInVmlinux(out: string, release: string, compiler = 'gcc'): string {
   const dir = path.dirname(out);
   mkdirSync(dir, { recursive: true });
   const src = path.join(dir, `stand-in-${path.basename(out)}.c`);
@@ -31,7 +35,8 @@ void start_kernel(void)
 }
 `,
   );
-  execFileSync('gcc', ['-g', '-O2', '-mcmodel=kernel', '-fno-pie', '-no-pie', '-nostdlib', '-static', '-Wl,-Ttext-segment=0xffffffff81000000', '-Wl,-e,start_kernel', '-o', out, src], { stdio: 'pipe' });
+  const placement = compiler.startsWith('aarch64') ? ['-Wl,-Ttext-segment=0xffff800008000000'] : ['-mcmodel=kernel', '-Wl,-Ttext-segment=0xffffffff81000000'];
+  execFileSync(compiler, ['-g', '-O2', ...placement, '-fno-pie', '-no-pie', '-nostdlib', '-static', '-Wl,-e,start_kernel', '-o', out, src], { stdio: 'pipe' });
   return out;
 }
 
