@@ -1,6 +1,6 @@
 // The one owner of what loggers put before a kernel message: printk levels, timestamps of every dmesg
 // dialect (`-T`, `--time-format iso`, `-d`, `-x`), caller ids, syslog and journalctl headers (`short`,
-// `short-iso`, `short-precise`, `short-monotonic`, `short-iso-precise`, `json`), serial consoles' stray
+// `short-iso`, `short-precise`, `short-monotonic`, `short-iso-precise`, `json`), LAVA job logs, serial consoles' stray
 // carriage returns, bug-tracker and mail quoting. The caller id is kept: it separates the lines of
 // interleaved CPUs/tasks.
 
@@ -42,6 +42,7 @@ const isoStamp = /^\s*\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\s+(?=kern|user|da
 const kmsgRecord = /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \S+ )?\d+,\d+,\d+,[^,;]*(?:,caller=([TC]\d+))?[^;]*;/;
 // `> `, `>> `, `> > `: the quote marks and one space; a quoted trace line keeps its own leading space. A `>`
 // before more blanks and a number is crash's mark of an active task in `ps`, not a quote.
+const lavaRecord = /^- \{"dt": "[^"]*", "lvl": "\w+", "msg": "(?=\[)/;
 const mailQuote = /^(?:> ?)+(?=\S|$)|^>(?: ?>)* (?= [^\s\d])/;
 
 /** A `journalctl -o json` record's MESSAGE (a string, or an array of bytes when it is not valid UTF-8). */
@@ -76,7 +77,7 @@ export function stripLinePrefix(line: string, lineNo = 0): StrippedLine {
   // the level and timestamp are tried twice since `<4>[ts]` and `[ts] <4>` both occur.
   if (text.startsWith('>')) text = text.replace(mailQuote, '');
   if (!/^[[<]/.test(text)) {
-    text = text.replace(isoStamp, '').replace(fuzzerLog, '').replace(dropped, '').replace(loginGlue, '');
+    text = text.replace(lavaRecord, '').replace(isoStamp, '').replace(fuzzerLog, '').replace(dropped, '').replace(loginGlue, '');
     // A syslog `kernel:` line and an ISO-stamped dmesg line surely came from the kernel log.
     const header = syslog.exec(text) ?? isoDmesg.exec(text);
     if (header) {
@@ -110,5 +111,11 @@ export function stripLinePrefix(line: string, lineNo = 0): StrippedLine {
     // One space separates the prefix from the message; further indentation belongs to the message.
     if (text.startsWith(' ')) text = text.slice(1);
   }
-  return { lineNo, text, caller, timestamped, column: end - text.length };
+  // LAVA job logs carry each console line as `- {"dt": "…", "lvl": "target", "msg": "[ts] …"}`.
+  let suffix = 0;
+  if (timestamped && text.endsWith('"}')) {
+    suffix = 2;
+    text = text.slice(0, -2);
+  }
+  return { lineNo, text, caller, timestamped, column: end - suffix - text.length };
 }

@@ -4,7 +4,7 @@
 // (`[  T81]`), only lines of the reporting task/CPU belong to the report, so interleaved CPUs stay apart.
 import { parseCodeLine } from '../debuginfo/index.js';
 import { isModuleListContinuation, isRegisterLine, parseModuleList, recordHeaderFact, recordRegisters } from './header-facts.js';
-import { nmiBacktrace as nmiBacktraceLine, startsFragment } from './fragments.js';
+import { armWrapped, nmiBacktrace as nmiBacktraceLine, startsFragment } from './fragments.js';
 import type { StrippedLine } from './line-prefix.js';
 import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } from './model.js';
 import { type FrameDraft, parseFrameLine, parseSymbolRef } from './parse-frame-line.js';
@@ -58,6 +58,7 @@ interface ReportStart {
 }
 
 const traceHeader = /Call Trace|Call trace:|backtrace:|Backtrace:/;
+const armFromLine = /^\s*(?:\[<[0-9a-f]+>\] \(\S+\)|\.?[A-Za-z_][\w.]*) from (?:\[<[0-9a-f]+>\] \()?[A-Za-z_][\w.]*\+0x/;
 
 /**
  * Lines starting a report. A recognized line inside an open report whose stack trace has not begun yet
@@ -74,7 +75,9 @@ function findStarts(lines: ConsoleLines): ReportStart[] {
     const state = open.get(key);
     if (state) {
       if (traceHeader.test(text)) state.traced = true;
-      else if (state.traced && (text.includes('+0x') || text.includes(') from ') || text.includes('[inline]'))) state.frames++;
+      // ARM's `callee from caller+off/size` traces come with no header: such a line is a trace of its own.
+      else if (armFromLine.test(text)) state.traced = true;
+      if (state.traced && (text.includes('+0x') || text.includes(') from ') || text.includes('[inline]'))) state.frames++;
     }
     // Some reports come indented as a whole (a KCSAN report seen with two spaces after the caller id).
     const head = text.trimStart();
@@ -88,9 +91,11 @@ function findStarts(lines: ConsoleLines): ReportStart[] {
   return starts;
 }
 
+const markerWithFrame = /^(\s*<\/?(?:IRQ|TASK|NMI|SOFTIRQ|EOI)>)\s+\S/;
 const contextMarker = /^\s*<(\/?)(IRQ|TASK|NMI|SOFTIRQ|EOI)>\s*$/;
 const stackHeader = /^\s*(Call Trace:|Call trace:|Backtrace:|Stack backtrace:|stack backtrace:|backtrace:|Allocated by task \d+:|Freed by task \d+:|Allocated:|Freed:|Uninit was created at:|Uninit was stored to memory at:|Local variable .* created at:|Last potentially related work creation:|Second to last potentially related work creation:|Exception stack\(|Call trace:\s*$)/;
-const faultLine = /^(?:RIP|EIP|NIP|IP|pc|PC is at|epc)\s*:?\s*(?:\[<?([0-9a-f]+)>?\]\s*|([0-9a-f]{16})\s+(?=\.?[A-Za-z_]))?(?:([0-9a-f]{4}):)?\s*(.*)$/;
+// s390 prints `Krnl PSW : <mask> <addr> (func+off/size [mod])`.
+const faultLine = /^(?:RIP|EIP|NIP|IP|pc|PC is at|epc|Krnl PSW : [0-9a-f]{16})(?: is at)?\s*:?\s*(?:\[<?([0-9a-f]+)>?\]\s*|([0-9a-f]{16})\s+(?=\.?[A-Za-z_(]))?(?:([0-9a-f]{4}):)?\s*(.*)$/;
 const lrLine = /^(?:lr|LR is at|ra)\s*:?\s*(.*)$/;
 const endTrace = /^---\[ end (?:trace|Kernel panic)/;
 
@@ -215,7 +220,13 @@ function buildReport(all: ConsoleLines, from: number, to: number, source: string
       if (++quiet > maxQuietLines) break;
       continue;
     }
-    const text = line.text;
+    let text = line.text;
+    // Mail wraps long ARM lines after `from [<addr>]`: the `(caller+off/size)` half is the next line.
+    const wrapped = armWrapped.test(text) ? all.at(i + 1) : undefined;
+    if (wrapped && wrapped.caller === line.caller && /^\s*(?:from \[<[0-9a-f]+>\] )?\(/.test(wrapped.text)) {
+      text = `${text.trimEnd()} ${wrapped.text.trim()}`;
+      i++;
+    }
     if (text.length > 4096) {
       problems.push({ source, line: line.lineNo, code: 'overlong-line', message: `line of ${text.length} characters skipped` });
       continue;
@@ -297,9 +308,22 @@ function markRepeatedPc(report: CrashReport): void {
   }
 }
 
-function handleLine(text: string, lineNo: number, report: CrashReport, builder: StackBuilder, afterEnd: boolean): boolean {
+function handleLine(text: string, lineNo: number, report: CrashReport, builder: StackBuilder, afterEnd: boolean, skip = 0): boolean {
+  if (skip > 0) {
+    // The frame after a context marker on its line, kept with the whole line as its raw text.
+    const drafts = parseFrameLine(text.slice(skip));
+    if (!afterEnd) for (const d of drafts) builder.add(d, text, lineNo);
+    return drafts.length > 0;
+  }
   const trimmed = text.trim();
   if (recordHeaderFact(trimmed, report)) return true;
+  // 2.6-era x86 prints the first frame of an IRQ stack on the marker's line: `<IRQ>  [<addr>] func+off/len`.
+  const inline = markerWithFrame.exec(text);
+  if (inline) {
+    handleLine(inline[1]!, lineNo, report, builder, afterEnd);
+    handleLine(text, lineNo, report, builder, afterEnd, inline[1]!.length);
+    return true;
+  }
   const marker = contextMarker.exec(trimmed);
   if (marker) {
     const kind = marker[2];
@@ -333,7 +357,7 @@ function handleLine(text: string, lineNo: number, report: CrashReport, builder: 
   }
   const fault = faultLine.exec(trimmed);
   // `NIP:  c000... LR: ...` is ppc's register dump; `NIP [c000...] func+0x..` is the faulting frame.
-  if (fault && !/^(?:IP|pc) is /.test(trimmed) && !/^NIP:/.test(trimmed) && (/^(?:RIP|EIP|NIP|IP|epc)[: ]/.test(trimmed) || /^(?:pc :|PC is at)/.test(trimmed))) {
+  if (fault && !/^(?:IP|pc) is /.test(trimmed) && !/^NIP:/.test(trimmed) && (/^(?:RIP|EIP|NIP|IP|epc)[: ]/.test(trimmed) || /^(?:pc :|PC is at|Krnl PSW)/.test(trimmed))) {
     if (afterEnd) return true;
     recordFault(trimmed, fault, lineNo, report, builder);
     // ARM32's `pc : [<c052fa4c>]    lr : [<c006d464>]    psr: 60000113` is also a register line.
@@ -384,8 +408,9 @@ function recordFault(text: string, fault: RegExpExecArray, lineNo: number, repor
   else if (/^pc :/.test(text)) report.arch ??= 'arm64';
   else if (/^PC is at/.test(text)) report.arch ??= 'arm';
   else if (/^epc/.test(text)) report.arch ??= 'riscv';
+  else if (/^Krnl PSW/.test(text)) report.arch ??= 's390';
   const user = segment !== undefined && (Number.parseInt(segment, 16) & 3) === 3;
-  const ref = parseSymbolRef(rest) ?? parseSymbolRef(rest.replace(/^\[<[0-9a-f]+>\]\s*/, ''));
+  const ref = parseSymbolRef(rest) ?? parseSymbolRef(rest.replace(/^\[<[0-9a-f]+>\]\s*|^\(|\)$/g, ''));
   const address = bracketAddr ? BigInt('0x' + bracketAddr) : /^0x([0-9a-f]+)/.exec(rest)?.[1];
   const current = builder.currentStack();
   const last = current?.frames.at(-1);

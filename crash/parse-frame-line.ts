@@ -110,9 +110,13 @@ export function parseFrameLine(line: string): FrameDraft[] {
   }
   m = armFromFrame.exec(line);
   if (m) {
-    // ARM without addresses (5.x+): `callee from caller+off/size`; the callee's own offset is on the line before.
-    const [, symbol, off, size] = m;
-    return [{ symbol, offset: off === undefined ? undefined : parseOffset(off), size: size === undefined ? undefined : parseOffset(size), reliable: true }];
+    // ARM without addresses (5.x+): `callee from caller+off/size`, read like the bracketed form: the callee is
+    // the frame the line before named, the caller the next frame.
+    const [, symbol, off, size, caller, callerOff, callerSize, callerModule] = m;
+    return [
+      { symbol, offset: off === undefined ? undefined : parseOffset(off), size: size === undefined ? undefined : parseOffset(size), reliable: true },
+      { symbol: caller, offset: parseOffset(callerOff), size: callerSize === undefined ? undefined : parseOffset(callerSize), module: callerModule, reliable: true },
+    ];
   }
   m = decodedFrame.exec(line);
   if (m && !/^(?:RIP|EIP|IP|pc|lr|PC|LR)$/.test(m[2])) {

@@ -65,9 +65,10 @@ export const commonSkip: readonly string[] = [
 ];
 
 const stackStart = /Call Trace|Call trace:|Allocated by task \d+:|Freed by task \d+:|Allocated:|Freed:|[^k] backtrace:|^backtrace:|Uninit was (?:created|stored)|Local variable .* created at:|Last potentially related work creation:|Second to last potentially/;
+const markerPrefix = /^\s*<\/?(?:IRQ|EOI|NMI|TASK|SOFTIRQ)>\s+(?=\S)/;
 const armCall = /^\s*\[<[0-9a-f]+>\]\s+\(([A-Za-z_][\w.]*)[^)]*\) from \[<[0-9a-f]+>\] \(([A-Za-z_][\w.]*)/;
 const armCaller = /\) from (?:\[<[0-9a-f]+>\] \()?([A-Za-z_][\w.]*)\+0x/;
-const ripLine = /(?:^|\s)(?:N?[RE]?IP|pc|PC is at|pc :)[: ]\s*(?:\[<[0-9a-f]+>\]\s*)?(?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\]\s*)*(.*)$/;
+const ripLine = /(?:^|\s)(?:[RE]IP is at|N?[RE]?IP|pc|PC is at|pc :)[: ]\s*(?:\[<[0-9a-f]+>\]\s*)?(?:[0-9a-f]{4}:)?(?:\[<[0-9a-f]+>\]\s*)*(.*)$/;
 
 export class TitleContext {
   private readonly skipCache = new Map<string, RegExp>();
@@ -106,7 +107,8 @@ export class TitleContext {
     for (const part of parts) {
       if (part === 'stack') {
         for (; pos < this.lines.length; pos++) {
-          const line = this.lines[pos];
+          // 2.6-era x86 prints an IRQ stack's first frame on its `<IRQ>` marker's line.
+          const line = this.lines[pos].replace(markerPrefix, ' ');
           if (stackStart.test(line) && frames.length > 0) break;
           // ARM's `(callee) from (caller+off)`: both are frames (the caller may be the last one printed).
           const arm = armCall.exec(line);

@@ -52,6 +52,7 @@ export const dialects: Record<string, Rewrite> = {
   'indented block, no timestamps': ({ message }) => `    ${message}`,
   'tab-indented block, no timestamps': ({ message }) => `\t${message}`,
   'quoted, no timestamps': ({ message }) => `> ${message}`,
+  'LAVA job log': ({ seconds, message }) => `- {"dt": "${ymd(wall(seconds))}T${hms(wall(seconds))}.${micros(seconds)}", "lvl": "target", "msg": "${monotonic(seconds)} ${message}"}`,
   'printk level and timestamp': ({ seconds, message }) => `<4>${monotonic(seconds)} ${message}`,
 };
 

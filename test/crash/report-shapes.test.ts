@@ -153,6 +153,34 @@ const shapes: Shape[] = [
     reports: [{ title: 'KASAN: use-after-free Read in foo_read' }],
   },
   {
+    name: 'ARM32 lines wrapped by mail after `from [<addr>]` and after `(callee)`',
+    text: [
+      'Backtrace:',
+      '[<c0315abc>] (unwind_backtrace) from [<c030ebf8>]',
+      '(show_stack+0x10/0x14)',
+      '[<c030ebf8>] (show_stack) from [<c16c91cc>]',
+      '(dump_stack+0xc8/0xe0)',
+      '[<c051b4ec>] (dump_stack)',
+      'from [<c051b9e0>] (foo_read+0x1a8/0x1c4 [foo])',
+    ].join('\n'),
+    reports: [{ kind: 'fragment', frames: [['unwind_backtrace', undefined, undefined], ['show_stack', 0x10, 0x14], ['dump_stack', 0xc8, 0xe0], ['foo_read', 0x1a8, 0x1c4]] }],
+  },
+  {
+    name: 'x86 2.6: a frame on the line of its <IRQ>/<EOI> marker',
+    text: ['Call Trace:', ' <IRQ>  [<ffffffff81656735>] foo_irq+0x19/0x1b [foo]', ' [<ffffffff81656800>] handle_irq+0x10/0x20', ' <EOI>  [<ffffffff8146aac6>] ? free_debug_processing+0x1a1/0x1d5', ' [<ffffffff81656900>] do_idle+0x10/0x20'].join('\n'),
+    reports: [{ kind: 'fragment', title: 'crash fragment in foo_irq', frames: [['foo_irq', 0x19, 0x1b], ['handle_irq', 0x10, 0x20], ['free_debug_processing', 0x1a1, 0x1d5], ['do_idle', 0x10, 0x20]] }],
+  },
+  {
+    name: 'i386 2.6 `EIP is at` fault line',
+    text: ['BUG: unable to handle kernel paging request at 00000004', 'EIP is at wdev_priv.part.8+0x3/0x5 [wl]'].join('\n'),
+    reports: [{ title: 'BUG: unable to handle kernel paging request in wdev_priv', frames: [{ symbol: 'wdev_priv.part.8', offset: 3, size: 5, module: 'wl', reliable: true, address: undefined }] }],
+  },
+  {
+    name: 's390 `Krnl PSW` fault line, also pasted alone',
+    text: 'Krnl PSW : 0704f00180000000 000003ff8086d03a (will_oops_init+0x3a/0x1000 [will_oops])',
+    reports: [{ kind: 'fragment', title: 'crash fragment in will_oops_init', frames: [{ symbol: 'will_oops_init', offset: 0x3a, size: 0x1000, module: 'will_oops', reliable: true, address: '3ff8086d03a' }] }],
+  },
+  {
     name: 'CS comes from the kernel RIP, not the user-space block after the trace',
     text: ['BUG: kernel NULL pointer dereference, address: 0000000000000000', 'Oops: 0002 [#1] SMP', ...ripBlock, ...x86Trace.slice(0, 7), ...userBlock].join('\n'),
     reports: [{ cs: '0010' }],
