@@ -103,7 +103,9 @@ describe.skipIf(!haveNvim)('Neovim 0.7 with clients/nvim', () => {
   });
   it('recognises crash text in log files by content: console.log, messages, dmesg.<date>, kern.log', () => {
     const oops = readFileSync(path.join(repoRoot, 'examples/oopses/null_pointer.log'), 'utf8');
-    const logs = path.join(tree.parent, 'logs');
+    // A tree of its own, indexed by this run only.
+    const own = writeFixtureTree();
+    const logs = path.join(own.parent, 'logs');
     mkdirSync(logs, { recursive: true });
     const write = (name: string, text: string) => {
       writeFileSync(path.join(logs, name), text);
@@ -112,10 +114,16 @@ describe.skipIf(!haveNvim)('Neovim 0.7 with clients/nvim', () => {
     // A long-running machine's log: the oops comes after more lines than the editor looks at.
     const noise = Array.from({ length: 6000 }, (_, i) => `[${(100 + i).toFixed(6).padStart(12)}] usb 1-1: new device ${i}`).join('\n');
     const steps = [write('console.log', oops), write('messages', oops), write('dmesg.202612041200', oops), write('kern.log', `${noise}\n${oops}`)];
-    const result = runNvim(
-      steps.map((file) => ({ file, needle: ' do_one_initcall+0x59', offset: 2 })),
-      { debugRoot: path.join(tree.parent, 'no-debug') },
-    );
+    let result: { steps: StepResult[]; error?: string };
+    try {
+      result = runNvim(
+        steps.map((file) => ({ file, needle: ' do_one_initcall+0x59', offset: 2 })),
+        { debugRoot: path.join(own.parent, 'no-debug') },
+        own,
+      );
+    } finally {
+      rmSync(own.parent, { recursive: true, force: true });
+    }
     expect(result.error).toBeUndefined();
     expect(result.steps.map((s) => [path.basename(s.file), s.filetype])).toEqual([
       ['console.log', 'kernel-crash'],
@@ -124,7 +132,8 @@ describe.skipIf(!haveNvim)('Neovim 0.7 with clients/nvim', () => {
       // Past the editor's look: no kernel-crash highlighting, but the server, attached to every log, decides.
       ['kern.log', ''],
     ]);
-    for (const step of result.steps) expect(rel(step.definition)).toEqual(['init/main.c:11']);
+    const inTree = (places: string[] | string) => (Array.isArray(places) ? places.map((p) => path.relative(own.root, p)) : places);
+    expect(result.steps.map((s) => [path.basename(s.file), inTree(s.definition)])).toEqual(steps.map((file) => [path.basename(file), ['init/main.c:11']]));
   });
 });
 
