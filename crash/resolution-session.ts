@@ -11,6 +11,7 @@ import {
   type DebugWarning,
   type DebugWarningCode,
   ElfFormatError,
+  KallsymsSizes,
   KernelSymbolizer,
   type ModuleRegion,
   type ModuleLoad,
@@ -151,6 +152,8 @@ const binaryLevel = new Set<ResolutionWarningCode>(['release-mismatch', 'build-m
 interface Kernel {
   vmlinux: string | undefined;
   symbolizer: KernelSymbolizer;
+  /** The lengths kallsyms prints, for sizeless symbols; made on first need. */
+  kallsyms?: KallsymsSizes;
   /** The report-level warnings of opening it (unreadable vmlinux). */
   warnings: ResolutionWarning[];
 }
@@ -305,7 +308,7 @@ export class ResolutionSession {
     let slide = 0n;
     let slideFrom: KernelPlacement['slideFrom'] = 'none';
     const found = symbolizer.vmlinux.file || report.kaslrOffset !== undefined
-      ? kernelSlideOf(report, (name) => symbolizer.vmlinux.lookup(name).map((s) => ({ start: s.address, end: s.address + BigInt(s.size) })))
+      ? kernelSlideOf(report, (name) => symbolizer.vmlinux.lookup(name).map((s) => ({ start: s.address, end: s.address + kernelSymbolSize(kernel, s) })))
       : undefined;
     if (found?.slide !== undefined) {
       slide = found.slide;
@@ -362,8 +365,10 @@ export class ResolutionSession {
       provenance = 'index';
       locations = [{ function: indexDef.name, file: indexDef.file, line: indexDef.line, column: indexDef.column, inlined: false }];
     }
+    // Without a source root the user asked for no kernel sources: only a missing module source is news.
+    const expectSources = this.sourceRoots.length > 0 || frame.module !== undefined;
     for (const loc of locations) {
-      if (provenance !== 'index' && loc.path === undefined) {
+      if (expectSources && provenance !== 'index' && loc.path === undefined) {
         warnings.push(warn('source-not-found', `${loc.file} is not under the source roots or module directories given (add its tree with --root, or map it with --subst-path)`));
         break;
       }
@@ -481,6 +486,18 @@ export class ResolutionSession {
     const symbolization = module.symbolizeInSection(at.section, at.offset);
     return { symbolization, module: moduleName, warnings: symbolization.warnings.map(plain) };
   }
+}
+
+/**
+ * How far a vmlinux symbol reaches: its st_size, or for an assembly label without one (the entry code's
+ * `entry_SYSCALL_64_after_hwframe`), the distance kallsyms would print, to the next symbol.
+ */
+function kernelSymbolSize(kernel: Kernel, symbol: { address: bigint; size: number }): bigint {
+  if (symbol.size > 0) return BigInt(symbol.size);
+  const file = kernel.symbolizer.vmlinux.file;
+  if (!file) return 0n;
+  kernel.kallsyms ??= new KallsymsSizes(file);
+  return kernel.kallsyms.reportedSize(symbol.address) ?? 0n;
 }
 
 /** A kernel symbolizer that lets the source reader look beside each module file it opens. */

@@ -52,9 +52,9 @@ async function main(): Promise<void> {
       seen.add(key);
       frames++;
       const r = await kernel.resolve(m[1]!, m[2] ? { module: m[2] } : {});
-      for (const w of r.warnings.filter((w) => w.startsWith('size mismatch'))) {
+      for (const w of r.warnings.filter((w) => w.code === 'size-mismatch')) {
         inLog++;
-        console.log(`  ${key.trim()}: ${w}`);
+        console.log(`  ${key.trim()}: ${w.message}`);
       }
     }
     mismatches += inLog;

@@ -45,7 +45,7 @@ export const command: CliCommand = {
     const modules = path.join(repo, 'examples', 'modules');
     const oops = path.join(repo, examplesOops);
     const text = await readFile(oops, 'utf8');
-    const progress = startProgress(io.stderr, { enabled: io.isTty });
+    const progress = startProgress(io.stderr, { enabled: io.stderrIsTty === true });
     let result;
     try {
       const db = path.join(os.tmpdir(), 'crashnav-demo', 'examples-modules.db');

@@ -79,7 +79,7 @@ export const command: CliCommand = {
     const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
 
     const input = { text: await readCrashInput(inputs[0]!, io.stdin, { cwd: io.cwd }), source: inputs[0] === '-' ? '<stdin>' : inputs[0]! };
-    const progress = startProgress(io.stderr, { enabled: io.isTty });
+    const progress = startProgress(io.stderr, { enabled: io.stderrIsTty === true });
     let result;
     try {
       result = await generateReport({
