@@ -1,7 +1,8 @@
 // The contract between the `crashnav` dispatcher and its subcommands: one file per subcommand in
 // `commands/`, each exporting `command`, found by name at run time so subcommands never share a list.
 import type { Readable, Writable } from 'node:stream';
-import { type ParseResult, parseCrashReport, readCrashInput } from '../../crash/index.js';
+import { type ParseResult, describeReadError, parseCrashReport, readCrashInput } from '../../crash/index.js';
+import { type DebugFile, openDebugFile } from '../../debuginfo/index.js';
 import { type Progress, startProgress } from '../report/index.js';
 
 export interface CliIo {
@@ -99,4 +100,15 @@ export async function parseCrashInput(file: string, io: CliIo, options: { quiet?
 
 function megabytes(bytes: number): string {
   return (bytes / 1e6).toFixed(1);
+}
+
+/** A binary the user named (`-e FILE`), or one line naming it when it cannot be read (missing, a directory). */
+export async function openBinary(file: string): Promise<DebugFile> {
+  try {
+    return await openDebugFile(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    throw new Error(describeReadError(file, code));
+  }
 }

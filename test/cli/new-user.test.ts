@@ -238,3 +238,17 @@ describe('--help documents the exit statuses', () => {
     expect(r.out).toMatch(/\nexit status:\n {2}0 {2}done\n {2}1 {2}.*\n.*\n {2}2 {2}bad usage/);
   });
 });
+
+describe('a binary that cannot be read is named on one line', () => {
+  it.each([
+    ['addr2line', ['addr2line', '-e', 'DIR', '0x1'], 'is a directory'],
+    ['disasm', ['disasm', '-e', 'MISSING', 'foo'], 'no such file'],
+    ['faddr2line', ['faddr2line', 'MISSING', 'foo+0x1/0x2'], 'no such file'],
+  ])('%s', async (name, argv, reason) => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'binary-'));
+    const args = argv.map((a) => (a === 'DIR' ? dir : a === 'MISSING' ? 'missing.ko' : a));
+    const r = await runCli(args, { cwd: dir });
+    expect(r.code).toBe(1);
+    expect(r.err.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^crashnav ${name}: .*(?:${path.basename(dir)}|missing\\.ko): ${reason}$`))]);
+  });
+});

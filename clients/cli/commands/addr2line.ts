@@ -2,8 +2,8 @@
 // already parse it, on vmlinux and `.ko` files; addresses from the arguments or, for batches, stdin.
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { type Symbolization, DebugFile, Symbolizer, openDebugFile } from '../../../debuginfo/index.js';
-import { type CliCommand, type CliIo, exitStatusHelp } from '../command.js';
+import { type Symbolization, DebugFile, Symbolizer } from '../../../debuginfo/index.js';
+import { type CliCommand, type CliIo, exitStatusHelp, openBinary } from '../command.js';
 
 const usage = `usage: crashnav addr2line [-e FILE] [-f] [-i] [-a] [-p] [-s] [-j SECTION] [--json] [ADDR...]
 
@@ -57,7 +57,7 @@ export const command: CliCommand = {
       },
     });
     const v = parsed.values;
-    const file = await openDebugFile(v.exe ?? 'a.out');
+    const file = await openBinary(v.exe ?? 'a.out');
     const symbolizer = new Symbolizer(file);
     const options: Addr2lineOptions = {
       functions: v.functions ?? false,

@@ -7,12 +7,11 @@ import {
   type FileDisassembly,
   type PathSubstitution,
   parseDisasmTarget,
-  openDebugFile,
   parseSubstitution,
   renderFileDisassembly,
   renderInstructionText,
 } from '../../../debuginfo/index.js';
-import { type CliCommand, UsageError, exitStatusHelp, writeLine } from '../command.js';
+import { type CliCommand, UsageError, exitStatusHelp, writeLine, openBinary } from '../command.js';
 
 const usage = `usage: crashnav disasm -e FILE [options] SYMBOL[+OFF][/SIZE] | ADDRESS
        crashnav disasm -e FILE [options] --start ADDR --stop ADDR
@@ -113,7 +112,7 @@ export const command: CliCommand = {
       substitutions.push(sub);
     }
     // A .ko.xz/.ko.zst/.ko.gz is decompressed in memory.
-    const file = await openDebugFile(values.exe);
+    const file = await openBinary(values.exe);
     try {
       if (values.section !== undefined && 'start' in target) {
         target = { start: file.sectionAddress(values.section, target.start), stop: file.sectionAddress(values.section, target.stop) };

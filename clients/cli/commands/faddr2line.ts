@@ -2,8 +2,8 @@
 // `func+0x19/0x22` in this vmlinux or module — answered in that script's output format, with a
 // size-mismatch warning where the script would refuse.
 import { parseArgs } from 'node:util';
-import { type Resolution, SourceReader, Symbolizer, openDebugFile, parseSubstitution } from '../../../debuginfo/index.js';
-import { type CliCommand, type CliIo, UsageError, exitStatusHelp, writeLine } from '../command.js';
+import { type Resolution, SourceReader, Symbolizer, parseSubstitution } from '../../../debuginfo/index.js';
+import { type CliCommand, type CliIo, UsageError, exitStatusHelp, writeLine, openBinary } from '../command.js';
 
 const usage = `usage: crashnav faddr2line [--json] [--root SRC] [--subst-path FROM=TO]... FILE func+0x19/0x22...
 
@@ -36,7 +36,7 @@ export const command: CliCommand = {
     });
     const sources = parsed.values.root !== undefined || substitutions.length > 0 ? new SourceReader({ root: parsed.values.root, substitutions }) : undefined;
     const display = (file: string | undefined) => (file === undefined ? '??' : sources?.locate(file) ?? file);
-    const symbolizer = new Symbolizer(await openDebugFile(path));
+    const symbolizer = new Symbolizer(await openBinary(path));
     let status = 0;
     for (const spec of specs) {
       const r = symbolizer.resolve(spec);
