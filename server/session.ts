@@ -258,13 +258,14 @@ export class Session {
 
   /**
    * A text document's analysis: a report's diagnostics; when it stops being one, its diagnostics cleared; and
-   * when it becomes or stops being one, the client asked to ask again for what it showed (lenses, hints and
-   * folds come and go with the report; the protocol has no refresh for links).
+   * when an edit makes it one or stops it being one, the client asked to ask again for what it shows (lenses,
+   * hints and folds come and go with the report; the protocol has no refresh for links). An opening needs no
+   * refresh: the client's first requests wait for the analysis.
    */
   private reportAnalyzed({ uri, version, document, wasReport }: AnalysisEvent): void {
     if (document) void this.publishReportDiagnostics(uri, version, document);
     else if (wasReport) void this.connection.sendDiagnostics({ uri, version, diagnostics: [] });
-    if ((document !== undefined) !== wasReport) this.requestRefresh();
+    if (wasReport !== undefined && (document !== undefined) !== wasReport) this.requestRefresh();
   }
 
   private requestRefresh(): void {

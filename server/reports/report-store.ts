@@ -37,8 +37,8 @@ export interface AnalysisEvent {
   version: number;
   /** The report document, or undefined when the text holds no report. */
   document: ReportDocument | undefined;
-  /** It was a report before this analysis (false on the first one). */
-  wasReport: boolean;
+  /** It was a report before this analysis; undefined on its first analysis (its opening). */
+  wasReport: boolean | undefined;
 }
 
 interface Entry {
@@ -50,8 +50,8 @@ interface Entry {
   document: Promise<ReportDocument | undefined>;
   /** Settles when the analysis running now has finished; the next one starts after it. */
   turn: Promise<void>;
-  /** The latest finished analysis found a report. */
-  isReport: boolean;
+  /** The latest finished analysis found a report; undefined before the first one. */
+  isReport: boolean | undefined;
 }
 
 type Pending = { resolve: (a: ReportAnalysis) => void; reject: (e: Error) => void; parts: ReportAnalysis[] };
@@ -88,7 +88,7 @@ export class ReportStore {
   update(uri: string, version: number, text: string, how: { opened: boolean }): void {
     let entry = this.entries.get(uri);
     if (!entry) {
-      entry = { version, document: Promise.resolve(undefined), turn: Promise.resolve(), isReport: false };
+      entry = { version, document: Promise.resolve(undefined), turn: Promise.resolve(), isReport: undefined };
       this.entries.set(uri, entry);
     }
     entry.version = version;

@@ -49,7 +49,7 @@ describe('ReportStore', () => {
     expect(await store.get('untitled:1')).toBeUndefined();
     expect(store.isReport('untitled:1')).toBe(false);
     expect(events.map((e) => [e.version, e.document !== undefined, e.wasReport])).toEqual([
-      [1, false, false],
+      [1, false, undefined],
       [2, true, false],
       [3, false, true],
     ]);
