@@ -1,6 +1,7 @@
 // Where an ELF file's bytes come from: a file read with positioned reads (vmlinux is ~600 MB and is
 // never read whole) or bytes already in memory (a decompressed `.ko.xz`, a test's buffer).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { ElfFormatError } from './errors.js';
 
 export interface ByteSource {
   readonly size: number;
@@ -13,7 +14,13 @@ export interface ByteSource {
 
 export function fileByteSource(path: string): ByteSource {
   const fd = openSync(path, 'r');
-  const size = fstatSync(fd).size;
+  const stat = fstatSync(fd);
+  if (stat.isDirectory()) {
+    // Reading would fail with Node's EISDIR, whose message does not name the path.
+    closeSync(fd);
+    throw new ElfFormatError({ file: path, section: '(file)', offset: 0, code: 'not-a-file' }, 'a directory, not an ELF file');
+  }
+  const size = stat.size;
   let closed = false;
   const readInto = (offset: number, length: number, target: Uint8Array): number => {
     const n = Math.max(0, Math.min(length, size - offset, target.length));

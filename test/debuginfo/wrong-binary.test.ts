@@ -67,12 +67,15 @@ describe.skipIf(!haveGcc)('checkVmlinux: is this the kernel of the report?', () 
     expect(right.vmlinux.resolve('do_thing+0x1').warnings).toEqual([]);
   });
 
-  it('a file that is not ELF is an ElfFormatError naming the file', async () => {
+  it('a file that is not ELF, or a directory, is an ElfFormatError naming it', async () => {
     const text = path.join(tempDir(), 'vmlinux-not-elf');
     writeFileSync(text, 'this is a README, not a kernel\n');
     expect(() => DebugFile.open(text)).toThrow(ElfFormatError);
     expect(() => DebugFile.open(text)).toThrow(`${text}: (file)+0x0: not an ELF file (bad magic)`);
     await expect(openDebugFile(text)).rejects.toThrow(text);
+    const dir = tempDir();
+    expect(() => DebugFile.open(dir)).toThrow(`${dir}: (file)+0x0: a directory, not an ELF file`);
+    await expect(openDebugFile(dir)).rejects.toThrow(ElfFormatError);
   });
 });
 
