@@ -19,6 +19,8 @@ export interface GenerateOptions {
   root?: string;
   /** DWARF path prefixes mapped to local directories, like gdb's `set substitute-path` (`--subst-path FROM=TO`). */
   substitutions?: PathSubstitution[];
+  /** More directories whose source files may be read (`--allow-path`). */
+  allowPaths?: string[];
   vmlinux?: string;
   /** Directories searched for module `.ko` files. */
   modules?: string[];
@@ -71,6 +73,7 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
     moduleDirs: options.modules ?? [],
     sourceRoots: options.root ? [options.root] : [],
     substitutions: options.substitutions ?? [],
+    allowPaths: options.allowPaths ?? [],
     ...(index ? { index } : {}),
   });
   const sourceText = { lineText: (name: string, line: number) => session.sourceLines(name)?.[line - 1] };

@@ -20,6 +20,9 @@ options:
   --subst-path FROM=TO
                      read DWARF paths starting with FROM under TO instead (repeatable), e.g. for
                      out-of-tree module sources beside a kernel --root
+  --allow-path DIR   source files under DIR may be read too (repeatable); otherwise only files under
+                     --root, --modules, the substitutions' targets and the binaries' own directories
+                     are read, whatever path a binary names
   --vmlinux FILE     vmlinux with DWARF (e.g. /usr/lib/debug/boot/vmlinux-$(uname -r))
   --modules DIR      directory searched for module .ko files (repeatable)
   --debug-root DIR   where debug packages install their files (repeatable; default /usr/lib/debug):
@@ -60,6 +63,7 @@ export const command: CliCommand = {
       options: {
         root: { type: 'string' },
         'subst-path': { type: 'string', multiple: true },
+        'allow-path': { type: 'string', multiple: true },
         vmlinux: { type: 'string' },
         modules: { type: 'string', multiple: true },
         'debug-root': { type: 'string', multiple: true },
@@ -91,6 +95,7 @@ export const command: CliCommand = {
           if (!sub) throw new UsageError(`--subst-path wants FROM=TO, not '${text}'`);
           return { from: sub.from, to: path.resolve(io.cwd, sub.to) };
         }),
+        allowPaths: (values['allow-path'] ?? []).map((d) => path.resolve(io.cwd, d)),
         vmlinux: abs(values.vmlinux),
         modules: (values.modules ?? []).map((m) => path.resolve(io.cwd, m)),
         debugRoots: values['debug-root'] ? values['debug-root'].map((d) => path.resolve(io.cwd, d)) : defaultDebugRoots,

@@ -9,7 +9,7 @@ import { KernelIndex, defaultDbPath } from '../../../indexer/index.js';
 import { type CliCommand, UsageError, exitStatusHelp, inputsOrStdin, parseCrashInput, writeLine } from '../command.js';
 
 const usage = `usage: crashnav resolve [--root SRC] [--db FILE] [--vmlinux FILE] [--modules DIR] [--debug-root DIR]
-                        [--subst-path FROM=TO] [--json] REPORT...
+                        [--subst-path FROM=TO] [--allow-path DIR] [--json] REPORT...
 
 Resolves each frame of each crash report in REPORT (a file, or - for standard input) to its source:
 with debug info, the file:line and the chain of inlined functions from DWARF (the faulting
@@ -23,6 +23,9 @@ raw addresses less the KASLR slide); without it, the function's definition from 
   --modules DIR         where module .ko files are searched, recursively (repeatable)
   --debug-root DIR      a debug root like /usr/lib/debug, or an unpacked -dbg package (repeatable)
   --subst-path FROM=TO  rewrite DWARF paths starting with FROM (repeatable)
+  --allow-path DIR      source files under DIR may be read too (repeatable); otherwise only files under
+                        --root, --modules, the substitutions' targets and the binaries' own directories
+                        are read, whatever path a binary names
   --json                one JSON object per input file and line
 
 With no REPORT and standard input not a terminal, reads standard input.
@@ -57,6 +60,7 @@ export const command: CliCommand = {
         modules: { type: 'string', multiple: true },
         'debug-root': { type: 'string', multiple: true },
         'subst-path': { type: 'string', multiple: true },
+        'allow-path': { type: 'string', multiple: true },
         json: { type: 'boolean' },
       },
     });
@@ -80,6 +84,7 @@ export const command: CliCommand = {
       moduleDirs,
       sourceRoots: root ? [root] : [],
       substitutions,
+      allowPaths: (v['allow-path'] ?? []).map((d) => path.resolve(io.cwd, d)),
       ...(index ? { index } : {}),
       searchModules: modulesUnder(moduleDirs),
     });
