@@ -1,24 +1,30 @@
 #!/usr/bin/env bash
 # Regenerates everything the bundled example commits: builds the example modules into
-# examples/modules/NAME/NAME.ko, boots the lab kernel once per module (null_pointer twice more: with
-# KASLR on, and with panic=0 to take a vmcore), and writes each serial console to examples/oopses/RUN.log,
-# the crash utility's session on the vmcore to examples/oopses/RUN.crash.txt (the vmcore itself stays in
-# the cache: 36 MB), and examples/oopses/manifest.json (how each was produced). The logs are the console
-# as captured with two changes: CR LF line ends become LF and the firmware's terminal control sequences
-# (ESC c, ESC [ ...) are dropped.
+# examples/modules/NAME/NAME.ko, boots the lab kernel once per module, and more for the runs named
+# NAME-kaslr (KASLR on), NAME-vmcore (panic=0 and a vmcore) and NAME-kaslr-vmcore (both). It writes each
+# serial console to examples/oopses/RUN.log and, for a vmcore, two crash utility sessions on it (the vmcore
+# itself stays in the cache: 36-48 MB): examples/oopses/RUN.crash.txt as crash prints it when given only
+# the vmlinux, module frames named from kallsyms, and RUN-modsyms.crash.txt after `mod -S examples/modules`
+# loaded the .ko files. examples/oopses/manifest.json says how each was produced, and for a vmcore the facts
+# a resolution is checked against: the KASLR offset from the vmcore's VMCOREINFO (KERNELOFFSET=) and the
+# crashed module's symbol addresses from crash's `sym -m`. The logs are the console as captured with two
+# changes: CR LF line ends become LF and the firmware's terminal control sequences (ESC c, ESC [ ...) are
+# dropped.
 #
-#   scripts/crashlab/record.sh [--no-build] [RUN...]     RUN: NAME, NAME-kaslr or NAME-vmcore; default: all
+#   scripts/crashlab/record.sh [--no-build] [RUN...]
+#     RUN: NAME, NAME-kaslr, NAME-vmcore or NAME-kaslr-vmcore; default: all
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 build=yes
 if [ "${1:-}" = --no-build ]; then build=no; shift; fi
-runs=("$@"); [ ${#runs[@]} -gt 0 ] || runs=("${MODULES[@]}" null_pointer-kaslr null_pointer-vmcore)
+runs=("$@"); [ ${#runs[@]} -gt 0 ] || runs=("${MODULES[@]}" null_pointer-kaslr null_pointer-vmcore null_pointer-kaslr-vmcore)
 
 [ $build = no ] || "$REPO/scripts/crashlab/build-modules.sh" >/dev/null
 mkdir -p "$EXAMPLES/oopses"
 for run in "${runs[@]}"; do
   case $run in
+    *-kaslr-vmcore) name=${run%-kaslr-vmcore}; opts=(--kaslr --vmcore) ;;
     *-kaslr) name=${run%-kaslr}; opts=(--kaslr) ;;
     *-vmcore) name=${run%-vmcore}; opts=(--vmcore) ;;
     *) name=$run; opts=() ;;
@@ -31,14 +37,25 @@ for run in "${runs[@]}"; do
   if [ -f "$dir/vmcore" ]; then
     "$REPO/scripts/crashlab/crash-session.sh" "$dir/vmcore" "$EXAMPLES/oopses/$run.crash.txt" >/dev/null
     log "$run: examples/oopses/$run.crash.txt"
+    # From the repository, so that the session names the modules directory as examples/modules.
+    (cd "$REPO" && scripts/crashlab/crash-session.sh --mod-symbols examples/modules "$dir/vmcore" \
+      "$EXAMPLES/oopses/$run-modsyms.crash.txt" >/dev/null)
+    log "$run: examples/oopses/$run-modsyms.crash.txt"
+    # The facts write-manifest.ts records: VMCOREINFO is a plain-text note in the dump's header.
+    grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$dir/vmcore" > "$dir/vmcoreinfo.txt" ||
+      die "$dir/vmcore has no KERNELOFFSET in its VMCOREINFO"
+    "$REPO/scripts/crashlab/crash-session.sh" "$dir/vmcore" "$dir/module-symbols.crash.txt" "sym -m $name" >/dev/null
   fi
 done
 
 # The manifest keeps the entries of runs not redone this time.
 export CRASHLAB_RUNS_DIR=$LAB/runs CRASHLAB_RUNS="${runs[*]}" CRASHLAB_MODULES="${MODULES[*]}"
 export CRASHLAB_KERNEL="linux-image-$ABI-unsigned $VERSION" CRASHLAB_DEBUG_ROOT=$DEBUG_ROOT
-export CRASHLAB_HEADERS="linux-headers-$ABI $VERSION, $HEADERS_COMMON $VERSION, $KBUILD_PKG $(cat "$TREE/.kbuild-version")"
-export CRASHLAB_GCC=$(gcc-12 --version | head -n1)
+# What built the modules: only when this run built them (with --no-build the manifest keeps its own).
+if [ $build = yes ]; then
+  export CRASHLAB_HEADERS="linux-headers-$ABI $VERSION, $HEADERS_COMMON $VERSION, $KBUILD_PKG $(cat "$TREE/.kbuild-version")"
+  export CRASHLAB_GCC=$(gcc-12 --version | head -n1)
+fi
 export CRASHLAB_QEMU=$(qemu-system-x86_64 --version | head -n1)
 export CRASHLAB_BUSYBOX="busybox-static $(dpkg-query -W -f '${Version}' busybox-static)"
 (cd "$REPO" && npx tsx scripts/crashlab/write-manifest.ts)

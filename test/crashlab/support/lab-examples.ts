@@ -16,11 +16,20 @@ export interface ManifestModule {
   crashLine: number | null;
 }
 
+/** What the lab read from a vmcore itself (scripts/crashlab/write-manifest.ts): the oracle's facts. */
+export interface VmcoreFacts {
+  kernelOffset: string;
+  kernelOffsetFrom: string;
+  module: { name: string; start: string; initStart: string | null; functions: Record<string, string> };
+}
+
 export interface ManifestRun {
   log: string;
   module: string;
   kaslr: boolean;
   crashSession: string | null;
+  moduleSymbolsSession?: string | null;
+  vmcore?: VmcoreFacts | null;
   cmdline: string;
   qemuCommand: string;
   qemuExitStatus: number;
@@ -108,12 +117,85 @@ export interface Addr2lineFrame {
 
 /** addr2line -f -i at SECTION+OFFSET of a relocatable .ko: the inline chain, innermost first. */
 export function addr2line(ko: string, section: string, offset: bigint): Addr2lineFrame[] {
-  const out = run('addr2line', ['-f', '-i', '-j', section, '-e', ko, `0x${offset.toString(16)}`]).trim().split('\n');
-  const frames: Addr2lineFrame[] = [];
-  for (let i = 0; i + 1 < out.length; i += 2) {
-    const m = /^(.*):(\d+)/.exec(out[i + 1]!);
-    frames.push({ function: out[i]!, file: m?.[1] ?? out[i + 1]!, line: Number(m?.[2] ?? 0) });
+  return addr2lineAll(ko, [offset], section)[0]!;
+}
+
+/**
+ * addr2line -a -f -i at each address of BINARY (within SECTION for a relocatable .ko), in one run: the
+ * inline chain of each, innermost first. `-a` prints each address before its chain, which delimits them.
+ */
+export function addr2lineAll(binary: string, addresses: bigint[], section?: string): Addr2lineFrame[][] {
+  if (addresses.length === 0) return [];
+  const args = ['-a', '-f', '-i', ...(section === undefined ? [] : ['-j', section]), '-e', binary];
+  const out = run('addr2line', [...args, ...addresses.map((a) => `0x${a.toString(16)}`)]).trim().split('\n');
+  const chains: Addr2lineFrame[][] = [];
+  for (let i = 0; i < out.length; ) {
+    if (/^0x[0-9a-f]+$/.test(out[i]!)) {
+      chains.push([]);
+      i += 1;
+      continue;
+    }
+    const m = /^(.*):(\d+)/.exec(out[i + 1] ?? '');
+    chains.at(-1)!.push({ function: out[i]!, file: m?.[1] ?? out[i + 1]!, line: Number(m?.[2] ?? 0) });
+    i += 2;
   }
+  if (chains.length !== addresses.length) throw new Error(`addr2line gave ${chains.length} answers for ${addresses.length} addresses of ${binary}`);
+  return chains;
+}
+
+/** `nm -S` of a binary: each defined symbol's addresses and sizes by name (a static name may have several). */
+export function symbolTable(binary: string): Map<string, { value: bigint; size: bigint }[]> {
+  const table = new Map<string, { value: bigint; size: bigint }[]>();
+  for (const m of run('nm', ['-S', '--defined-only', binary]).matchAll(/^([0-9a-f]+) (?:([0-9a-f]+) )?\w (\S+)$/gm)) {
+    const entry = { value: BigInt(`0x${m[1]}`), size: BigInt(`0x${m[2] ?? '0'}`) };
+    table.set(m[3]!, [...(table.get(m[3]!) ?? []), entry]);
+  }
+  return table;
+}
+
+/**
+ * A frame of a `crash` session as the lab's oracle reads it, independently of crashnav: a backtrace line
+ * `#N [SP] FUNC at ADDR [MOD]` (ADDR a return address read from the stack), an `[exception RIP: ...]`
+ * with the `RIP:` below it (the exact address), or a console trace line of the session's `log` output
+ * (`func+0x1f/0x40 [mod]`, `RIP: 0010:func+...`; `?` entries are not reliable and not listed). crash's
+ * own frames carry runtime addresses (kind `address`), the console's a symbol and offset (kind `symbol`).
+ */
+export type SessionFrame =
+  | { kind: 'address'; line: number; text: string; symbol: string; address: bigint; module: string | null; exact: boolean }
+  | { kind: 'symbol'; line: number; text: string; symbol: string; offset: bigint; size: bigint; module: string | null; exact: boolean };
+
+/** Whether the console `RIP:` at line I opens an oops (a `Call Trace:` follows before `---[ end trace`),
+ * rather than being the registers the kernel prints again after it. */
+function opensTrace(lines: string[], i: number): boolean {
+  for (const next of lines.slice(i + 1)) {
+    if (next.includes('Call Trace:')) return true;
+    if (next.includes('---[ end trace')) return false;
+  }
+  return false;
+}
+
+export function sessionFrames(session: string): SessionFrame[] {
+  const lines = session.split('\n');
+  const frames: SessionFrame[] = [];
+  lines.forEach((text, i) => {
+    const line = i + 1;
+    const bt = /^\s*#\d+ \[[0-9a-f]+\] (\S+) at ([0-9a-f]+)(?: \[(\w+)\])?\s*$/.exec(text);
+    if (bt) {
+      frames.push({ kind: 'address', line, text, symbol: bt[1]!, address: BigInt(`0x${bt[2]}`), module: bt[3] ?? null, exact: false });
+      return;
+    }
+    const exception = /^\s*\[exception RIP: (\S+?)(?:\+\d+)?\]$/.exec(text);
+    const rip = /^\s*RIP: ([0-9a-f]{16}) /.exec(lines[i + 1] ?? '');
+    if (exception && rip && BigInt(`0x${rip[1]}`) >= 0xffffffff80000000n) {
+      frames.push({ kind: 'address', line, text, symbol: exception[1]!, address: BigInt(`0x${rip[1]}`), module: null, exact: true });
+      return;
+    }
+    const consoleFrame = /^\[[ \d.]+\]\s+(RIP: \w+:)?(\? )?([\w.]+)\+0x([0-9a-f]+)\/0x([0-9a-f]+)(?: \[(\w+)\])?$/.exec(text);
+    if (consoleFrame && consoleFrame[2] === undefined && (consoleFrame[1] === undefined || opensTrace(lines, i))) {
+      const [, ripLine, , symbol, offset, size, module] = consoleFrame;
+      frames.push({ kind: 'symbol', line, text, symbol: symbol!, offset: BigInt(`0x${offset}`), size: BigInt(`0x${size}`), module: module ?? null, exact: ripLine !== undefined });
+    }
+  });
   return frames;
 }
 
