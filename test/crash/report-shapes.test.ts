@@ -8,7 +8,14 @@ interface Shape {
   name: string;
   text: string;
   /** Expected reports: kind, title and frames ([symbol, offset, size] or full facts). */
-  reports: { kind?: string; title?: string; frames?: (FrameFacts | [string | undefined, number | undefined, number | undefined])[]; cs?: string }[];
+  reports: {
+    kind?: string;
+    title?: string;
+    frames?: (FrameFacts | [string | undefined, number | undefined, number | undefined])[];
+    cs?: string;
+    /** Registers the report must hold (hex, as printed). */
+    registers?: Record<string, string>;
+  }[];
 }
 
 const x86Trace = [
@@ -115,6 +122,7 @@ const shapes: Shape[] = [
     ].join('\n'),
     reports: [{
       title: 'BUG: unable to handle kernel NULL pointer dereference in really_explode',
+      registers: { pc: 'c052fa4c', lr: 'c006d464', psr: '60000113', sp: 'cf9cfef0', ip: 'cf9cfe38', fp: 'cf9cff04' },
       frames: [
         { symbol: 'really_explode', offset: 0x24, size: 0x3c, module: undefined, reliable: true, address: 'c052fa4c' },
         { symbol: 'explode', offset: 0x20, size: 0x24, module: undefined, reliable: true, address: 'c052fa84' },
@@ -204,6 +212,7 @@ describe('report shapes', () => {
       if (want.kind) expect(r.kind).toBe(want.kind);
       if (want.title) expect(r.title).toBe(want.title);
       if (want.cs) expect(r.header.cs).toBe(want.cs);
+      for (const [name, value] of Object.entries(want.registers ?? {})) expect([name, r.registers[name]?.toString(16)]).toEqual([name, value]);
       if (want.frames) {
         const got = r.stacks.flatMap((s) => s.frames.map(facts));
         const compared = want.frames.map((f, j) => normalize(f, got[j]));
