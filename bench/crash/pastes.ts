@@ -63,7 +63,8 @@ const byShape = new Map<string, Tally>();
 const total = { lab: tally(), wild: tally() };
 const misses: string[] = [];
 
-const key = (f: CrashFrame): string => JSON.stringify([f.symbol, f.offset, f.size, f.module ?? null, f.reliable, f.address?.toString(16) ?? null]);
+// What resolution reads of a frame: the same key gives the same source line.
+const key = (f: CrashFrame): string => JSON.stringify([f.symbol, f.offset, f.size, f.module ?? null, f.reliable, f.address?.toString(16) ?? null, f.isFault ?? false]);
 
 function measure(kind: 'lab' | 'wild', name: string, text: string): void {
   const raw = text.split('\n');
