@@ -1,7 +1,7 @@
 // `crashnav decode-code`: the kernel's scripts/decodecode without an assembler: disassembles an oops
 // `Code:` line (given as an argument, or found in a report on stdin) and marks the faulting instruction.
 import { parseArgs } from 'node:util';
-import { readCrashInput } from '../../../crash/index.js';
+import { type CrashReport, parseCrashReport, readCrashInput } from '../../../crash/index.js';
 import {
   type DecodedCode,
   type DecodedCodeListing,
@@ -60,14 +60,10 @@ function toJson(d: DecodedCode): unknown {
   };
 }
 
-/** The `RIP: 0010:func+0x11/0x1000 [module]` (or arm64 `pc : func+0x...`) frame of a report, if any. */
-function faultingFrame(text: string): { spec: string; module: string | undefined } | undefined {
-  const m = /(?:RIP: [0-9a-f]{4}:|pc : )([\w.]+\+0x[0-9a-f]+\/0x[0-9a-f]+)(?: \[(\w+)\])?/.exec(text);
-  return m ? { spec: m[1]!, module: m[2] } : undefined;
-}
-
-function isArm32Report(text: string): boolean {
-  return /\bPC is at |\bISA (ARM|Thumb)\b|Mode SVC_32/.test(text);
+/** The faulting frame (`RIP: 0010:func+0x11/0x1000 [module]`, arm64 `pc : func+0x...`) of the report in the text, if any. */
+function faultingFrame(report: CrashReport | undefined): { spec: string; module: string | undefined } | undefined {
+  const f = report?.stacks.flatMap((s) => s.frames).find((x) => x.isFault && x.symbol && x.offset !== undefined && x.size !== undefined);
+  return f ? { spec: `${f.symbol}+0x${f.offset!.toString(16)}/0x${f.size!.toString(16)}`, module: f.module } : undefined;
 }
 
 export const command: CliCommand = {
@@ -95,10 +91,11 @@ export const command: CliCommand = {
     }
     const text = positionals.length > 0 ? positionals.join(' ') : await readCrashInput('-', io.stdin);
     // An argument may omit the "Code:" prefix: treat bare hex as the dump itself.
-    const parse = parseCodeLine(/Code:/.test(text) ? text : `Code: ${text}`);
+    const report = parseCrashReport(text, { source: 'decode-code' }).reports[0];
+    const parse = parseCodeLine(text.includes('Code:') ? text : `Code: ${text}`);
     if (parse.value === undefined) {
       for (const p of parse.problems) writeLine(io.stderr, `crashnav decode-code: ${p.message}`);
-      const frame = faultingFrame(text);
+      const frame = faultingFrame(report);
       if (parse.unavailableAt !== undefined && frame !== undefined) {
         const file = frame.module === undefined ? 'vmlinux' : `${frame.module}.ko`;
         writeLine(io.stderr, `crashnav decode-code: for this oops: crashnav disasm -e ${file} ${frame.spec}`);
@@ -107,7 +104,7 @@ export const command: CliCommand = {
     }
     for (const p of parse.problems) writeLine(io.stderr, `crashnav decode-code: warning: ${p.message}`);
     // 32-bit ARM prints its Code: words like arm64's: decoding them as AArch64 would be silently wrong.
-    if (arch === undefined && (parse.value.unitSize === 2 || isArm32Report(text))) {
+    if (arch === undefined && (parse.value.unitSize === 2 || report?.arch === 'arm')) {
       writeLine(io.stderr, 'crashnav decode-code: this is a 32-bit ARM/Thumb oops; only x86_64 and arm64 code is decoded (--arch forces one)');
       return 1;
     }

@@ -34,7 +34,7 @@ export const command: CliCommand = {
       if (!sub) throw new UsageError(`--subst-path wants FROM=TO, got ${s}`);
       return sub;
     });
-    const sources = parsed.values.root !== undefined || substitutions.length > 0 ? new SourceReader({ root: parsed.values.root, substitutions }) : undefined;
+    const sources = parsed.values.root !== undefined || substitutions.length > 0 ? new SourceReader({ root: parsed.values.root, substitutions, binaries: [path] }) : undefined;
     const display = (file: string | undefined) => (file === undefined ? '??' : sources?.locate(file) ?? file);
     const symbolizer = new Symbolizer(await openBinary(path));
     let status = 0;
