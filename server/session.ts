@@ -220,14 +220,15 @@ export class Session {
 
   private documentChanged(document: TextDocument, how: { opened?: boolean } = {}): void {
     const file = uriToPath(document.uri);
-    if (!mayHoldReport(document.languageId) || (file !== undefined && cFile.test(file))) {
+    if (document.languageId === 'c' || (file !== undefined && cFile.test(file))) {
       if (file === undefined) return;
       // Opening a file as it is on disk changes nothing the index does not already know.
       if (how.opened && this.matchesDisk(file, document)) this.workspace.indexFor(file)?.openFile(file, document.getText());
       else this.scheduleReindex(file, document);
       return;
     }
-    this.reports.update(document.uri, document.version, document.getText(), { opened: how.opened === true });
+    // Other source languages (C++ and the like, which no client sends today) are neither indexed nor analysed.
+    if (mayHoldReport(document.languageId)) this.reports.update(document.uri, document.version, document.getText(), { opened: how.opened === true });
   }
 
   private matchesDisk(file: string, document: TextDocument): boolean {

@@ -99,7 +99,7 @@ describe('crash text recognised by content, whatever the name or languageId', ()
     expect(client.diagnostics.has(notesUri)).toBe(false);
   });
 
-  it('a C file that quotes an oops stays C: its identifiers navigate, it has no report outline or diagnostics', async () => {
+  it('a C (or C++) file that quotes an oops stays source: its identifiers navigate, it has no report outline or diagnostics', async () => {
     // Quoted as is (in `#if 0`), the oops would make a text document a report.
     const source = `/* Fixed this: */\n#if 0\n${pasted}#endif\nint caller(void)\n{\n\treturn do_one_initcall(0);\n}\n`;
     const file = tree.file('init/quoted.c');
@@ -109,10 +109,13 @@ describe('crash text recognised by content, whatever the name or languageId', ()
     expect(await lenses(uri)).toBeNull();
     const symbols = (await outline(uri)) ?? [];
     expect(symbols.map((s) => s.name)).not.toContain(title);
+    const asCpp = await client.openUri('untitled:quoted.cpp', 'cpp', source);
+    expect(await outline(asCpp)).toBeNull();
     const asText = await client.openUri('untitled:quoted.c.txt', 'plaintext', source);
     expect((await outline(asText))?.[0]?.name).toBe(title);
     await client.waitForDiagnostics(asText, (p) => p.diagnostics.length > 0);
     expect(client.diagnostics.has(uri)).toBe(false);
+    expect(client.diagnostics.has(asCpp)).toBe(false);
   });
 
   it('an untitled buffer becomes a report when a trace is pasted, stops when it is deleted, and comes back', async () => {
