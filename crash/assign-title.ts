@@ -10,7 +10,10 @@ export function assignTitle(report: CrashReport): void {
   if (report.kind === 'fragment') {
     // Named from its first reliable frame past the reporting machinery, as syzkaller names a report.
     const first = report.stacks.flatMap((s) => s.frames).find((f) => f.reliable && f.symbol);
-    const frame = context.frame({ parts: ['rip', 'stack'] }) ?? first?.symbol;
+    // The fault line names the frame when the fragment has one; otherwise a later RIP (user space's, after
+    // the trace) must not move the walk past the trace.
+    const hasFault = report.stacks.some((s) => s.frames.some((f) => f.isFault && f.symbol));
+    const frame = context.frame({ parts: hasFault ? ['rip', 'stack'] : ['stack'] }) ?? first?.symbol;
     report.title = frame ? `crash fragment in ${frame}` : 'crash fragment';
     report.titleRule = 'fragment';
     return;

@@ -106,6 +106,12 @@ export function recordHeaderFact(text: string, report: CrashReport): boolean {
   return false;
 }
 
+/** Whether a line is one of a report's header facts (CPU/PID/Comm, Hardware name, Oops code, ...), as pasted above a trace. */
+export function isHeaderFactLine(text: string): boolean {
+  const scratch = { header: {}, registers: {} } as CrashReport;
+  return recordHeaderFact(text, scratch) || /^(?:Workqueue|Modules linked in): /.test(text);
+}
+
 const moduleToken = /^([A-Za-z0-9_\-]+)(?:\(([A-Z+\-]+)\))?$/;
 
 /** `Modules linked in: a b(OE+) c` (and its continuation lines) into entries with their flags. */

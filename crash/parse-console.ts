@@ -3,7 +3,7 @@
 // continue a report, like the panic after an oops, do not split it). When the log carries caller ids
 // (`[  T81]`), only lines of the reporting task/CPU belong to the report, so interleaved CPUs stay apart.
 import { parseCodeLine } from '../debuginfo/index.js';
-import { isModuleListContinuation, isRegisterLine, parseModuleList, recordHeaderFact, recordRegisters } from './header-facts.js';
+import { isHeaderFactLine, isModuleListContinuation, isRegisterLine, parseModuleList, recordHeaderFact, recordRegisters } from './header-facts.js';
 import { armWrapped, nmiBacktrace as nmiBacktraceLine, startsFragment } from './fragments.js';
 import type { StrippedLine } from './line-prefix.js';
 import type { CrashFrame, CrashReport, CrashStack, ParseProblem, StackContext } from './model.js';
@@ -29,6 +29,7 @@ const ignoredStarts = [
 const maxQuietLines = 400;
 /** A fragment has no headline to hold it together: it ends a few unrecognized lines after its last frame. */
 const maxFragmentQuietLines = 6;
+const maxFragmentHeaderLines = 8;
 const maxReportLines = 20000;
 
 /** Old lockdep prints its headline boxed: `[ BUG: bad unlock balance detected! ]`. */
@@ -169,10 +170,18 @@ function addFragments(lines: ConsoleLines, reports: CrashReport[], source: strin
       i = Math.max(i, report.endLine - 1);
       continue;
     }
-    const text = lines.at(i)!.text;
+    const { text, caller } = lines.at(i)!;
     if (!text || !startsFragment(text, () => lines.at(i + 1)?.text)) continue;
     const to = report ? report.startLine - 1 : lines.length;
-    const fragment = buildReport(lines, i, to, source, problems, true);
+    // The CPU/PID line, hardware name and the like pasted right above the trace belong to the fragment.
+    const floor = out.at(-1)?.endLine ?? 0;
+    let from = i;
+    while (from > floor && i - from < maxFragmentHeaderLines) {
+      const above = lines.at(from - 1)!;
+      if (above.caller !== caller || !isHeaderFactLine(above.text.trim())) break;
+      from--;
+    }
+    const fragment = buildReport(lines, from, to, source, problems, true);
     if (fragment.stacks.some((s) => s.frames.length > 0)) {
       out.push(fragment);
       i = fragment.endLine - 1;

@@ -15,6 +15,8 @@ interface Shape {
     cs?: string;
     /** Registers the report must hold (hex, as printed). */
     registers?: Record<string, string>;
+    /** Other report fields, as toMatchObject compares them. */
+    match?: Record<string, unknown>;
   }[];
 }
 
@@ -50,6 +52,11 @@ const userBlock = [
 
 const shapes: Shape[] = [
   { name: 'a Call Trace block pasted alone', text: ['my box died:', '', ...x86Trace, '', 'any idea?'].join('\n'), reports: [{ kind: 'fragment', title: 'crash fragment in foo_ioctl', frames: x86Frames }] },
+  {
+    name: 'the CPU/PID and hardware lines pasted above a trace belong to its fragment',
+    text: ['look:', 'CPU: 3 PID: 1778 Comm: foo Not tainted 6.1.0-13-amd64 #1 Debian 6.1.55-1', 'Hardware name: QEMU Standard PC (i440FX + PIIX, 1996)', ...x86Trace].join('\n'),
+    reports: [{ kind: 'fragment', title: 'crash fragment in foo_ioctl', frames: x86Frames, match: { startLine: 2, pid: 1778, comm: 'foo', release: '6.1.0-13-amd64', cpu: 3 } }],
+  },
   { name: 'frame lines with no header', text: ['see', ...x86Trace.slice(2, 7).map((l) => l.trim())].join('\n'), reports: [{ kind: 'fragment', title: 'crash fragment in foo_ioctl', frames: x86Frames }] },
   {
     name: 'a RIP block and its trace',
@@ -212,6 +219,7 @@ describe('report shapes', () => {
       if (want.kind) expect(r.kind).toBe(want.kind);
       if (want.title) expect(r.title).toBe(want.title);
       if (want.cs) expect(r.header.cs).toBe(want.cs);
+      if (want.match) expect(r).toMatchObject(want.match);
       for (const [name, value] of Object.entries(want.registers ?? {})) expect([name, r.registers[name]?.toString(16)]).toEqual([name, value]);
       if (want.frames) {
         const got = r.stacks.flatMap((s) => s.frames.map(facts));
