@@ -84,7 +84,16 @@ export function stripLinePrefix(line: string, lineNo = 0): StrippedLine {
       text = text.slice(header[0].length);
       timestamped = true;
     }
-    text = text.replace(dmesgFacility, '');
+    const facility = dmesgFacility.exec(text);
+    if (facility) {
+      text = text.slice(facility[0].length);
+      // `dmesg -x --time-format iso`: the facility columns come first.
+      const iso = isoDmesg.exec(text);
+      if (iso) {
+        text = text.slice(iso[0].length);
+        timestamped = true;
+      }
+    }
   }
   for (let pass = 0; pass < 2; pass++) {
     if (text.startsWith('<')) text = text.replace(printkLevel, '');

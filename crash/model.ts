@@ -105,7 +105,7 @@ export interface CrashHeader {
 
 export interface CrashReport {
   format: CrashFormat;
-  /** Broad class: oops, page-fault, gpf, bug, warning, panic, kasan, kmsan, ubsan, lockdep, hang, stall, ... */
+  /** Broad class: oops, page-fault, gpf, bug, warning, panic, kasan, kmsan, ubsan, lockdep, hang, stall, ...; `fragment` for a trace with no title line. */
   kind: string;
   /** The first report line, prefixes stripped. */
   headline: string;

@@ -27,6 +27,11 @@ export const dialects: Record<string, Rewrite> = {
   'dmesg --time-format iso': ({ seconds, message }) => `${ymd(wall(seconds))}T${hms(wall(seconds))},${micros(seconds)}+00:00 ${message}`,
   'dmesg -d': ({ seconds, message }, i) => `[${seconds.toFixed(6).padStart(12, ' ')} <${(i === 0 ? 0 : 0.000385).toFixed(6).padStart(12, ' ')}>] ${message}`,
   'dmesg -x': ({ seconds, message }) => `kern  :warn  : ${monotonic(seconds)} ${message}`,
+  'dmesg -x -T': ({ seconds, message }) => {
+    const d = wall(seconds);
+    return `kern  :warn  : [${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${hms(d)} ${d.getUTCFullYear()}] ${message}`;
+  },
+  'dmesg -x --time-format iso': ({ seconds, message }) => `kern  :warn  : ${ymd(wall(seconds))}T${hms(wall(seconds))},${micros(seconds)}+00:00 ${message}`,
   'dmesg -T -d': ({ seconds, message }) => {
     const d = wall(seconds);
     return `[${days[d.getUTCDay()]} ${months[d.getUTCMonth()]} ${String(d.getUTCDate()).padStart(2, ' ')} ${hms(d)} ${d.getUTCFullYear()} <    0.000385>] ${message}`;
