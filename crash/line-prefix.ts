@@ -21,9 +21,10 @@ export interface StrippedLine {
 
 const printkLevel = /^<(\d)>/;
 const dropped = /^\*\* \d+ printk messages dropped \*\*\s?/;
-// syslog and journalctl's `short*` modes: `Dec  4 17:00:01[.123456] host kernel: `, an ISO or a Unix time.
+// syslog and journalctl's `short*` modes: `Dec  4 17:00:01[.123456] host kernel: `, an ISO or a Unix time,
+// `short-full`'s `Thu 2026-12-04 17:00:01 UTC`.
 const syslog =
-  /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{9,}\.\d+|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:[+-]\d\d:?\d\d|Z)?) \S+ (?:kernel|vmunix)(?:\[\d+\])?: ?/;
+  /^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)?|\d{9,}\.\d+|[A-Z][a-z]{2} \d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]{2,5}|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:[+-]\d\d:?\d\d|Z)?) \S+ (?:kernel|vmunix)(?:\[\d+\])?: ?/;
 // journalctl `-o short-monotonic`: the kernel timestamp, then host and identifier.
 const monotonicHost = /^[a-z0-9][\w.-]* (?:kernel|vmunix)(?:\[\d+\])?: ?/;
 const dmesgFacility = /^(?:kern|user|daemon|syslog) *:(?:emerg|alert|crit|err|warn|notice|info|debug) *: /;

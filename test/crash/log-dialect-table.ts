@@ -42,6 +42,8 @@ export const dialects: Record<string, Rewrite> = {
   'journalctl -o short-monotonic': ({ seconds, message }) => `${monotonic(seconds)} lab kernel: ${message}`,
   'journalctl -o short-iso-precise': ({ seconds, message }) => `${ymd(wall(seconds))}T${hms(wall(seconds))}.${micros(seconds)}+0000 lab kernel: ${message}`,
   'journalctl -o short-unix': ({ seconds, message }) => `${(boot / 1000 + seconds).toFixed(6)} lab kernel: ${message}`,
+  'journalctl -o short-full': ({ seconds, message }) => `${days[wall(seconds).getUTCDay()]} ${ymd(wall(seconds))} ${hms(wall(seconds))} UTC lab kernel: ${message}`,
+  'journalctl -o cat': ({ message }) => message,
   'journalctl -o json': ({ seconds, message }) =>
     JSON.stringify({ __REALTIME_TIMESTAMP: String(boot * 1000 + Math.round(seconds * 1e6)), _TRANSPORT: 'kernel', PRIORITY: '4', MESSAGE: message, _HOSTNAME: 'lab' }),
   'journalctl -o json (MESSAGE as bytes)': ({ message }) => JSON.stringify({ _TRANSPORT: 'kernel', MESSAGE: [...Buffer.from(message, 'utf8')] }),
