@@ -151,9 +151,9 @@ export interface CrashReport {
   moduleLoads?: ModuleLoad[];
   /** Crash sessions: the vmlinux `sys` says crash read (`DEBUGINFO:`/`DEBUG KERNEL:` before `KERNEL:`), flags cut. */
   vmlinuxPath?: string;
-  /** Where the decodable facts stand in the input, for editors (console reports). */
+  /** Where the decodable facts stand in the input, for editors. */
   facts?: FactSite[];
-  /** Register dumps, module lists and `Code:` lines of the report, for folding (console reports). */
+  /** Register dumps, module lists and `Code:` lines of the report, for folding. */
   blocks?: TextBlock[];
 }
 

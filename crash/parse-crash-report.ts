@@ -45,7 +45,7 @@ export function parseCrashReport(text: string, options: ParseOptions): ParseResu
   reports.sort((a, b) => a.startLine - b.startLine);
   for (const report of reports) {
     placeFrames(report, lines);
-    if (report.format === 'console') placeFactsAndBlocks(report, lines);
+    placeFactsAndBlocks(report, lines);
     report.guilty = findGuiltyFrame(report);
     if (report.stacks.every((s) => s.frames.length === 0)) {
       problems.push({ source, line: report.startLine, code: 'no-frames', message: `report "${report.title}" has no stack frames` });

@@ -61,7 +61,7 @@ export function placeFrames(report: CrashReport, lines: Lines): void {
   }
 }
 
-/** The facts and blocks of a console report, from the lines of its reporting task or CPU. */
+/** The facts and blocks of a report, from the lines of its reporting task or CPU. */
 export function placeFactsAndBlocks(report: CrashReport, lines: Lines): void {
   const facts: FactSite[] = [];
   const blocks: TextBlock[] = [];
@@ -76,7 +76,11 @@ export function placeFactsAndBlocks(report: CrashReport, lines: Lines): void {
     const trimmed = text.trim();
     if (isUserModeRip(trimmed)) kernelContext = false;
     if (line.column !== undefined) {
-      for (const f of findFactSites(text, kernelContext)) facts.push({ ...shift(f, line.column), line: line.lineNo });
+      for (const f of findFactSites(text, kernelContext)) {
+        // A user-space selector (RPL 3, crash's user register block) is never the report's CS.
+        if (f.kind === 'cs' && (Number.parseInt(f.value!, 16) & 3) === 3) continue;
+        facts.push({ ...shift(f, line.column), line: line.lineNo });
+      }
     }
     const modules: boolean = trimmed.startsWith('Modules linked in:') || (inModules && isModuleListContinuation(text));
     inModules = modules;

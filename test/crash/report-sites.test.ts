@@ -57,6 +57,31 @@ describe('report sites: frame spans, facts and blocks point into the input as wr
     expect(report!.facts!.filter((f) => f.kind === 'cs').map((f) => [f.line, f.value])).toEqual([[6, '0010']]);
   });
 
+  it('a crash session: the exception frame\'s CS is the report\'s, the user block\'s is not a fact', () => {
+    const text = [
+      'crash> bt',
+      'PID: 96       TASK: ffff8880052d1800  CPU: 1    COMMAND: "insmod"',
+      ' #0 [ffffc900003dbb58] panic at ffffffff819c5141',
+      ' #1 [ffffc900003dbca0] asm_exc_invalid_op at ffffffff81c00b96',
+      '    [exception RIP: crash_bugon_process+13]',
+      '    RIP: ffffffffc0207012  RSP: ffffc900003dbd50  RFLAGS: 00000293',
+      '    RAX: 0000000000000002  RBX: 0000000000000004  RCX: c0000000ffffefff',
+      '    ORIG_RAX: ffffffffffffffff  CS: 0010  SS: 0018',
+      ' #2 [ffffc900003dbd60] do_one_initcall at ffffffff810024b9',
+      ' #3 [ffffc900003dbf50] entry_SYSCALL_64_after_hwframe at ffffffff81c00126',
+      '    RIP: 000000000047fbe9  RSP: 00007ffd3a3fb468  RFLAGS: 00000246',
+      '    RAX: ffffffffffffffda  RBX: 000000000c0c65f0  RCX: 000000000047fbe9',
+      '    ORIG_RAX: 0000000000000139  CS: 0033  SS: 002b',
+    ].join('\n');
+    const [report] = parseCrashReport(text, { source: 'session' }).reports;
+    expect(report!.format).toBe('crash-utility');
+    expect(report!.facts!.filter((f) => f.kind === 'cs').map((f) => [f.line, f.value])).toEqual([[8, '0010']]);
+    expect(report!.header.cs).toBe('0010');
+    const lines = text.split('\n');
+    for (const f of report!.stacks.flatMap((s) => s.frames)) if (f.span) expect(lines[f.inputLine - 1]!.slice(f.span.symbolStart, f.span.symbolEnd)).toBe(f.symbol);
+    expect(report!.blocks!.filter((b) => b.kind === 'registers').map((b) => [b.startLine, b.endLine])).toContainEqual([6, 8]);
+  });
+
   it('ARM32: the callee and the caller of one line get their own columns, also when they are one function', () => {
     const line = '[<c052fa4c>] (really_explode+0x24/0x3c) from [<c052fa84>] (explode+0x20/0x24)';
     const text = ['Backtrace:', line, '[<c052fa84>] (explode+0x20/0x24) from [<c0045338>] (really_explode+0x290/0x44c)', '[<c0045338>] (really_explode) from [<c0045400>] (really_explode+0x10/0x44c)'].join('\n');
