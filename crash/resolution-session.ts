@@ -130,7 +130,8 @@ export interface ResolutionOptions {
   substitutions?: PathSubstitution[];
   /** More directories whose files may be read (`--allow-path`); nothing else a binary names is ever read. */
   allowPaths?: string[];
-  index?: KernelIndex;
+  /** The source index, or how to get the current one (a server reopens its index when an update ends). */
+  index?: KernelIndex | (() => KernelIndex | undefined);
   /**
    * Modules tried, after vmlinux and the modules the report names, for a symbol printed without its module
    * (crash's `[exception RIP: f+13]` when module symbols were not loaded). Keep it short.
@@ -247,6 +248,11 @@ export class ResolutionSession {
     this.kernels.clear();
   }
 
+  private index(): KernelIndex | undefined {
+    const { index } = this.options;
+    return typeof index === 'function' ? index() : index;
+  }
+
   private context(report: CrashReport): Promise<ReportContext> {
     let pending = this.contexts.get(report);
     if (!pending) {
@@ -355,12 +361,13 @@ export class ResolutionSession {
     } else if (symbolization?.symbol) {
       provenance = 'symtab';
     }
-    const indexDef = base === undefined ? undefined : this.options.index?.findDefinitions(base, { ...(report.arch ? { arch: report.arch } : {}), limit: 1 })[0];
+    const index = this.index();
+    const indexDef = base === undefined ? undefined : index?.findDefinitions(base, { ...(report.arch ? { arch: report.arch } : {}), limit: 1 })[0];
     const outer = dwarfFrames.at(-1);
     const decl = outer?.decl;
     let definition: DefinitionPlace | null = null;
     if (decl) definition = { ...this.mapSource(decl.file), line: decl.line, from: 'dwarf' };
-    else if (indexDef) definition = { file: indexDef.file, path: path.join(this.options.index!.root, indexDef.file), line: indexDef.line, from: 'index' };
+    else if (indexDef) definition = { file: indexDef.file, path: path.join(index!.root, indexDef.file), line: indexDef.line, from: 'index' };
     if (provenance === null && indexDef) {
       provenance = 'index';
       locations = [{ function: indexDef.name, file: indexDef.file, line: indexDef.line, column: indexDef.column, inlined: false }];
@@ -378,7 +385,6 @@ export class ResolutionSession {
         warnings.push(warn('symbol-not-found', `${frame.symbol} not found in the debug info${frame.module ? ` of ${frame.module}` : ''}`));
       }
     }
-    const index = this.options.index;
     const callSites = base !== undefined && index ? rankCallers(index.findCallers(base), report.arch) : undefined;
     return {
       frame,

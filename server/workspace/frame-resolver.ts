@@ -28,14 +28,14 @@ export class CrashFrameResolver implements FrameResolver {
   constructor(private readonly options: FrameResolverOptions) {
     const { settings, sources, indexes } = options;
     if (settings.vmlinux) this.vmlinux = settings.vmlinux;
-    const index = indexes[0]?.kernelIndex();
     this.session = new ResolutionSession({
       ...(settings.vmlinux ? { vmlinux: settings.vmlinux } : {}),
       debugRoots: [settings.debugRoot],
       moduleDirs: settings.moduleDirs,
       sourceRoots: [...sources.roots],
       substitutions: settings.substitutePaths,
-      ...(index ? { index } : {}),
+      // The kernel tree's index as it is now: its reader is reopened when an update ends.
+      index: () => indexes[0]?.kernelIndex(),
     });
   }
 
