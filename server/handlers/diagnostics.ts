@@ -33,6 +33,18 @@ export async function computeReportDiagnostics(snapshot: Snapshot, analysis: Rep
     if (!snapshot.workspace.resolver.vmlinuxFor(report)) missing.push(missingVmlinux(report.release, snapshot.settings.debugRoot));
     for (const text of missing) out.push(info(spanToRange(firstHeadline.span), text, DiagnosticSeverity.Warning));
   }
+  // What is wrong for a whole report (a binary that is not the one that crashed, an unknown KASLR slide) sits on its header line.
+  for (const headline of analysis.facts.filter((f) => f.kind === 'headline' && f.report < maxReports)) {
+    const report = analysis.reports[headline.report]!;
+    let warnings: { wrongBinary: string[]; other: string[] };
+    try {
+      warnings = await snapshot.workspace.resolver.reportWarnings(report);
+    } catch (err) {
+      warnings = { wrongBinary: [], other: [`could not open this report's debug info: ${err instanceof Error ? err.message : String(err)}`] };
+    }
+    for (const w of warnings.wrongBinary) out.push(info(spanToRange(headline.span), `WRONG BINARY: ${w}`, DiagnosticSeverity.Warning));
+    for (const w of warnings.other) out.push(info(spanToRange(headline.span), w, DiagnosticSeverity.Warning));
+  }
   for (const fact of analysis.facts) {
     if (fact.report >= maxReports) break;
     const meaning = factMeaning(analysis.reports[fact.report]!, fact.kind, fact.text);
