@@ -1,7 +1,7 @@
 // A minimal LSP client for the protocol tests: spawns `node bin/crashnav.js lsp --stdio` (the built CLI) and
 // speaks JSON-RPC to it with vscode-jsonrpc, answering the server's own requests as an editor would.
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createMessageConnection, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
@@ -30,10 +30,20 @@ export const repoRoot = path.resolve(import.meta.dirname, '../..');
 const cli = path.join(repoRoot, 'bin/crashnav.js');
 const builtServer = path.join(repoRoot, 'dist/server/main.js');
 
-/** `npm test` builds first; a bare `vitest run` on a fresh checkout builds here, once. */
+/** The newest modification time of the TypeScript the server is built from. */
+function newestSource(): number {
+  let newest = 0;
+  for (const room of ['server', 'crash', 'debuginfo', 'indexer', 'clients/cli', 'clients/report']) {
+    for (const entry of readdirSync(path.join(repoRoot, room), { recursive: true, encoding: 'utf8' })) {
+      if (entry.endsWith('.ts')) newest = Math.max(newest, statSync(path.join(repoRoot, room, entry)).mtimeMs);
+    }
+  }
+  return newest;
+}
+
+/** `npm test` builds first; a bare `vitest run` builds here when any source is newer than the build. */
 export function ensureBuilt(): void {
-  const source = path.join(repoRoot, 'server/main.ts');
-  if (existsSync(builtServer) && statSync(builtServer).mtimeMs >= statSync(source).mtimeMs) return;
+  if (existsSync(builtServer) && statSync(builtServer).mtimeMs >= newestSource()) return;
   execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', repoRoot], { stdio: 'inherit' });
 }
 
