@@ -11,13 +11,23 @@
 # changes: CR LF line ends become LF and the firmware's terminal control sequences (ESC c, ESC [ ...) are
 # dropped.
 #
-#   scripts/crashlab/record.sh [--no-build] [RUN...]
+#   scripts/crashlab/record.sh [--no-build] [--no-boot] [RUN...]
 #     RUN: NAME, NAME-kaslr, NAME-vmcore or NAME-kaslr-vmcore; default: all
+#     --no-build: keep the committed .ko files; --no-boot: record from the previous boot of each RUN (its
+#     console and vmcore in ~/.cache/crashnav/crashlab/runs/RUN), e.g. a boot whose stack shows a frame
+#     another boot's does not: what crash's unwinder finds on the stack varies from boot to boot
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-build=yes
-if [ "${1:-}" = --no-build ]; then build=no; shift; fi
+build=yes boot=yes
+while [ $# -gt 0 ]; do
+  case $1 in
+    --no-build) build=no ;;
+    --no-boot) boot=no ;;
+    *) break ;;
+  esac
+  shift
+done
 runs=("$@"); [ ${#runs[@]} -gt 0 ] || runs=("${MODULES[@]}" null_pointer-kaslr null_pointer-vmcore null_pointer-kaslr-vmcore)
 
 [ $build = no ] || "$REPO/scripts/crashlab/build-modules.sh" >/dev/null
@@ -29,7 +39,12 @@ for run in "${runs[@]}"; do
     *-vmcore) name=${run%-vmcore}; opts=(--vmcore) ;;
     *) name=$run; opts=() ;;
   esac
-  dir=$("$REPO/scripts/crashlab/boot.sh" "$name" "${opts[@]}")
+  if [ $boot = yes ]; then
+    dir=$("$REPO/scripts/crashlab/boot.sh" "$name" "${opts[@]}")
+  else
+    dir=$LAB/runs/$run
+    [ -f "$dir/console.raw.log" ] || die "no previous boot of $run in $dir"
+  fi
   sed -e $'s/\r$//' -e $'s/\r/\\n/g' -e $'s/\x1bc//g' -e $'s/\x1b\\[[0-9;?]*[A-Za-z]//g' \
     "$dir/console.raw.log" > "$EXAMPLES/oopses/$run.log"
   [ -z "$(tail -c1 "$EXAMPLES/oopses/$run.log")" ] || echo >> "$EXAMPLES/oopses/$run.log"
