@@ -5,7 +5,7 @@ import type { CrashReport, ModuleEntry } from './model.js';
 const hex = (s: string): bigint => BigInt('0x' + s);
 
 const cpuLine =
-  /^CPU: (\d+)(?: UID: \d+)? PID: (\d+) Comm: (.+?) (?:(Not tainted)|Tainted: ((?:[A-Z ])+?)) +(\S+) #\S+/;
+  /^CPU: (\d+)(?: UID: \d+)? PID: (\d+) Comm: (.+?) (?:(Not tainted)|Tainted: ((?:[A-Z ])+?)) +(\S+) (#\S+.*)/;
 const oldPidLine = /^Pid: (\d+), comm: (.+?) (?:(Not tainted)|Tainted: ([A-Z ]+?)) +(\S+) #/;
 const hardware = /^Hardware name: (.+)$/;
 const oops = /^(?:Oops: )?Oops: (?:(?:0x)?([0-9a-f]+) )?\[#(\d+)\](.*)$/;
@@ -46,6 +46,8 @@ export function recordHeaderFact(text: string, report: CrashReport): boolean {
     report.comm ??= m[3];
     report.taint ??= m[4] ? '' : m[5].replace(/ /g, '');
     report.release ??= m[6];
+    // The build string (`#1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1`), as `uname -v` and crash's VERSION give it.
+    report.header['VERSION'] ??= m[7].trim();
     return true;
   }
   if ((m = oldPidLine.exec(text))) {

@@ -25,6 +25,14 @@ function looksBinary(text: string): boolean {
   return sample.length > 0 && control / sample.length > 0.1;
 }
 
+/** The text with every line that carries no log timestamp blanked, so line numbers stay those of the input. */
+function timestampedOnly(text: string, lines: LineIndex): string {
+  return text
+    .split('\n')
+    .map((raw, i) => (lines.at(i)?.timestamped ? raw : ''))
+    .join('\n');
+}
+
 export function parseCrashReport(text: string, options: ParseOptions): ParseResult {
   const problems: ParseProblem[] = [];
   const { source } = options;
@@ -37,9 +45,11 @@ export function parseCrashReport(text: string, options: ParseOptions): ParseResu
   const reports: CrashReport[] = [];
   const session = isCrashSession(lines);
   if (session) reports.push(...parseCrashSession(lines, source, problems));
-  // In a crash session the kernel's own reports come from `log`, timestamped; an untimestamped
-  // "WARNING: active task ... not found in PID hash" is crash talking, not the kernel.
-  const consoleReports = parseConsole(lines, source, problems).filter((r) => !session || lines.at(r.startLine - 1)?.timestamped);
+  // In a crash session the kernel's own reports come from `log`, timestamped; crash's own untimestamped talk
+  // ("WARNING: active task ... not found in PID hash") would otherwise open a report that swallows the oops.
+  // The console parser sees the timestamped lines only, at their own line numbers.
+  const consoleLines = session ? new LineIndex(timestampedOnly(text, lines), source, []) : lines;
+  const consoleReports = parseConsole(consoleLines, source, problems);
   for (const report of consoleReports) assignTitle(report);
   reports.push(...consoleReports);
   reports.sort((a, b) => a.startLine - b.startLine);

@@ -271,7 +271,7 @@ export class ResolutionSession {
 
   private kernelFor(report: CrashReport | undefined): Promise<Kernel> {
     const vmlinux = this.vmlinuxFor(report);
-    const version = report && (report.header['VERSION'] ?? report.lines.find((l) => / #\d+ .*(?:SMP|PREEMPT|Debian|Ubuntu)/.test(l)));
+    const version = report?.header['VERSION'];
     const key = JSON.stringify([vmlinux ?? null, report?.release ?? null, version ?? null]);
     let pending = this.kernels.get(key);
     if (!pending) {

@@ -1,5 +1,6 @@
 // The contract between the `crashnav` dispatcher and its subcommands: one file per subcommand in
 // `commands/`, each exporting `command`, found by name at run time so subcommands never share a list.
+import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import { type ParseResult, describeReadError, parseCrashReport, readCrashInput } from '../../crash/index.js';
 import { type DebugFile, openDebugFile } from '../../debuginfo/index.js';
@@ -104,11 +105,12 @@ function megabytes(bytes: number): string {
 
 /** A binary the user named (`-e FILE`), or one line naming it when it cannot be read (missing, a directory). */
 export async function openBinary(file: string): Promise<DebugFile> {
+  let stat;
   try {
-    return await openDebugFile(file);
+    stat = statSync(file);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === undefined) throw err;
-    throw new Error(describeReadError(file, code));
+    throw new Error(describeReadError(file, (err as NodeJS.ErrnoException).code));
   }
+  if (stat.isDirectory()) throw new Error(describeReadError(file, 'EISDIR'));
+  return openDebugFile(file);
 }

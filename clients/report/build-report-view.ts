@@ -29,7 +29,7 @@ const hex16 = (v: bigint): string => v.toString(16).padStart(16, '0');
 export function buildReportView(input: ReportInput, options: ViewOptions = {}): ReportView {
   const { report } = input;
   const root = options.root ? path.resolve(options.root) : undefined;
-  const linker = makeLinker({ template: options.link, version: upstreamVersion(report.release, report.header['VERSION'] ?? report.lines.find((l) => l.includes(' Debian '))) });
+  const linker = makeLinker({ template: options.link, version: upstreamVersion(report.release, report.header['VERSION']) });
   const files = new SourceFiles();
   const highlighter = options.highlighter ?? new CHighlighter();
   const context = options.context ?? 5;

@@ -221,10 +221,7 @@ describe.skipIf(missing.length > 0)('every reliable frame of every crash session
     expect(wrong.length / shifted.length).toBeGreaterThan(0.9);
   });
 
-  // Known gap, open when this test was written: crashnav gives no frame for the kernel's oops in a session's
-  // `log` output. crash's own untimestamped "WARNING: active task ... not found in PID hash" above it opens
-  // a console `warning` report that takes the oops in, and crash/parse-crash-report.ts then drops that
-  // report as crash talking (its first line has no timestamp). The same text alone resolves. `it.fails`
-  // turns red once crashnav resolves these frames: then make it `it`.
-  it.fails.each(sessions)('$file: the console oops of its `log` output (symbol+offset) [known gap]', check('symbol'));
+  // crash's own untimestamped "WARNING: active task ... not found in PID hash" sits above the `log` output:
+  // the console parser must see past it to the kernel's oops.
+  it.each(sessions)('$file: the console oops of its `log` output (symbol+offset)', check('symbol'));
 });
