@@ -41,6 +41,8 @@ export { isWrongBinary, wrongBinaryCodes, type DebugWarning, type DebugWarningCo
 export { SystemMap, parseSystemMap, type MapSymbol, type SystemMapParse } from './system-map.js';
 /** Finding vmlinux (path, build-id, release, debuglink) and modules by name. */
 export { findVmlinux, vmlinuxCandidates, normalizeDebugRoot, buildIdPath, findDebuglinkTarget, normalizeModuleName, moduleDirs, ModuleFinder, defaultDebugRoots, type VmlinuxQuery } from './locate.js';
+/** The distribution debug package of a kernel release (Debian, Ubuntu, Fedora, RHEL, SUSE schemes). */
+export { debugPackageOf, type DebugPackage } from './debug-packages.js';
 /** Opens a binary, decompressing `.ko.xz`/`.ko.zst`/`.ko.gz` in memory. */
 export { openDebugFile } from './open-debug-file.js';
 /** Disassembly (x86-64, AArch64) spelled as objdump, source interleave, oops `Code:` lines: see disasm/index.ts. */

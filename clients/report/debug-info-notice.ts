@@ -1,66 +1,14 @@
-// What a report says when no vmlinux with debug info was found, and how to get one for the report's kernel.
-// A distribution's package hint is given only for a release string in that distribution's own scheme
-// (Debian's `6.1.0-28-amd64`, Fedora's `6.8.5-301.fc40.x86_64`, ...); anything else (a -next or -rc tree,
-// a `+` or -dirty tree, a plain `6.12.0`, syzkaller's builds) was built by someone who has its vmlinux,
-// so it gets the generic hint: build with CONFIG_DEBUG_INFO and pass --vmlinux, or ask debuginfod.
-
-interface ReleaseScheme {
-  pattern: RegExp;
-  hint: (release: string, m: RegExpExecArray) => string;
-}
-
-const upstream = String.raw`\d+\.\d+(?:\.\d+)?`;
-const debianFlavour = String.raw`(?:(?:rt|cloud)-)?(?:amd64|arm64|686(?:-pae)?|armmp(?:-lpae)?|armel|marvell|rpi|powerpc64le(?:-64k)?|ppc64el|s390x|loong64|riscv64|mips64r2el|octeon|loongson-3|[45]kc-malta)`;
-const ubuntuFlavour = String.raw`(?:generic|lowlatency|aws|azure|gcp|gke|gkeop|oracle|kvm|raspi|ibm|nvidia|oem|intel|realtime|bluefield|xilinx)(?:-[a-z0-9]+)*`;
-const redHatArch = String.raw`(?:x86_64|aarch64|ppc64le|ppc64|s390x|armv7hl|i686)`;
-
-/** Release schemes, each anchored at both ends: a local `+` or `-dirty` tree on a distribution's config does not match. */
-const schemes: ReleaseScheme[] = [
-  {
-    // 6.1.0-28-amd64, 6.1.0-0.deb11.17-amd64 (backports), 6.12.41+deb13-amd64, 6.12.9+bpo-amd64.
-    pattern: new RegExp(String.raw`^${upstream}(?:-\d+|-0\.deb\d+\.\d+|\+deb\d+|\+bpo)-${debianFlavour}$`),
-    hint: (r) => `Debian: apt install linux-image-${r}-dbg, then --vmlinux /usr/lib/debug/boot/vmlinux-${r}`,
-  },
-  {
-    // 5.15.0-91-generic, 6.8.0-1015-aws; mainline builds (6.8.0-060800-generic) have no debug package.
-    pattern: new RegExp(String.raw`^${upstream}-(?!0\d{5})\d+-${ubuntuFlavour}$`),
-    hint: (r) =>
-      `Ubuntu: add the ddebs.ubuntu.com repository, apt install linux-image-${r}-dbgsym, then --vmlinux /usr/lib/debug/boot/vmlinux-${r}`,
-  },
-  {
-    // 6.8.5-301.fc40.x86_64, 6.9.0-0.rc2.20240403git.1.fc41.x86_64 (rawhide), 4.0.5-300.fc22.x86_64+debug.
-    pattern: new RegExp(String.raw`^${upstream}-[\w.]+\.fc\d+\.${redHatArch}(\+debug)?$`),
-    hint: (r, m) => `Fedora: dnf debuginfo-install ${redHatPackage(r, m[1])}, then --vmlinux /usr/lib/debug/lib/modules/${r}/vmlinux`,
-  },
-  {
-    // 5.14.0-362.8.1.el9_3.x86_64, 3.10.0-1160.el7.x86_64, 5.15.0-200.131.27.el9uek.x86_64 (Oracle's UEK).
-    pattern: new RegExp(String.raw`^${upstream}-[\w.]+\.el(\d+)(?:_\d+)?(uek)?\.${redHatArch}(\+debug|\+rt)?$`),
-    hint: (r, m) =>
-      `RHEL and rebuilds: ${Number(m[1]) <= 7 ? 'debuginfo-install' : 'dnf debuginfo-install'} ${redHatPackage(r, m[3], m[2])} ` +
-      `(with the debug repository enabled), then --vmlinux /usr/lib/debug/lib/modules/${r}/vmlinux`,
-  },
-  {
-    // 5.14.21-150500.55.39-default, 6.4.0-150600.23.7-default, 6.8.0-1-default (Tumbleweed).
-    pattern: new RegExp(String.raw`^${upstream}-\d+(?:\.\d+)*-(default|azure|rt|64kb|kvmsmall)$`),
-    hint: (r, m) => `SUSE: zypper install kernel-${m[1]}-debuginfo (the version of ${r}), then --vmlinux /usr/lib/debug/boot/vmlinux-${r}.debug`,
-  },
-];
-
-/** Red Hat names a debug or UEK kernel's package by its variant: kernel-debug-6.8.5-301.fc40.x86_64. */
-function redHatPackage(release: string, variant: string | undefined, uek?: string): string {
-  const base = variant ? release.slice(0, -variant.length) : release;
-  return `kernel-${uek ? 'uek-' : ''}${variant ? `${variant.slice(1)}-` : ''}${base}`;
-}
+// What a report says when no vmlinux with debug info was found, and how to get one for the report's kernel:
+// the distribution's debug package when debuginfo/ recognises the release, else the generic ways.
+import { debugPackageOf } from '../../debuginfo/index.js';
 
 /** How to get the vmlinux with debug info of a kernel of `release` (unknown: the generic ways). */
 export function debugInfoHint(release: string | undefined): string {
   const generic =
     `fetch it by the kernel's build id with debuginfod-find debuginfo <build-id>, or, for a kernel you built, ` +
     `use the vmlinux of that build (configured with CONFIG_DEBUG_INFO); pass the file with --vmlinux.`;
-  for (const s of release === undefined ? [] : schemes) {
-    const m = s.pattern.exec(release!);
-    if (m) return `To resolve them, install the kernel's debug symbols (${s.hint(release!, m)}) or ${generic}`;
-  }
+  const pkg = release === undefined ? undefined : debugPackageOf(release);
+  if (pkg) return `To resolve them, install the kernel's debug symbols (${pkg.distribution}: ${pkg.install}, then --vmlinux ${pkg.vmlinux}) or ${generic}`;
   return `To resolve them, ${generic}`;
 }
 

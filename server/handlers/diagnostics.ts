@@ -2,6 +2,7 @@
 // symbol size differs from the binary's (likely not the kernel that crashed) as a warning, and what is missing
 // (index, vmlinux) with how to provide it.
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
+import { debugPackageOf } from '../../debuginfo/index.js';
 import { spanToRange } from '../convert.js';
 import { factMeaning } from '../queries/fact-meaning.js';
 import { frameOf } from '../queries/report-position.js';
@@ -18,10 +19,12 @@ function info(range: Diagnostic['range'], message: string, severity: DiagnosticS
 
 function missingVmlinux(release: string | undefined, debugRoot: string): string {
   const where = release ? `${debugRoot}/boot/vmlinux-${release}` : `${debugRoot}/boot/vmlinux-<release>`;
-  return (
-    `no vmlinux with debug info (looked for ${where}): kernel frames show the function's definition, not the line. ` +
-    `Set crashnav.vmlinux, or install the debug package (Debian/Ubuntu: apt install linux-image-${release ?? '<release>'}-dbg; elsewhere: debuginfod-find debuginfo <build-id>)`
-  );
+  // A distribution's package only for a release it ships; a -next or local build's vmlinux is its builder's.
+  const pkg = release === undefined ? undefined : debugPackageOf(release);
+  const how = pkg
+    ? `install the debug package (${pkg.distribution}: ${pkg.install}; its vmlinux is ${pkg.vmlinux}) or fetch it with debuginfod-find debuginfo <build-id>`
+    : 'use the vmlinux of the build that crashed (configured with CONFIG_DEBUG_INFO), or fetch it with debuginfod-find debuginfo <build-id>';
+  return `no vmlinux with debug info (looked for ${where}): kernel frames show the function's definition, not the line. Set crashnav.vmlinux, or ${how}`;
 }
 
 export async function computeReportDiagnostics(snapshot: Snapshot, analysis: ReportDocument): Promise<Diagnostic[]> {
