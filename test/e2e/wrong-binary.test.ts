@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildStandInVmlinux, standInVersion } from '../debuginfo/support/kernel-stand-in.js';
+import { buildStandInVmlinux, standInOops } from '../debuginfo/support/kernel-stand-in.js';
 import { runCli } from '../support/capture-io.js';
 
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -14,20 +14,7 @@ function setUp(): { vmlinux: string; oops: string } {
   const vmlinux = buildStandInVmlinux(path.join(dir, 'vmlinux-6.1.0-53-cloud-amd64'), '6.1.0-53-cloud-amd64');
   const release = '6.12.118+deb12-cloud-amd64';
   const oops = path.join(dir, 'oops.log');
-  writeFileSync(
-    oops,
-    [
-      'BUG: kernel NULL pointer dereference, address: 0000000000000000',
-      'Oops: 0002 [#1] PREEMPT SMP NOPTI',
-      `CPU: 0 PID: 1 Comm: init Not tainted ${release} ${standInVersion(release)}`,
-      'RIP: 0010:do_thing+0x4/0x10',
-      'Call Trace:',
-      ' <TASK>',
-      ' start_kernel+0x9/0x10',
-      ' </TASK>',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(oops, standInOops(release));
   return { vmlinux, oops };
 }
 

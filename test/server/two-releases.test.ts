@@ -9,25 +9,13 @@ import { type CrashReport, parseCrashReport } from '../../crash/index.js';
 import { defaultSettings } from '../../server/config.js';
 import { CrashFrameResolver } from '../../server/workspace/frame-resolver.js';
 import { SourceFiles } from '../../server/workspace/source-files.js';
-import { buildStandInVmlinux, standInVersion } from '../debuginfo/support/kernel-stand-in.js';
+import { buildStandInVmlinux, standInOops } from '../debuginfo/support/kernel-stand-in.js';
 import { LspClient, ensureBuilt } from './lsp-client.js';
 
 const releases = ['6.1.0-53-cloud-amd64', '6.12.118+deb12-cloud-amd64'];
 
-function oopsText(release: string): string {
-  return [
-    'BUG: kernel NULL pointer dereference, address: 0000000000000000',
-    `CPU: 0 PID: 1 Comm: init Not tainted ${release} ${standInVersion(release)}`,
-    'RIP: 0010:do_thing+0x4/0x10',
-    'Call Trace:',
-    ' <TASK>',
-    ' start_kernel+0x9/0x10',
-    ' </TASK>',
-  ].join('\n');
-}
-
 function oops(release: string): CrashReport {
-  return parseCrashReport(oopsText(release), { source: release }).reports[0]!;
+  return parseCrashReport(standInOops(release), { source: release }).reports[0]!;
 }
 
 describe('a server given reports of two releases', () => {
@@ -79,7 +67,7 @@ describe('over LSP, a wrong binary is a diagnostic on the report\'s header line'
     const vmlinux = buildStandInVmlinux(path.join(dir, 'vmlinux-6.1.0-53-cloud-amd64'), '6.1.0-53-cloud-amd64');
     const { client } = await LspClient.start({ configuration: { vmlinux, debugRoot: path.join(dir, 'no-debug') } });
     try {
-      const uri = await client.openUri('untitled:oops', 'plaintext', oopsText('6.12.118+deb12-cloud-amd64'));
+      const uri = await client.openUri('untitled:oops', 'plaintext', standInOops('6.12.118+deb12-cloud-amd64'));
       const { diagnostics } = await client.waitForDiagnostics(uri, (p) => p.diagnostics.some((d) => d.message.startsWith('WRONG BINARY')));
       const wrong = diagnostics.filter((d) => d.message.startsWith('WRONG BINARY'));
       expect(new Set(wrong.map((d) => `${d.range.start.line} ${d.severity}`))).toEqual(new Set([`0 ${DiagnosticSeverity.Warning}`]));

@@ -60,3 +60,18 @@ int mod_fault(int v)
   execFileSync('gcc', ['-g', '-O2', '-c', '-o', out, src], { stdio: 'pipe', cwd: dir });
   return out;
 }
+
+/** An oops of a stand-in kernel of `release`: `do_thing` faulted, called from `start_kernel`. */
+export function standInOops(release: string): string {
+  return [
+    'BUG: kernel NULL pointer dereference, address: 0000000000000000',
+    'Oops: 0002 [#1] PREEMPT SMP NOPTI',
+    `CPU: 0 PID: 1 Comm: init Not tainted ${release} ${standInVersion(release)}`,
+    'RIP: 0010:do_thing+0x4/0x10',
+    'Call Trace:',
+    ' <TASK>',
+    ' start_kernel+0x9/0x10',
+    ' </TASK>',
+    '',
+  ].join('\n');
+}
