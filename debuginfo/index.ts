@@ -47,3 +47,5 @@ export { debugPackageOf, type DebugPackage } from './debug-packages.js';
 export { openDebugFile } from './open-debug-file.js';
 /** Disassembly (x86-64, AArch64) spelled as objdump, source interleave, oops `Code:` lines: see disasm/index.ts. */
 export * from './disasm/index.js';
+/** debuginfod: `GET $URL/buildid/<hex>/debuginfo|executable|source/<path>` into elfutils' cache; `debuginfodFromEnv()` is off unless `DEBUGINFOD_URLS` is set. */
+export { DebuginfodClient, DebuginfodError, debuginfodFromEnv, debuginfodCacheDir, type DebuginfodOptions, type DebuginfodFile, type DebuginfodKind } from './debuginfod.js';
