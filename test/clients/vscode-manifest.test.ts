@@ -11,6 +11,8 @@ import { disassembleCommand, settingsSection } from '../../server/protocol.js';
 const root = path.resolve(import.meta.dirname, '../..');
 const manifest = JSON.parse(readFileSync(path.join(root, 'clients/vscode/package.json'), 'utf8')) as {
   main: string;
+  activationEvents: string[];
+  capabilities: { untrustedWorkspaces: { supported: boolean | 'limited'; restrictedConfigurations: string[] } };
   scripts: Record<string, string>;
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
@@ -27,6 +29,22 @@ describe('clients/vscode/package.json', () => {
     const keys = Object.keys(manifest.contributes.configuration.properties);
     const serverKeys = keys.filter((k) => !k.startsWith(`${settingsSection}.server.`) && !k.startsWith(`${settingsSection}.trace.`));
     expect(serverKeys.map((k) => k.slice(settingsSection.length + 1)).sort()).toEqual([...settingKeys].sort());
+  });
+
+  // Opening any C project must not start the server: C files count only inside a kernel tree.
+  it('activates on crash reports, logs and plain text, and on kernel trees, never on every C file', () => {
+    const events = manifest.activationEvents;
+    expect(events).toEqual(expect.arrayContaining(['onLanguage:kernel-crash', 'onLanguage:log', 'onLanguage:plaintext', 'workspaceContains:MAINTAINERS']));
+    expect(events.some((e) => /^workspaceContains:arch\/\*\/Kbuild$/.test(e))).toBe(true);
+    expect(events).not.toContain('onLanguage:c');
+    expect(events).not.toContain('*');
+    expect(events.filter((e) => e.startsWith('workspaceContains:')).every((e) => !e.includes('**'))).toBe(true);
+  });
+
+  it('lets an untrusted workspace run no server command of its own', () => {
+    expect(manifest.capabilities.untrustedWorkspaces.supported).toBe('limited');
+    expect(manifest.capabilities.untrustedWorkspaces.restrictedConfigurations).toContain(`${settingsSection}.server.command`);
+    expect(Object.keys(manifest.contributes.configuration.properties)).toContain(`${settingsSection}.server.command`);
   });
 
   it('gives *.oops, *.crash, vmcore-dmesg.txt and dmesg*.txt the kernel-crash language and grammar', () => {

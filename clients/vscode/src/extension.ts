@@ -1,5 +1,8 @@
-// The VS Code side of crashnav: starts `crashnav lsp --stdio` for crash reports, logs and C files, passes the
-// `crashnav.*` settings through, and opens the server's disassembly views. Everything else is plain LSP.
+// The VS Code side of crashnav: starts `crashnav lsp --stdio` for crash reports, logs and the C files of kernel
+// trees, passes the `crashnav.*` settings through, and opens the server's disassembly views. Everything else is
+// plain LSP.
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 import {
@@ -12,11 +15,48 @@ import {
 
 let client: LanguageClient | undefined;
 
-function serverOptions(): ServerOptions {
-  const [command, ...args] = vscode.workspace
-    .getConfiguration(settingsSection)
-    .get<string[]>('server.command', ['crashnav', 'lsp', '--stdio']);
-  return { command: command ?? 'crashnav', args };
+const defaultServerCommand = ['crashnav', 'lsp', '--stdio'];
+
+function serverCommand(): string[] {
+  const command = vscode.workspace.getConfiguration(settingsSection).get<string[]>('server.command', defaultServerCommand);
+  return command.length > 0 ? command : defaultServerCommand;
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `command` names an executable the way spawn finds it: a path, or a name on PATH. */
+function commandExists(command: string): boolean {
+  if (command.includes(path.sep)) return isExecutable(command);
+  return (process.env['PATH'] ?? '').split(path.delimiter).some((dir) => dir !== '' && isExecutable(path.join(dir, command)));
+}
+
+/**
+ * The server is not bundled (its SQLite and tree-sitter are native modules built for the user's Node), so a
+ * first run without it says exactly how to install it rather than failing with a spawn error in the log.
+ */
+async function explainMissingServer(command: string): Promise<void> {
+  const install = 'npm ci && npm install -g .';
+  const choice = await vscode.window.showErrorMessage(
+    `crashnav: the language server '${command}' was not found on PATH. Install it: in a crashnav checkout, ` +
+      `\`${install}\` (or \`npm ci && npm link\`), or set crashnav.server.command to ` +
+      `["node", "/path/to/crashnav/bin/crashnav.js", "lsp", "--stdio"].`,
+    'Copy Install Command',
+    'Open Settings',
+  );
+  if (choice === 'Copy Install Command') await vscode.env.clipboard.writeText(install);
+  if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', `${settingsSection}.server.command`);
+}
+
+function serverOptions(command: string[]): ServerOptions {
+  const [program, ...args] = command;
+  return { command: program!, args };
 }
 
 /** The settings the server understands, exactly as it names them (it re-reads them on every change). */
@@ -40,12 +80,30 @@ async function showDisassembly(result: DisassembleResult | null | undefined): Pr
   }
 }
 
+/** A kernel tree by its top-level shape, or a tree crashnav has already indexed. */
+function isKernelTree(dir: string): boolean {
+  const has = (name: string): boolean => existsSync(path.join(dir, name));
+  return (has('MAINTAINERS') && has('Kbuild') && has('arch')) || has('.crashnav/index.db');
+}
+
+/**
+ * The C files the server gets: by default only those under a kernel-shaped workspace folder or a configured
+ * source root, so opening another C project leaves it to its own language server and indexes nothing.
+ */
+function cFileSelectors(): { scheme: string; language: string; pattern?: string }[] {
+  const config = vscode.workspace.getConfiguration(settingsSection);
+  if (config.get<string>('server.cFiles') === 'all') return [{ scheme: 'file', language: 'c' }];
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const roots = [...config.get<string[]>('sourceRoots', []), ...folders.filter(isKernelTree)];
+  return [...new Set(roots)].map((root) => ({ scheme: 'file', language: 'c', pattern: `${root}/**` }));
+}
+
 function clientOptions(): LanguageClientOptions {
   return {
     documentSelector: [
       { scheme: 'file', language: 'kernel-crash' },
       { scheme: 'untitled', language: 'kernel-crash' },
-      { scheme: 'file', language: 'c' },
+      ...cFileSelectors(),
       // Logs and plain text go to the server whatever their name (console.log, kern.log, messages, a pasted
       // trace): it decides by content whether one is a crash report. Opening one starts nothing else here.
       { scheme: 'file', language: 'plaintext' },
@@ -84,13 +142,30 @@ async function showStatus(): Promise<void> {
   void vscode.window.showInformationMessage(lines.join('\n'), { modal: true });
 }
 
-export async function activate(context: vscode.ExtensionContext): Promise<void> {
-  client = new LanguageClient('crashnav', 'crashnav', serverOptions(), clientOptions());
-  context.subscriptions.push(
-    vscode.commands.registerCommand('crashnav.restartServer', () => client?.restart()),
-    vscode.commands.registerCommand('crashnav.showStatus', showStatus),
-  );
+/** Starts the server afresh: the document selector and the command are fixed for a client's life. */
+async function startClient(): Promise<void> {
+  await client?.stop();
+  client = undefined;
+  const command = serverCommand();
+  if (!commandExists(command[0]!)) {
+    void explainMissingServer(command[0]!);
+    return;
+  }
+  client = new LanguageClient('crashnav', 'crashnav', serverOptions(command), clientOptions());
   await client.start();
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<void> {
+  context.subscriptions.push(
+    vscode.commands.registerCommand('crashnav.restartServer', startClient),
+    vscode.commands.registerCommand('crashnav.showStatus', showStatus),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      const affects = (key: string): boolean => event.affectsConfiguration(`${settingsSection}.${key}`);
+      if (affects('server') || affects('sourceRoots')) void startClient();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void startClient()),
+  );
+  await startClient();
 }
 
 export async function deactivate(): Promise<void> {
