@@ -1,7 +1,9 @@
-// End to end with real editors: Debian's Neovim 0.7 (headless) running clients/nvim's Lua setup against
-// `crashnav lsp --stdio`, on a crash report and on a kernel C file (definition, references, call hierarchy);
-// a lab oops saved as `console.log` with Debian's vmlinux-dbg and the example module's .ko (built in another
-// directory); and Vim's own cscope interface through `cscopeprg` = clients/nvim/bin/crashnav-cscope.
+// End to end with real editors: Debian's Neovim 0.7 (headless) loading the repository as a plugin with
+// :packadd and running its setup against `crashnav lsp --stdio`, on a crash report and on a kernel C file
+// (definition, references, call hierarchy); a lab oops saved as `console.log` with Debian's vmlinux-dbg and
+// the example module's .ko (built in another directory); and Vim's own cscope interface through
+// `cscopeprg` = clients/nvim/bin/crashnav-cscope. The plugin's layout, help file, :checkhealth and the
+// 0.11 path are in neovim-plugin.test.ts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FixtureTree, writeFixtureTree } from '../server/fixture-tree.js';
 import { ensureBuilt, repoRoot } from '../server/lsp-client.js';
+import { kernelMarkers, packPath } from './nvim-plugin.js';
 
 const nvimVersion = spawnSync('nvim', ['--version'], { encoding: 'utf8' });
 const haveNvim = nvimVersion.status === 0;
@@ -27,12 +30,14 @@ interface StepResult {
   item?: string;
   incoming?: string[];
   outgoing?: string[];
+  root?: string;
+  attached?: boolean;
 }
 
 let tree: FixtureTree;
 
 function runNvim(
-  steps: { file: string; needle: string; offset?: number }[],
+  steps: { file: string; needle: string; offset?: number; no_client?: boolean }[],
   settings: unknown,
   where: { root: string; parent: string } = tree,
 ): { steps: StepResult[]; error?: string } {
@@ -43,10 +48,9 @@ function runNvim(
     timeout: 180_000,
     env: {
       ...process.env,
-      CRASHNAV_NVIM_DIR: path.join(repoRoot, 'clients/nvim'),
+      CRASHNAV_PACK: packPath(where.parent),
       CRASHNAV_CMD: JSON.stringify([...cli, 'lsp', '--stdio']),
       CRASHNAV_SETTINGS: JSON.stringify(settings),
-      CRASHNAV_ROOT: where.root,
       CRASHNAV_STEPS: JSON.stringify(steps),
       CRASHNAV_OUT: out,
     },
@@ -60,7 +64,10 @@ const rel = (places: string[] | string) => (Array.isArray(places) ? places.map((
 describe.skipIf(!haveNvim)('Neovim 0.7 with clients/nvim', () => {
   beforeAll(() => {
     ensureBuilt();
-    tree = writeFixtureTree(haveLab ? { 'crash_nullwrite/crash_nullwrite.c': readFileSync(path.join(lab, 'modules/crash_nullwrite/crash_nullwrite.c'), 'utf8') } : {});
+    tree = writeFixtureTree({
+      ...kernelMarkers,
+      ...(haveLab ? { 'crash_nullwrite/crash_nullwrite.c': readFileSync(path.join(lab, 'modules/crash_nullwrite/crash_nullwrite.c'), 'utf8') } : {}),
+    });
     console.log(`neovim: ${nvimVersion.stdout.split('\n')[0]}`);
   });
 
@@ -73,6 +80,8 @@ describe.skipIf(!haveNvim)('Neovim 0.7 with clients/nvim', () => {
     expect(result.error).toBeUndefined();
     const [step] = result.steps;
     expect(step!.filetype).toBe('c');
+    // The root is the kernel tree around the file (MAINTAINERS), not the current directory.
+    expect(step!.root).toBe(tree.root);
     expect(rel(step!.definition)).toEqual(['kernel/module/main.c:8']);
     expect(rel(step!.references)).toEqual(['kernel/module/main.c:20']);
     expect(step!.item).toBe('do_init_module');
@@ -95,16 +104,32 @@ describe.skipIf(!haveNvim)('Neovim 0.7 with clients/nvim', () => {
     expect(result.error).toBeUndefined();
     const [initcall, initModule] = result.steps;
     expect(initcall!.filetype).toBe('kernel-crash');
+    // A report outside the tree is rooted at the kernel tree Neovim was started in.
+    expect(initcall!.root).toBe(tree.root);
     expect(rel(initcall!.definition)).toEqual(['init/main.c:11']);
     expect(rel(initcall!.references)).toEqual(['kernel/module/main.c:13']);
     expect(initModule!.item).toBe('do_init_module');
     expect(initModule!.incoming).toEqual(['load_module']);
     expect(initModule!.outgoing).toContain('do_one_initcall');
   });
+  it('leaves a C file outside every kernel tree and source root to other servers', () => {
+    const elsewhere = mkdtempSync(path.join(os.tmpdir(), 'crashnav-nvim-project-'));
+    try {
+      mkdirSync(path.join(elsewhere, 'src'));
+      writeFileSync(path.join(elsewhere, 'src/hello.c'), 'int main(void)\n{\n\treturn 0;\n}\n');
+      const result = runNvim([{ file: path.join(elsewhere, 'src/hello.c'), needle: 'main', no_client: true }], {}, { root: elsewhere, parent: elsewhere });
+      expect(result.error).toBeUndefined();
+      expect(result.steps[0]).toMatchObject({ filetype: 'c', attached: false });
+      expect(existsSync(path.join(elsewhere, '.crashnav'))).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
   it('recognises crash text in log files by content: console.log, messages, dmesg.<date>, kern.log', () => {
     const oops = readFileSync(path.join(repoRoot, 'examples/oopses/null_pointer.log'), 'utf8');
     // A tree of its own, indexed by this run only.
-    const own = writeFixtureTree();
+    const own = writeFixtureTree(kernelMarkers);
     const logs = path.join(own.parent, 'logs');
     mkdirSync(logs, { recursive: true });
     const write = (name: string, text: string) => {
@@ -158,7 +183,7 @@ describe.skipIf(!haveNvim || missingDebian.length > 0)('Neovim 0.7 on a lab oops
     const parent = mkdtempSync(path.join(os.tmpdir(), 'crashnav-nvim-debian-'));
     debian = { parent, root: path.join(parent, 'linux') };
     // The part of Debian's tree the oops's kernel frames are in, so the index builds in seconds.
-    for (const dir of ['init', 'kernel/module', 'arch/x86/entry', 'include/linux/init.h', 'include/linux/module.h']) {
+    for (const dir of ['MAINTAINERS', 'Kbuild', 'init', 'kernel/module', 'arch/x86/entry', 'include/linux/init.h', 'include/linux/module.h']) {
       cpSync(path.join(linuxSource, dir), path.join(debian.root, dir), { recursive: true });
     }
     const log = path.join(parent, 'logs/console.log');

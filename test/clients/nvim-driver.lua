@@ -1,13 +1,16 @@
--- Drives real Neovim (0.7, headless) through clients/nvim's crashnav setup: opens each file of
--- $CRASHNAV_STEPS (JSON: [{file, needle, offset}]), puts the cursor on the needle, and records what the
--- LSP answers to definition, references and call hierarchy, through vim.lsp.buf_request_sync (the
--- interactive incoming_calls() asks the user to pick and would hang headless). Writes JSON to $CRASHNAV_OUT.
+-- Drives real Neovim (0.7, headless) through the crashnav plugin, loaded with :packadd from $CRASHNAV_PACK
+-- (a packpath whose pack/*/opt/crashnav links to the repository) and set up with its default roots: opens
+-- each file of $CRASHNAV_STEPS (JSON: [{file, needle, offset, no_client}]), puts the cursor on the needle,
+-- and records what the LSP answers to definition, references and call hierarchy, through
+-- vim.lsp.buf_request_sync (the interactive incoming_calls() asks the user to pick and would hang headless).
+-- A `no_client` step records whether a crashnav client attached within a few seconds. Writes $CRASHNAV_OUT.
 local function env_json(name) return vim.fn.json_decode(os.getenv(name)) end
 
-vim.opt.runtimepath:append(os.getenv('CRASHNAV_NVIM_DIR'))
+vim.o.packpath = os.getenv('CRASHNAV_PACK')
 vim.cmd('filetype on')
+vim.cmd('packadd crashnav')
 local crashnav = require('crashnav')
-crashnav.setup({ cmd = env_json('CRASHNAV_CMD'), settings = env_json('CRASHNAV_SETTINGS'), root_dir = os.getenv('CRASHNAV_ROOT') })
+crashnav.setup({ cmd = env_json('CRASHNAV_CMD'), settings = env_json('CRASHNAV_SETTINGS') })
 
 local out = { steps = {} }
 local timeout = 60000
@@ -42,9 +45,14 @@ local ok, failure = pcall(function()
     vim.cmd('edit ' .. vim.fn.fnameescape(step.file))
     local record = { file = step.file, filetype = vim.bo.filetype }
     table.insert(out.steps, record)
+    if step.no_client then
+      record.attached = vim.wait(3000, function() return crashnav.client() ~= nil end, 50)
+      goto continue
+    end
     -- The client attaches once the server has answered initialize.
-    assert(vim.wait(timeout, function() return #vim.lsp.buf_get_clients(0) > 0 end, 20), 'no LSP client attached')
-    local client = vim.lsp.get_client_by_id(crashnav.client_id())
+    assert(vim.wait(timeout, function() return crashnav.client() ~= nil end, 20), 'no LSP client attached')
+    local client = crashnav.client()
+    record.root = client.config.root_dir
     assert(vim.wait(timeout, function()
       local status = client.request_sync('crashnav/status', vim.NIL, timeout, 0)
       if not status or not status.result then return false end
@@ -59,14 +67,14 @@ local ok, failure = pcall(function()
     assert(found > 0, 'needle not found: ' .. step.needle)
     local cursor = vim.api.nvim_win_get_cursor(0)
     vim.api.nvim_win_set_cursor(0, { cursor[1], cursor[2] + (step.offset or 0) })
-    local params = vim.lsp.util.make_position_params()
+    local params = vim.lsp.util.make_position_params(0, client.offset_encoding)
     local definition = request('textDocument/definition', params)
     record.definition = definition.error or locations(definition.result)
-    local ref_params = vim.lsp.util.make_position_params()
+    local ref_params = vim.lsp.util.make_position_params(0, client.offset_encoding)
     ref_params.context = { includeDeclaration = false }
     local references = request('textDocument/references', ref_params)
     record.references = references.error or locations(references.result)
-    local prepared = request('textDocument/prepareCallHierarchy', vim.lsp.util.make_position_params())
+    local prepared = request('textDocument/prepareCallHierarchy', vim.lsp.util.make_position_params(0, client.offset_encoding))
     if prepared.result and prepared.result[1] then
       local item = prepared.result[1]
       record.item = item.name
@@ -77,6 +85,7 @@ local ok, failure = pcall(function()
       record.outgoing = {}
       for _, call in ipairs(outgoing.result or {}) do table.insert(record.outgoing, call.to.name) end
     end
+    ::continue::
   end
 end)
 if not ok then out.error = tostring(failure) end
