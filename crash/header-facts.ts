@@ -46,8 +46,11 @@ export function recordHeaderFact(text: string, report: CrashReport): boolean {
     report.comm ??= m[3];
     report.taint ??= m[4] ? '' : m[5].replace(/ /g, '');
     report.release ??= m[6];
+    // lib/dump_stack.c ends the line with ` %20phN` (the vmlinux build-id) under CONFIG_STACKTRACE_BUILD_ID.
+    const build = / ([0-9a-f]{40})$/.exec(m[7].trim());
+    if (build) report.buildId ??= build[1];
     // The build string (`#1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1`), as `uname -v` and crash's VERSION give it.
-    report.header['VERSION'] ??= m[7].trim();
+    report.header['VERSION'] ??= (build ? m[7].trim().slice(0, build.index) : m[7]).trim();
     return true;
   }
   if ((m = oldPidLine.exec(text))) {

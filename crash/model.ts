@@ -119,6 +119,8 @@ export interface CrashReport {
   pid?: number;
   comm?: string;
   release?: string;
+  /** The vmlinux's GNU build-id (hex), as kernels with CONFIG_STACKTRACE_BUILD_ID print it at the end of the CPU line. */
+  buildId?: string;
   hardware?: string;
   taint?: string;
   modules?: ModuleEntry[];

@@ -32,6 +32,7 @@ export function resolvedReportToJson(resolved: ResolvedReport): Record<string, u
     release: report.release ?? null,
     guilty: report.guilty,
     vmlinux: resolved.vmlinux ?? null,
+    vmlinuxFrom: resolved.vmlinuxFrom ?? null,
     kaslrSlide: hex(resolved.placement.slide),
     slideFrom: resolved.placement.slideFrom,
     moduleBases: Object.fromEntries([...resolved.placement.moduleBases].map(([name, base]) => [name, hex(base)])),

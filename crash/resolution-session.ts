@@ -8,11 +8,13 @@
 import path from 'node:path';
 import {
   type DebugFile,
+  type DebuginfodClient,
   type DebugWarning,
   type DebugWarningCode,
   ElfFormatError,
   KallsymsSizes,
   KernelSymbolizer,
+  ModuleFinder,
   type ModuleRegion,
   type ModuleLoad,
   type PathSubstitution,
@@ -26,6 +28,7 @@ import {
   moduleLayout,
   normalizeModuleName,
   openDebugFile,
+  runningKernelBuildId,
   sectionAtRegionOffset,
   wrongBinaryCodes,
 } from '../debuginfo/index.js';
@@ -49,7 +52,9 @@ export type ResolutionWarningCode =
   | 'slide-unknown'
   | 'module-base-unknown'
   /** The vmlinux given or found cannot be read as ELF at all. */
-  | 'vmlinux-unreadable';
+  | 'vmlinux-unreadable'
+  /** No debuginfod server gave a build-id's debug file (each server's failure in the message). */
+  | 'debuginfod-failed';
 
 export interface ResolutionWarning {
   code: ResolutionWarningCode;
@@ -113,10 +118,18 @@ export interface ResolvedReport {
   stacks: ResolvedFrame[][];
   /** The vmlinux the kernel frames were looked up in, when there was one. */
   vmlinux: string | undefined;
+  /** Where that vmlinux came from. */
+  vmlinuxFrom: VmlinuxSource | undefined;
   placement: KernelPlacement;
   /** About the whole report, stated once: a wrong binary, an ambiguous slide. */
   warnings: ResolutionWarning[];
 }
+
+/**
+ * How a report's vmlinux was found: `given` (`--vmlinux`), `build-id` (`.build-id/xx/yyyy.debug` under a
+ * debug root), `release` (the release's place under a debug root), `debuginfod` (fetched or in its cache).
+ */
+export type VmlinuxSource = 'given' | 'build-id' | 'release' | 'debuginfod';
 
 export interface ResolutionOptions {
   /** The vmlinux for every report (`--vmlinux`); otherwise each report's release is looked up under `debugRoots`. */
@@ -137,6 +150,10 @@ export interface ResolutionOptions {
    * (crash's `[exception RIP: f+13]` when module symbols were not loaded). Keep it short.
    */
   searchModules?: string[];
+  /** The vmlinux's build-id (`--build-id`), over the report's CPU line and the running kernel's notes. */
+  buildId?: string;
+  /** Fetches debug files by build-id when no local file has them; absent (`--offline`, no `DEBUGINFOD_URLS`): nothing is fetched. */
+  debuginfod?: DebuginfodClient;
 }
 
 const kernelSpace = 0xffff800000000000n;
@@ -152,6 +169,7 @@ const binaryLevel = new Set<ResolutionWarningCode>(['release-mismatch', 'build-m
 
 interface Kernel {
   vmlinux: string | undefined;
+  vmlinuxFrom: VmlinuxSource | undefined;
   symbolizer: KernelSymbolizer;
   /** The lengths kallsyms prints, for sizeless symbols; made on first need. */
   kallsyms?: KallsymsSizes;
@@ -204,7 +222,7 @@ export class ResolutionSession {
       for (const frame of stack.frames) out.push(await this.resolveIn(ctx, frame));
       stacks.push(out);
     }
-    return { report, stacks, vmlinux: ctx.kernel.vmlinux, placement: ctx.placement, warnings: ctx.warnings };
+    return { report, stacks, vmlinux: ctx.kernel.vmlinux, vmlinuxFrom: ctx.kernel.vmlinuxFrom, placement: ctx.placement, warnings: ctx.warnings };
   }
 
   /** One frame (the server resolves the frames a user looks at, not every one). */
@@ -215,13 +233,60 @@ export class ResolutionSession {
   /** The report-level facts without resolving any frame: which vmlinux, where the kernel was placed, what is wrong. */
   async describe(report: CrashReport): Promise<Omit<ResolvedReport, 'stacks'>> {
     const ctx = await this.context(report);
-    return { report, vmlinux: ctx.kernel.vmlinux, placement: ctx.placement, warnings: ctx.warnings };
+    return { report, vmlinux: ctx.kernel.vmlinux, vmlinuxFrom: ctx.kernel.vmlinuxFrom, placement: ctx.placement, warnings: ctx.warnings };
   }
 
-  /** The vmlinux a report is resolved with, found without opening it. */
+  /** The local vmlinux a report is resolved with, found without opening it (debuginfod is asked only on resolving). */
   vmlinuxFor(report: CrashReport | undefined): string | undefined {
-    const debugRoots = this.options.debugRoots;
-    return findVmlinux({ ...(this.options.vmlinux ? { path: this.options.vmlinux } : {}), ...(report?.release ? { release: report.release } : {}), ...(debugRoots ? { debugRoots } : {}) });
+    return this.localVmlinux(report)?.path;
+  }
+
+  /** The vmlinux's build-id: `--build-id`, else the CPU line's, else the running kernel's when the report is of it. */
+  private buildIdOf(report: CrashReport | undefined): string | undefined {
+    const id = this.options.buildId ?? report?.buildId ?? (report?.release ? runningKernelBuildId(report.release) : undefined);
+    return id?.toLowerCase();
+  }
+
+  /** The given vmlinux, else the build-id's file under the debug roots, else the release's. */
+  private localVmlinux(report: CrashReport | undefined): { path: string; from: VmlinuxSource } | undefined {
+    const roots = this.options.debugRoots ? { debugRoots: this.options.debugRoots } : {};
+    const buildId = this.buildIdOf(report);
+    const tries: [Parameters<typeof findVmlinux>[0], VmlinuxSource][] = [];
+    if (this.options.vmlinux) tries.push([{ path: this.options.vmlinux }, 'given']);
+    if (buildId) tries.push([{ buildId, ...roots }, 'build-id']);
+    if (report?.release) tries.push([{ release: report.release, ...roots }, 'release']);
+    for (const [query, from] of tries) {
+      const found = findVmlinux(query);
+      if (found) return { path: found, from };
+    }
+    return undefined;
+  }
+
+  /** A build-id's debug file from debuginfod, or undefined with the servers' failures as a warning. */
+  private async fetchDebuginfo(buildId: string, what: string, warnings: ResolutionWarning[]): Promise<string | undefined> {
+    try {
+      return (await this.options.debuginfod!.debuginfo(buildId)).path;
+    } catch (err) {
+      warnings.push(warn('debuginfod-failed', `${what}: ${(err as Error).message}`));
+      return undefined;
+    }
+  }
+
+  /**
+   * The debug files of the modules whose frames print a build-id: under the debug roots' `.build-id/`,
+   * else (when no module directory has the module by name) from debuginfod.
+   */
+  private async moduleFiles(buildIds: Map<string, string>, dirs: string[], warnings: ResolutionWarning[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    const byName = new ModuleFinder({ dirs });
+    const roots = this.options.debugRoots ? { debugRoots: this.options.debugRoots } : {};
+    for (const [name, buildId] of buildIds) {
+      // findVmlinux with only a build-id is the `.build-id/xx/yyyy.debug` lookup, whatever the binary.
+      const local = findVmlinux({ buildId, ...roots });
+      const file = local ?? (this.options.debuginfod && !byName.find(name) ? await this.fetchDebuginfo(buildId, `module ${name}`, warnings) : undefined);
+      if (file) out.set(name, file);
+    }
+    return out;
   }
 
   /**
@@ -270,19 +335,31 @@ export class ResolutionSession {
   }
 
   private kernelFor(report: CrashReport | undefined): Promise<Kernel> {
-    const vmlinux = this.vmlinuxFor(report);
+    const local = this.localVmlinux(report);
+    const buildId = this.buildIdOf(report);
+    const remote = !local && buildId && this.options.debuginfod ? buildId : undefined;
+    const modules = report ? moduleBuildIds(report) : new Map<string, string>();
     const version = report?.header['VERSION'];
-    const key = JSON.stringify([vmlinux ?? null, report?.release ?? null, version ?? null]);
+    const key = JSON.stringify([local?.path ?? (remote ? `build-id:${remote}` : null), report?.release ?? null, version ?? null, [...modules]]);
     let pending = this.kernels.get(key);
     if (!pending) {
-      pending = this.openKernel(report, vmlinux, version);
+      pending = this.openKernel(report, local, remote, modules, version);
       this.kernels.set(key, pending);
     }
     return pending;
   }
 
-  private async openKernel(report: CrashReport | undefined, vmlinuxPath: string | undefined, version: string | undefined): Promise<Kernel> {
+  private async openKernel(
+    report: CrashReport | undefined,
+    local: { path: string; from: VmlinuxSource } | undefined,
+    remoteBuildId: string | undefined,
+    moduleIds: Map<string, string>,
+    version: string | undefined,
+  ): Promise<Kernel> {
     const warnings: ResolutionWarning[] = [];
+    const fetched = remoteBuildId ? await this.fetchDebuginfo(remoteBuildId, 'vmlinux', warnings) : undefined;
+    const located = local ?? (fetched ? { path: fetched, from: 'debuginfod' as const } : undefined);
+    const vmlinuxPath = located?.path;
     let file: DebugFile | undefined;
     if (vmlinuxPath) {
       this.sources.addBinary(vmlinuxPath);
@@ -300,12 +377,14 @@ export class ResolutionSession {
     }
     const debugRoots = this.options.debugRoots;
     const dirs = [...(this.options.moduleDirs ?? []), ...(report?.release ? releaseModuleDirs(report.release, debugRoots) : [])];
+    const modulePaths = await this.moduleFiles(moduleIds, dirs, warnings);
     const symbolizer = new SourceAwareSymbolizer(this.sources, {
       vmlinux: file ?? { systemMap: new SystemMap([]), name: 'vmlinux (not given)' },
       moduleDirs: dirs,
+      modulePaths,
       ...(report ? { report: { ...(report.release ? { release: report.release } : {}), ...(version ? { version } : {}) } } : {}),
     });
-    return { vmlinux: file ? vmlinuxPath : undefined, symbolizer, warnings };
+    return { vmlinux: file ? vmlinuxPath : undefined, vmlinuxFrom: file ? located?.from : undefined, symbolizer, warnings };
   }
 
   /** The report's KASLR slide and module bases: its own facts first, else what its frames agree on. */
@@ -547,6 +626,13 @@ function coreOffsets(module: Symbolizer): (name: string) => { start: bigint; end
       const start = at + (s.address - file.sectionAddress(s.section, 0n));
       return [{ start, end: start + BigInt(s.size) }];
     });
+}
+
+/** The build-id each module's frames print (`[mod 0123abcd…]`), by module name (`-` as `_`). */
+function moduleBuildIds(report: CrashReport): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const stack of report.stacks) for (const f of stack.frames) if (f.module && f.buildId) ids.set(normalizeModuleName(f.module), f.buildId.toLowerCase());
+  return ids;
 }
 
 /** Modules the report names: a frame without `[module]` whose symbol vmlinux lacks may live in one of them. */

@@ -49,3 +49,5 @@ export { openDebugFile } from './open-debug-file.js';
 export * from './disasm/index.js';
 /** debuginfod: `GET $URL/buildid/<hex>/debuginfo|executable|source/<path>` into elfutils' cache; `debuginfodFromEnv()` is off unless `DEBUGINFOD_URLS` is set. */
 export { DebuginfodClient, DebuginfodError, debuginfodFromEnv, debuginfodCacheDir, type DebuginfodOptions, type DebuginfodFile, type DebuginfodKind } from './debuginfod.js';
+/** The running kernel's build-id from `/sys/kernel/notes`, only for a report of the running release. */
+export { runningKernelBuildId, buildIdFromNotes } from './running-kernel.js';

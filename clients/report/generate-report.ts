@@ -1,7 +1,7 @@
 // The report pipeline behind `crashnav report` and `crashnav demo`: parse the crash text, resolve every
 // frame through the debug info at hand, gather the facts, and build one view per report found.
 import { ResolutionSession, explainReport, isWrongBinaryWarning, parseCrashReport, type CrashFrame, type CrashReport } from '../../crash/index.js';
-import type { DebugFile, PathSubstitution } from '../../debuginfo/index.js';
+import type { DebugFile, DebuginfodClient, PathSubstitution } from '../../debuginfo/index.js';
 import type { KernelIndex } from '../../indexer/index.js';
 import { noVmlinuxNotice } from './debug-info-notice.js';
 import { decodeCodeBytes, disassembleFrame } from './disassembly-input.js';
@@ -35,6 +35,10 @@ export interface GenerateOptions {
   buildIndex?: boolean;
   link?: string;
   progress?: Progress;
+  /** The vmlinux's build-id (`--build-id`), over the report's own. */
+  buildId?: string;
+  /** Fetches debug files by build-id when nothing local has them (absent: offline). */
+  debuginfod?: DebuginfodClient;
 }
 
 export interface GenerateResult {
@@ -75,6 +79,8 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
     substitutions: options.substitutions ?? [],
     allowPaths: options.allowPaths ?? [],
     ...(index ? { index } : {}),
+    ...(options.buildId ? { buildId: options.buildId } : {}),
+    ...(options.debuginfod ? { debuginfod: options.debuginfod } : {}),
   });
   const sourceText = { lineText: (name: string, line: number) => session.sourceLines(name)?.[line - 1] };
   try {

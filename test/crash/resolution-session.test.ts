@@ -161,7 +161,7 @@ describe.skipIf(!haveLab || !haveDbg)('crashnav resolve', () => {
     const record = JSON.parse(out.trim().split('\n')[0]) as { file: string; reports: { stacks: { frames: Record<string, unknown>[] }[] }[] };
     expect(record.file).toBe(file);
     const report = record.reports[0] as Record<string, unknown>;
-    expect(Object.keys(report)).toEqual(['kind', 'title', 'taint', 'release', 'guilty', 'vmlinux', 'kaslrSlide', 'slideFrom', 'moduleBases', 'warnings', 'stacks']);
+    expect(Object.keys(report)).toEqual(['kind', 'title', 'taint', 'release', 'guilty', 'vmlinux', 'vmlinuxFrom', 'kaslrSlide', 'slideFrom', 'moduleBases', 'warnings', 'stacks']);
     const frame = record.reports[0].stacks[0].frames[0];
     expect(Object.keys(frame)).toEqual(['index', 'symbol', 'offset', 'size', 'module', 'address', 'reliable', 'raw', 'inputLine', 'provenance', 'locations', 'definition', 'callers', 'topCallers', 'warnings']);
     const vmlinuxFrame = record.reports[0].stacks.flatMap((s) => s.frames).find((f) => f.symbol === 'do_one_initcall')!;

@@ -7,6 +7,7 @@ import { defaultDebugRoots, parseSubstitution } from '../../../debuginfo/index.j
 import { generateReport, renderReport, reportFormats, startProgress, type ReportFormat } from '../../report/index.js';
 import { readCrashInput } from '../../../crash/index.js';
 import { type CliCommand, UsageError, exitStatusHelp, inputsOrStdin, writeLine } from '../command.js';
+import { debugFetch, debugFetchHelp, debugFetchOptions } from '../debug-fetch.js';
 
 const usage = `usage: crashnav report [options] REPORT|-
 
@@ -28,6 +29,7 @@ options:
   --debug-root DIR   where debug packages install their files (repeatable; default /usr/lib/debug):
                      without --vmlinux, boot/vmlinux-RELEASE of the report's release is used from
                      there, and lib/modules/RELEASE is searched for modules after --modules
+${debugFetchHelp.replace(/^  /gm, '')}
   --db FILE          index database of --root (default: the one crashnav index made for it, if any)
   --format FMT       html, md or text (default: from -o's extension, else text)
   --link TEMPLATE    link URL template, e.g.
@@ -72,6 +74,7 @@ export const command: CliCommand = {
         link: { type: 'string' },
         nth: { type: 'string' },
         output: { type: 'string', short: 'o' },
+        ...debugFetchOptions,
       },
     });
     const { values, positionals } = parsed;
@@ -102,6 +105,7 @@ export const command: CliCommand = {
         db: abs(values.db),
         link: values.link,
         progress,
+        ...debugFetch(values, io),
       });
     } finally {
       progress.done();

@@ -7,9 +7,11 @@ import { ResolutionSession, isWrongBinaryWarning, renderResolvedText, resolvedRe
 import { normalizeModuleName, parseSubstitution } from '../../../debuginfo/index.js';
 import { KernelIndex, defaultDbPath } from '../../../indexer/index.js';
 import { type CliCommand, UsageError, exitStatusHelp, inputsOrStdin, parseCrashInput, writeLine } from '../command.js';
+import { debugFetch, debugFetchHelp, debugFetchOptions } from '../debug-fetch.js';
 
 const usage = `usage: crashnav resolve [--root SRC] [--db FILE] [--vmlinux FILE] [--modules DIR] [--debug-root DIR]
-                        [--subst-path FROM=TO] [--allow-path DIR] [--json] REPORT...
+                        [--build-id HEX] [--offline] [--subst-path FROM=TO] [--allow-path DIR]
+                        [--json] REPORT...
 
 Resolves each frame of each crash report in REPORT (a file, or - for standard input) to its source:
 with debug info, the file:line and the chain of inlined functions from DWARF (the faulting
@@ -22,6 +24,7 @@ raw addresses less the KASLR slide); without it, the function's definition from 
   --vmlinux FILE        vmlinux with DWARF (default: found by the report's release under the debug roots)
   --modules DIR         where module .ko files are searched, recursively (repeatable)
   --debug-root DIR      a debug root like /usr/lib/debug, or an unpacked -dbg package (repeatable)
+${debugFetchHelp}
   --subst-path FROM=TO  rewrite DWARF paths starting with FROM (repeatable)
   --allow-path DIR      source files under DIR may be read too (repeatable); otherwise only files under
                         --root, --modules, the substitutions' targets and the binaries' own directories
@@ -62,6 +65,7 @@ export const command: CliCommand = {
         'subst-path': { type: 'string', multiple: true },
         'allow-path': { type: 'string', multiple: true },
         json: { type: 'boolean' },
+        ...debugFetchOptions,
       },
     });
     const v = parsed.values;
@@ -87,6 +91,7 @@ export const command: CliCommand = {
       allowPaths: (v['allow-path'] ?? []).map((d) => path.resolve(io.cwd, d)),
       ...(index ? { index } : {}),
       searchModules: modulesUnder(moduleDirs),
+      ...debugFetch(v, io),
     });
     let status = 0;
     try {

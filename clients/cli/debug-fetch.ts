@@ -1,0 +1,25 @@
+// The options of the commands that find debug info by build-id (`resolve`, `report`): `--build-id` and
+// `--offline`, and the debuginfod client the environment asks for (`DEBUGINFOD_URLS`), reporting on stderr.
+import { type DebuginfodClient, debuginfodFromEnv } from '../../debuginfo/index.js';
+import { type CliIo, UsageError, writeLine } from './command.js';
+
+export const debugFetchOptions = {
+  'build-id': { type: 'string' },
+  offline: { type: 'boolean' },
+} as const;
+
+export const debugFetchHelp = `  --build-id HEX      the vmlinux's GNU build-id (default: the one at the end of the report's CPU line,
+                      or the running kernel's when the report is of it): its debug file is looked for
+                      under the debug roots' .build-id/, then fetched from the debuginfod servers of
+                      DEBUGINFOD_URLS (cached in DEBUGINFOD_CACHE_PATH, default ~/.cache/debuginfod_client,
+                      shared with gdb and elfutils; DEBUGINFOD_TIMEOUT, DEBUGINFOD_MAXSIZE as in elfutils);
+                      module frames' [mod BUILDID] the same way
+  --offline           never ask a debuginfod server, whatever DEBUGINFOD_URLS says`;
+
+/** `--build-id` checked, and the debuginfod client unless `--offline` (or DEBUGINFOD_URLS unset). */
+export function debugFetch(values: { 'build-id'?: string; offline?: boolean }, io: CliIo): { buildId?: string; debuginfod?: DebuginfodClient } {
+  const buildId = values['build-id'];
+  if (buildId !== undefined && !/^(?:[0-9a-f]{2}){4,}$/i.test(buildId)) throw new UsageError(`--build-id wants hex digits (e.g. 40 of them), not '${buildId}'`);
+  const debuginfod = values.offline ? undefined : debuginfodFromEnv(process.env, { report: (line) => writeLine(io.stderr, line), progress: io.stderrIsTty === true });
+  return { ...(buildId ? { buildId: buildId.toLowerCase() } : {}), ...(debuginfod ? { debuginfod } : {}) };
+}
