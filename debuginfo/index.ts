@@ -39,8 +39,8 @@ export { readLinuxBanner, parseBanner, compareKernelIdentity, checkVmlinux, notV
 export { isWrongBinary, wrongBinaryCodes, type DebugWarning, type DebugWarningCode } from './warnings.js';
 /** System.map as a fallback symbol table (never throws: `{ map, problems }`). */
 export { SystemMap, parseSystemMap, type MapSymbol, type SystemMapParse } from './system-map.js';
-/** Finding vmlinux (path, build-id, release, debuglink) and modules by name. */
-export { findVmlinux, vmlinuxCandidates, normalizeDebugRoot, buildIdPath, findDebuglinkTarget, normalizeModuleName, moduleDirs, ModuleFinder, defaultDebugRoots, type VmlinuxQuery } from './locate.js';
+/** Finding vmlinux (path, build-id, release, debuglink; every distribution's layout, a build tree) and modules by name or `modules.order`. */
+export { findVmlinux, vmlinuxCandidates, normalizeDebugRoot, buildIdPath, buildIdFiles, findDebuglinkTarget, separateDebugFile, sameBuild, isKernelBuildTree, normalizeModuleName, moduleDirs, ModuleFinder, defaultDebugRoots, type VmlinuxQuery } from './locate.js';
 /** The distribution debug package of a kernel release (Debian, Ubuntu, Fedora, RHEL, SUSE schemes). */
 export { debugPackageOf, type DebugPackage } from './debug-packages.js';
 /** Opens a binary, decompressing `.ko.xz`/`.ko.zst`/`.ko.gz` in memory. */

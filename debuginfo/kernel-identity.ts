@@ -1,9 +1,10 @@
-// "Is it the right binary?": the vmlinux's `linux_banner` against the release and build string a
-// report shows (`6.1.0-53-cloud-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1`), and a module's
-// `vermagic`/`srcversion` against the running kernel. A mismatch is a loud warning, not a refusal.
+// "Is it the right binary?": the vmlinux's build-id and `linux_banner` against the build-id, release
+// and build string a report shows (`6.1.0-53-cloud-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1`),
+// and a module's build-id (`[mod <build-id>]` frames), `vermagic` and `srcversion` against the
+// report's. A mismatch is a loud warning, not a refusal.
 import type { DebugFile } from './debug-file.js';
 import { EM_S390, ET_REL, SHF_ALLOC, SHF_EXECINSTR } from './elf/elf-constants.js';
-import { readModinfo } from './elf/elf-notes.js';
+import { readBuildId, readModinfo } from './elf/elf-notes.js';
 import type { DebugWarning } from './warnings.js';
 
 /** The `Linux version ...` string compiled into the vmlinux (symbol `linux_banner`). */
@@ -24,6 +25,8 @@ export interface KernelIdentity {
   release: string | undefined;
   /** `uname -v`: `#1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1 (2025-...)` */
   version: string | undefined;
+  /** The GNU build-id (hex) of the vmlinux, when the report carries one (the CPU line, `--build-id`, VMCOREINFO). */
+  buildId?: string;
 }
 
 /** Release and version from the banner `Linux version R (builder) (compiler) #V`. */
@@ -69,18 +72,27 @@ export function notVmlinuxReason(file: DebugFile): string | undefined {
 
 /**
  * Everything that says a candidate vmlinux is not the kernel of a report: not a kernel image at all,
- * no `linux_banner` symbol (checked when the report's identity is given: that needs the symbol
- * table), or a banner naming another release or build. Empty when nothing is wrong (a banner that
- * cannot be read, e.g. in a stripped image, is no evidence either way).
+ * another build-id than the report's, no `linux_banner` symbol (checked when the report's release or
+ * build is given: that needs the symbol table), or a banner naming another release or build. Empty
+ * when nothing is wrong (a build-id or banner the file lacks is no evidence either way).
  */
 export function checkVmlinux(file: DebugFile, report?: Partial<KernelIdentity>): DebugWarning[] {
   const reason = notVmlinuxReason(file);
   const notVmlinux = (why: string): DebugWarning => ({ code: 'not-vmlinux', message: `WRONG BINARY? ${file.name} is ${why}`, file: file.name });
   if (reason) return [notVmlinux(reason)];
-  if (!report || (!report.release && !report.version)) return [];
-  if (file.symbols.findByName('linux_banner').length === 0) return [notVmlinux('an ELF file without linux_banner, not a kernel image')];
+  const out: DebugWarning[] = [];
+  const buildId = report?.buildId && readBuildId(file.elf);
+  if (report?.buildId && buildId && !sameBuildId(buildId, report.buildId)) {
+    out.push({ code: 'build-id-mismatch', message: `WRONG BINARY? the report's kernel has build-id ${report.buildId.toLowerCase()} but ${file.name} has ${buildId}`, file: file.name });
+  }
+  if (!report || (!report.release && !report.version)) return out;
+  if (file.symbols.findByName('linux_banner').length === 0) return [...out, notVmlinux('an ELF file without linux_banner, not a kernel image')];
   const banner = readLinuxBanner(file);
-  return banner === undefined ? [] : compareKernelIdentity(parseBanner(banner), report, file.name);
+  return banner === undefined ? out : [...out, ...compareKernelIdentity(parseBanner(banner), report, file.name)];
+}
+
+function sameBuildId(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 // An oops line shows `#1 Debian 6.1.187-1`, the banner `#1 SMP PREEMPT_DYNAMIC Debian 6.1.187-1 (2025-...)`:
@@ -100,17 +112,25 @@ export interface ModuleIdentity {
   vermagic: string | undefined;
   srcversion: string | undefined;
   name: string | undefined;
+  /** The GNU build-id (hex); a split-off `.ko.debug` keeps it, but not `.modinfo`. */
+  buildId?: string | undefined;
 }
 
 export function readModuleIdentity(file: DebugFile): ModuleIdentity {
   const info = readModinfo(file.elf);
-  return { vermagic: info.get('vermagic'), srcversion: info.get('srcversion'), name: info.get('name') };
+  return { vermagic: info.get('vermagic'), srcversion: info.get('srcversion'), name: info.get('name'), buildId: readBuildId(file.elf) };
 }
 
-/** Warnings when a module was not built for the report's kernel, or is not the build the report lists. */
-export function compareModuleIdentity(module: ModuleIdentity, report: { release?: string; srcversion?: string }, moduleName: string, file?: string): DebugWarning[] {
+/**
+ * Warnings when a module was not built for the report's kernel, or is not the build the report lists
+ * (its srcversion, or the build-id of its `[mod <build-id>]` frames).
+ */
+export function compareModuleIdentity(module: ModuleIdentity, report: { release?: string; srcversion?: string; buildId?: string }, moduleName: string, file?: string): DebugWarning[] {
   const out: DebugWarning[] = [];
   const where = { module: moduleName, ...(file !== undefined ? { file } : {}) };
+  if (report.buildId && module.buildId && !sameBuildId(report.buildId, module.buildId)) {
+    out.push({ code: 'module-build-id-mismatch', message: `WRONG MODULE? ${moduleName} has build-id ${module.buildId}, the report shows ${report.buildId.toLowerCase()}`, ...where });
+  }
   const release = module.vermagic?.split(/\s+/)[0];
   if (report.release && release && release !== report.release) {
     out.push({ code: 'module-vermagic', message: `WRONG MODULE? ${moduleName} was built for ${release}, the report's kernel is ${report.release}`, ...where });

@@ -6,10 +6,14 @@ export type DebugWarningCode =
   | 'release-mismatch'
   /** Same release, another build (`#1 ... Debian 6.1.186-1` against `6.1.187-1`). */
   | 'build-mismatch'
+  /** The vmlinux's GNU build-id is not the one the report carries. */
+  | 'build-id-mismatch'
   /** The file given as the vmlinux is an ELF file but no kernel image (a `.ko`, `/bin/ls`). */
   | 'not-vmlinux'
   /** A module's `vermagic` names another release than the report. */
   | 'module-vermagic'
+  /** A module's GNU build-id is not the one its `[mod <build-id>]` frames show. */
+  | 'module-build-id-mismatch'
   /** A module's `srcversion` differs from the one the report lists. */
   | 'module-srcversion'
   /** The report's `func+off/len` length is not one the kernel can have printed for this binary's symbol. */
@@ -45,9 +49,11 @@ export interface DebugWarning {
 export const wrongBinaryCodes: ReadonlySet<DebugWarningCode> = new Set<DebugWarningCode>([
   'release-mismatch',
   'build-mismatch',
+  'build-id-mismatch',
   'not-vmlinux',
   'module-vermagic',
   'module-srcversion',
+  'module-build-id-mismatch',
   'size-mismatch',
 ]);
 

@@ -1,6 +1,7 @@
-// A wrong binary is loud: a vmlinux of another release or build, an ELF file that is no kernel image
-// (`/bin/ls`, a `.ko`), a file that is not ELF at all, a module built for another kernel or another
-// build, a corrupt module (not "not found"); every warning typed, decided by code.
+// A wrong binary is loud: a vmlinux of another release, build or build-id, an ELF file that is no
+// kernel image (`/bin/ls`, a `.ko`), a file that is not ELF at all, a module built for another kernel
+// or another build (srcversion, build-id), a corrupt module (not "not found"); every warning typed,
+// decided by code.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -76,6 +77,46 @@ describe.skipIf(!haveGcc)('checkVmlinux: is this the kernel of the report?', () 
     const dir = tempDir();
     expect(() => DebugFile.open(dir)).toThrow(`${dir}: (file)+0x0: a directory, not an ELF file`);
     await expect(openDebugFile(dir)).rejects.toThrow(ElfFormatError);
+  });
+});
+
+describe.skipIf(!haveGcc || !hasTool('ld'))('build-ids: the vmlinux and each module against the report', () => {
+  const dir = tempDir();
+  const id = 'ab'.repeat(20);
+  const vmlinux = buildStandInVmlinux(path.join(dir, 'vmlinux'), release, 'gcc', { buildId: id });
+  const modules = path.join(dir, 'modules');
+  const moduleId = 'cd'.repeat(20);
+  const ko = buildStandInModule(path.join(modules, 'kernel/drivers/id-mod.ko'), release, undefined, { buildId: moduleId });
+
+  it('a vmlinux of another build-id is a typed wrong binary, whatever its banner says', () => {
+    const file = DebugFile.open(vmlinux);
+    expect(checkVmlinux(file, { buildId: id })).toEqual([]);
+    expect(checkVmlinux(file, { buildId: id.toUpperCase(), release, version: standInVersion(release) })).toEqual([]);
+    const other = checkVmlinux(file, { buildId: 'ef'.repeat(20), release, version: standInVersion(release) });
+    expect(other).toEqual([{ code: 'build-id-mismatch', message: `WRONG BINARY? the report's kernel has build-id ${'ef'.repeat(20)} but ${vmlinux} has ${id}`, file: vmlinux }]);
+    expect(other.every(isWrongBinary)).toBe(true);
+    // Both wrong: each said.
+    expect(codes(checkVmlinux(file, { buildId: 'ef'.repeat(20), release: '9.9.8-test' }))).toEqual(['build-id-mismatch', 'release-mismatch']);
+    // A vmlinux without a build-id note is no evidence.
+    const noId = path.join(tempDir(), 'vmlinux');
+    execFileSync('objcopy', ['--remove-section=.note.gnu.build-id', vmlinux, noId]);
+    expect(checkVmlinux(DebugFile.open(noId), { buildId: 'ef'.repeat(20) })).toEqual([]);
+  });
+
+  it('a module whose build-id is not its frames\' [mod <build-id>] is a typed wrong module on every answer', async () => {
+    const kernel = (moduleBuildId: string) =>
+      new KernelSymbolizer({ vmlinux: DebugFile.open(vmlinux), moduleDirs: [modules], debugRoots: [], report: { release, buildId: id, moduleBuildIds: new Map([['id-mod', moduleBuildId]]) } });
+    const right = kernel(moduleId);
+    expect((await right.resolve('mod_fault+0x4', { module: 'id_mod' })).warnings).toEqual([]);
+    const wrong = kernel('ef'.repeat(20));
+    const r = await wrong.resolve('mod_fault+0x4', { module: 'id_mod' });
+    expect(r.frames.at(-1)?.function).toBe('mod_fault');
+    expect(r.warnings).toEqual([
+      { code: 'module-build-id-mismatch', message: `WRONG MODULE? id_mod has build-id ${moduleId}, the report shows ${'ef'.repeat(20)}`, module: 'id_mod', file: ko },
+    ]);
+    expect(r.warnings.every(isWrongBinary)).toBe(true);
+    await right.close();
+    await wrong.close();
   });
 });
 

@@ -10,12 +10,17 @@ export function standInVersion(release: string): string {
   return `#1 SMP PREEMPT_DYNAMIC Debian ${release.split('-')[0]}-1 (2026-01-01)`;
 }
 
+export interface StandInOptions {
+  /** The GNU build-id (hex) to link in, as `ld --build-id=0x...` does. */
+  buildId?: string;
+}
+
 /**
  * Builds `out` as a vmlinux of `release`: text where the architecture's kernel links it (x86_64
  * 0xffffffff81000000, or 0xffff800008000000 with an aarch64 cross compiler), `linux_banner`, a
  * function `do_thing`.
  */
-export function buildStandInVmlinux(out: string, release: string, compiler = 'gcc'): string {
+export function buildStandInVmlinux(out: string, release: string, compiler = 'gcc', options: StandInOptions = {}): string {
   const dir = path.dirname(out);
   mkdirSync(dir, { recursive: true });
   const src = path.join(dir, `stand-in-${path.basename(out)}.c`);
@@ -36,12 +41,16 @@ void start_kernel(void)
 `,
   );
   const placement = compiler.startsWith('aarch64') ? ['-Wl,-Ttext-segment=0xffff800008000000'] : ['-mcmodel=kernel', '-Wl,-Ttext-segment=0xffffffff81000000'];
-  execFileSync(compiler, ['-g', '-O2', ...placement, '-fno-pie', '-no-pie', '-nostdlib', '-static', '-Wl,-e,start_kernel', '-o', out, src], { stdio: 'pipe' });
+  const buildId = options.buildId ? [`-Wl,--build-id=0x${options.buildId}`] : [];
+  execFileSync(compiler, ['-g', '-O2', ...placement, ...buildId, '-fno-pie', '-no-pie', '-nostdlib', '-static', '-Wl,-e,start_kernel', '-o', out, src], { stdio: 'pipe' });
   return out;
 }
 
-/** Builds `out` as a module built for `release`: `.modinfo` with vermagic and srcversion, a function `mod_fault`. */
-export function buildStandInModule(out: string, release: string, srcversion = 'A1B2C3D4E5F60718293A4B5'): string {
+/**
+ * Builds `out` as a module built for `release`: `.modinfo` with vermagic and srcversion, a function
+ * `mod_fault`; with a build-id, linked as kbuild links a `.ko` (`ld -r --build-id`).
+ */
+export function buildStandInModule(out: string, release: string, srcversion = 'A1B2C3D4E5F60718293A4B5', options: StandInOptions = {}): string {
   const dir = path.dirname(out);
   mkdirSync(dir, { recursive: true });
   const src = path.join(dir, `${path.basename(out).replace(/\..*$/, '')}.c`);
@@ -57,7 +66,13 @@ int mod_fault(int v)
 }
 `,
   );
-  execFileSync('gcc', ['-g', '-O2', '-c', '-o', out, src], { stdio: 'pipe', cwd: dir });
+  if (!options.buildId) {
+    execFileSync('gcc', ['-g', '-O2', '-c', '-o', out, src], { stdio: 'pipe', cwd: dir });
+    return out;
+  }
+  const obj = `${src.replace(/\.c$/, '')}.o`;
+  execFileSync('gcc', ['-g', '-O2', '-c', '-o', obj, src], { stdio: 'pipe', cwd: dir });
+  execFileSync('ld', ['-r', `--build-id=0x${options.buildId}`, '-o', out, obj], { stdio: 'pipe', cwd: dir });
   return out;
 }
 
