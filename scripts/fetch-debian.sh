@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# Fetches and unpacks the Debian 6.1.187-1 kernel packages that the real-data tests, benchmarks and the
-# crash lab use (see DESIGN.md), into a cache outside the repository. Idempotent: a finished step is
-# marked with a stamp file and skipped next time.
+# Fetches and unpacks the Debian kernel packages that the real-data tests, benchmarks and the crash lab
+# use (see DESIGN.md), into a cache outside the repository: 6.1.187-1 by default, 6.12.118-1~deb12u1
+# (bookworm-security) with --kernel 6.12 (scripts/crashlab/kernels.sh lists them). Idempotent: a
+# finished step is marked with a stamp file and skipped next time.
 #
-#   scripts/fetch-debian.sh source|dbg|image|headers|all    prints the unpacked directory of each
+#   scripts/fetch-debian.sh [--kernel 6.1|6.12] source|dbg|image|headers|all
+#     prints the unpacked directory of each
 #
-# CRASHNAV_CACHE overrides the cache (default ~/.cache/crashnav). Exits 3, naming the package, when
-# the archive no longer serves it, so callers can skip with that message.
+# CRASHNAV_CACHE overrides the cache (default ~/.cache/crashnav); CRASHNAV_KERNEL is the default of
+# --kernel. Exits 3, naming the package, when the archive no longer serves it, so callers can skip with
+# that message.
 set -euo pipefail
 
-VERSION=6.1.187-1
-ABI=6.1.0-53-cloud-amd64
-CACHE=${CRASHNAV_CACHE:-$HOME/.cache/crashnav}
+if [ "${1:-}" = --kernel ]; then
+  [ $# -ge 2 ] || { echo "usage: fetch-debian.sh [--kernel 6.1|6.12] source|dbg|image|headers|all" >&2; exit 2; }
+  export CRASHNAV_KERNEL=$2; shift 2
+fi
+source "$(dirname "$0")/crashlab/kernels.sh"
 DEBS=$CACHE/debs
 mkdir -p "$DEBS"
 
@@ -42,9 +47,9 @@ unpack() { # PACKAGE DIR
 fetch_source() {
   local dir=$CACHE/linux-source-$VERSION
   if [ ! -f "$dir/.unpacked" ]; then
-    unpack linux-source-6.1 "$CACHE/pkg/linux-source-6.1"
+    unpack "$SOURCE_PKG" "$PKG/$SOURCE_PKG"
     rm -rf "$dir.tmp"; mkdir -p "$dir.tmp"
-    tar -xf "$CACHE"/pkg/linux-source-6.1/usr/src/linux-source-6.1.tar.xz -C "$dir.tmp" --strip-components=1
+    tar -xf "$PKG/$SOURCE_PKG/usr/src/$SOURCE_PKG.tar.xz" -C "$dir.tmp" --strip-components=1
     rm -rf "$dir"; mv "$dir.tmp" "$dir"
     touch "$dir/.unpacked"
   fi
@@ -52,19 +57,19 @@ fetch_source() {
 }
 
 fetch_dbg() {
-  unpack "linux-image-$ABI-dbg" "$CACHE/pkg/dbg"
-  echo "$CACHE/pkg/dbg"
+  unpack "linux-image-$ABI-dbg" "$PKG/dbg"
+  echo "$PKG/dbg"
 }
 
 fetch_image() {
-  unpack "linux-image-$ABI-unsigned" "$CACHE/pkg/image"
-  echo "$CACHE/pkg/image"
+  unpack "linux-image-$ABI-unsigned" "$PKG/image"
+  echo "$PKG/image"
 }
 
 fetch_headers() {
-  unpack "linux-headers-$ABI" "$CACHE/pkg/headers"
-  unpack linux-headers-6.1.0-53-common "$CACHE/pkg/headers"
-  echo "$CACHE/pkg/headers"
+  unpack "linux-headers-$ABI" "$PKG/headers"
+  unpack "$HEADERS_COMMON" "$PKG/headers"
+  echo "$PKG/headers"
 }
 
 case "${1:-all}" in
@@ -73,5 +78,5 @@ case "${1:-all}" in
   image) fetch_image ;;
   headers) fetch_headers ;;
   all) fetch_source; fetch_dbg; fetch_image; fetch_headers ;;
-  *) echo "usage: fetch-debian.sh source|dbg|image|headers|all" >&2; exit 2 ;;
+  *) echo "usage: fetch-debian.sh [--kernel 6.1|6.12] source|dbg|image|headers|all" >&2; exit 2 ;;
 esac

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Builds the example modules in examples/modules/ against the lab's Debian headers with gcc-12 and
-# DWARF, in a scratch copy, with the debug paths mapped so that the .ko never names the scratch dir or
+# Builds the example modules in examples/modules/ against the lab's Debian headers (CRASHNAV_KERNEL:
+# kernels.sh) with gcc-12, the compiler Debian built both kernels with, and DWARF, in a scratch copy, with the debug paths mapped so that the .ko never names the scratch dir or
 # the cache: module sources appear as /crashnav/examples/modules/NAME/NAME.c, kernel headers as
 # /usr/src/linux-headers-*/..., as on a Debian machine. The same sources give the same line tables.
 #
 #   scripts/crashlab/build-modules.sh [--out DIR] [NAME...]
-#     default: every module, each .ko written beside its source; --out DIR: DIR/NAME.ko instead
+#     default: every module, each .ko written to the kernel's KO_DIR/NAME/NAME.ko (env.sh: beside its
+#     source for 6.1); --out DIR: DIR/NAME.ko instead
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
@@ -27,7 +28,8 @@ for name in "${names[@]}"; do
   make -s -C "$kdir" M="$work/$name" \
     KCFLAGS="-ffile-prefix-map=$work=$DEBUG_ROOT -ffile-prefix-map=$TREE/usr/src=/usr/src" \
     modules >&2
-  dest=${out:-$src}
+  dest=${out:-$KO_DIR/$name}
+  mkdir -p "$dest"
   cp "$work/$name/$name.ko" "$dest/$name.ko"
   echo "$dest/$name.ko"
 done

@@ -1,23 +1,27 @@
 # Shared settings of the crash lab scripts (sourced, not run): the Debian kernel they target, where the
 # build tree and the boot files live, and the paths the DWARF of the example modules is mapped to.
-# CRASHNAV_CACHE overrides the cache (default ~/.cache/crashnav), as for scripts/fetch-debian.sh.
+# CRASHNAV_KERNEL picks the kernel (6.1 by default, or 6.12: kernels.sh) and CRASHNAV_CACHE the cache
+# (default ~/.cache/crashnav), as for scripts/fetch-debian.sh.
 
-VERSION=6.1.187-1
-ABI=6.1.0-53-cloud-amd64
-HEADERS_COMMON=linux-headers-6.1.0-53-common
-KBUILD_PKG=linux-kbuild-6.1
-CACHE=${CRASHNAV_CACHE:-$HOME/.cache/crashnav}
-LAB=$CACHE/crashlab
-# The headers, their common part and linux-kbuild-6.1 unpacked side by side, as dpkg would install them
-# under /, so that the headers' relative `scripts -> ../../lib/linux-kbuild-6.1/scripts` links resolve.
+source "$(dirname "${BASH_SOURCE[0]}")/kernels.sh"
+LAB=$CRASHLAB_DIR
+# The headers, their common part and linux-kbuild unpacked side by side, as dpkg would install them
+# under /, so that the headers' relative `scripts -> ../../lib/linux-kbuild-*/scripts` links resolve.
 TREE=$LAB/tree
 KDIR=$TREE/usr/src/linux-headers-$ABI
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 EXAMPLES=$REPO/examples
+# Where the lab writes what it records: the default kernel's .ko files beside their sources and its logs in
+# examples/oopses; another kernel's in examples/kernel-K/modules/NAME/NAME.ko and examples/kernel-K/oopses.
+if [ "$KERNEL" = 6.1 ]; then
+  KO_DIR=$EXAMPLES/modules OOPSES=$EXAMPLES/oopses
+else
+  KO_DIR=$EXAMPLES/kernel-$KERNEL/modules OOPSES=$EXAMPLES/kernel-$KERNEL/oopses
+fi
 # Where the module sources appear in the DWARF: the repo-relative path under a fixed root, so that a
 # rebuild anywhere gives the same debug info and a resolver finds the file by stripping `/crashnav/`.
 DEBUG_ROOT=/crashnav/examples/modules
-MODULES=(hello kill_kernel null_pointer inline_helper timer_crash)
+MODULES=("${LAB_MODULES[@]}")
 
 die() { echo "crashlab: $*" >&2; exit 1; }
 log() { echo "crashlab: $*" >&2; }

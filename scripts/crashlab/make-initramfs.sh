@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Makes the lab's initramfs: busybox-static, every example .ko from examples/modules/ (plus the
+# Makes the lab's initramfs: busybox-static, every example .ko the lab built for its kernel (plus the
 # kernel's own qemu_fw_cfg.ko, which fills the vmcoreinfo device for dump-guest-memory), and an /init
 # that insmods the module named by `crashmod=NAME` on the kernel command line, waits a moment (a timer
 # may fire), rmmods it, and reboots (with qemu's -no-reboot: exits). Prints the initramfs path.
 #
-#   scripts/crashlab/make-initramfs.sh [OUTPUT]     default: ~/.cache/crashnav/crashlab/initrd.cpio.gz
+#   scripts/crashlab/make-initramfs.sh [OUTPUT]     default: the kernel's lab directory/initrd.cpio.gz
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
 # The initramfs has no libc: it must be busybox-static's binary, not the dynamic busybox package's.
-need gzip gzip - busybox-static
+need gzip gzip xz xz-utils - busybox-static
 busybox=/bin/busybox
 out=$(realpath -m "${1:-$LAB/initrd.cpio.gz}")
 image=$("$REPO/scripts/fetch-debian.sh" image) || exit $?
@@ -19,11 +19,13 @@ trap 'rm -rf "$root"' EXIT
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules}
 cp "$busybox" "$root/bin/busybox"
 for name in "${MODULES[@]}"; do
-  ko=$EXAMPLES/modules/$name/$name.ko
+  ko=$KO_DIR/$name/$name.ko
   [ -f "$ko" ] || die "$ko is missing: run scripts/crashlab/build-modules.sh first"
   cp "$ko" "$root/modules/"
 done
-cp "$image/lib/modules/$ABI/kernel/drivers/firmware/qemu_fw_cfg.ko" "$root/modules/"
+# 6.1 ships it as .ko, 6.12 as .ko.xz: busybox's insmod is given it uncompressed.
+fw_cfg=$image/lib/modules/$ABI/kernel/drivers/firmware/qemu_fw_cfg.ko
+if [ -f "$fw_cfg" ]; then cp "$fw_cfg" "$root/modules/"; else xz -dc "$fw_cfg.xz" > "$root/modules/qemu_fw_cfg.ko"; fi
 
 cat > "$root/init" <<'INIT'
 #!/bin/busybox sh

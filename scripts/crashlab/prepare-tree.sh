@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Makes the out-of-tree module build tree for the lab's kernel from Debian packages only: the headers of
-# 6.1.187-1 (through scripts/fetch-debian.sh) and linux-kbuild-6.1 at whatever version the archive
-# serves (it no longer serves 6.1.187-1; kbuild's host tools are stable within 6.1). Prints KDIR.
+# Makes the out-of-tree module build tree for the lab's kernel (CRASHNAV_KERNEL) from Debian packages only:
+# its headers (through scripts/fetch-debian.sh) and its linux-kbuild, at the kernel's version or, for 6.1,
+# at whatever version the archive serves (kernels.sh). Prints KDIR.
 #
 #   scripts/crashlab/prepare-tree.sh
 set -euo pipefail
@@ -12,12 +12,13 @@ need gcc-12 gcc-12 make make dpkg-deb dpkg apt-get apt
 "$REPO/scripts/fetch-debian.sh" headers >/dev/null || exit $?
 
 if [ ! -f "$TREE/.ready" ]; then
-  kbuild_deb=$(ls "$CACHE"/debs/${KBUILD_PKG}_*.deb 2>/dev/null | head -n1 || true)
+  kbuild=$KBUILD_PKG${KBUILD_VERSION:+=$KBUILD_VERSION}
+  kbuild_deb=$(ls "$CACHE"/debs/${KBUILD_PKG}_${KBUILD_VERSION:-*}_*.deb 2>/dev/null | head -n1 || true)
   if [ -z "$kbuild_deb" ]; then
-    (cd "$CACHE/debs" && apt-get download "$KBUILD_PKG" >&2) ||
-      (apt-get update -qq >&2 && cd "$CACHE/debs" && apt-get download "$KBUILD_PKG" >&2) ||
-      { echo "crashlab: the archive does not serve $KBUILD_PKG" >&2; exit 3; }
-    kbuild_deb=$(ls "$CACHE"/debs/${KBUILD_PKG}_*.deb | head -n1)
+    (cd "$CACHE/debs" && apt-get download "$kbuild" >&2) ||
+      (apt-get update -qq >&2 && cd "$CACHE/debs" && apt-get download "$kbuild" >&2) ||
+      { echo "crashlab: the archive does not serve $kbuild" >&2; exit 3; }
+    kbuild_deb=$(ls "$CACHE"/debs/${KBUILD_PKG}_${KBUILD_VERSION:-*}_*.deb | head -n1)
   fi
   # Unpacked aside and moved into place, so that concurrent runs (parallel test files) never see half a tree.
   mkdir -p "$LAB"; new=$(mktemp -d "$LAB/tree.new.XXXXXX")
@@ -34,4 +35,6 @@ if [ ! -f "$TREE/.ready" ]; then
   mv -T "$new" "$TREE" 2>/dev/null || rm -rf "$new"
   rm -rf "$TREE.old"
 fi
+# Headers that ship a vmlinux (6.12) have modules carry BTF against it, which kbuild makes with pahole.
+[ ! -f "$KDIR/vmlinux" ] || need pahole dwarves
 echo "$KDIR"

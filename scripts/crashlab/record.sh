@@ -11,12 +11,16 @@
 # changes: CR LF line ends become LF and the firmware's terminal control sequences (ESC c, ESC [ ...) are
 # dropped.
 #
-#   scripts/crashlab/record.sh [--no-build] [--no-boot] [RUN...]
+#   scripts/crashlab/record.sh [--kernel 6.1|6.12] [--no-build] [--no-boot] [RUN...]
+#     --kernel: the Debian kernel (default CRASHNAV_KERNEL, else 6.1); another kernel than 6.1 records into
+#     examples/kernel-K/ (modules/NAME/NAME.ko, oopses/RUN.log, oopses/manifest.json), runs with no vmcore
+#     by default: bookworm's crash utility predates 6.12
 #     RUN: NAME, NAME-kaslr, NAME-vmcore or NAME-kaslr-vmcore; default: all
 #     --no-build: keep the committed .ko files; --no-boot: record from the previous boot of each RUN (its
 #     console and vmcore in ~/.cache/crashnav/crashlab/runs/RUN), e.g. a boot whose stack shows a frame
 #     another boot's does not: what crash's unwinder finds on the stack varies from boot to boot
 set -euo pipefail
+if [ "${1:-}" = --kernel ]; then export CRASHNAV_KERNEL=$2; shift 2; fi
 source "$(dirname "$0")/env.sh"
 
 build=yes boot=yes
@@ -28,10 +32,15 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-runs=("$@"); [ ${#runs[@]} -gt 0 ] || runs=("${MODULES[@]}" null_pointer-kaslr null_pointer-vmcore null_pointer-kaslr-vmcore)
+runs=("$@")
+if [ ${#runs[@]} -eq 0 ]; then
+  runs=("${MODULES[@]}" null_pointer-kaslr)
+  [ "$KERNEL" != 6.1 ] || runs+=(null_pointer-vmcore null_pointer-kaslr-vmcore)
+fi
 
 [ $build = no ] || "$REPO/scripts/crashlab/build-modules.sh" >/dev/null
-mkdir -p "$EXAMPLES/oopses"
+mkdir -p "$OOPSES"
+oopses=${OOPSES#"$REPO"/}
 for run in "${runs[@]}"; do
   case $run in
     *-kaslr-vmcore) name=${run%-kaslr-vmcore}; opts=(--kaslr --vmcore) ;;
@@ -46,16 +55,16 @@ for run in "${runs[@]}"; do
     [ -f "$dir/console.raw.log" ] || die "no previous boot of $run in $dir"
   fi
   sed -e $'s/\r$//' -e $'s/\r/\\n/g' -e $'s/\x1bc//g' -e $'s/\x1b\\[[0-9;?]*[A-Za-z]//g' \
-    "$dir/console.raw.log" > "$EXAMPLES/oopses/$run.log"
-  [ -z "$(tail -c1 "$EXAMPLES/oopses/$run.log")" ] || echo >> "$EXAMPLES/oopses/$run.log"
-  log "$run: examples/oopses/$run.log"
+    "$dir/console.raw.log" > "$OOPSES/$run.log"
+  [ -z "$(tail -c1 "$OOPSES/$run.log")" ] || echo >> "$OOPSES/$run.log"
+  log "$run: $oopses/$run.log"
   if [ -f "$dir/vmcore" ]; then
-    "$REPO/scripts/crashlab/crash-session.sh" "$dir/vmcore" "$EXAMPLES/oopses/$run.crash.txt" >/dev/null
-    log "$run: examples/oopses/$run.crash.txt"
+    "$REPO/scripts/crashlab/crash-session.sh" "$dir/vmcore" "$OOPSES/$run.crash.txt" >/dev/null
+    log "$run: $oopses/$run.crash.txt"
     # From the repository, so that the session names the modules directory as examples/modules.
-    (cd "$REPO" && scripts/crashlab/crash-session.sh --mod-symbols examples/modules "$dir/vmcore" \
-      "$EXAMPLES/oopses/$run-modsyms.crash.txt" >/dev/null)
-    log "$run: examples/oopses/$run-modsyms.crash.txt"
+    (cd "$REPO" && scripts/crashlab/crash-session.sh --mod-symbols "${KO_DIR#"$REPO"/}" "$dir/vmcore" \
+      "$OOPSES/$run-modsyms.crash.txt" >/dev/null)
+    log "$run: $oopses/$run-modsyms.crash.txt"
     # The facts write-manifest.ts records: VMCOREINFO is a plain-text note in the dump's header.
     grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$dir/vmcore" > "$dir/vmcoreinfo.txt" ||
       die "$dir/vmcore has no KERNELOFFSET in its VMCOREINFO"
@@ -65,6 +74,7 @@ done
 
 # The manifest keeps the entries of runs not redone this time.
 export CRASHLAB_RUNS_DIR=$LAB/runs CRASHLAB_RUNS="${runs[*]}" CRASHLAB_MODULES="${MODULES[*]}"
+export CRASHLAB_OOPSES=$oopses CRASHLAB_KO_DIR=${KO_DIR#"$REPO"/}
 export CRASHLAB_KERNEL="linux-image-$ABI-unsigned $VERSION" CRASHLAB_DEBUG_ROOT=$DEBUG_ROOT
 # What built the modules: only when this run built them (with --no-build the manifest keeps its own).
 if [ $build = yes ]; then

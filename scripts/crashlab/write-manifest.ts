@@ -1,5 +1,6 @@
-// Writes examples/oopses/manifest.json for scripts/crashlab/record.sh: which kernel, toolchain and qemu
-// command produced each committed module and console log, so the bundled example can be reproduced.
+// Writes the lab's manifest.json (examples/oopses/ for 6.1, examples/kernel-K/oopses/ for another kernel)
+// for scripts/crashlab/record.sh: which kernel, toolchain and qemu command produced each committed module
+// and console log, so the bundled example can be reproduced.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -50,13 +51,15 @@ function env(name: string): string {
 }
 
 const repo = process.cwd();
-const manifestPath = path.join(repo, 'examples/oopses/manifest.json');
+const oopses = env('CRASHLAB_OOPSES');
+const koDir = env('CRASHLAB_KO_DIR');
+const manifestPath = path.join(repo, oopses, 'manifest.json');
 const home = homedir();
 const tilde = (text: string): string => text.split(home).join('~');
 
 function moduleEntry(name: string): ModuleEntry {
   const source = `examples/modules/${name}/${name}.c`;
-  const ko = `examples/modules/${name}/${name}.ko`;
+  const ko = `${koDir}/${name}/${name}.ko`;
   const bytes = readFileSync(path.join(repo, ko));
   const marker = readFileSync(path.join(repo, source), 'utf8').split('\n').findIndex((l) => l.includes('CRASH HERE'));
   return {
@@ -90,9 +93,9 @@ function vmcoreFacts(dir: string, module: string): VmcoreFacts | null {
 
 function runEntry(run: string): RunEntry {
   const dir = path.join(env('CRASHLAB_RUNS_DIR'), run);
-  const log = `examples/oopses/${run}.log`;
-  const session = `examples/oopses/${run}.crash.txt`;
-  const withSymbols = `examples/oopses/${run}-modsyms.crash.txt`;
+  const log = `${oopses}/${run}.log`;
+  const session = `${oopses}/${run}.crash.txt`;
+  const withSymbols = `${oopses}/${run}-modsyms.crash.txt`;
   const module = run.replace(/(-kaslr)?(-vmcore)?$/, '');
   const qemuCommand = readFileSync(path.join(dir, 'qemu-cmd.txt'), 'utf8').trim();
   // The kernel's own echo of its command line, rather than unpicking the shell quoting of -append.

@@ -214,3 +214,65 @@ export function moduleFrames(log: string): ModuleFrame[] {
     .filter((m) => m[2] === undefined)
     .map((m) => ({ text: m[0], symbol: m[3]!, offset: BigInt(`0x${m[4]}`), module: m[5]!, rip: m[1] !== undefined }));
 }
+
+/** Where the oracle looks a frame up: a binary (a .ko's section for a module) and the link-time address in it. */
+export interface OraclePlace {
+  frame: SessionFrame;
+  binary: string;
+  section?: string;
+  address: bigint;
+}
+
+/**
+ * The link-time place of a console FRAME (`func+0x1f/0x40 [mod]`), found in the binaries' own symbol
+ * tables: VMLINUX's for a kernel frame, KO(module)'s for a module frame; a return address at - 1. A
+ * kernel symbol named more than once is the one of the printed size.
+ */
+export function consolePlace(frame: Extract<SessionFrame, { kind: 'symbol' }>, vmlinux: string, kernelSymbols: ReturnType<typeof symbolTable>, ko: (module: string) => string): OraclePlace {
+  const back = frame.exact ? 0n : 1n;
+  if (frame.module === null) {
+    const candidates = kernelSymbols.get(frame.symbol) ?? [];
+    const symbol = candidates.find((c) => c.size === frame.size) ?? candidates[0];
+    if (!symbol) throw new Error(`${frame.symbol} is not in the symbol table of ${vmlinux}`);
+    return { frame, binary: vmlinux, address: symbol.value + frame.offset - back };
+  }
+  const binary = ko(frame.module);
+  const symbol = symbols(binary).find((s) => s.type === 'FUNC' && s.name === frame.symbol);
+  if (!symbol) throw new Error(`line ${frame.line}: ${frame.symbol} is not a function of ${binary}`);
+  return { frame, binary, section: symbol.section, address: symbol.value + frame.offset - back };
+}
+
+/** addr2line's chain at each place, one addr2line run per binary and section. */
+export function addr2linePlaces<P extends OraclePlace>(places: P[]): Map<P, Addr2lineFrame[]> {
+  const groups = new Map<string, P[]>();
+  for (const p of places) {
+    const key = `${p.binary}\0${p.section ?? ''}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const chains = new Map<P, Addr2lineFrame[]>();
+  for (const group of groups.values()) {
+    const unique = [...new Set(group.map((p) => p.address))];
+    const answers = new Map(addr2lineAll(group[0]!.binary, unique, group[0]!.section).map((chain, i) => [unique[i]!, chain]));
+    for (const p of group) chains.set(p, answers.get(p.address)!);
+  }
+  return chains;
+}
+
+/** A frame of `crashnav resolve --json`, as far as the oracle compares it. */
+export interface ResolvedFrame {
+  inputLine: number;
+  provenance: string | null;
+  locations: { function: string; file: string; line: number }[];
+}
+
+/** Why crashnav's FRAME does not say what addr2line's CHAIN says (function, file, line at each inline level), or null. */
+export function disagreementWithAddr2line(frame: ResolvedFrame | undefined, chain: Addr2lineFrame[]): string | null {
+  const expected = chain.map((c) => `${c.function} ${path.basename(c.file)}:${c.line}`).join(' < ');
+  if (!frame) return `no frame; addr2line: ${expected}`;
+  const got = frame.locations.map((l) => `${l.function} ${path.basename(l.file)}:${l.line}`).join(' < ');
+  const sameFile = (a: string, b: string): boolean => a.endsWith(b) || b.endsWith(a);
+  const agrees =
+    frame.locations.length === chain.length &&
+    frame.locations.every((l, i) => l.function === chain[i]!.function && l.line === chain[i]!.line && sameFile(l.file, chain[i]!.file));
+  return agrees ? null : `crashnav: ${got || `nothing (${frame.provenance})`}; addr2line: ${expected}`;
+}
