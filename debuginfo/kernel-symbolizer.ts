@@ -39,7 +39,10 @@ export interface KernelSymbolizerOptions {
   report?: Partial<KernelIdentity> & { moduleSrcversions?: Map<string, string>; moduleBuildIds?: Map<string, string> };
 }
 
-/** A module by name: its symbolizer and file, or why there is none (`module-not-found`, `module-corrupt`). */
+/**
+ * A module by name: its symbolizer and file (the module file found; a separate debug file it led to
+ * is `symbolizer.file`), or why there is none (`module-not-found`, `module-corrupt`).
+ */
 export type ModuleLoad = { ok: true; symbolizer: Symbolizer; path: string } | { ok: false; warning: DebugWarning; path: string | undefined };
 
 export class KernelSymbolizer {
@@ -172,7 +175,7 @@ export class KernelSymbolizer {
       return { ok: false, warning: { code: 'module-corrupt', message: `module ${key} is corrupt: ${err.message}`, module: key, file }, path: file };
     }
     for (const f of opened) if (f !== debugFile) f.close();
-    return { ok: true, symbolizer: new Symbolizer(debugFile, { warnings }), path: debugFile.name };
+    return { ok: true, symbolizer: new Symbolizer(debugFile, { warnings }), path: file };
   }
 
   /** The DWARF of a module file without any: its separate debug file, else another candidate of the same build with DWARF. */

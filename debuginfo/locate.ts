@@ -132,7 +132,9 @@ function peekElf(p: string): { dwarf: boolean; debuglink: Debuglink | undefined;
   let elf: ElfFile | undefined;
   try {
     elf = ElfFile.open(p);
-    return { dwarf: DwarfInfo.present(elf), debuglink: readDebuglink(elf), buildId: readBuildId(elf) };
+    // A file with DWARF is the answer: its notes are not needed.
+    if (DwarfInfo.present(elf)) return { dwarf: true, debuglink: undefined, buildId: readBuildId(elf) };
+    return { dwarf: false, debuglink: readDebuglink(elf), buildId: readBuildId(elf) };
   } catch {
     return undefined;
   } finally {

@@ -128,9 +128,8 @@ describe.skipIf(!haveTools)('every distribution layout resolves a frame end to e
         report: { release, version: standInVersion(release), buildId: vmlinuxId, moduleBuildIds: new Map([['my-mod', moduleId]]) },
       });
       expect(await resolveBoth(kernel)).toEqual({ vmlinux: 'do_thing', module: 'mod_fault', line: expect.any(Number), warnings: [] });
-      // Fedora's `.build-id/` link, found first by the frame's build-id, is the same file.
-      const load = await kernel.loadModule('my_mod');
-      expect(realpathSync(load.path!)).toBe(realpathSync(at(layout.module)));
+      // The DWARF read is the debug package's file (Fedora's `.build-id/` link, found first by the frame's build-id, is it too).
+      expect(realpathSync((await kernel.module('my_mod'))!.file!.name)).toBe(realpathSync(at(layout.module)));
       await kernel.close();
       // Another release finds nothing in the same tree, but for a build tree that cannot tell.
       expect(findVmlinux({ release: '9.9.8-test', debugRoots: [root] })).toBe(layout.anyRelease ? at(layout.vmlinux) : undefined);
@@ -210,6 +209,7 @@ describe.skipIf(!haveTools)('stripped binaries lead to their debug halves', () =
     expect(r.frames.at(-1)?.line).toBeGreaterThan(0);
     // The vermagic check reads the stripped half's .modinfo (the debug half has none).
     expect(r.warnings.map((w) => w.code)).toContain('module-vermagic');
+    expect(await kernel.loadModule('my_mod')).toMatchObject({ ok: true, path: `${stripped}.xz`, symbolizer: { file: { name: buildIdPath(at(debug), moduleId) } } });
     await kernel.close();
   });
 });
