@@ -25,8 +25,8 @@ export interface DebuginfodOptions {
   maxSize?: number;
   /** One line per failed server, as it happens (default: standard error). */
   report?: (line: string) => void;
-  /** Download progress on a terminal (default: when standard error is one). */
-  progress?: boolean;
+  /** Where download progress is drawn (a terminal); default: standard error when it is a terminal; false: nowhere. */
+  progress?: NodeJS.WritableStream | false;
 }
 
 export interface DebuginfodFile {
@@ -189,15 +189,16 @@ export class DebuginfodClient {
     }
   }
 
-  /** A `\r`-rewritten percentage on standard error, for downloads worth watching (over 1 MB) on a terminal. */
+  /** A `\r`-rewritten percentage on a terminal, for downloads worth watching (over 1 MB). */
   private progressLine(url: string, total: number): ((received: number, done?: boolean) => void) | undefined {
-    if (!(this.options.progress ?? process.stderr.isTTY) || !(total > 1 << 20)) return undefined;
+    const out = this.options.progress ?? (process.stderr.isTTY ? process.stderr : false);
+    if (!out || !(total > 1 << 20)) return undefined;
     let shown = -1;
     return (received, done) => {
       const percent = Math.floor((received * 100) / total);
       if (percent === shown && !done) return;
       shown = percent;
-      process.stderr.write(`\rdebuginfod: ${url} ${(received / 1048576).toFixed(0)}/${(total / 1048576).toFixed(0)} MB ${percent}%${done ? '\n' : ''}`);
+      out.write(`\rdebuginfod: ${url} ${(received / 1048576).toFixed(0)}/${(total / 1048576).toFixed(0)} MB ${percent}%${done ? '\n' : ''}`);
     };
   }
 

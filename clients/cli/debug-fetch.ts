@@ -20,6 +20,6 @@ export const debugFetchHelp = `  --build-id HEX      the vmlinux's GNU build-id 
 export function debugFetch(values: { 'build-id'?: string; offline?: boolean }, io: CliIo): { buildId?: string; debuginfod?: DebuginfodClient } {
   const buildId = values['build-id'];
   if (buildId !== undefined && !/^(?:[0-9a-f]{2}){4,}$/i.test(buildId)) throw new UsageError(`--build-id wants hex digits (e.g. 40 of them), not '${buildId}'`);
-  const debuginfod = values.offline ? undefined : debuginfodFromEnv(process.env, { report: (line) => writeLine(io.stderr, line), progress: io.stderrIsTty === true });
+  const debuginfod = values.offline ? undefined : debuginfodFromEnv(process.env, { report: (line) => writeLine(io.stderr, line), progress: io.stderrIsTty === true ? io.stderr : false });
   return { ...(buildId ? { buildId: buildId.toLowerCase() } : {}), ...(debuginfod ? { debuginfod } : {}) };
 }

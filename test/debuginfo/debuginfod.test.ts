@@ -200,6 +200,22 @@ describe.skipIf(!haveGcc)('debuginfod client', () => {
     expect(cacheFiles(cache)).toEqual([]);
   });
 
+  it('draws progress on a terminal for a download over 1 MB, ending at 100%', async () => {
+    const big = Buffer.concat([elfA, Buffer.alloc(3 << 20)]);
+    const server = await serve(fileServer({ [`/buildid/${idA}/debuginfo`]: big }));
+    let drawn = '';
+    const cache = mkdtempSync(path.join(os.tmpdir(), 'dfc-'));
+    const terminal = { write: (s: string) => ((drawn += s), true) } as unknown as NodeJS.WritableStream;
+    await new DebuginfodClient({ urls: [server.url], cacheDir: cache, progress: terminal }).debuginfo(idA);
+    expect(drawn).toMatch(/^\rdebuginfod: http:\/\/127\.0\.0\.1:\d+\/buildid\/[0-9a-f]+\/debuginfo \d+\/3 MB \d+%/);
+    expect(drawn.endsWith(' 3/3 MB 100%\n')).toBe(true);
+    // A small file draws nothing.
+    drawn = '';
+    const small = await serve(fileServer({ [`/buildid/${idA}/debuginfo`]: elfA }));
+    await new DebuginfodClient({ urls: [small.url], cacheDir: mkdtempSync(path.join(os.tmpdir(), 'dfc-')), progress: terminal }).debuginfo(idA);
+    expect(drawn).toBe('');
+  });
+
   it('an unreachable server is one line too', async () => {
     const gone = await serve(() => undefined);
     await gone.close();
