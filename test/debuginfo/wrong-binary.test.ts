@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { modulesPath, release as debianRelease, vmlinuxPath } from '../../bench/debuginfo/paths.js';
-import { DebugFile, ElfFormatError, KernelSymbolizer, checkVmlinux, isWrongBinary, openDebugFile } from '../../debuginfo/index.js';
+import { DebugFile, ElfFormatError, KernelSymbolizer, checkVmlinux, isWrongBinary, openDebugFile, readBuildId } from '../../debuginfo/index.js';
 import { hasTool } from './support/fixtures.js';
 import { buildStandInModule, buildStandInVmlinux, standInVersion } from './support/kernel-stand-in.js';
 
@@ -182,5 +182,23 @@ describe.skipIf(!existsSync(vmlinuxPath))('the Debian 6.1 binaries', () => {
     expect(codes(checkVmlinux(file, { release: '6.12.0-1-amd64' }))).toEqual(['release-mismatch']);
     const ko = path.join(modulesPath, 'kernel/net/ipv4/ip_vti.ko');
     if (existsSync(ko)) expect(codes(checkVmlinux(DebugFile.open(ko), { release: debianRelease }))).toEqual(['not-vmlinux']);
+  });
+
+  it('its build-id and a module\'s are checked against the report\'s', async () => {
+    const file = DebugFile.open(vmlinuxPath);
+    const id = readBuildId(file.elf)!;
+    expect(id).toMatch(/^[0-9a-f]{40}$/);
+    const flipped = (hex: string) => (hex[0] === '0' ? '1' : '0') + hex.slice(1);
+    expect(checkVmlinux(file, { release: debianRelease, buildId: id })).toEqual([]);
+    expect(codes(checkVmlinux(file, { release: debianRelease, buildId: flipped(id) }))).toEqual(['build-id-mismatch']);
+    const ko = path.join(modulesPath, 'kernel/net/ipv4/ip_vti.ko');
+    if (!existsSync(ko)) return;
+    const moduleId = readBuildId(DebugFile.open(ko).elf)!;
+    for (const [shown, expected] of [[moduleId, []], [flipped(moduleId), ['module-build-id-mismatch']]] as const) {
+      const kernel = new KernelSymbolizer({ vmlinux: file, moduleDirs: [modulesPath], debugRoots: [], report: { release: debianRelease, buildId: id, moduleBuildIds: new Map([['ip_vti', shown]]) } });
+      const load = await kernel.loadModule('ip_vti');
+      expect(load.ok && codes(load.symbolizer.warnings)).toEqual(expected);
+      await kernel.close();
+    }
   });
 });
