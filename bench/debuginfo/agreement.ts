@@ -1,12 +1,12 @@
 // Acceptance run 1 of issue 3: 2,000 random addresses inside text symbols of the Debian vmlinux vs
 // eu-addr2line and llvm-addr2line (compared where those two agree), and 50 modules' `.text` /
 // `.init.text` section-relative addresses vs eu-addr2line -j. Every difference is printed, classified.
-//   npx tsx bench/debuginfo/agreement.ts [--addresses 2000] [--modules 50] [--per-module 20] [--seed 1]
+//   [CRASHNAV_KERNEL=6.12] npx tsx bench/debuginfo/agreement.ts [--addresses 2000] [--modules 50] [--per-module 20] [--seed 1]
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DebugFile } from '../../debuginfo/index.js';
-import { modulesPath, vmlinuxPath } from './paths.js';
+import { fetchDbgCommand, modulesPath, vmlinuxPath } from './paths.js';
 import { type AgreementResult, moduleAgreement, resolveTool, sampleTextAddresses, seededRandom, vmlinuxAgreement } from './agreement-lib.js';
 
 
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   try {
     statSync(vmlinuxPath);
   } catch {
-    throw new Error(`missing ${vmlinuxPath}: run scripts/fetch-debian.sh dbg`);
+    throw new Error(`missing ${vmlinuxPath}: run ${fetchDbgCommand}`);
   }
   // The product never runs the peer tools: take them off PATH for our side of the comparison.
   process.env.PATH = '/nonexistent';

@@ -1,7 +1,7 @@
 // Acceptance run 3 of issue 3: a 500-address batch on the Debian vmlinux, side by side with
 // llvm-symbolizer --inlines, binutils addr2line -f -i and eu-addr2line -f -i: wall time and peak RSS
 // of each process (GNU time), and our ratios to llvm-symbolizer; then a single address cold.
-//   npx tsc -p . && node dist/bench/debuginfo/batch.js [--addresses 500] [--runs 3] [--seed 1]
+//   npx tsc -p . && [CRASHNAV_KERNEL=6.12] node dist/bench/debuginfo/batch.js [--addresses 500] [--runs 3] [--seed 1]
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DebugFile } from '../../debuginfo/index.js';
 import { resolveTool, sampleTextAddresses } from './agreement-lib.js';
-import { vmlinuxPath } from './paths.js';
+import { fetchDbgCommand, vmlinuxPath } from './paths.js';
 
 interface Measure {
   wall: number;
@@ -42,7 +42,7 @@ function measure(argv: string[], stdinFile: string, runs: number): Measure {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { addresses: { type: 'string', default: '500' }, runs: { type: 'string', default: '3' }, seed: { type: 'string', default: '1' } } });
-  if (!existsSync(vmlinuxPath)) throw new Error(`missing ${vmlinuxPath}: run scripts/fetch-debian.sh dbg`);
+  if (!existsSync(vmlinuxPath)) throw new Error(`missing ${vmlinuxPath}: run ${fetchDbgCommand}`);
   if (!existsSync(path.join(repoRoot, 'dist/clients/cli/main.js'))) throw new Error('build first: npx tsc -p .');
   const file = DebugFile.open(vmlinuxPath);
   const addresses = sampleTextAddresses(file, Number(values.addresses), Number(values.seed));
