@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResolutionSession, parseCrashReport, resolvedReportToJson } from '../../crash/index.js';
 import { DebuginfodClient, ElfFile, buildIdFromNotes, buildIdPath, readBuildId, runningKernelBuildId } from '../../debuginfo/index.js';
+import { runCli } from '../support/capture-io.js';
 import { canBuild } from './support/fixtures.js';
 import { buildStandInModule, buildStandInVmlinux } from './support/kernel-stand-in.js';
 
@@ -190,6 +191,29 @@ describe.skipIf(!haveGcc)('finding debug info by build-id', () => {
     expect(r.vmlinux).toBeUndefined();
     expect(r.warnings).toEqual([{ code: 'debuginfod-failed', message: expect.stringContaining(`${url}/buildid/${fakeId}/debuginfo: 404 Not Found`) }]);
     expect(lines).toEqual([`debuginfod: ${url}/buildid/${fakeId}/debuginfo: 404 Not Found`]);
+  });
+
+  it('crashnav resolve and report: --build-id is checked, DEBUGINFOD_URLS is used, --offline forbids it', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'oops-')), 'oops.log');
+    writeFileSync(file, oops(undefined));
+    const bad = await runCli(['resolve', '--build-id', 'xyz', file]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.err).toContain("--build-id wants hex digits (e.g. 40 of them), not 'xyz'");
+    const saved = { ...process.env };
+    process.env.DEBUGINFOD_URLS = url;
+    process.env.DEBUGINFOD_CACHE_PATH = mkdtempSync(path.join(os.tmpdir(), 'dfc-'));
+    try {
+      const resolved = await runCli(['resolve', '--json', '--debug-root', emptyRoot(), '--build-id', vmlinuxId, file]);
+      expect(JSON.parse(resolved.out).reports[0]).toMatchObject({ vmlinuxFrom: 'debuginfod' });
+      const report = await runCli(['report', '--format', 'text', '--debug-root', emptyRoot(), '--build-id', vmlinuxId, file]);
+      expect(report.out).toMatch(/stand-in-vmlinux\.c:\d+/);
+      const before = requests.length;
+      const offline = await runCli(['report', '--format', 'text', '--offline', '--debug-root', emptyRoot(), '--build-id', fakeId, file]);
+      expect(offline.out).not.toMatch(/stand-in-vmlinux\.c:\d+/);
+      expect(requests.length).toBe(before);
+    } finally {
+      process.env = saved;
+    }
   });
 
   it("a module frame's [mod BUILDID] finds its debug file under .build-id/, else from debuginfod", async () => {

@@ -29,7 +29,7 @@ options:
   --debug-root DIR   where debug packages install their files (repeatable; default /usr/lib/debug):
                      without --vmlinux, boot/vmlinux-RELEASE of the report's release is used from
                      there, and lib/modules/RELEASE is searched for modules after --modules
-${debugFetchHelp.replace(/^  /gm, '')}
+${debugFetchHelp(21)}
   --db FILE          index database of --root (default: the one crashnav index made for it, if any)
   --format FMT       html, md or text (default: from -o's extension, else text)
   --link TEMPLATE    link URL template, e.g.

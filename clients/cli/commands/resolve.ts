@@ -24,7 +24,7 @@ raw addresses less the KASLR slide); without it, the function's definition from 
   --vmlinux FILE        vmlinux with DWARF (default: found by the report's release under the debug roots)
   --modules DIR         where module .ko files are searched, recursively (repeatable)
   --debug-root DIR      a debug root like /usr/lib/debug, or an unpacked -dbg package (repeatable)
-${debugFetchHelp}
+${debugFetchHelp(24)}
   --subst-path FROM=TO  rewrite DWARF paths starting with FROM (repeatable)
   --allow-path DIR      source files under DIR may be read too (repeatable); otherwise only files under
                         --root, --modules, the substitutions' targets and the binaries' own directories
