@@ -1,40 +1,83 @@
-;;; crashnav.el --- Kernel crash reports and kernel C through crashnav's language server -*- lexical-binding: t; -*-
+;;; crashnav.el --- Navigate Linux kernel crash reports and kernel C -*- lexical-binding: t; -*-
 
-;; Version: 0.1.0
+;; Copyright (C) 2026 The crashnav authors
+
+;; Author: The crashnav authors
+;; URL: https://crashnav.invalid/
+;; Version: 0.2.0
 ;; Package-Requires: ((emacs "27.1") (eglot "1.9"))
-;; Keywords: languages, tools, kernel
+;; Keywords: languages, tools
 ;; SPDX-License-Identifier: GPL-2.0-only
+
+;; This file is not part of GNU Emacs.
 
 ;;; Commentary:
 
-;; `kernel-crash-mode' for crash reports (*.oops, *.crash, vmcore-dmesg.txt, dmesg*.txt) and an eglot
-;; entry that runs `crashnav lsp --stdio' for them and for C buffers.  Every frame of a report then
-;; answers xref-find-definitions (its source line), xref-find-references (its callers), eldoc hovers
-;; (source around the line, decoded Oops/#PF/CS/Tainted/ESR), and the `disassemble' code lens.
+;; `crashnav-crash-mode' for Linux kernel crash reports (*.oops, *.crash,
+;; vmcore-dmesg.txt, dmesg*.txt) and eglot entries that run
+;; `crashnav lsp --stdio' for them and for C buffers inside a kernel
+;; tree (one with MAINTAINERS or a crashnav index, or under one of the
+;; settings' :sourceRoots).  C buffers of any other project keep the
+;; server `eglot-server-programs' names next, clangd by default.
+;; Every frame of a report then answers `xref-find-definitions' (its
+;; source line), `xref-find-references' (its callers), eldoc hovers and
+;; the `disassemble' code lens.
 ;;
 ;;   (require 'crashnav)
-;;   (setq crashnav-settings '(:sourceRoots ["~/src/linux"]
-;;                             :vmlinux "/usr/lib/debug/boot/vmlinux-6.1.0-53-cloud-amd64"))
-;;   (add-hook 'kernel-crash-mode-hook #'eglot-ensure)
+;;   (add-hook 'crashnav-crash-mode-hook #'eglot-ensure)
 ;;   (add-hook 'c-mode-hook #'eglot-ensure)
+;;
+;; The server's settings go in `crashnav-settings', globally with
+;; customize, or for one tree in its .dir-locals.el:
+;;
+;;   ((nil . ((crashnav-settings
+;;             . (:vmlinux "/usr/lib/debug/boot/vmlinux-6.1.0-53-cloud-amd64")))))
+;;
+;; or, without writing a file, with `crashnav-set-directory-settings'.
 
 ;;; Code:
 
+(require 'cl-lib)
 (require 'eglot)
+(require 'jsonrpc)
 
 (defgroup crashnav nil
   "Kernel crash navigation through crashnav's language server."
-  :group 'tools)
+  :group 'tools
+  :link '(url-link "https://crashnav.invalid/"))
 
 (defcustom crashnav-command '("crashnav" "lsp" "--stdio")
   "Command that starts the crashnav language server."
   :type '(repeat string))
 
+(defun crashnav-settings-safe-p (value)
+  "Non-nil when VALUE is only data: a plist of strings and vectors.
+The vectors hold strings or plists of strings (:substitutePaths).
+Settings name files the server reads; none is run."
+  (and (listp value)
+       (cl-evenp (length value))
+       (cl-loop for (key setting) on value by #'cddr
+                always (and (keywordp key)
+                            (or (stringp setting)
+                                (and (vectorp setting)
+                                     (cl-every #'crashnav--safe-item-p setting)))))))
+
+(defun crashnav--safe-item-p (item)
+  "Non-nil when ITEM is a string or a list of keywords and strings."
+  (or (stringp item)
+      (and (listp item) (cl-every (lambda (x) (or (keywordp x) (stringp x))) item))))
+
 (defcustom crashnav-settings nil
   "The server's settings as a plist, with exactly its keys.
-:sourceRoots, :database, :vmlinux, :moduleDirs, :debugRoot,
-:substitutePaths (a vector of (:from F :to T)) and :arch."
-  :type 'plist)
+:sourceRoots (a vector of directories), :database, :vmlinux,
+:moduleDirs, :debugRoot, :substitutePaths (a vector of
+\(:from F :to T)) and :arch.  Sent as initializationOptions when the
+server starts; may be directory-local."
+  :type 'plist
+  :safe #'crashnav-settings-safe-p)
+
+(defconst crashnav-root-markers '(".crashnav" "MAINTAINERS")
+  "Files that mark the top of a kernel tree crashnav serves C buffers in.")
 
 (defconst crashnav--font-lock
   `((,(rx bol (* space) "[" (* space) (+ digit) "." (+ digit) "]") . font-lock-comment-face)
@@ -57,34 +100,77 @@
   "Highlighting of frames, offsets, modules, registers, taint and stack markers.")
 
 ;;;###autoload
-(define-derived-mode kernel-crash-mode text-mode "Kernel-Crash"
+(define-derived-mode crashnav-crash-mode text-mode "Kernel-Crash"
   "Major mode for Linux kernel crash reports, navigated through crashnav."
   (setq-local font-lock-defaults '(crashnav--font-lock t))
   (setq-local truncate-lines t))
 
 ;;;###autoload
+(define-obsolete-function-alias 'kernel-crash-mode #'crashnav-crash-mode "0.2.0")
+
+;;;###autoload
 (add-to-list 'auto-mode-alist
              `(,(rx (or ".oops" ".crash" (seq "/vmcore-dmesg.txt") (seq "/dmesg" (* (not (any "/"))) ".txt")) eos)
-               . kernel-crash-mode))
+               . crashnav-crash-mode))
+
+(defun crashnav--source-roots ()
+  "The :sourceRoots of `crashnav-settings', as absolute directory names."
+  (mapcar (lambda (root) (file-name-as-directory (expand-file-name root)))
+          (plist-get crashnav-settings :sourceRoots)))
+
+(defun crashnav-kernel-tree-p (&optional file)
+  "The kernel tree FILE (default: the current buffer's) is in, or nil.
+That is a directory above it holding one of `crashnav-root-markers',
+or one of the settings' :sourceRoots it is under."
+  (let ((file (expand-file-name (or file buffer-file-name default-directory))))
+    (or (cl-find-if (lambda (root) (file-in-directory-p file root)) (crashnav--source-roots))
+        (cl-some (lambda (marker) (locate-dominating-file file marker)) crashnav-root-markers))))
 
 (defun crashnav--server-program (_interactive)
   "The server command with `crashnav-settings' as its initializationOptions."
   `(,@crashnav-command :initializationOptions ,(or crashnav-settings (make-hash-table))))
 
-(add-to-list 'eglot-server-programs
-             `((kernel-crash-mode c-mode c-ts-mode) . crashnav--server-program))
+(defun crashnav--list (x)
+  "X if it is a list, else a list of X."
+  (if (listp x) x (list x)))
 
-(defun crashnav--workspace-configuration (_server)
-  "Answers the server's workspace/configuration request for the `crashnav' section."
-  `(:crashnav ,(or crashnav-settings (make-hash-table))))
+(defun crashnav--next-contact (interactive)
+  "What `eglot-server-programs' names for this buffer after crashnav.
+INTERACTIVE is passed on to a contact function."
+  (cl-loop for (modes . contact) in eglot-server-programs
+           unless (eq contact #'crashnav--c-contact)
+           when (cl-some (lambda (spec) (provided-mode-derived-p major-mode (car (crashnav--list spec))))
+                         (crashnav--list modes))
+           return (if (functionp contact) (funcall contact interactive) contact)))
 
-(setq-default eglot-workspace-configuration #'crashnav--workspace-configuration)
+(defun crashnav--c-contact (interactive)
+  "Crashnav for a C buffer inside a kernel tree, else the next server.
+INTERACTIVE is as for any contact function of `eglot-server-programs'."
+  (if (crashnav-kernel-tree-p)
+      (crashnav--server-program interactive)
+    (crashnav--next-contact interactive)))
+
+(add-to-list 'eglot-server-programs '(crashnav-crash-mode . crashnav--server-program))
+(add-to-list 'eglot-server-programs '((c-mode c-ts-mode) . crashnav--c-contact))
+
+(defun crashnav-set-directory-settings (directory settings)
+  "Use SETTINGS as `crashnav-settings' for files under DIRECTORY.
+SETTINGS is a plist of the server's keys, as for `crashnav-settings';
+it applies to buffers visited from now on, as a .dir-locals.el would."
+  (let ((class (intern (format "crashnav-%s" (expand-file-name directory)))))
+    (dir-locals-set-class-variables class `((nil . ((crashnav-settings . ,settings)))))
+    (dir-locals-set-directory-class directory class)))
+
+(defun crashnav--position-params ()
+  "The LSP TextDocumentPositionParams of point."
+  (list :textDocument (list :uri (concat "file://" (url-hexify-string (file-truename buffer-file-name) url-path-allowed-chars)))
+        :position (list :line (1- (line-number-at-pos)) :character (funcall eglot-current-column-function))))
 
 (defun crashnav-disassemble ()
   "Disassemble the function of the frame at point, with source, in another window."
   (interactive)
-  (let* ((server (eglot--current-server-or-lose))
-         (result (jsonrpc-request server :crashnav/disassemble (eglot--TextDocumentPositionParams))))
+  (let* ((server (or (eglot-current-server) (user-error "No crashnav server for this buffer")))
+         (result (jsonrpc-request server :crashnav/disassemble (crashnav--position-params))))
     (if (not result)
         (message "crashnav: nothing to disassemble here")
       (with-current-buffer (get-buffer-create (format "*crashnav %s*" (plist-get result :uri)))
