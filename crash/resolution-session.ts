@@ -11,6 +11,7 @@ import {
   type DebuginfodClient,
   type DebugWarning,
   type DebugWarningCode,
+  ElfFile,
   ElfFormatError,
   KallsymsSizes,
   KernelSymbolizer,
@@ -28,6 +29,7 @@ import {
   moduleLayout,
   normalizeModuleName,
   openDebugFile,
+  readBuildId,
   runningKernelBuildId,
   sectionAtRegionOffset,
   wrongBinaryCodes,
@@ -198,6 +200,7 @@ export class ResolutionSession {
   private readonly files = new Map<string, Promise<DebugFile>>();
   private readonly kernels = new Map<string, Promise<Kernel>>();
   private readonly contexts = new WeakMap<CrashReport, Promise<ReportContext>>();
+  private readonly fileBuildIds = new Map<string, string | undefined>();
   private readonly sources: SourceReader;
   private readonly sourceRoots: string[];
 
@@ -247,7 +250,10 @@ export class ResolutionSession {
     return id?.toLowerCase();
   }
 
-  /** The given vmlinux, else the build-id's file under the debug roots, else the release's. */
+  /**
+   * The given vmlinux, else the build-id's file under the debug roots, else the release's, unless another
+   * build of the release when debuginfod can fetch the right one (without it, the identity check warns).
+   */
   private localVmlinux(report: CrashReport | undefined): { path: string; from: VmlinuxSource } | undefined {
     const roots = this.options.debugRoots ? { debugRoots: this.options.debugRoots } : {};
     const buildId = this.buildIdOf(report);
@@ -257,9 +263,28 @@ export class ResolutionSession {
     if (report?.release) tries.push([{ release: report.release, ...roots }, 'release']);
     for (const [query, from] of tries) {
       const found = findVmlinux(query);
+      if (found && from === 'release' && buildId && this.options.debuginfod && this.buildIdOfFile(found) !== buildId) continue;
       if (found) return { path: found, from };
     }
     return undefined;
+  }
+
+  private buildIdOfFile(file: string): string | undefined {
+    if (!this.fileBuildIds.has(file)) {
+      let id: string | undefined;
+      try {
+        const elf = ElfFile.open(file);
+        try {
+          id = readBuildId(elf);
+        } finally {
+          elf.close();
+        }
+      } catch {
+        // Unreadable: opening it later says why.
+      }
+      this.fileBuildIds.set(file, id);
+    }
+    return this.fileBuildIds.get(file);
   }
 
   /** A build-id's debug file from debuginfod, or undefined with the servers' failures as a warning. */

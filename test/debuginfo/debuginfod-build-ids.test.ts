@@ -177,6 +177,17 @@ describe.skipIf(!haveGcc)('finding debug info by build-id', () => {
     expect((await resolve(oops(vmlinuxId), { debugRoots: [emptyRoot()], vmlinux })).vmlinuxFrom).toBe('given');
   });
 
+  it("the release's vmlinux of another build gives way to debuginfod's, and stays without debuginfod", async () => {
+    const other = buildStandInVmlinux(path.join(dir, 'other', 'vmlinux-other'), release);
+    expect(idOf(other)).not.toBe(vmlinuxId);
+    const root = emptyRoot();
+    mkdirSync(path.join(root, 'boot'));
+    copyFileSync(other, path.join(root, 'boot', `vmlinux-${release}`));
+    const { client } = debuginfod();
+    expect((await resolve(oops(vmlinuxId), { debugRoots: [root], debuginfod: client })).vmlinuxFrom).toBe('debuginfod');
+    expect((await resolve(oops(vmlinuxId), { debugRoots: [root] })).vmlinuxFrom).toBe('release');
+  });
+
   it('offline (no client): nothing is fetched and the kernel frames stay unresolved', async () => {
     const before = requests.length;
     const r = await resolve(oops(vmlinuxId), { debugRoots: [emptyRoot()] });
