@@ -14,7 +14,8 @@
 #   scripts/crashlab/record.sh [--kernel 6.1|6.12] [--no-build] [--no-boot] [RUN...]
 #     --kernel: the Debian kernel (default CRASHNAV_KERNEL, else 6.1); another kernel than 6.1 records into
 #     examples/kernel-K/ (modules/NAME/NAME.ko, oopses/RUN.log, oopses/manifest.json), runs with no vmcore
-#     by default: bookworm's crash utility (8.0.2) predates 6.12
+#     by default: bookworm's crash 8.0.2 cannot open a 6.12 vmcore (`invalid structure member offset:
+#     module_core_size`)
 #     RUN: NAME, NAME-kaslr, NAME-vmcore or NAME-kaslr-vmcore; default: all
 #     --no-build: keep the committed .ko files; --no-boot: record from the previous boot of each RUN (its
 #     console and vmcore in ~/.cache/crashnav/crashlab/runs/RUN), e.g. a boot whose stack shows a frame
