@@ -116,6 +116,9 @@ end
 --- buffer is a C file outside every kernel tree and source root.
 function M.attach(bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
+  -- A log name can match two patterns (console.log): attach once.
+  local attached = M.client(bufnr)
+  if attached then return attached.id end
   local serve, root = root_of(bufnr)
   if not serve then return nil end
   if not modern then return legacy_attach(bufnr, root) end
