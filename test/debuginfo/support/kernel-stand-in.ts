@@ -90,3 +90,23 @@ export function standInOops(release: string): string {
     '',
   ].join('\n');
 }
+
+/**
+ * An oops of a stand-in kernel of `release` whose stand-in module `module` faulted in `mod_fault`,
+ * called from `do_thing`; the module frame carries `[module buildId]` when a build-id is given
+ * (CONFIG_STACKTRACE_BUILD_ID).
+ */
+export function standInModuleOops(release: string, module: string, buildId?: string): string {
+  return [
+    'BUG: kernel NULL pointer dereference, address: 0000000000000000',
+    'Oops: 0002 [#1] PREEMPT SMP NOPTI',
+    `CPU: 0 PID: 1 Comm: init Tainted: G           O       ${release} ${standInVersion(release)}`,
+    `RIP: 0010:mod_fault+0x4/0x10 [${module}${buildId ? ` ${buildId}` : ''}]`,
+    'Call Trace:',
+    ' <TASK>',
+    ' do_thing+0x4/0x10',
+    ' start_kernel+0x9/0x10',
+    ' </TASK>',
+    '',
+  ].join('\n');
+}
