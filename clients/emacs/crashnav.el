@@ -126,6 +126,17 @@ or one of the settings' :sourceRoots it is under."
     (or (cl-find-if (lambda (root) (file-in-directory-p file root)) (crashnav--source-roots))
         (cl-some (lambda (marker) (locate-dominating-file file marker)) crashnav-root-markers))))
 
+;; A kernel tree without version control (an unpacked linux-source) would
+;; otherwise be a project per directory, and eglot would give the server
+;; a subdirectory as its workspace, which is no kernel tree.
+(defun crashnav-project-find (directory)
+  "The kernel tree around DIRECTORY as a transient project, or nil.
+For `project-find-functions', after version control's own lookup."
+  (when-let ((root (cl-some (lambda (marker) (locate-dominating-file directory marker)) crashnav-root-markers)))
+    (cons 'transient (expand-file-name root))))
+
+(add-hook 'project-find-functions #'crashnav-project-find 90)
+
 (defun crashnav--server-program (_interactive)
   "The server command with `crashnav-settings' as its initializationOptions."
   `(,@crashnav-command :initializationOptions ,(or crashnav-settings (make-hash-table))))

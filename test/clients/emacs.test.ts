@@ -33,12 +33,12 @@ function emacsEval(forms: string, cwd: string, env: Record<string, string> = {})
 let tree: FixtureTree;
 
 /** Runs Emacs on `file` with point after `needle`, printing `DEF path:line` and `REF path:line` lines. */
-function runEmacs(file: string, needle: string): { mode: string; defs: string[]; refs: string[]; output: string } {
+function runEmacs(file: string, needle: string, settings = true): { mode: string; defs: string[]; refs: string[]; output: string } {
   const script = `
 (add-to-list 'load-path ${elisp(path.join(repoRoot, 'clients/emacs'))})
 (require 'crashnav)
 (setq crashnav-command '("node" ${elisp(path.join(repoRoot, 'bin/crashnav.js'))} "lsp" "--stdio"))
-(crashnav-set-directory-settings ${elisp(tree.parent)} '(:sourceRoots [${elisp(tree.root)}] :debugRoot ${elisp(path.join(tree.parent, 'no-debug'))}))
+${settings ? `(crashnav-set-directory-settings ${elisp(tree.parent)} '(:sourceRoots [${elisp(tree.root)}] :debugRoot ${elisp(path.join(tree.parent, 'no-debug'))}))` : ''}
 (setq eglot-sync-connect t eglot-connect-timeout 60)
 (find-file ${elisp(file)})
 (princ (format "MODE %s\\n" major-mode))
@@ -158,6 +158,12 @@ describe.skipIf(!haveEmacs || !haveLab)('Emacs with eglot and clients/emacs/cras
     // Without a vmlinux there is no machine code: crashnav/disassemble answered, through no private eglot API.
     expect(result.output).toContain('crashnav: nothing to disassemble here');
     expect(result.output).toContain('GLOBAL-CONFIG nil');
+  });
+
+  it('a C file of a kernel tree without version control or settings: the tree is the workspace, and indexed', () => {
+    const result = runEmacs(tree.file('kernel/module/main.c'), 'do_one_initcall(m', false);
+    expect(result.defs, result.output).toEqual(['init/main.c:11']);
+    expect(result.output).toContain(`in project \`linux'`);
   });
 
   it('a C file answers xref through the same server', () => {
