@@ -83,15 +83,24 @@ describe.skipIf(missing.length > 0)("every reliable frame of the 6.12 oopses res
     chains = addr2linePlaces([...places.values()].flat());
   }, 300_000);
 
-  async function crashnavFrames(log: string): Promise<Map<number, ResolvedFrame>> {
+  interface Resolved {
+    reports: { release: string | null; kaslrSlide: string | null; stacks: { frames: ResolvedFrame[] }[] }[];
+  }
+
+  async function resolve(log: string): Promise<{ report: Resolved['reports'][number]; frames: Map<number, ResolvedFrame> }> {
     const { code, out, err } = await runCli(['resolve', '--json', '--vmlinux', vmlinux, '--modules', path.relative(repoRoot, modulesDir), log], { cwd: repoRoot });
     expect(code, err).toBe(0);
-    const record = JSON.parse(out.split('\n')[0]!) as { reports: { stacks: { frames: ResolvedFrame[] }[] }[] };
-    return new Map(record.reports.flatMap((r) => r.stacks.flatMap((s) => s.frames)).map((f) => [f.inputLine, f]));
+    const record = JSON.parse(out.split('\n')[0]!) as Resolved;
+    expect(record.reports).toHaveLength(1);
+    return { report: record.reports[0]!, frames: new Map(record.reports[0]!.stacks.flatMap((s) => s.frames).map((f) => [f.inputLine, f])) };
   }
 
   it.each(crashing)('$log: kernel and module frames', async (run) => {
-    const frames = await crashnavFrames(run.log);
+    const { report, frames } = await resolve(run.log);
+    // The release and KASLR offset as the console printed them: 6.12's CPU line carries `UID: 0` before the PID.
+    const offset = /Kernel Offset: (0x[0-9a-f]+|disabled)/.exec(readFileSync(path.join(repoRoot, run.log), 'utf8'))![1]!;
+    expect({ release: report.release, kaslrSlide: report.kaslrSlide }).toEqual({ release, kaslrSlide: offset === 'disabled' ? '0x0' : offset });
+    expect(offset !== 'disabled').toBe(run.kaslr);
     const expected = places.get(run.log)!;
     const disagreements = expected.flatMap((p) => {
       const why = disagreementWithAddr2line(frames.get(p.frame.line), chains.get(p)!);
