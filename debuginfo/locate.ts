@@ -24,7 +24,7 @@ export interface VmlinuxQuery {
   buildId?: string;
   /** `uname -r` of the crashed kernel. */
   release?: string;
-  /** Debug roots (default `/usr/lib/debug`); a Debian `-dbg` package unpacked elsewhere is a root too. */
+  /** Debug roots (default `/usr/lib/debug`); a `-dbg` package unpacked elsewhere, or a kernel build tree, is a root too. */
   debugRoots?: string[];
 }
 

@@ -106,6 +106,26 @@ describe.skipIf(!haveTools)('stripped binaries lead to their debug halves', () =
     await kernel.close();
   });
 
+  it('a stripped module without build-id leads to its debug half by .gnu_debuglink under a debug root (gdb\'s global rule)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'crashnav-link-'));
+    const full = buildStandInModule(path.join(dir, 'build', 'my-mod.ko'), release);
+    const installed = path.join(dir, 'lib', 'modules', release, 'kernel', 'drivers', 'misc');
+    const root = path.join(dir, 'debug');
+    // The debug half where the debug root mirrors the stripped file's directory, as gdb looks for it.
+    split(full, path.join(root, installed, 'my-mod.ko.debug'), path.join(installed, 'my-mod.ko'));
+    const vmlinux = DebugFile.open(buildStandInVmlinux(path.join(dir, 'vmlinux'), release));
+    const kernel = new KernelSymbolizer({ vmlinux, moduleDirs: [path.join(dir, 'lib', 'modules', release)], debugRoots: [root], report: { release } });
+    const r = await kernel.resolve('mod_fault+0x4', { module: 'my_mod' });
+    expect(r.frames.at(-1)?.line).toBeGreaterThan(0);
+    expect(r.warnings).toEqual([]);
+    expect((await kernel.module('my_mod'))?.file?.name).toBe(path.join(root, installed, 'my-mod.ko.debug'));
+    // Without the debug half: the stripped module answers from its symbols, saying it has no DWARF.
+    const bare = new KernelSymbolizer({ vmlinux, moduleDirs: [path.join(dir, 'lib', 'modules', release)], debugRoots: [], report: { release } });
+    expect((await bare.resolve('mod_fault+0x4', { module: 'my_mod' })).warnings.map((w) => w.code)).toEqual(['no-dwarf']);
+    await kernel.close();
+    await bare.close();
+  });
+
   it.skipIf(!hasTool('xz'))('a stripped .ko.xz where /lib/modules has it gives way to the .ko.debug (Fedora), identity from the stripped half', async () => {
     const { root, at } = layOut(layouts.find((l) => l.buildIdLinks)!);
     const stripped = path.join(root, 'lib', 'modules', release, 'kernel', 'drivers', 'misc', 'my-mod.ko');
