@@ -7,7 +7,8 @@ import { renameSync, rmSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import type { CParser, SyntaxTree } from './c-parser.js';
-import { IndexStore } from './index-store.js';
+import { IndexDatabaseError, IndexStore } from './index-store.js';
+import { indexWriteRefusal } from './index-location.js';
 import { listSourceFiles, type SourceFile } from './list-source-files.js';
 import { hashBytes, hugeFileBytes, parseFileAt, parseSourceText, referenceHashes, type ParseOutcome } from './parse-file.js';
 import { ParsePool, type QueueLimits } from './parse-pool.js';
@@ -83,6 +84,9 @@ const unwrittenLimit = 32 * 1024 * 1024;
 
 export async function buildIndex(options: BuildIndexOptions): Promise<BuildIndexSummary> {
   const t0 = performance.now();
+  // Another user's index is theirs: neither updated nor, when unusable, deleted and rebuilt.
+  const refusal = indexWriteRefusal(options.dbPath);
+  if (refusal) throw new IndexDatabaseError(options.dbPath, `${refusal}; it is left as it is`);
   const live = IndexStore.open(options.dbPath, { create: true });
   let store = live;
   let aside: string | undefined;

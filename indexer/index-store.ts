@@ -9,7 +9,7 @@
 // Each file's rows change in one transaction together with its hash, so a run killed at any point leaves
 // every file either fully old or fully new.
 import Database from 'better-sqlite3';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DefFact } from './file-facts.js';
 import { AliasField, CallField, DefField, DefFlag, IncludeField, InvocationField, MacroTableField, type FactsLayout, type PackedFacts, defCodes, defKinds, layoutOf } from './packed-facts.js';
@@ -160,7 +160,10 @@ export class IndexStore {
   }
 
   static open(file: string, options: OpenStoreOptions = {}): IndexStore {
-    if (options.create) mkdirSync(path.dirname(file), { recursive: true });
+    // A directory made for the index holds nothing else: git is told to ignore all of it.
+    if (options.create && mkdirSync(path.dirname(file), { recursive: true }) !== undefined) {
+      writeFileSync(path.join(path.dirname(file), '.gitignore'), '*\n');
+    }
     let db: Database.Database;
     try {
       db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: !options.create });
@@ -214,7 +217,20 @@ export class IndexStore {
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   }
 
+  /**
+   * Left in WAL mode, the index could not be read by a user who may only read its directory (SQLite needs a
+   * `-shm` file beside it, which only a running writer keeps): the last writer to close puts it back in
+   * rollback mode, as a completed rebuild is. With other connections still open that fails at once: theirs.
+   */
   close(): void {
+    if (this.db.open && !this.db.readonly) {
+      try {
+        this.db.pragma('busy_timeout = 0');
+        this.db.pragma('journal_mode = DELETE');
+      } catch {
+        // Busy: another connection has it open and the last to close switches.
+      }
+    }
     this.db.close();
   }
 

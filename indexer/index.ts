@@ -5,6 +5,7 @@ export type { BuildIndexOptions, BuildIndexSummary, IndexProgress } from './buil
 export { KernelIndex, rankDefinition } from './kernel-index.js';
 export type { CallQuery, CallSite, DefinitionQuery, IncludeEdge, Reference, ReferenceRole, SymbolDef, TextHit } from './kernel-index.js';
 export { IndexStore, IndexDatabaseError, defaultDbPath, schemaVersion } from './index-store.js';
+export { cacheDbPath, hasIndex, indexDbPath, indexWriteRefusal } from './index-location.js';
 export { cscopeQueryNumbers, compressLine, isCscopeQueryNumber, renderCscopeJson, renderCscopeLine, runCscopeQuery } from './cscope-query.js';
 export type { CscopeHit, CscopeQueryNumber, CscopeQueryOptions } from './cscope-query.js';
 export { stripCompilerSuffix } from './compiler-suffix.js';

@@ -44,11 +44,12 @@ export class Session {
   private indexing: AbortController | undefined;
   private readonly indexingRoots = new Set<string>();
   private readonly seen = new Set<string>();
+  private readonly toldUnindexed = new Set<string>();
   private readonly reindexTimers = new Map<string, { timer: NodeJS.Timeout; run: () => void }>();
 
   constructor(private readonly connection: Connection) {
     this.reports = new ReportStore((event) => this.reportAnalyzed(event));
-    this.workspace = openWorkspace({ settings: this.settings, roots: [], log: (m) => this.log(m) });
+    this.workspace = openWorkspace({ settings: this.settings, folders: [], log: (m) => this.log(m) });
     // onDidChangeContent fires for the opening text too: the first time a URI is seen is its opening.
     this.documents.onDidChangeContent((e) => {
       const opened = !this.seen.has(e.document.uri);
@@ -92,7 +93,7 @@ export class Session {
     this.applyRawSettings(params.initializationOptions);
     // Open the engines now, so requests sent right after `initialized` find the existing index.
     this.workspace.close();
-    this.workspace = openWorkspace({ settings: this.settings, roots: this.roots(), log: (m) => this.log(m) });
+    this.workspace = this.open();
     const workspace = this.workspace;
     setImmediate(() => workspace.resolver.warmUp());
     return { capabilities: serverCapabilities(params.capabilities), serverInfo: { name: 'crashnav' } };
@@ -117,7 +118,10 @@ export class Session {
     const before = JSON.stringify(this.settings);
     await this.pullConfiguration();
     if (JSON.stringify(this.settings) !== before) this.reopen();
-    else void this.indexAll();
+    else {
+      this.tellUnindexed();
+      void this.indexAll();
+    }
     this.workspace.resolver.warmUp();
   }
 
@@ -171,15 +175,29 @@ export class Session {
     for (const problem of problems) void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Warning, message: problem });
   }
 
-  private roots(): string[] {
-    return this.settings.sourceRoots.length > 0 ? this.settings.sourceRoots : this.folders;
+  private open(): Workspace {
+    return openWorkspace({ settings: this.settings, folders: this.folders, log: (m) => this.log(m) });
+  }
+
+  /**
+   * A root left unindexed is explained once a session, after the pulled settings are in (they may make it
+   * a source root).
+   */
+  private tellUnindexed(): void {
+    for (const root of this.workspace.unindexed) {
+      if (this.toldUnindexed.has(root)) continue;
+      this.toldUnindexed.add(root);
+      const message = `crashnav: ${root} is not a kernel tree, so its C code is not indexed (crash reports work as usual). To navigate it, add it to crashnav.sourceRoots or run 'crashnav index' in it.`;
+      void this.connection.sendNotification(ShowMessageNotification.type, { type: MessageType.Info, message });
+    }
   }
 
   /** Reopens the engines for the current settings and brings every index up to date. */
   private reopen(): void {
     this.indexing?.abort();
     this.workspace.close();
-    this.workspace = openWorkspace({ settings: this.settings, roots: this.roots(), log: (m) => this.log(m) });
+    this.workspace = this.open();
+    this.tellUnindexed();
     // Parsing does not depend on settings; what the frames resolve to (and so the diagnostics) does.
     for (const document of this.documents.all()) {
       const report = this.reports.get(document.uri);

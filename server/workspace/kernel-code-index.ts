@@ -7,9 +7,10 @@ import {
   buildIndex,
   createNativeCParser,
   type CParser,
-  defaultDbPath,
   type IncludeEdge,
+  indexDbPath,
   indexFileFromDisk,
+  indexWriteRefusal,
   KernelIndex,
   type CallSite as IndexCallSite,
   type SymbolDef as IndexSymbolDef,
@@ -21,7 +22,7 @@ const callCacheSize = 256;
 
 export interface KernelCodeIndexOptions {
   root: string;
-  /** Database path; default `<root>/.crashnav/index.db`. */
+  /** Database path; default `indexDbPath(root)` (in the tree, or in the user's cache). */
   database?: string;
   arch?: string;
   sources: SourceFiles;
@@ -31,6 +32,8 @@ export interface KernelCodeIndexOptions {
 export class KernelCodeIndex implements CodeIndex {
   readonly root: string;
   readonly database: string;
+  /** Why this index is only read (another user's, or not writable), or undefined when it is kept up to date. */
+  readonly readOnly: string | undefined;
   private reader: KernelIndex | undefined;
   private parser: CParser | undefined;
   private building = false;
@@ -45,13 +48,14 @@ export class KernelCodeIndex implements CodeIndex {
 
   constructor(private readonly options: KernelCodeIndexOptions) {
     this.root = path.resolve(options.root);
-    this.database = options.database ?? defaultDbPath(this.root);
+    this.database = options.database ?? indexDbPath(this.root);
+    this.readOnly = indexWriteRefusal(this.database);
   }
 
   private get index(): KernelIndex | undefined {
     if (!this.reader && existsSync(this.database)) {
       try {
-        this.reader = KernelIndex.open(this.database, { root: this.root, writable: true });
+        this.reader = KernelIndex.open(this.database, { root: this.root, writable: this.readOnly === undefined });
       } catch (err) {
         this.options.log(`cannot open the index ${this.database}: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -176,6 +180,7 @@ export class KernelCodeIndex implements CodeIndex {
   }
 
   updateFile(file: string, text: string): void {
+    if (this.readOnly) return;
     // A build holds the database's write lock; a synchronous wait for it would stall every request.
     if (this.building) {
       this.deferred.set(file, text);
@@ -187,12 +192,16 @@ export class KernelCodeIndex implements CodeIndex {
 
   async refreshFiles(files: string[]): Promise<void> {
     const index = this.index;
-    if (this.building || !index) return;
+    if (this.building || !index || this.readOnly) return;
     this.callCache.clear();
     for (const file of files) await indexFileFromDisk(index.store, this.root, this.rel(file), this.cParser());
   }
 
   async update(onProgress: (p: IndexProgress) => void, signal: AbortSignal): Promise<void> {
+    if (this.readOnly) {
+      this.options.log(`${this.database}: ${this.readOnly}; answering from it as it is, without updating it`);
+      return;
+    }
     this.building = true;
     try {
       const options: Parameters<typeof buildIndex>[0] = {

@@ -1,4 +1,4 @@
-// The engines behind one configuration: an index per source root, the frame resolver, and what is missing.
+// The engines behind one configuration: an index per indexed source root, the frame resolver, and what is missing.
 // Queries fan out over the roots (the kernel tree first) so a module's own tree answers beside the kernel's.
 import type { CrashFrame, CrashReport } from '../../crash/index.js';
 import type { CallSite, CodeIndex, FrameResolver, ResolvedFrame, SymbolDef, SymbolRef } from './ports.js';
@@ -14,6 +14,8 @@ export class Workspace {
     readonly resolver: FrameResolver,
     /** What is missing and how to provide it, one sentence each (shown as diagnostics and in status). */
     readonly missing: readonly string[],
+    /** Source roots served without an index (not configured, not indexed before, not a kernel tree). */
+    readonly unindexed: readonly string[] = [],
   ) {
     this.sources = new SourceFiles(roots);
   }

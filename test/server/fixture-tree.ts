@@ -1,11 +1,20 @@
-// A tiny kernel-like tree for the server tests, written from one multi-file string into a temp dir: the
-// functions of the lab oops's call chain (do_one_initcall ← do_init_module ← finit_module) with kernel-doc,
-// a header with the prototype, an #include, and a syscall made by SYSCALL_DEFINE3.
+// A tiny kernel tree for the server tests, written from one multi-file string into a temp dir: shaped like
+// one (`MAINTAINERS`, `arch/`) so the server indexes it, with the functions of the lab oops's call chain
+// (do_one_initcall ← do_init_module ← finit_module) with kernel-doc, a header with the prototype, an
+// #include, and a syscall made by SYSCALL_DEFINE3.
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const tree = `
+==> MAINTAINERS <==
+MODULE SUPPORT
+F:	kernel/module/
+
+==> arch/x86/Kconfig <==
+config X86
+	def_bool y
+
 ==> include/linux/init.h <==
 #ifndef _LINUX_INIT_H
 #define _LINUX_INIT_H

@@ -3,13 +3,15 @@ import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readCrashInput } from '../../../crash/index.js';
-import { type IndexProgress, buildIndex, defaultDbPath } from '../../../indexer/index.js';
+import { type IndexProgress, buildIndex, indexDbPath, indexWriteRefusal } from '../../../indexer/index.js';
 import { type CliCommand, UsageError, exitStatusHelp, writeLine } from '../command.js';
 
 const usage = `usage: crashnav index [--root DIR] [--db FILE] [--arch ARCH] [--jobs N] [--first FILELIST] [--quiet] [--verbose]
 
 Indexes every .c, .h and .S file under DIR (default: the current directory), skipping .git and what
-.gitignore/.crashnavignore files exclude, into FILE (default DIR/.crashnav/index.db). A second run
+.gitignore/.crashnavignore files exclude, into FILE (default DIR/.crashnav/index.db when you own DIR
+and may write it, else $XDG_CACHE_HOME/crashnav/NAME-HASH/index.db; an index already at either place
+is the one updated). Another user's index is never written: give --db FILE for one of your own. A second run
 parses only files whose size, mtime and content changed, and drops deleted ones; a run killed at any
 point leaves a consistent index that the next run completes.
 
@@ -48,7 +50,11 @@ export const command: CliCommand = {
     const rootArg = values.root ?? positionals[0] ?? '.';
     const root = path.resolve(io.cwd, rootArg);
     checkRoot(root, rootArg);
-    const dbPath = values.db ? path.resolve(io.cwd, values.db) : defaultDbPath(root);
+    const dbPath = values.db ? path.resolve(io.cwd, values.db) : indexDbPath(root);
+    const refusal = indexWriteRefusal(dbPath);
+    if (refusal) {
+      throw new Error(`${dbPath}: ${refusal}, so it is left as it is (queries still read it); give --db FILE to build an index of your own`);
+    }
     const jobs = values.jobs === undefined ? undefined : Number(values.jobs);
     if (jobs !== undefined && (!Number.isInteger(jobs) || jobs < 1)) throw new UsageError(`--jobs wants a positive integer, not '${values.jobs}'`);
     let first: string[] | undefined;

@@ -7,7 +7,7 @@ import {
   type CscopeHit,
   KernelIndex,
   cscopeQueryNumbers,
-  defaultDbPath,
+  indexDbPath,
   isCscopeQueryNumber,
   renderCscopeJson,
   renderCscopeLine,
@@ -39,7 +39,8 @@ Answers cscope's queries from the index built by 'crashnav index', one hit a lin
               'cscope: K lines' and the hits after a '>> ' prompt; 'q' quits
   --json      one JSON object a hit: {file,line,column,function,text,kind,via}
   --arch ARCH rank definitions for ARCH (x86, arm64; x86_64, aarch64 accepted)
-  --db FILE   the index (default DIR/.crashnav/index.db)
+  --db FILE   the index (default: the one 'crashnav index' builds for DIR, in DIR/.crashnav/
+              or in $XDG_CACHE_HOME/crashnav/); another user's index is read as it is
   --root DIR  the source tree (default: the current directory)
   -f FILE, -P DIR, -d   cscope's spellings of --db and --root, and its 'never rebuild' (the
               index is never rebuilt by a query), so Vim can set cscopeprg=crashnav query
@@ -69,7 +70,7 @@ export const command: CliCommand = {
       allowPositionals: true,
     });
     const root = path.resolve(io.cwd, values.root ?? '.');
-    const dbPath = values.db ? path.resolve(io.cwd, values.db) : defaultDbPath(root);
+    const dbPath = values.db ? path.resolve(io.cwd, values.db) : indexDbPath(root);
     if (values.l) {
       if (numbered) throw new UsageError('-l reads its queries from stdin; give no -N PATTERN');
       const index = KernelIndex.open(dbPath, { root: values.root ? root : undefined });
