@@ -97,7 +97,8 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
         notices.push(`${options.root} has no source index, so frames carry no definitions or callers: run crashnav index --root ${options.root} once (or give --db FILE).`);
       }
       const kernelFrames = report.stacks.some((s) => s.frames.some((f) => f.symbol && !f.module));
-      if (resolved.vmlinux && !options.vmlinux) notices.push(`Kernel frames resolved with ${resolved.vmlinux}, found for release ${report.release}.`);
+      const how = { 'build-id': `found by its build-id`, release: `found for release ${report.release}`, debuginfod: 'fetched by its build-id from debuginfod', given: '' };
+      if (resolved.vmlinux && resolved.vmlinuxFrom && resolved.vmlinuxFrom !== 'given') notices.push(`Kernel frames resolved with ${resolved.vmlinux}, ${how[resolved.vmlinuxFrom]}.`);
       if (!haveVmlinux && kernelFrames) notices.push(noVmlinuxNotice(report.release));
       const input: ReportInput = {
         source: options.source,
