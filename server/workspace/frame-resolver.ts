@@ -5,7 +5,7 @@
 // index) and renders disassembly for the virtual document.
 import path from 'node:path';
 import { type CrashFrame, type CrashReport, ResolutionSession, type ResolvedFrame as PipelineFrame, isWrongBinaryWarning } from '../../crash/index.js';
-import { disassembleFromFile, listingOf, renderDisassembly } from '../../debuginfo/index.js';
+import { type DebuginfodClient, debuginfodFromEnv, disassembleFromFile, listingOf, renderDisassembly } from '../../debuginfo/index.js';
 import type { Settings } from '../config.js';
 import type { DisassembleTarget } from '../protocol.js';
 import type { KernelCodeIndex } from './kernel-code-index.js';
@@ -21,6 +21,11 @@ export interface FrameResolverOptions {
 /** Warnings that limit an answer rather than question it: hovers, not diagnostics. */
 const noteCodes = new Set(['source-not-found', 'location-as-printed']);
 
+function debuginfodOption(): { debuginfod?: DebuginfodClient } {
+  const client = debuginfodFromEnv(process.env, { progress: false });
+  return client ? { debuginfod: client } : {};
+}
+
 export class CrashFrameResolver implements FrameResolver {
   readonly vmlinux?: string;
   private readonly session: ResolutionSession;
@@ -34,6 +39,8 @@ export class CrashFrameResolver implements FrameResolver {
       moduleDirs: settings.moduleDirs,
       sourceRoots: [...sources.roots],
       substitutions: settings.substitutePaths,
+      // As gdb and elfutils do, debuginfod only when the environment names servers (DEBUGINFOD_URLS).
+      ...debuginfodOption(),
       // The kernel tree's index as it is now: its reader is reopened when an update ends.
       index: () => indexes[0]?.kernelIndex(),
     });
