@@ -1,10 +1,10 @@
-// The Neovim plugin as a user installs it, in Debian's Neovim 0.7 (headless): the repository root is a
-// plugin (its plugin/, lua/, lsp/, doc/, syntax/ link into clients/nvim) loaded with :packadd; the help
+// The Neovim plugin as a user installs it, in Debian's Neovim 0.7 (headless): clients/nvim loaded with
+// :packadd from a pack/ dir that links it, and the way lazy.nvim's documented spec loads it; the help
 // file's tags; :checkhealth crashnav with and without a server, an index and a vmlinux; crash detection in
 // an untitled buffer; and the 0.11 path (lsp/crashnav.lua, setup through vim.lsp.config/enable, method
 // calls on the client) run against stand-ins, since no Neovim 0.11 is installable here.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,10 +36,25 @@ describe.skipIf(!haveNvim)('the Neovim plugin in Neovim 0.7', () => {
     if (tree) rmSync(tree.parent, { recursive: true, force: true });
   });
 
-  it('the repository root is the plugin: its runtime directories are clients/nvim', () => {
-    for (const sub of ['plugin', 'lua', 'lsp', 'doc', 'syntax']) {
-      expect(realpathSync(path.join(repoRoot, sub))).toBe(realpathSync(path.join(repoRoot, 'clients/nvim', sub)));
-    }
+  // lazy.nvim adds only a repository's root to 'runtimepath'; the spec in doc/crashnav.txt's config does this.
+  it("lazy.nvim's subdirectory spec: 'runtimepath' plus `runtime! plugin/crashnav.lua` gives the plugin", () => {
+    const doc = readFileSync(path.join(repoRoot, 'clients/nvim/doc/crashnav.txt'), 'utf8');
+    expect(doc).toContain("vim.opt.rtp:append(plugin.dir .. '/clients/nvim')");
+    expect(doc).toContain("vim.cmd('runtime! plugin/crashnav.lua')");
+    const out = path.join(dir, 'lazy.json');
+    const plugin = { dir: repoRoot };
+    const run = spawnSync(
+      'nvim',
+      [
+        '--headless', '-u', 'NONE', '-i', 'NONE', '-n',
+        '-c', `lua local plugin = vim.fn.json_decode(${JSON.stringify(JSON.stringify(plugin))}); vim.opt.rtp:append(plugin.dir .. '/clients/nvim'); vim.cmd('runtime! plugin/crashnav.lua')`,
+        '-c', `lua vim.fn.writefile({ vim.fn.json_encode({ attach = vim.fn.exists(':CrashnavAttach'), lsp = #vim.api.nvim_get_runtime_file('lsp/crashnav.lua', false), syntax = #vim.api.nvim_get_runtime_file('syntax/kernel-crash.vim', false) }) }, '${out}')`,
+        '-c', 'qa!',
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ attach: 2, lsp: 1, syntax: 1 });
   });
 
   it(':packadd loads commands, filetype detection, syntax and lsp/crashnav.lua, and starts no server', () => {

@@ -1,5 +1,5 @@
 // Helpers for running headless Neovim on the crashnav plugin as a user's package manager would load it:
-// a packpath whose pack/crashnav/opt/crashnav links to the repository root, loaded with :packadd.
+// a packpath whose pack/crashnav/opt/crashnav links to clients/nvim, loaded with :packadd.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,13 +12,13 @@ export const kernelMarkers: Record<string, string> = {
   'arch/x86/Kbuild': 'obj-y += entry/\n',
 };
 
-/** A packpath under `dir` holding the repository as the optional package `crashnav`. */
+/** A packpath under `dir` holding clients/nvim as the optional package `crashnav`. */
 export function packPath(dir: string): string {
   const pack = path.join(dir, 'nvim-pack');
   const link = path.join(pack, 'pack/crashnav/opt/crashnav');
   if (!existsSync(link)) {
     mkdirSync(path.dirname(link), { recursive: true });
-    symlinkSync(repoRoot, link);
+    symlinkSync(path.join(repoRoot, 'clients/nvim'), link);
   }
   return pack;
 }

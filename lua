@@ -1,1 +1,0 @@
-clients/nvim/lua
