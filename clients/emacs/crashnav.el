@@ -99,6 +99,8 @@ server starts; may be directory-local."
     (,(rx "<" (= 2 hex) ">") . font-lock-warning-face))
   "Highlighting of frames, offsets, modules, registers, taint and stack markers.")
 
+(define-obsolete-variable-alias 'kernel-crash-mode-hook 'crashnav-crash-mode-hook "0.2.0")
+
 ;;;###autoload
 (define-derived-mode crashnav-crash-mode text-mode "Kernel-Crash"
   "Major mode for Linux kernel crash reports, navigated through crashnav."

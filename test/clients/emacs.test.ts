@@ -102,13 +102,15 @@ describe.skipIf(!haveEmacs)('clients/emacs/crashnav.el as a package', () => {
 
   it('kernel-crash-mode is an obsolete alias of crashnav-crash-mode; no global eglot settings are set', () => {
     const { stdout, output } = emacsEval(
-      `(with-temp-buffer (kernel-crash-mode) (princ (format "MODE %s\\n" major-mode)))
+      `(add-hook 'kernel-crash-mode-hook (lambda () (princ "OLD-HOOK ran\\n")))
+(with-temp-buffer (kernel-crash-mode) (princ (format "MODE %s\\n" major-mode)))
 (princ (format "OBSOLETE %S\\n" (get 'kernel-crash-mode 'byte-obsolete-info)))
 (princ (format "GLOBAL-CONFIG %S\\n" (default-value 'eglot-workspace-configuration)))
 (princ (format "REPORT %S\\n" (assoc-default "/var/crash/vmcore-dmesg.txt" auto-mode-alist #'string-match)))`,
       dir.parent,
     );
     expect(stdout, output).toContain('MODE crashnav-crash-mode');
+    expect(stdout).toContain('OLD-HOOK ran');
     expect(stdout).toMatch(/OBSOLETE \(crashnav-crash-mode nil "0\.2\.0"\)/);
     expect(stdout).toContain('GLOBAL-CONFIG nil');
     expect(stdout).toContain('REPORT crashnav-crash-mode');
