@@ -132,7 +132,7 @@ function peekElf(p: string): { dwarf: boolean; debuglink: Debuglink | undefined;
   let elf: ElfFile | undefined;
   try {
     elf = ElfFile.open(p);
-    // A file with DWARF is the answer: its notes are not needed.
+    // A file with DWARF is its own debug file: its debuglink is not needed.
     if (DwarfInfo.present(elf)) return { dwarf: true, debuglink: undefined, buildId: readBuildId(elf) };
     return { dwarf: false, debuglink: readDebuglink(elf), buildId: readBuildId(elf) };
   } catch {
