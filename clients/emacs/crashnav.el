@@ -18,7 +18,9 @@
 ;; `crashnav lsp --stdio' for them and for C buffers inside a kernel
 ;; tree (one with MAINTAINERS or a crashnav index, or under one of the
 ;; settings' :sourceRoots).  C buffers of any other project keep the
-;; server `eglot-server-programs' names next, clangd by default.
+;; server `eglot-server-programs' names next, clangd by default.  A
+;; kernel tree without version control is one project (see
+;; `crashnav-project-find'), so the server gets the whole tree.
 ;; Every frame of a report then answers `xref-find-definitions' (its
 ;; source line), `xref-find-references' (its callers), eldoc hovers and
 ;; the `disassemble' code lens.
@@ -40,6 +42,7 @@
 (require 'cl-lib)
 (require 'eglot)
 (require 'jsonrpc)
+(require 'project)
 
 (defgroup crashnav nil
   "Kernel crash navigation through crashnav's language server."
