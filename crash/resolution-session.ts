@@ -167,7 +167,15 @@ export function isWrongBinaryWarning(w: ResolutionWarning): boolean {
 }
 
 /** About a binary rather than one lookup: the symbolizer repeats these on every answer, the report states them once. */
-const binaryLevel = new Set<ResolutionWarningCode>(['release-mismatch', 'build-mismatch', 'not-vmlinux', 'module-vermagic', 'module-srcversion']);
+const binaryLevel = new Set<ResolutionWarningCode>([
+  'release-mismatch',
+  'build-mismatch',
+  'build-id-mismatch',
+  'not-vmlinux',
+  'module-vermagic',
+  'module-srcversion',
+  'module-build-id-mismatch',
+]);
 
 interface Kernel {
   vmlinux: string | undefined;
@@ -365,10 +373,10 @@ export class ResolutionSession {
     const remote = !local && buildId && this.options.debuginfod ? buildId : undefined;
     const modules = report ? moduleBuildIds(report) : new Map<string, string>();
     const version = report?.header['VERSION'];
-    const key = JSON.stringify([local?.path ?? (remote ? `build-id:${remote}` : null), report?.release ?? null, version ?? null, [...modules]]);
+    const key = JSON.stringify([local?.path ?? (remote ? `build-id:${remote}` : null), report?.release ?? null, version ?? null, buildId ?? null, [...modules]]);
     let pending = this.kernels.get(key);
     if (!pending) {
-      pending = this.openKernel(report, local, remote, modules, version);
+      pending = this.openKernel(report, local, remote, modules, { version, buildId });
       this.kernels.set(key, pending);
     }
     return pending;
@@ -379,8 +387,9 @@ export class ResolutionSession {
     local: { path: string; from: VmlinuxSource } | undefined,
     remoteBuildId: string | undefined,
     moduleIds: Map<string, string>,
-    version: string | undefined,
+    identity: { version: string | undefined; buildId: string | undefined },
   ): Promise<Kernel> {
+    const { version, buildId } = identity;
     const warnings: ResolutionWarning[] = [];
     const fetched = remoteBuildId ? await this.fetchDebuginfo(remoteBuildId, 'vmlinux', warnings) : undefined;
     const located = local ?? (fetched ? { path: fetched, from: 'debuginfod' as const } : undefined);
@@ -407,7 +416,10 @@ export class ResolutionSession {
       vmlinux: file ?? { systemMap: new SystemMap([]), name: 'vmlinux (not given)' },
       moduleDirs: dirs,
       modulePaths,
-      ...(report ? { report: { ...(report.release ? { release: report.release } : {}), ...(version ? { version } : {}) } } : {}),
+      ...(debugRoots ? { debugRoots } : {}),
+      ...(report
+        ? { report: { ...(report.release ? { release: report.release } : {}), ...(version ? { version } : {}), ...(buildId ? { buildId } : {}), moduleBuildIds: moduleIds } }
+        : {}),
     });
     return { vmlinux: file ? vmlinuxPath : undefined, vmlinuxFrom: file ? located?.from : undefined, symbolizer, warnings };
   }

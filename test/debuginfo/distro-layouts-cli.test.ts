@@ -41,3 +41,20 @@ describe.skipIf(!haveTools)('crashnav resolve --debug-root, every distribution l
     });
   }
 });
+
+describe.skipIf(!haveTools)('crashnav resolve checks build-ids the report carries', () => {
+  it('a module frame whose [mod BUILDID] is another build: one report-level wrong-binary warning, exit 3', async () => {
+    const { root } = layOut(layouts[0]!);
+    const oops = path.join(root, 'oops-other-build.log');
+    // Kernels with CONFIG_STACKTRACE_BUILD_ID print a module's build-id on its trace lines (not on RIP:).
+    const text = standInModuleOops(release, 'my_mod').replace(' do_thing+0x4/0x10', ` mod_fault+0x8/0x10 [my_mod ${'ef'.repeat(20)}]\n do_thing+0x4/0x10`);
+    writeFileSync(oops, text);
+    const r = await runCli(['resolve', '--json', '--debug-root', root, oops]);
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/WRONG BINARY/);
+    const report = JSON.parse(r.out).reports[0];
+    expect(report.warnings.map((w: { code: string }) => w.code)).toContain('module-build-id-mismatch');
+    const frames = report.stacks.flatMap((s: { frames: { warnings: { code: string }[] }[] }) => s.frames);
+    expect(frames.flatMap((f: { warnings: { code: string }[] }) => f.warnings.map((w) => w.code))).not.toContain('module-build-id-mismatch');
+  });
+});
