@@ -3,13 +3,13 @@
 // explains are dropped.
 import { existsSync } from 'node:fs';
 import type { ResolvedFrame } from '../../crash/index.js';
-import { type IndexProgress, KernelIndex, buildIndex, defaultDbPath } from '../../indexer/index.js';
+import { type IndexProgress, KernelIndex, buildIndex, indexDbPath } from '../../indexer/index.js';
 import type { SourceRule } from '../../debuginfo/index.js';
 import type { ResolvedFrameInput } from './report-input.js';
 
 /** Opens `db`, or the default index of `root` when one was built; undefined when there is none. */
 export function openIndex(options: { root?: string; db?: string }): KernelIndex | undefined {
-  const db = options.db ?? (options.root ? defaultDbPath(options.root) : undefined);
+  const db = options.db ?? (options.root ? indexDbPath(options.root) : undefined);
   if (!db || !existsSync(db)) return undefined;
   return KernelIndex.open(db, options.root ? { root: options.root } : {});
 }

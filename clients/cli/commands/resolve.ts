@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ResolutionSession, isWrongBinaryWarning, renderResolvedText, resolvedReportToJson } from '../../../crash/index.js';
 import { normalizeModuleName, parseSubstitution } from '../../../debuginfo/index.js';
-import { KernelIndex, defaultDbPath } from '../../../indexer/index.js';
+import { KernelIndex, indexDbPath } from '../../../indexer/index.js';
 import { type CliCommand, UsageError, exitStatusHelp, inputsOrStdin, parseCrashInput, writeLine } from '../command.js';
 import { debugFetch, debugFetchHelp, debugFetchOptions } from '../debug-fetch.js';
 
@@ -76,7 +76,7 @@ export const command: CliCommand = {
       return { from: sub.from, to: path.resolve(io.cwd, sub.to) };
     });
     const root = v.root === undefined ? undefined : path.resolve(io.cwd, v.root);
-    const dbPath = v.db ? path.resolve(io.cwd, v.db) : root ? defaultDbPath(root) : undefined;
+    const dbPath = v.db ? path.resolve(io.cwd, v.db) : root ? indexDbPath(root) : undefined;
     const index = dbPath && existsSync(dbPath) ? KernelIndex.open(dbPath, { root }) : undefined;
     if (v.db && !index) writeLine(io.stderr, `crashnav resolve: no index at ${dbPath}`);
     const vmlinux = v.vmlinux === undefined ? undefined : path.resolve(io.cwd, v.vmlinux);
