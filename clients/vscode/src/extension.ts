@@ -98,6 +98,12 @@ function cFileSelectors(): { scheme: string; language: string; pattern?: string 
   return [...new Set(roots)].map((root) => ({ scheme: 'file', language: 'c', pattern: `${root}/**` }));
 }
 
+function serverSettingsOnly(section: unknown): unknown {
+  if (typeof section !== 'object' || section === null || Array.isArray(section)) return section;
+  const { server: _server, trace: _trace, ...settings } = section as Record<string, unknown>;
+  return settings;
+}
+
 function clientOptions(): LanguageClientOptions {
   return {
     documentSelector: [
@@ -117,6 +123,14 @@ function clientOptions(): LanguageClientOptions {
       fileEvents: vscode.workspace.createFileSystemWatcher('**/*.{c,h,S}'),
     },
     middleware: {
+      workspace: {
+        // `crashnav.server.*` and `crashnav.trace.*` are this extension's: the server would call them unknown.
+        configuration: async (params, token, next) => {
+          const result = await next(params, token);
+          if (!Array.isArray(result)) return result;
+          return result.map((value: unknown, i) => (params.items[i]?.section === settingsSection ? serverSettingsOnly(value) : value));
+        },
+      },
       // The code lens passes a target; from the palette, the frame under the cursor is the target.
       executeCommand: async (command, args, next) => {
         if (command !== disassembleCommand) return next(command, args);
