@@ -1,7 +1,7 @@
 // The VS Code side of crashnav: starts `crashnav lsp --stdio` for crash reports, logs and the C files of kernel
 // trees, passes the `crashnav.*` settings through, and opens the server's disassembly views. Everything else is
 // plain LSP.
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
@@ -12,6 +12,7 @@ import {
   statusRequest,
   type StatusResult,
 } from '../../../server/protocol';
+import { type CFileSelector, type CFilesMode, cFileSelectors } from './c-files';
 
 let client: LanguageClient | undefined;
 
@@ -80,22 +81,10 @@ async function showDisassembly(result: DisassembleResult | null | undefined): Pr
   }
 }
 
-/** A kernel tree by its top-level shape, or a tree crashnav has already indexed. */
-function isKernelTree(dir: string): boolean {
-  const has = (name: string): boolean => existsSync(path.join(dir, name));
-  return (has('MAINTAINERS') && has('Kbuild') && has('arch')) || has('.crashnav/index.db');
-}
-
-/**
- * The C files the server gets: by default only those under a kernel-shaped workspace folder or a configured
- * source root, so opening another C project leaves it to its own language server and indexes nothing.
- */
-function cFileSelectors(): { scheme: string; language: string; pattern?: string }[] {
+function cFiles(): CFileSelector[] {
   const config = vscode.workspace.getConfiguration(settingsSection);
-  if (config.get<string>('server.cFiles') === 'all') return [{ scheme: 'file', language: 'c' }];
   const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
-  const roots = [...config.get<string[]>('sourceRoots', []), ...folders.filter(isKernelTree)];
-  return [...new Set(roots)].map((root) => ({ scheme: 'file', language: 'c', pattern: `${root}/**` }));
+  return cFileSelectors(config.get<CFilesMode>('server.cFiles'), folders, config.get<string[]>('sourceRoots', []));
 }
 
 function serverSettingsOnly(section: unknown): unknown {
@@ -109,7 +98,7 @@ function clientOptions(): LanguageClientOptions {
     documentSelector: [
       { scheme: 'file', language: 'kernel-crash' },
       { scheme: 'untitled', language: 'kernel-crash' },
-      ...cFileSelectors(),
+      ...cFiles(),
       // Logs and plain text go to the server whatever their name (console.log, kern.log, messages, a pasted
       // trace): it decides by content whether one is a crash report. Opening one starts nothing else here.
       { scheme: 'file', language: 'plaintext' },
