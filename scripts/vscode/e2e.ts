@@ -1,10 +1,12 @@
 // The VS Code extension run in VS Code itself: code-server (from npm) with the packaged .vsix installed, driven
 // by Debian's chromium through playwright-core. Opens the lab oops as a workspace's console.log, ctrl-clicks the
-// RIP frame and checks that the module source opens at its faulting line; keeps a screenshot.
+// RIP frame and checks that the module source opens at its faulting line; keeps a screenshot. Then a fresh editor
+// whose server command is not installed must show the install message.
 //
-//   npx tsx scripts/vscode/e2e.ts [--code-server BIN] [--chromium BIN] [--screenshot FILE]
+//   scripts/vscode/install-code-server.sh   (once)
+//   npx tsx scripts/vscode/e2e.ts [--code-server BIN] [--chromium BIN] [--screenshot FILE] [--keep]
 //
-// Exit status 0 when the source line opened, 1 with one line saying what failed. Minutes, not seconds: kept out of
+// Exit status 0 when both held, 1 with one line saying what failed. Minutes, not seconds: kept out of
 // `npm test`. Binds 127.0.0.1 only; everything it starts is killed on the way out.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,7 +26,7 @@ const deadlineMs = 6 * 60_000;
 
 const { values: options } = parseArgs({
   options: {
-    'code-server': { type: 'string', default: '/tmp/cs/node_modules/.bin/code-server' },
+    'code-server': { type: 'string', default: path.join(os.homedir(), '.cache/crashnav/code-server/node_modules/.bin/code-server') },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
     screenshot: { type: 'string', default: path.join(os.tmpdir(), 'crashnav-vscode-e2e.png') },
     // Keep the scratch directory (code-server's logs, the workspace) to look into a failure.
@@ -207,7 +209,7 @@ function killGroup(child: ChildProcess): void {
 
 async function run(scratch: string, started: { children: ChildProcess[]; browsers: Browser[] }): Promise<string> {
   const codeServer = options['code-server']!;
-  if (!existsSync(codeServer)) fail(`${codeServer}: no code-server (npm install --prefix /tmp/cs code-server@4.100.3 --unsafe-perm)`);
+  if (!existsSync(codeServer)) fail(`${codeServer}: no code-server (scripts/vscode/install-code-server.sh installs it)`);
   const faultingLine = readFileSync(moduleSource, 'utf8').split('\n').findIndex((l) => l.includes('CRASH HERE')) + 1;
   const workspace = makeWorkspace(scratch);
   const vsix = packageExtension(scratch);
