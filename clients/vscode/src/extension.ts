@@ -12,6 +12,7 @@ import {
   statusRequest,
   type StatusResult,
 } from '../../../server/protocol';
+import { settingKeys } from '../../../server/config';
 import { type CFileSelector, type CFilesMode, cFileSelectors } from './c-files';
 
 let client: LanguageClient | undefined;
@@ -63,8 +64,7 @@ function serverOptions(command: string[]): ServerOptions {
 /** The settings the server understands, exactly as it names them (it re-reads them on every change). */
 function initializationOptions(): Record<string, unknown> {
   const config = vscode.workspace.getConfiguration(settingsSection);
-  const keys = ['sourceRoots', 'database', 'vmlinux', 'moduleDirs', 'debugRoot', 'substitutePaths', 'arch'];
-  return Object.fromEntries(keys.map((key) => [key, config.get(key) ?? null]));
+  return Object.fromEntries(settingKeys.map((key) => [key, config.get(key) ?? null]));
 }
 
 async function showDisassembly(result: DisassembleResult | null | undefined): Promise<void> {
