@@ -166,16 +166,8 @@ export function isWrongBinaryWarning(w: ResolutionWarning): boolean {
   return w.code === 'vmlinux-unreadable' || wrongBinaryCodes.has(w.code as DebugWarningCode);
 }
 
-/** About a binary rather than one lookup: the symbolizer repeats these on every answer, the report states them once. */
-const binaryLevel = new Set<ResolutionWarningCode>([
-  'release-mismatch',
-  'build-mismatch',
-  'build-id-mismatch',
-  'not-vmlinux',
-  'module-vermagic',
-  'module-srcversion',
-  'module-build-id-mismatch',
-]);
+/** About a binary rather than one lookup (all wrong-binary codes but a frame's size): the symbolizer repeats these on every answer, the report states them once. */
+const binaryLevel = new Set<ResolutionWarningCode>([...wrongBinaryCodes].filter((code) => code !== 'size-mismatch'));
 
 interface Kernel {
   vmlinux: string | undefined;

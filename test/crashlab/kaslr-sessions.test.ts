@@ -13,9 +13,12 @@ import { runCli } from '../support/capture-io.js';
 import {
   type Addr2lineFrame,
   type ManifestRun,
+  type OraclePlace,
+  type ResolvedFrame,
   type SessionFrame,
   type VmcoreFacts,
-  addr2lineAll,
+  addr2linePlaces,
+  disagreementWithAddr2line,
   examplesDir,
   hasTool,
   readManifest,
@@ -42,20 +45,6 @@ const missing = [
 ].filter((m) => m !== null);
 if (missing.length > 0) console.log(`test/crashlab/kaslr-sessions: skipped, missing ${missing.join(', ')}`);
 
-/** Where the oracle looks a frame up: a binary (a .ko's section) and the link-time address in it. */
-interface Expected {
-  frame: SessionFrame;
-  binary: string;
-  section?: string;
-  address: bigint;
-}
-
-interface JsonFrame {
-  inputLine: number;
-  provenance: string | null;
-  locations: { function: string; file: string; line: number }[];
-}
-
 const koOf = (module: string): string => path.join(examplesDir, 'modules', module, `${module}.ko`);
 
 function kernelOffset(run: ManifestRun): bigint {
@@ -65,7 +54,7 @@ function kernelOffset(run: ManifestRun): bigint {
 let kernelSymbols: ReturnType<typeof symbolTable> | undefined;
 
 /** The link-time place of a session's FRAME, from its vmcore's FACTS and the binaries' symbols. */
-function expectedPlace(frame: SessionFrame, facts: VmcoreFacts): Expected {
+function expectedPlace(frame: SessionFrame, facts: VmcoreFacts): OraclePlace {
   const back = frame.exact ? 0n : 1n;
   const inModule = frame.module !== null || (frame.kind === 'address' && frame.address >= moduleArea);
   if (!inModule) {
@@ -96,34 +85,6 @@ function expectedPlace(frame: SessionFrame, facts: VmcoreFacts): Expected {
   const symbol = below.map((f) => ({ f, s: functions.find((s) => s.name === f.name) })).find((x) => x.s !== undefined);
   if (!symbol) throw new Error(`line ${frame.line}: no function of ${module} below ${frame.address.toString(16)}`);
   return { frame, binary: ko, section: symbol.s!.section, address: symbol.s!.value + (at - symbol.f.runtime) };
-}
-
-/** addr2line's chain at each expected place, one addr2line run per binary and section. */
-function lookUp(places: Expected[]): Map<Expected, Addr2lineFrame[]> {
-  const groups = new Map<string, Expected[]>();
-  for (const p of places) {
-    const key = `${p.binary}\0${p.section ?? ''}`;
-    groups.set(key, [...(groups.get(key) ?? []), p]);
-  }
-  const chains = new Map<Expected, Addr2lineFrame[]>();
-  for (const group of groups.values()) {
-    const unique = [...new Set(group.map((p) => p.address))];
-    const answers = new Map(addr2lineAll(group[0]!.binary, unique, group[0]!.section).map((chain, i) => [unique[i]!, chain]));
-    for (const p of group) chains.set(p, answers.get(p.address)!);
-  }
-  return chains;
-}
-
-/** Why crashnav's frame does not say what addr2line says, or null when it does. */
-function disagreement(frame: JsonFrame | undefined, chain: Addr2lineFrame[]): string | null {
-  const expected = chain.map((c) => `${c.function} ${path.basename(c.file)}:${c.line}`).join(' < ');
-  if (!frame) return `no frame; addr2line: ${expected}`;
-  const got = frame.locations.map((l) => `${l.function} ${path.basename(l.file)}:${l.line}`).join(' < ');
-  const sameFile = (a: string, b: string): boolean => a.endsWith(b) || b.endsWith(a);
-  const agrees =
-    frame.locations.length === chain.length &&
-    frame.locations.every((l, i) => l.function === chain[i]!.function && l.line === chain[i]!.line && sameFile(l.file, chain[i]!.file));
-  return agrees ? null : `crashnav: ${got || `nothing (${frame.provenance})`}; addr2line: ${expected}`;
 }
 
 describe('examples/oopses crash sessions', () => {
@@ -161,26 +122,26 @@ describe('examples/oopses crash sessions', () => {
 });
 
 describe.skipIf(missing.length > 0)('every reliable frame of every crash session resolves to addr2line\'s line', () => {
-  const places = new Map<string, Expected[]>();
-  let chains = new Map<Expected, Addr2lineFrame[]>();
+  const places = new Map<string, OraclePlace[]>();
+  let chains = new Map<OraclePlace, Addr2lineFrame[]>();
 
   beforeAll(() => {
     for (const { file, run } of sessions) {
       const frames = sessionFrames(readFileSync(path.join(repoRoot, file), 'utf8'));
       places.set(file, frames.map((f) => expectedPlace(f, run.vmcore!)));
     }
-    chains = lookUp([...places.values()].flat());
+    chains = addr2linePlaces([...places.values()].flat());
   });
 
-  const resolved = new Map<string, Promise<Map<number, JsonFrame>>>();
+  const resolved = new Map<string, Promise<Map<number, ResolvedFrame>>>();
   /** crashnav's frames of a session by input line, from one in-process `crashnav resolve --json`. */
-  function crashnavFrames(file: string): Promise<Map<number, JsonFrame>> {
+  function crashnavFrames(file: string): Promise<Map<number, ResolvedFrame>> {
     if (!resolved.has(file)) {
       resolved.set(
         file,
         runCli(['resolve', '--json', '--vmlinux', vmlinux, '--modules', 'examples/modules', file], { cwd: repoRoot }).then(({ code, out, err }) => {
           expect(code, err).toBe(0);
-          const record = JSON.parse(out.split('\n')[0]!) as { reports: { stacks: { frames: JsonFrame[] }[] }[] };
+          const record = JSON.parse(out.split('\n')[0]!) as { reports: { stacks: { frames: ResolvedFrame[] }[] }[] };
           return new Map(record.reports.flatMap((r) => r.stacks.flatMap((s) => s.frames)).map((f) => [f.inputLine, f]));
         }),
       );
@@ -192,7 +153,7 @@ describe.skipIf(missing.length > 0)('every reliable frame of every crash session
     const frames = await crashnavFrames(file);
     const expected = places.get(file)!.filter((p) => p.frame.kind === kind);
     const disagreements = expected.flatMap((p) => {
-      const why = disagreement(frames.get(p.frame.line), chains.get(p)!);
+      const why = disagreementWithAddr2line(frames.get(p.frame.line), chains.get(p)!);
       return why === null ? [] : [`line ${p.frame.line} ${p.frame.text.trim()}: ${why}`];
     });
     const count = (module: boolean): number => expected.filter((p) => (p.binary !== vmlinux) === module).length;
@@ -216,8 +177,8 @@ describe.skipIf(missing.length > 0)('every reliable frame of every crash session
     const facts = { ...run.vmcore!, kernelOffset: `0x${(kernelOffset(run) + 0x200000n).toString(16)}` };
     const shifted = places.get(file)!.filter((p) => p.frame.kind === 'address' && p.binary === vmlinux).map((p) => expectedPlace(p.frame, facts));
     const frames = await crashnavFrames(file);
-    const shiftedChains = lookUp(shifted);
-    const wrong = shifted.filter((p) => disagreement(frames.get(p.frame.line), shiftedChains.get(p)!) !== null);
+    const shiftedChains = addr2linePlaces(shifted);
+    const wrong = shifted.filter((p) => disagreementWithAddr2line(frames.get(p.frame.line), shiftedChains.get(p)!) !== null);
     expect(wrong.length / shifted.length).toBeGreaterThan(0.9);
   });
 
