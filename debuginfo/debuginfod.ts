@@ -4,7 +4,7 @@
 // file fetched by one tool serves the others. A download goes to a temporary file beside its place and is
 // renamed in only when complete and, for ELF files, when its build-id is the one asked for: no reader ever
 // sees a partial or wrong file. Off unless `DEBUGINFOD_URLS` is set, as in elfutils.
-import { createWriteStream, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -177,7 +177,9 @@ export class DebuginfodClient {
         if (maxSize && received > maxSize) body.destroy(new Error(`more than DEBUGINFOD_MAXSIZE (${maxSize}) bytes`));
         progress?.(received);
       });
-      await pipeline(body, createWriteStream(part));
+      // Opened here, not by the stream: a stream still opening its file when the body fails would create
+      // it after the caller has removed the partial download.
+      await pipeline(body, createWriteStream(part, { fd: openSync(part, 'w') }));
       progress?.(received, true);
       if (Number.isFinite(total) && received !== total) throw new Error(`truncated: ${received} of ${total} bytes`);
     } catch (err) {
