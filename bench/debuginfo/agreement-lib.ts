@@ -22,7 +22,11 @@ export function seededRandom(seed: number): () => number {
 /** `count` addresses: a random sized function symbol plus a random offset inside it. */
 export function sampleTextAddresses(file: DebugFile, count: number, seed: number, sections?: Set<string>): bigint[] {
   const rnd = seededRandom(seed);
-  const functions = file.symbols.codeSymbols().filter((s) => s.size > 0 && s.type === elfConstants.STT_FUNC && (!sections || sections.has(s.sectionName)));
+  // `__pfx_` symbols (6.2+) are the padding before a function: no line table row covers them, and the
+  // reference tools disagree there about what to print.
+  const functions = file.symbols
+    .codeSymbols()
+    .filter((s) => s.size > 0 && s.type === elfConstants.STT_FUNC && !s.name.startsWith('__pfx_') && (!sections || sections.has(s.sectionName)));
   const out: bigint[] = [];
   if (functions.length === 0) return out;
   for (let i = 0; i < count; i++) {
