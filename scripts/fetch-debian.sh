@@ -5,27 +5,54 @@
 # finished step is marked with a stamp file and skipped next time.
 #
 #   scripts/fetch-debian.sh [--kernel 6.1|6.12] source|dbg|image|headers|all
+#   scripts/fetch-debian.sh [--kernel 6.1|6.12] --arch arm64 dbg|image
 #     prints the unpacked directory of each
 #
+# --arch arm64 fetches the same kernel's arm64 packages (the arm64 agreement and disassembly figures of
+# bench/README.md) into PKG-arm64 (pkg-arm64 for 6.1) beside the amd64 ones; it adds arm64 to dpkg's
+# foreign architectures when it is missing, so apt-get can download them.
 # CRASHNAV_CACHE overrides the cache (default ~/.cache/crashnav); CRASHNAV_KERNEL is the default of
 # --kernel. Exits 3, naming the package, when the archive no longer serves it, so callers can skip with
 # that message.
 set -euo pipefail
 
-if [ "${1:-}" = --kernel ]; then
-  [ $# -ge 2 ] || { echo "usage: fetch-debian.sh [--kernel 6.1|6.12] source|dbg|image|headers|all" >&2; exit 2; }
-  export CRASHNAV_KERNEL=$2; shift 2
-fi
+usage() {
+  echo "usage: fetch-debian.sh [--kernel 6.1|6.12] [--arch amd64|arm64] source|dbg|image|headers|all" >&2
+  exit 2
+}
+ARCH=amd64
+while [ $# -ge 1 ] && [ "${1#--}" != "$1" ]; do
+  [ $# -ge 2 ] || usage
+  case $1 in
+    --kernel) export CRASHNAV_KERNEL=$2 ;;
+    --arch) ARCH=$2 ;;
+    *) usage ;;
+  esac
+  shift 2
+done
 source "$(dirname "$0")/crashlab/kernels.sh"
 DEBS=$CACHE/debs
 mkdir -p "$DEBS"
+APT_ARCH=
+case $ARCH in
+  amd64) ;;
+  arm64)
+    case ${1:-all} in dbg|image) ;; *) echo "fetch-debian: --arch arm64 fetches dbg or image" >&2; exit 2 ;; esac
+    ABI=${ABI%-amd64}-arm64
+    PKG=$PKG-arm64
+    APT_ARCH=:arm64
+    if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+      dpkg --add-architecture arm64 && apt-get update -qq >&2
+    fi ;;
+  *) usage ;;
+esac
 
 download() { # PACKAGE: the .deb path on stdout
   local pkg=$1 deb
   deb=$(ls "$DEBS"/"${pkg}"_"${VERSION}"_*.deb 2>/dev/null | head -n1 || true)
   if [ -z "$deb" ]; then
-    if ! (cd "$DEBS" && apt-get download "$pkg=$VERSION" >&2 2>/dev/null) &&
-       ! (apt-get update -qq >&2 && cd "$DEBS" && apt-get download "$pkg=$VERSION" >&2); then
+    if ! (cd "$DEBS" && apt-get download "$pkg$APT_ARCH=$VERSION" >&2 2>/dev/null) &&
+       ! (apt-get update -qq >&2 && cd "$DEBS" && apt-get download "$pkg$APT_ARCH=$VERSION" >&2); then
       echo "fetch-debian: the archive does not serve $pkg=$VERSION" >&2
       exit 3
     fi
@@ -78,5 +105,5 @@ case "${1:-all}" in
   image) fetch_image ;;
   headers) fetch_headers ;;
   all) fetch_source; fetch_dbg; fetch_image; fetch_headers ;;
-  *) echo "usage: fetch-debian.sh [--kernel 6.1|6.12] source|dbg|image|headers|all" >&2; exit 2 ;;
+  *) usage ;;
 esac

@@ -17,7 +17,7 @@ const funcs = [...new Map(file.symbols.codeSymbols().filter((s) => s.type === el
 let t = performance.now();
 const objdump = parseObjdumpListing(execFileSync('aarch64-linux-gnu-objdump', ['-d', '-w', binary], { encoding: 'utf8', maxBuffer: 1 << 30 }));
 const objdumpMs = performance.now() - t;
-const byAddress = new Map(objdump.map((l) => [l.address, { ...l, length: 4 }]));
+const byAddress = new Map(objdump.map((l) => [l.address, l]));
 const counts = emptyCounts();
 t = performance.now();
 for (const f of funcs) {

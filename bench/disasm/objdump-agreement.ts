@@ -2,19 +2,21 @@
 // Debian vmlinux and of random .ko modules: instruction boundaries (must be 100%), the instruction text
 // exactly as printed (with the `<sym+off>` names), and after the normalisation the issue allows
 // (size suffixes, retq/ret, immediate radix). Prints the figures, the time of both, and every mismatch
-// class. Usage: npx tsx bench/disasm/objdump-agreement.ts [--functions 200] [--modules 20] [--seed 1] [--intel]
+// class. An aarch64 binary (CRASHNAV_ARCH=arm64, issue 15) is compared with aarch64-linux-gnu-objdump.
+// Usage: [CRASHNAV_KERNEL=6.12] [CRASHNAV_ARCH=arm64] npx tsx bench/disasm/objdump-agreement.ts
+//          [--functions 200] [--modules 20] [--seed 1] [--intel] [--vmlinux F] [--modules-dir D]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DebugFile, type DisasmInstruction, type DisasmSyntax, disassembleFromFile, elfConstants, renderInstructionText } from '../../debuginfo/index.js';
+import { fetchDbgCommand, modulesPath, vmlinuxPath } from '../debuginfo/paths.js';
 import { compareWithObjdump, type AgreementCounts, emptyCounts, parseObjdumpListing } from './objdump-compare.js';
 
-const release = '6.1.0-53-cloud-amd64';
-const dbgRoot = path.join(os.homedir(), '.cache/crashnav/pkg/dbg/usr/lib/debug');
-const vmlinuxPath = path.join(dbgRoot, 'boot', `vmlinux-${release}`);
-const modulesDir = path.join(dbgRoot, 'lib/modules', release);
+/** The objdump that reads the file's machine code (the host's reads only x86). */
+function objdumpFor(file: DebugFile): string {
+  return file.elf.machine === elfConstants.EM_AARCH64 ? 'aarch64-linux-gnu-objdump' : 'objdump';
+}
 
 function rng(seed: number): () => number {
   let a = seed >>> 0;
@@ -66,13 +68,13 @@ async function measureFunction(
   if (relocatable) args.push('-j', sym.sectionName);
   if (syntax === 'intel') args.push('-M', 'intel');
   let t = performance.now();
-  const text = execFileSync('objdump', [...args, binary], { encoding: 'utf8', maxBuffer: 256 << 20 });
+  const text = execFileSync(objdumpFor(file), [...args, binary], { encoding: 'utf8', maxBuffer: 256 << 20 });
   timing.objdump += performance.now() - t;
   t = performance.now();
   const d = await disassembleFromFile(file, { start: sym.address, stop: sym.address + BigInt(sym.size) }, { applyRelocations: false, syntax });
   const ours: DisasmInstruction[] = d.instructions;
   timing.ours += performance.now() - t;
-  compareWithObjdump(parseObjdumpListing(text), ours, (insn) => renderInstructionText(insn, 'x86_64'), counts);
+  compareWithObjdump(parseObjdumpListing(text), ours, (insn) => renderInstructionText(insn, d.arch), counts, d.arch);
 }
 
 function randomFunctions(file: DebugFile, count: number, random: () => number) {
@@ -105,18 +107,20 @@ async function main(): Promise<void> {
       'per-module': { type: 'string', default: '20' },
       seed: { type: 'string', default: '1' },
       vmlinux: { type: 'string', default: vmlinuxPath },
-      'modules-dir': { type: 'string', default: modulesDir },
+      'modules-dir': { type: 'string', default: modulesPath },
       intel: { type: 'boolean', default: false },
     },
   });
   if (!existsSync(values.vmlinux)) {
-    console.log(`SKIP: ${values.vmlinux} is missing (run scripts/fetch-debian.sh dbg: package linux-image-${release}-dbg)`);
+    console.log(`SKIP: ${values.vmlinux} is missing (run ${fetchDbgCommand})`);
     return;
   }
   const random = rng(Number(values.seed));
   const syntax: DisasmSyntax = values.intel ? 'intel' : 'att';
-  console.log(`syntax: ${syntax === 'intel' ? 'Intel (objdump -M intel)' : 'AT&T (objdump default)'}, seed ${values.seed}`);
   const vmlinux = DebugFile.open(values.vmlinux);
+  const aarch64 = vmlinux.elf.machine === elfConstants.EM_AARCH64;
+  if (values.intel && aarch64) throw new Error(`${values.vmlinux}: --intel is for x86-64 binaries`);
+  console.log(`syntax: ${aarch64 ? 'AArch64 (aarch64-linux-gnu-objdump)' : syntax === 'intel' ? 'Intel (objdump -M intel)' : 'AT&T (objdump default)'}, seed ${values.seed}`);
   const counts = emptyCounts();
   const timing: Timing = { ours: 0, objdump: 0 };
   for (const sym of randomFunctions(vmlinux, Number(values.functions), random)) {

@@ -1,6 +1,6 @@
 // Parsing `objdump -d -w` output and scoring a crashnav listing against it, instruction by instruction.
 // Shared by the acceptance bench and the sampled test in test/debuginfo/disasm/.
-import type { DisasmInstruction } from '../../debuginfo/index.js';
+import type { DisasmArch, DisasmInstruction } from '../../debuginfo/index.js';
 
 export interface ObjdumpLine {
   address: bigint;
@@ -35,7 +35,8 @@ export function parseObjdumpListing(text: string): ObjdumpLine[] {
   for (const line of text.split('\n')) {
     const m = lineRe.exec(line);
     if (!m) continue;
-    out.push({ address: BigInt(`0x${m[1]}`), length: m[2]!.split(' ').length, text: m[3]!.trimEnd() });
+    // x86 prints bytes apart (`48 89 e5`), AArch64 one 32-bit word (`d503233f`).
+    out.push({ address: BigInt(`0x${m[1]}`), length: m[2]!.replace(/ /g, '').length / 2, text: m[3]!.trimEnd() });
   }
   return out;
 }
@@ -46,9 +47,11 @@ function withoutNames(text: string): string {
 
 /**
  * The spelling differences issue 3 lets a comparison ignore: AT&T size suffixes (`movq`/`mov`),
- * `retq`/`ret`, and the radix of immediates (`$3`/`$0x3`).
+ * `retq`/`ret`, and the radix of immediates (`$3`/`$0x3`). On AArch64, where `#` starts an immediate,
+ * only names, `//` comments and spacing are ignored.
  */
-export function normaliseInstruction(text: string): string {
+export function normaliseInstruction(text: string, arch: DisasmArch = 'x86_64'): string {
+  if (arch === 'arm64') return withoutNames(text).replace(/\s*\/\/.*$/, '').replace(/\s+/g, ' ').trim();
   const t = withoutNames(text).replace(/\s*#.*$/, '').replace(/\s+/g, ' ').trim();
   const [mnemonic = '', ...rest] = t.split(' ');
   const ops = rest.join(' ').replace(/\$(-?)(\d+)\b(?!x)/g, (_, sign: string, d: string) => `$${sign}0x${Number(d).toString(16)}`);
@@ -61,6 +64,7 @@ export function compareWithObjdump(
   ours: DisasmInstruction[],
   render: (insn: DisasmInstruction) => string,
   counts: AgreementCounts,
+  arch: DisasmArch = 'x86_64',
 ): void {
   counts.functions++;
   const byAddress = new Map(ours.map((i) => [i.address, i]));
@@ -79,7 +83,7 @@ export function compareWithObjdump(
       counts.sameWithoutNames++;
       if (!exact) note(counts, 'symbol name in <...>', `"${e.text}" | "${text}"`);
     } else note(counts, `${e.text.split(/\s/)[0]} | ${text.split(/\s/)[0]}`, `${Buffer.from(mine.bytes).toString('hex')}: "${e.text}" | "${text}"`);
-    if (normaliseInstruction(text) === normaliseInstruction(e.text)) counts.sameNormalised++;
+    if (normaliseInstruction(text, arch) === normaliseInstruction(e.text, arch)) counts.sameNormalised++;
   }
 }
 
