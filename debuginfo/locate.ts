@@ -8,12 +8,13 @@
 // `.gnu_debuglink` or by build-id. Debian's `.build-id/` covers only the vdso, Fedora's and Ubuntu's
 // cover everything, so every way is tried. A debug root may be given as an unpacked `-dbg` package
 // (the directory holding `usr/lib/debug`), as its `usr/lib/debug`, or as a kernel build tree (`O=`).
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { DwarfInfo } from './dwarf/dwarf-info.js';
 import { ElfFile } from './elf/elf-file.js';
 import { type Debuglink, readBuildId, readDebuglink } from './elf/elf-notes.js';
+import { isFile, realPathOrResolved } from './file-paths.js';
 
 export const defaultDebugRoots = ['/usr/lib/debug'];
 
@@ -113,8 +114,8 @@ export function findVmlinux(q: VmlinuxQuery): string | undefined {
 export function separateDebugFile(binaryPath: string, link: Debuglink | undefined, buildId: string | undefined, debugRoots: string[] = defaultDebugRoots): string | undefined {
   const byLink = link && findDebuglinkTarget(binaryPath, link, debugRoots);
   if (byLink) return byLink;
-  const self = realPath(binaryPath);
-  return buildId ? buildIdFiles(buildId, debugRoots).find((c) => realPath(c) !== self) : undefined;
+  const self = realPathOrResolved(binaryPath);
+  return buildId ? buildIdFiles(buildId, debugRoots).find((c) => realPathOrResolved(c) !== self) : undefined;
 }
 
 /** The files under the debug roots' `.build-id/` for a build-id (Fedora, Ubuntu: every binary, modules too). */
@@ -177,7 +178,7 @@ export function moduleDirs(release: string, debugRoots: string[] = defaultDebugR
   const seen = new Set<string>();
   return dirs.filter((d) => {
     if (!existsSync(d)) return false;
-    const real = realPath(d);
+    const real = realPathOrResolved(d);
     if (seen.has(real)) return false;
     seen.add(real);
     return true;
@@ -265,27 +266,11 @@ function isDirectory(p: string): boolean {
   }
 }
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
 function readText(p: string): string | undefined {
   try {
     return readFileSync(p, 'utf8');
   } catch {
     return undefined;
-  }
-}
-
-function realPath(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return path.resolve(p);
   }
 }
 

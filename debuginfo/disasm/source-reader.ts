@@ -10,8 +10,9 @@
 // Allowed directories are the source roots, the substitution targets, the module directories, the
 // directory of each binary and `allowPaths`; a file elsewhere (a binary can name `/etc/passwd`) is
 // never read, checked after resolving symbolic links.
-import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isFile, realPathOrResolved } from '../file-paths.js';
 
 export interface PathSubstitution {
   from: string;
@@ -50,22 +51,6 @@ export function parseSubstitution(text: string): PathSubstitution | undefined {
   return { from: text.slice(0, eq), to: text.slice(eq + 1) };
 }
 
-function isFile(p: string): boolean {
-  try {
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
-function realOrResolved(p: string): string {
-  try {
-    return realpathSync(p);
-  } catch {
-    return path.resolve(p);
-  }
-}
-
 export class SourceReader {
   private readonly roots: string[];
   private readonly substitutions: PathSubstitution[];
@@ -80,7 +65,7 @@ export class SourceReader {
     this.substitutions = options.substitutions ?? [];
     this.moduleDirs = options.moduleDirs ?? [];
     for (const dir of [...this.roots, ...this.substitutions.map((s) => s.to), ...this.moduleDirs, ...(options.allowPaths ?? [])]) {
-      this.allowed.add(realOrResolved(dir));
+      this.allowed.add(realPathOrResolved(dir));
     }
     for (const binary of options.binaries ?? []) this.addBinary(binary);
   }
@@ -90,7 +75,7 @@ export class SourceReader {
     const dir = path.dirname(path.resolve(binaryPath));
     if (this.binaryDirs.includes(dir)) return;
     this.binaryDirs.push(dir);
-    this.allowed.add(realOrResolved(dir));
+    this.allowed.add(realPathOrResolved(dir));
     // A name not found before may be found beside this binary.
     for (const [name, found] of this.located) if (found === undefined) this.located.delete(name);
   }
@@ -101,7 +86,7 @@ export class SourceReader {
   }
 
   private allowedDirOf(localPath: string): string | undefined {
-    const real = realOrResolved(localPath);
+    const real = realPathOrResolved(localPath);
     for (const dir of this.allowed) if (real === dir || real.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep)) return dir;
     return undefined;
   }
