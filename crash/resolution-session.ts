@@ -22,7 +22,6 @@ import {
   SourceReader,
   type SourceRule,
   type Symbolization,
-  type Symbolizer,
   SystemMap,
   findVmlinux,
   moduleDirs as releaseModuleDirs,
@@ -32,6 +31,8 @@ import {
   readBuildId,
   runningKernelBuildId,
   sectionAtRegionOffset,
+  symbolizeAtLoadBase,
+  coreRanges,
   wrongBinaryCodes,
 } from '../debuginfo/index.js';
 import { type CallSite, type KernelIndex, archOfPath, normalizeArch } from '../indexer/index.js';
@@ -439,7 +440,7 @@ export class ResolutionSession {
     const named = new Set([...(report.moduleLoads ?? []).map((m) => m.name), ...report.stacks.flatMap((s) => s.frames.flatMap((f) => (f.module && f.address !== undefined ? [f.module] : [])))]);
     for (const name of named) {
       const module = report.moduleLoads?.some((m) => normalizeModuleName(m.name) === normalizeModuleName(name)) ? undefined : await kernel.symbolizer.module(name);
-      const base = moduleBaseOf(report, name, module?.file ? coreOffsets(module) : undefined);
+      const base = moduleBaseOf(report, name, module?.file ? coreRanges(module) : undefined);
       if (base.base !== undefined) moduleBases.set(normalizeModuleName(name), base.base);
       else if (modulePlacedFrames(report, name).length > 0) warnings.push(warn('module-base-unknown', `where ${name} was loaded is not known: ${base.reason ?? 'too few frames'}`));
     }
@@ -558,13 +559,8 @@ export class ResolutionSession {
       const base = placement.moduleBases.get(moduleName);
       const module = await kernel.symbolizer.module(moduleName);
       if (!module?.file) return { symbolization: undefined, warnings: [...warnings, ...(await missingModule(kernel, moduleName))] };
-      if (base === undefined) return { symbolization: undefined, warnings };
-      const layout = moduleLayout(module.file.elf);
-      const a = returnAddress ? frame.address - 1n : frame.address;
-      const at = a >= base && a - base < layout.core.end ? sectionAtRegionOffset(module.file.elf, layout.core, a - base) : undefined;
-      if (!at) return { symbolization: undefined, warnings };
-      const r = module.symbolizeInSection(at.section, returnAddress ? at.offset + 1n : at.offset, { returnAddress });
-      return this.checkedByName(frame, r, moduleName, warnings);
+      const r = base === undefined ? undefined : symbolizeAtLoadBase(module, base, frame.address, { returnAddress });
+      return r ? this.checkedByName(frame, r, moduleName, warnings) : { symbolization: undefined, warnings };
     }
     if (frame.module) return { symbolization: undefined, warnings };
     const r = symbolizer.vmlinux.symbolize(frame.address - placement.slide, { linkTime: true, returnAddress });
@@ -641,20 +637,6 @@ function moduleAt(placement: KernelPlacement, address: bigint): string | undefin
   let best: { name: string; base: bigint } | undefined;
   for (const [name, base] of placement.moduleBases) if (base <= address && (!best || base > best.base)) best = { name, base };
   return best && address - best.base < 0x40000000n ? best.name : undefined;
-}
-
-/** Each function's place in a module's core region: what a frame's address less the load base must fall in. */
-function coreOffsets(module: Symbolizer): (name: string) => { start: bigint; end: bigint }[] {
-  const file = module.file!;
-  const layout = moduleLayout(file.elf);
-  return (name) =>
-    module.lookup(name).flatMap((s) => {
-      const section = file.elf.findSection(s.section);
-      const at = section ? layout.core.offsets.get(section.index) : undefined;
-      if (!section || at === undefined) return [];
-      const start = at + (s.address - file.sectionAddress(s.section, 0n));
-      return [{ start, end: start + BigInt(s.size) }];
-    });
 }
 
 /** The build-id each module's frames print (`[mod 0123abcd…]`), by module name (`-` as `_`). */

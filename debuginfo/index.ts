@@ -29,6 +29,8 @@ export { KernelSymbolizer, type KernelSymbolizerOptions, type ModuleLoad } from 
 export { KallsymsSizes } from './kallsyms-size.js';
 /** Where the module loader puts each section of a `.ko` (core/init regions), and region offset → section. */
 export { moduleLayout, sectionAtRegionOffset, type ModuleLayout, type ModuleRegion } from './module-layout.js';
+/** A module loaded at a base: a runtime address's answer (`symbolizeAtLoadBase`), each function's range in its core region (`coreRanges`). */
+export { symbolizeAtLoadBase, coreRanges } from './module-placement.js';
 /** `func+0x19/0x22` notation. */
 export { parseFrameSpec, renderFrameSpec, type FrameSpec } from './frame-spec.js';
 /** KASLR slide from `Kernel Offset:` or a symbol/runtime-address pair. */

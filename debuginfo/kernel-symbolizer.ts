@@ -8,7 +8,7 @@ import { type FrameSpec, parseFrameSpec } from './frame-spec.js';
 import { type KernelIdentity, type ModuleIdentity, checkVmlinux, compareModuleIdentity, readModuleIdentity } from './kernel-identity.js';
 import { ModuleFinder, buildIdFiles, defaultDebugRoots, sameBuild, separateDebugFile } from './locate.js';
 import { readDebuglink } from './elf/elf-notes.js';
-import { moduleLayout, sectionAtRegionOffset } from './module-layout.js';
+import { symbolizeAtLoadBase } from './module-placement.js';
 import { openDebugFile } from './open-debug-file.js';
 import { type Resolution, type Symbolization, type SymbolizeOptions, Symbolizer } from './symbolizer.js';
 import { type SystemMap } from './system-map.js';
@@ -87,11 +87,8 @@ export class KernelSymbolizer {
     const owner = this.bases.find((b) => b.base <= a);
     const load = owner && (await this.loadModule(owner.name));
     const module = load?.ok ? load.symbolizer : undefined;
-    if (owner && module?.file) {
-      const layout = moduleLayout(module.file.elf);
-      const at = a - owner.base < layout.core.end ? sectionAtRegionOffset(module.file.elf, layout.core, a - owner.base) : undefined;
-      if (at) return { ...module.symbolizeInSection(at.section, at.offset), module: owner.name };
-    }
+    const inModule = owner && module ? symbolizeAtLoadBase(module, owner.base, address, options) : undefined;
+    if (inModule) return { ...inModule, module: owner!.name };
     const answer = this.vmlinux.symbolize(address, options);
     if (load && !load.ok && answer.frames.length === 0) {
       const why = load.warning.code === 'module-corrupt' ? load.warning.message : 'whose file was not found';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type CrashFrame, type CrashReport, inferKernelSlide, inferModuleBase, kernelPlacedFrames, kernelSlideOf, moduleBaseOf, modulePlacedFrames, moduleRegionBases, parseCrashReport, type PlacedFrame, type SymbolRange } from '../../crash/index.js';
-import { type DebugFile, elfConstants, KallsymsSizes, moduleLayout, openDebugFile } from '../../debuginfo/index.js';
+import { type DebugFile, KallsymsSizes, Symbolizer, coreRanges, openDebugFile } from '../../debuginfo/index.js';
 
 const MiB2 = 0x200000n;
 const repoRoot = path.resolve(import.meta.dirname, '../..');
@@ -255,13 +255,9 @@ function vmlinuxLookup(file: DebugFile): (name: string) => SymbolRange[] {
 }
 
 /** A module's functions as offsets into its core region, laid out as the loader does. */
+/** The product's own lookup of a module's function ranges in its core region. */
 function coreTextLookup(file: DebugFile): (name: string) => SymbolRange[] {
-  const layout = moduleLayout(file.elf);
-  return (name) =>
-    file.symbols.findByName(name).flatMap((s) => {
-      const at = layout.core.offsets.get(s.sectionIndex);
-      return at === undefined || s.type !== elfConstants.STT_FUNC || s.size === 0 ? [] : [{ start: at + s.value, end: at + s.value + BigInt(s.size) }];
-    });
+  return coreRanges(new Symbolizer(file));
 }
 
 describe.skipIf(!existsSync(vmlinux))("a real session moved by a KASLR offset, placed with Debian's vmlinux", () => {
