@@ -4,7 +4,7 @@
 // file only turns its answers into the server's terms (absolute paths, SymbolDefs with signatures from the
 // index) and renders disassembly for the virtual document.
 import path from 'node:path';
-import { type CrashFrame, type CrashReport, ResolutionSession, type ResolvedFrame as PipelineFrame, isWrongBinaryWarning } from '../../crash/index.js';
+import { type CrashFrame, type CrashReport, ResolutionSession, type ResolvedFrame as PipelineFrame, baseFunctionName, isWrongBinaryWarning } from '../../crash/index.js';
 import { type DebuginfodClient, debuginfodFromEnv, disassembleFromFile, listingOf, renderDisassembly } from '../../debuginfo/index.js';
 import type { Settings } from '../config.js';
 import type { DisassembleTarget } from '../protocol.js';
@@ -92,7 +92,7 @@ export class CrashFrameResolver implements FrameResolver {
     const name = found.locations.at(-1)?.function ?? found.frame.symbol;
     if (!name) return undefined;
     const arch = this.options.settings.arch ?? report.arch ?? 'x86';
-    const candidates = this.options.indexes.flatMap((index) => index.definitions(name.replace(/\..*$/, ''), arch));
+    const candidates = this.options.indexes.flatMap((index) => index.definitions(baseFunctionName(name), arch));
     const place = found.definition;
     if (place?.from === 'dwarf') {
       if (!place.path) return undefined;
