@@ -11,7 +11,6 @@ import {
   type DebuginfodClient,
   type DebugWarning,
   type DebugWarningCode,
-  ElfFile,
   ElfFormatError,
   KallsymsSizes,
   KernelSymbolizer,
@@ -28,7 +27,7 @@ import {
   moduleLayout,
   normalizeModuleName,
   openDebugFile,
-  readBuildId,
+  readFileBuildId,
   runningKernelBuildId,
   sectionAtRegionOffset,
   symbolizeAtLoadBase,
@@ -274,12 +273,7 @@ export class ResolutionSession {
     if (!this.fileBuildIds.has(file)) {
       let id: string | undefined;
       try {
-        const elf = ElfFile.open(file);
-        try {
-          id = readBuildId(elf);
-        } finally {
-          elf.close();
-        }
+        id = readFileBuildId(file);
       } catch {
         // Unreadable: opening it later says why.
       }

@@ -9,8 +9,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ElfFile } from './elf/elf-file.js';
-import { readBuildId } from './elf/elf-notes.js';
+import { readFileBuildId } from './elf/elf-notes.js';
 
 export type DebuginfodKind = 'debuginfo' | 'executable' | 'source';
 
@@ -213,12 +212,7 @@ export class DebuginfodClient {
 function buildIdProblem(file: string, id: string): string | undefined {
   let found: string | undefined;
   try {
-    const elf = ElfFile.open(file);
-    try {
-      found = readBuildId(elf);
-    } finally {
-      elf.close();
-    }
+    found = readFileBuildId(file);
   } catch (err) {
     return `not an ELF file (${(err as Error).message})`;
   }

@@ -3,7 +3,17 @@
 import { ByteReader } from '../byte-reader.js';
 import { ElfFormatError } from '../errors.js';
 import { NT_GNU_BUILD_ID, SHT_NOTE } from './elf-constants.js';
-import type { ElfFile } from './elf-file.js';
+import { ElfFile } from './elf-file.js';
+
+/** The build-id of the ELF file at `file`, opened and closed here; throws ElfFormatError when it is not ELF. */
+export function readFileBuildId(file: string): string | undefined {
+  const elf = ElfFile.open(file);
+  try {
+    return readBuildId(elf);
+  } finally {
+    elf.close();
+  }
+}
 
 /** The GNU build-id as lowercase hex, from any SHT_NOTE section (vmlinux keeps it in `.notes`). */
 export function readBuildId(elf: ElfFile): string | undefined {
