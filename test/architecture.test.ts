@@ -9,10 +9,11 @@ const root = path.resolve(import.meta.dirname, '..');
 const allowed: Record<string, string[]> = {
   indexer: [],
   debuginfo: [],
-  crash: ['indexer', 'debuginfo'],
-  server: ['crash', 'debuginfo', 'indexer'],
-  'clients/report': ['crash', 'debuginfo', 'indexer'],
-  'clients/cli': ['clients/report', 'server', 'crash', 'debuginfo', 'indexer'],
+  vmcore: ['debuginfo'],
+  crash: ['indexer', 'debuginfo', 'vmcore'],
+  server: ['crash', 'vmcore', 'debuginfo', 'indexer'],
+  'clients/report': ['crash', 'vmcore', 'debuginfo', 'indexer'],
+  'clients/cli': ['clients/report', 'server', 'crash', 'vmcore', 'debuginfo', 'indexer'],
 };
 const rooms = Object.keys(allowed);
 
