@@ -7,3 +7,7 @@ export { VmcoreError, type VmcoreErrorCode } from './errors.js';
 export { parseVmcoreinfo, type Vmcoreinfo } from './vmcoreinfo.js';
 
 export { type KernelMemory } from './kernel-memory.js';
+
+export { X86PageTables, type X86PagingOptions, type X86Mapping } from './x86-64-paging.js';
+
+export { openX86_64KernelMemory, type X86KernelMemoryOptions } from './kernel-memory-x86-64.js';

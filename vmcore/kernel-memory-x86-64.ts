@@ -1,0 +1,106 @@
+// KernelMemory for an x86-64 dump: every kernel virtual address (the image, the direct map at its
+// randomized page_offset_base, vmalloc and module space) goes through the kernel's own page tables, rooted
+// at `init_top_pgt`, so no region base needs to be known. The root is a kernel-image address, which the
+// kernel maps linearly: physical = virtual - __START_KERNEL_map + phys_base (arch/x86/include/asm/page_64.h,
+// __phys_addr_symbol). `SYMBOL(init_top_pgt)` already carries the KASLR slide; phys_base carries where the
+// image was loaded physically, and may be "negative" (printed with %ld), hence the 64-bit wrap.
+import type { CoreDump } from './core-dump.js';
+import { VmcoreError } from './errors.js';
+import type { KernelMemory } from './kernel-memory.js';
+import { type Vmcoreinfo, parseVmcoreinfo } from './vmcoreinfo.js';
+import { X86PageTables } from './x86-64-paging.js';
+
+const startKernelMap = 0xffffffff80000000n;
+const u64Mask = (1n << 64n) - 1n;
+const virtualPageSize = 4096;
+/** Virtual-to-physical page translations kept; a log read touches a few hundred pages. */
+const maxCachedTranslations = 65536;
+
+export interface X86KernelMemoryOptions {
+  /** VMCOREINFO already parsed from the dump; parsed from `dump.vmcoreinfo` when absent. */
+  info?: Vmcoreinfo;
+}
+
+export function openX86_64KernelMemory(dump: CoreDump, options: X86KernelMemoryOptions = {}): KernelMemory {
+  if (dump.machine !== 62) throw new VmcoreError(dump.file, 'unsupported', `not an x86-64 dump (ELF machine ${dump.machine})`);
+  const text = dump.vmcoreinfo;
+  if (options.info === undefined && text === undefined) {
+    throw new VmcoreError(dump.file, 'no-vmcoreinfo', 'the dump carries no VMCOREINFO, so its page tables cannot be found');
+  }
+  const info = options.info ?? parseVmcoreinfo(text ?? '');
+  // init_level4_pgt is the name before 4.13.
+  const rootSymbol = info.symbol('init_top_pgt') ?? info.symbol('init_level4_pgt');
+  if (rootSymbol === undefined) {
+    throw new VmcoreError(dump.file, 'no-vmcoreinfo', 'VMCOREINFO has no SYMBOL(init_top_pgt): the page tables cannot be found');
+  }
+  const physBase = info.number('phys_base') ?? 0n;
+  const tables = new X86PageTables(dump, {
+    root: (rootSymbol - startKernelMap + physBase) & u64Mask,
+    levels: info.number('pgtable_l5_enabled') === 1n ? 5 : 4,
+    smeMask: info.number('sme_mask') ?? 0n,
+  });
+  return new X86KernelMemory(dump, info, tables);
+}
+
+class X86KernelMemory implements KernelMemory {
+  readonly kernelSlide: bigint;
+  /** Virtual page number → physical address of that 4 KB page, or null when not mapped. */
+  private readonly pages = new Map<bigint, bigint | null>();
+
+  constructor(
+    readonly dump: CoreDump,
+    readonly info: Vmcoreinfo,
+    private readonly tables: X86PageTables,
+  ) {
+    this.kernelSlide = info.kernelOffset ?? 0n;
+  }
+
+  translate(address: bigint): bigint | undefined {
+    const page = this.physicalPage(address & u64Mask);
+    return page === null ? undefined : page + (address & BigInt(virtualPageSize - 1));
+  }
+
+  read(address: bigint, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    const dumpPageSize = this.dump.pageSize;
+    let done = 0;
+    while (done < length) {
+      const at = (address + BigInt(done)) & u64Mask;
+      const physical = this.translate(at);
+      if (physical === undefined) throw new VmcoreError(this.dump.file, 'not-mapped', 'not mapped by the kernel page tables', at);
+      const pfn = physical / BigInt(dumpPageSize);
+      const inPage = Number(physical % BigInt(dumpPageSize));
+      // A chunk ends at the next virtual page (its physical page may differ) or the next dump page.
+      const inVirtual = Number(at & BigInt(virtualPageSize - 1));
+      const n = Math.min(length - done, virtualPageSize - inVirtual, dumpPageSize - inPage);
+      const page = this.dump.readPage(Number(pfn));
+      if (page === undefined || page.length < inPage + n) {
+        throw new VmcoreError(this.dump.file, 'page-absent', `physical page 0x${(pfn * BigInt(dumpPageSize)).toString(16)} is not in the dump`, at);
+      }
+      out.set(page.subarray(inPage, inPage + n), done);
+      done += n;
+    }
+    return out;
+  }
+
+  u64(address: bigint): bigint {
+    const b = this.read(address, 8);
+    return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+  }
+
+  u32(address: bigint): number {
+    const b = this.read(address, 4);
+    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+  }
+
+  private physicalPage(address: bigint): bigint | null {
+    const vpn = address >> 12n;
+    const cached = this.pages.get(vpn);
+    if (cached !== undefined) return cached;
+    const mapping = this.tables.walk(vpn << 12n);
+    const page = mapping === undefined ? null : mapping.physical;
+    if (this.pages.size >= maxCachedTranslations) this.pages.clear();
+    this.pages.set(vpn, page);
+    return page;
+  }
+}
