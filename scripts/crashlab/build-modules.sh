@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the example modules in examples/modules/ against the lab's Debian headers (CRASHNAV_KERNEL:
-# kernels.sh) with gcc-12, the compiler Debian built both kernels with, and DWARF, in a scratch copy, with the debug paths mapped so that the .ko never names the scratch dir or
+# Builds the example modules in examples/modules/ against the lab's Debian headers (CRASHNAV_KERNEL,
+# CRASHNAV_ARCH: kernels.sh) with gcc-12, the compiler Debian built the kernels with (for arm64 its cross
+# build, aarch64-linux-gnu-gcc-12), and DWARF, in a scratch copy, with the debug paths mapped so that the .ko never names the scratch dir or
 # the cache: module sources appear as /crashnav/examples/modules/NAME/NAME.c, kernel headers as
 # /usr/src/linux-headers-*/..., as on a Debian machine. The same sources give the same line tables.
 #
@@ -25,7 +26,7 @@ for name in "${names[@]}"; do
   cp "$src"/Kbuild "$src"/*.c "$work/$name/"
   log "building $name"
   # -ffile-prefix-map covers both DW_AT_name/comp_dir and __FILE__ (BUG()/WARN() file names).
-  make -s -C "$kdir" M="$work/$name" \
+  make -s -C "$kdir" M="$work/$name" CROSS_COMPILE="$CROSS_COMPILE" \
     KCFLAGS="-ffile-prefix-map=$work=$DEBUG_ROOT -ffile-prefix-map=$TREE/usr/src=/usr/src" \
     modules >&2
   dest=${out:-$KO_DIR/$name}

@@ -1,8 +1,9 @@
 # The Debian kernels the real-data tests, benchmarks and the crash lab know (sourced, not run), chosen by
-# CRASHNAV_KERNEL (default 6.1). Each sets the package version, the ABI name of its image, headers and -dbg
-# packages, the other packages a module build needs, where in the cache they are unpacked (6.1 keeps
-# the cache layout it always had, another kernel gets directories of its own beside it) and which of the
-# example modules the crash lab builds and boots for it.
+# CRASHNAV_KERNEL (default 6.1) and CRASHNAV_ARCH (amd64 by default, or arm64). Each sets the package
+# version, the ABI name of its image, headers and -dbg packages, the other packages a module build needs,
+# where in the cache they are unpacked (6.1 amd64 keeps the cache layout it always had, another kernel or
+# architecture gets directories of its own beside it) and which of the example modules the crash lab
+# builds and boots for it.
 CACHE=${CRASHNAV_CACHE:-$HOME/.cache/crashnav}
 KERNEL=${CRASHNAV_KERNEL:-6.1}
 case $KERNEL in
@@ -28,3 +29,15 @@ case $KERNEL in
   *) echo "unknown kernel '$KERNEL' (CRASHNAV_KERNEL / --kernel): 6.1 or 6.12" >&2; exit 2 ;;
 esac
 SOURCE_PKG=linux-source-$KERNEL
+# The same kernel built for arm64 has the same version and flavour; its packages are ABI-arm64 ones. Only
+# the headers are target-specific: linux-kbuild stays the host's (its scripts run on the build machine).
+ARCH=${CRASHNAV_ARCH:-amd64}
+case $ARCH in
+  amd64) ;;
+  arm64)
+    ABI=${ABI%-amd64}-arm64
+    PKG=$PKG-arm64
+    CRASHLAB_DIR=$CRASHLAB_DIR-arm64
+    LAB_MODULES=(null_pointer inline_helper timer_crash) ;;
+  *) echo "unknown architecture '$ARCH' (CRASHNAV_ARCH / --arch): amd64 or arm64" >&2; exit 2 ;;
+esac

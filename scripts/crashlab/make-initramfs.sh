@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes the lab's initramfs: busybox-static, every example .ko the lab built for its kernel (plus the
-# kernel's own qemu_fw_cfg.ko, which fills the vmcoreinfo device for dump-guest-memory), and an /init
+# Makes the lab's initramfs: busybox-static (of the kernel's architecture: CRASHNAV_ARCH), every example
+# .ko the lab built for its kernel (plus the kernel's own qemu_fw_cfg.ko, which fills the vmcoreinfo
+# device for dump-guest-memory), and an /init
 # that insmods the module named by `crashmod=NAME` on the kernel command line, waits a moment (a timer
 # may fire), rmmods it, and reboots (with qemu's -no-reboot: exits). Prints the initramfs path.
 #
@@ -8,11 +9,12 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-# The initramfs has no libc: it must be busybox-static's binary, not the dynamic busybox package's.
+# The initramfs has no libc: it must be busybox-static's binary, not the dynamic busybox package's. The
+# host's own busybox-static writes the cpio archive.
 need gzip gzip xz xz-utils - busybox-static
-busybox=/bin/busybox
 out=$(realpath -m "${1:-$LAB/initrd.cpio.gz}")
 image=$("$REPO/scripts/fetch-debian.sh" image) || exit $?
+busybox=$(lab_busybox)
 
 root=$(mktemp -d "${TMPDIR:-/tmp}/crashlab-initramfs.XXXXXX")
 trap 'rm -rf "$root"' EXIT
@@ -54,6 +56,6 @@ INIT
 chmod +x "$root/init"
 
 mkdir -p "$(dirname "$out")"
-(cd "$root" && find . | sort | "$busybox" cpio -o -H newc 2>/dev/null | gzip -9n) > "$out.tmp"
+(cd "$root" && find . | sort | /bin/busybox cpio -o -H newc 2>/dev/null | gzip -9n) > "$out.tmp"
 mv "$out.tmp" "$out"
 echo "$out"

@@ -7,7 +7,7 @@
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-need gcc-12 gcc-12 make make dpkg-deb dpkg apt-get apt
+need "$LAB_CC" "$LAB_CC_PKG" make make dpkg-deb dpkg apt-get apt
 
 "$REPO/scripts/fetch-debian.sh" headers >/dev/null || exit $?
 
@@ -22,7 +22,7 @@ if [ ! -f "$TREE/.ready" ]; then
   fi
   # Unpacked aside and moved into place, so that concurrent runs (parallel test files) never see half a tree.
   mkdir -p "$LAB"; new=$(mktemp -d "$LAB/tree.new.XXXXXX")
-  for deb in "$CACHE/debs/linux-headers-${ABI}_${VERSION}_amd64.deb" \
+  for deb in "$CACHE/debs/linux-headers-${ABI}_${VERSION}_$ARCH.deb" \
              "$CACHE/debs/${HEADERS_COMMON}_${VERSION}_all.deb" "$kbuild_deb"; do
     dpkg-deb -x "$deb" "$new"
   done
