@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Boots the lab's Debian kernel under qemu (TCG: KVM is not usable here) with the lab initramfs, which
+# Boots the lab's Debian kernel under qemu (TCG: KVM is not usable here; qemu-system-aarch64 -M virt for
+# CRASHNAV_ARCH=arm64, env.sh) with the lab initramfs, which
 # insmods the module NAME, and captures the serial console. `panic=-1 oops=panic` with -no-reboot
 # makes qemu exit at the panic. --vmcore boots with panic=0 instead, waits for the panic on the
 # console and has qemu's monitor write a kdump-compressed vmcore (`dump-guest-memory -z`) that the
@@ -27,15 +28,15 @@ done
 run=$name; [ $kaslr = yes ] && run=$run-kaslr; [ $vmcore = yes ] && run=$run-vmcore
 dir=$(realpath -m "${dir:-$LAB/runs/$run}")
 
-need qemu-system-x86_64 qemu-system-x86
+need "$QEMU" "$QEMU_PKG"
 [ $vmcore = no ] || need socat socat
 image=$("$REPO/scripts/fetch-debian.sh" image) || exit $?
 initrd=$("$REPO/scripts/crashlab/make-initramfs.sh")
 
-append="console=ttyS0 oops=panic crashmod=$name"
+append="console=$CONSOLE oops=panic crashmod=$name"
 [ $vmcore = yes ] && append="$append panic=0" || append="$append panic=-1"
 [ $kaslr = yes ] || append="$append nokaslr"
-cmd=(qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot
+cmd=("$QEMU" "${QEMU_MACHINE[@]}" -accel tcg -m 1024 -smp 2 -nographic -no-reboot
      -kernel "$image/boot/vmlinuz-$ABI" -initrd "$initrd" -append "$append" -device vmcoreinfo)
 [ $vmcore = yes ] && cmd+=(-monitor "unix:$dir/monitor.sock,server,nowait")
 
