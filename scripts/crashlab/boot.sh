@@ -6,19 +6,24 @@
 # console and has qemu's monitor write a kdump-compressed vmcore (`dump-guest-memory -z`) that the
 # crash utility opens with the Debian vmlinux-dbg (-device vmcoreinfo tells it the KASLR offset).
 #
-#   scripts/crashlab/boot.sh NAME [--kaslr] [--vmcore] [--timeout SECONDS] [--dir RUNDIR]
+#   scripts/crashlab/boot.sh NAME [--kaslr] [--vmcore] [--memory MB] [--dump-commands FILE] [--timeout SECONDS] [--dir RUNDIR]
 #     writes RUNDIR/console.raw.log (the serial output as qemu printed it), qemu-cmd.txt, qemu-rc.txt
 #     and, with --vmcore, RUNDIR/vmcore; prints RUNDIR (default ~/.cache/crashnav/crashlab/runs/NAME[-kaslr][-vmcore])
+#     --memory: guest RAM (default 1024); --dump-commands FILE (implies --vmcore): the monitor (HMP) lines
+#     sent at the panic instead of the one dump to RUNDIR/vmcore, e.g. several dump-guest-memory of the
+#     same paused guest (make-vmcores.sh)
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 
-[ $# -ge 1 ] || die "usage: boot.sh NAME [--kaslr] [--vmcore] [--timeout SECONDS] [--dir RUNDIR]"
+[ $# -ge 1 ] || die "usage: boot.sh NAME [--kaslr] [--vmcore] [--memory MB] [--dump-commands FILE] [--timeout SECONDS] [--dir RUNDIR]"
 name=$1; shift
-kaslr=no vmcore=no limit=${CRASHLAB_TIMEOUT:-240} dir=
+kaslr=no vmcore=no limit=${CRASHLAB_TIMEOUT:-240} dir= memory=1024 dumps=
 while [ $# -gt 0 ]; do
   case $1 in
     --kaslr) kaslr=yes ;;
     --vmcore) vmcore=yes ;;
+    --memory) memory=$2; shift ;;
+    --dump-commands) dumps=$(realpath "$2") vmcore=yes; shift ;;
     --timeout) limit=$2; shift ;;
     --dir) dir=$2; shift ;;
     *) die "unknown option $1" ;;
@@ -36,7 +41,7 @@ initrd=$("$REPO/scripts/crashlab/make-initramfs.sh")
 append="console=$CONSOLE oops=panic crashmod=$name"
 [ $vmcore = yes ] && append="$append panic=0" || append="$append panic=-1"
 [ $kaslr = yes ] || append="$append nokaslr"
-cmd=("$QEMU" "${QEMU_MACHINE[@]}" -accel tcg -m 1024 -smp 2 -nographic -no-reboot
+cmd=("$QEMU" "${QEMU_MACHINE[@]}" -accel tcg -m "$memory" -smp 2 -nographic -no-reboot
      -kernel "$image/boot/vmlinuz-$ABI" -initrd "$initrd" -append "$append" -device vmcoreinfo)
 [ $vmcore = yes ] && cmd+=(-monitor "unix:$dir/monitor.sock,server,nowait")
 
@@ -64,7 +69,7 @@ else
     log "panic on the console: dumping guest memory"
     # HMP runs the commands in order, so `quit` comes after the dump has been written; socat then
     # waits (-t) for qemu to close the socket.
-    printf 'dump-guest-memory -z %s\nquit\n' "$dir/vmcore" |
+    { if [ -n "$dumps" ]; then cat "$dumps"; else echo "dump-guest-memory -z $dir/vmcore"; fi; echo quit; } |
       socat -t "$limit" - "UNIX-CONNECT:$dir/monitor.sock" >"$dir/monitor.log" 2>&1 || true
   fi
   wait $qemu || rc=$?

@@ -11,17 +11,19 @@
 # changes: CR LF line ends become LF and the firmware's terminal control sequences (ESC c, ESC [ ...) are
 # dropped.
 #
-#   scripts/crashlab/record.sh [--kernel 6.1|6.12] [--no-build] [--no-boot] [RUN...]
+#   scripts/crashlab/record.sh [--kernel 6.1|6.12] [--arch amd64|arm64] [--no-build] [--no-boot] [RUN...]
 #     --kernel: the Debian kernel (default CRASHNAV_KERNEL, else 6.1); another kernel than 6.1 records into
 #     examples/kernel-K/ (modules/NAME/NAME.ko, oopses/RUN.log, oopses/manifest.json), runs with no vmcore
 #     by default: bookworm's crash 8.0.2 cannot open a 6.12 vmcore (`invalid structure member offset:
-#     module_core_size`)
+#     module_core_size`); --arch arm64 (default CRASHNAV_ARCH) records into examples/kernel-K-arm64/, with
+#     no vmcore either: bookworm's crash reads only the host architecture's dumps
 #     RUN: NAME, NAME-kaslr, NAME-vmcore or NAME-kaslr-vmcore; default: all
 #     --no-build: keep the committed .ko files; --no-boot: record from the previous boot of each RUN (its
 #     console and vmcore in ~/.cache/crashnav/crashlab/runs/RUN), e.g. a boot whose stack shows a frame
 #     another boot's does not: what crash's unwinder finds on the stack varies from boot to boot
 set -euo pipefail
 if [ "${1:-}" = --kernel ]; then export CRASHNAV_KERNEL=$2; shift 2; fi
+if [ "${1:-}" = --arch ]; then export CRASHNAV_ARCH=$2; shift 2; fi
 source "$(dirname "$0")/env.sh"
 
 build=yes boot=yes
@@ -36,7 +38,7 @@ done
 runs=("$@")
 if [ ${#runs[@]} -eq 0 ]; then
   runs=("${MODULES[@]}" null_pointer-kaslr)
-  [ "$KERNEL" != 6.1 ] || runs+=(null_pointer-vmcore null_pointer-kaslr-vmcore)
+  [ "$KERNEL-$ARCH" != 6.1-amd64 ] || runs+=(null_pointer-vmcore null_pointer-kaslr-vmcore)
 fi
 
 [ $build = no ] || "$REPO/scripts/crashlab/build-modules.sh" >/dev/null
@@ -55,9 +57,7 @@ for run in "${runs[@]}"; do
     dir=$LAB/runs/$run
     [ -f "$dir/console.raw.log" ] || die "no previous boot of $run in $dir"
   fi
-  sed -e $'s/\r$//' -e $'s/\r/\\n/g' -e $'s/\x1bc//g' -e $'s/\x1b\\[[0-9;?]*[A-Za-z]//g' \
-    "$dir/console.raw.log" > "$OOPSES/$run.log"
-  [ -z "$(tail -c1 "$OOPSES/$run.log")" ] || echo >> "$OOPSES/$run.log"
+  "$REPO/scripts/crashlab/clean-console.sh" "$dir/console.raw.log" "$OOPSES/$run.log"
   log "$run: $oopses/$run.log"
   if [ -f "$dir/vmcore" ]; then
     "$REPO/scripts/crashlab/crash-session.sh" "$dir/vmcore" "$OOPSES/$run.crash.txt" >/dev/null
@@ -80,8 +80,8 @@ export CRASHLAB_KERNEL="linux-image-$ABI-unsigned $VERSION" CRASHLAB_DEBUG_ROOT=
 # What built the modules: only when this run built them (with --no-build the manifest keeps its own).
 if [ $build = yes ]; then
   export CRASHLAB_HEADERS="linux-headers-$ABI $VERSION, $HEADERS_COMMON $VERSION, $KBUILD_PKG $(cat "$TREE/.kbuild-version")"
-  export CRASHLAB_GCC=$(gcc-12 --version | head -n1)
+  export CRASHLAB_GCC=$("$LAB_CC" --version | head -n1)
 fi
-export CRASHLAB_QEMU=$(qemu-system-x86_64 --version | head -n1)
-export CRASHLAB_BUSYBOX="busybox-static $(dpkg-query -W -f '${Version}' busybox-static)"
+export CRASHLAB_QEMU=$("$QEMU" --version | head -n1)
+export CRASHLAB_BUSYBOX="busybox-static$([ "$ARCH" = amd64 ] || echo ":$ARCH") $(lab_busybox_version)"
 (cd "$REPO" && npx tsx scripts/crashlab/write-manifest.ts)
