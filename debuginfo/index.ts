@@ -53,3 +53,7 @@ export * from './disasm/index.js';
 export { DebuginfodClient, DebuginfodError, debuginfodFromEnv, debuginfodCacheDir, type DebuginfodOptions, type DebuginfodFile, type DebuginfodKind } from './debuginfod.js';
 /** The running kernel's build-id from `/sys/kernel/notes`, only for a report of the running release. */
 export { runningKernelBuildId, buildIdFromNotes } from './running-kernel.js';
+/** Positioned reads of a file (or bytes in memory): what lazy readers of huge files (vmlinux, vmcores) read through. */
+export { fileByteSource, memoryByteSource, type ByteSource } from './byte-source.js';
+/** zstd frames through fzstd, loaded on first use. */
+export { zstdDecompress } from './zstd.js';

@@ -11,3 +11,6 @@ export { type KernelMemory } from './kernel-memory.js';
 export { X86PageTables, type X86PagingOptions, type X86Mapping } from './x86-64-paging.js';
 
 export { openX86_64KernelMemory, type X86KernelMemoryOptions } from './kernel-memory-x86-64.js';
+
+/** Opens any dump format (ELF, kdump-compressed, flattened) by its magic, read lazily. */
+export { openCoreDump, openCoreDumpSource } from './open-core-dump.js';
