@@ -98,8 +98,9 @@ function runEntry(run: string): RunEntry {
   const withSymbols = `${oopses}/${run}-modsyms.crash.txt`;
   const module = run.replace(/(-kaslr)?(-vmcore)?$/, '');
   const qemuCommand = readFileSync(path.join(dir, 'qemu-cmd.txt'), 'utf8').trim();
-  // The kernel's own echo of its command line, rather than unpicking the shell quoting of -append.
-  const cmdline = /\] Command line: (.*)/.exec(readFileSync(path.join(repo, log), 'utf8'))?.[1] ?? '';
+  // The kernel's own echo of its command line, rather than unpicking the shell quoting of -append: x86
+  // prints it first as `Command line:`, arm64 only as `Kernel command line:`.
+  const cmdline = /\] (?:Kernel c|C)ommand line: (.*)/.exec(readFileSync(path.join(repo, log), 'utf8'))?.[1] ?? '';
   return {
     log,
     module,
