@@ -24,7 +24,6 @@
 set -euo pipefail
 if [ "${1:-}" = --kernel ]; then export CRASHNAV_KERNEL=$2; shift 2; fi
 if [ "${1:-}" = --arch ]; then export CRASHNAV_ARCH=$2; shift 2; fi
-if [ "${1:-}" = --arch ]; then export CRASHNAV_ARCH=$2; shift 2; fi
 source "$(dirname "$0")/env.sh"
 
 build=yes boot=yes
