@@ -14,3 +14,11 @@ export { openX86_64KernelMemory, type X86KernelMemoryOptions } from './kernel-me
 
 /** Opens any dump format (ELF, kdump-compressed, flattened) by its magic, read lazily. */
 export { openCoreDump, openCoreDumpSource } from './open-core-dump.js';
+
+export { type LogRecord, type KernelLog, renderCallerId } from './log-record.js';
+
+export { readKernelLog, renderMakedumpfileDmesg, renderConsoleLog } from './dmesg.js';
+
+export { readPrintkRingbuffer } from './printk-ringbuffer.js';
+
+export { readLogBuf } from './log-buf.js';
