@@ -2,13 +2,15 @@
 // `makedumpfile -E`. Each PT_LOAD maps physical memory (p_paddr) to file bytes; PT_NOTE segments hold the
 // notes. Only the program headers and notes are read at open; a page is one positioned read.
 //
-// Coverage of a page, decided here:
-// - bytes past p_filesz but within p_memsz read as zeros, as ELF defines (makedumpfile -E leaves short runs
-//   of excluded pages so; crash reads them as zeros too);
+// A page is held when at least one of its bytes is in the file; its bytes outside the file's data read as
+// zeros. So:
+// - a page wholly past p_filesz within p_memsz is absent, not zeros as ELF would have it: in a vmcore only
+//   `makedumpfile -E -d N` writes p_memsz > p_filesz, for the pages it excluded (the kernel's /proc/vmcore
+//   and qemu write them equal), and an excluded page is absent in every format;
 // - a page whose file bytes lie past the end of the file (a truncated copy) is absent;
 // - a page only partly inside the segments (a RAM range that ends mid-page, as /proc/vmcore's e820 ranges
-//   can) is returned with the bytes outside every segment zero: they are not RAM, so no kernel data lives
-//   there, and refusing the page would hide the RAM part;
+//   can) is returned with the bytes outside zero: they are not RAM, so no kernel data lives there, and
+//   refusing the page would hide the RAM part;
 // - overlapping segments (/proc/vmcore maps the kernel image twice) hold the same bytes.
 import type { ByteSource } from '../debuginfo/index.js';
 import { parseCoreNotes, vmcoreinfoOfNotes } from './core-notes.js';
@@ -97,15 +99,13 @@ export function openElfCore(file: string, source: ByteSource, format: DumpFormat
       let covered = false;
       for (const seg of lookup.overlapping(start, end)) {
         const from = Math.max(start, seg.paddr);
-        const to = Math.min(end, seg.paddr + seg.memSize);
-        const fileTo = Math.min(to, seg.paddr + seg.fileSize);
-        if (fileTo > from) {
-          const want = fileTo - from;
-          const got = source.readInto(seg.fileOffset + (from - seg.paddr), want, page.subarray(from - start));
-          if (got < want) return undefined;
-        }
+        const fileTo = Math.min(end, seg.paddr + seg.fileSize);
+        if (fileTo <= from) continue;
+        const want = fileTo - from;
+        const got = source.readInto(seg.fileOffset + (from - seg.paddr), want, page.subarray(from - start));
+        if (got < want) return undefined;
         covered = true;
-        if (from === start && to === end) break;
+        if (from === start && fileTo === end) break;
       }
       return covered ? page : undefined;
     },
