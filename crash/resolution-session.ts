@@ -11,7 +11,9 @@ import {
   type DebuginfodClient,
   type DebugWarning,
   type DebugWarningCode,
+  DwarfInfo,
   ElfFormatError,
+  InstalledKernels,
   KallsymsSizes,
   KernelSymbolizer,
   ModuleFinder,
@@ -27,7 +29,9 @@ import {
   moduleLayout,
   normalizeModuleName,
   openDebugFile,
+  readBuildId,
   readFileBuildId,
+  sameBuild,
   runningKernelBuildId,
   sectionAtRegionOffset,
   symbolizeAtLoadBase,
@@ -156,6 +160,8 @@ export interface ResolutionOptions {
   buildId?: string;
   /** Fetches debug files by build-id when no local file has them; absent (`--offline`, no `DEBUGINFOD_URLS`): nothing is fetched. */
   debuginfod?: DebuginfodClient;
+  /** The installed system whose `boot/vmlinuz-R` and `lib/modules/R` give build-ids a report does not print (default `/`). */
+  installedRoot?: string;
 }
 
 const kernelSpace = 0xffff800000000000n;
@@ -203,8 +209,10 @@ export class ResolutionSession {
   private readonly fileBuildIds = new Map<string, string | undefined>();
   private readonly sources: SourceReader;
   private readonly sourceRoots: string[];
+  private readonly installed: InstalledKernels;
 
   constructor(private readonly options: ResolutionOptions = {}) {
+    this.installed = new InstalledKernels(options.installedRoot);
     this.sourceRoots = (options.sourceRoots ?? []).map((r) => path.resolve(r));
     const [root, ...moreRoots] = this.sourceRoots;
     // Further roots (a module's own tree beside the kernel's) are searched like module directories.
@@ -250,13 +258,34 @@ export class ResolutionSession {
     return id?.toLowerCase();
   }
 
+  /** The report's own build-id, else that of the release's installed kernel image. */
+  private async buildIdOrInstalled(report: CrashReport | undefined): Promise<string | undefined> {
+    const id = this.buildIdOf(report);
+    if (id || !report?.release) return id;
+    return (await this.installed.kernelBuildId(report.release))?.buildId;
+  }
+
+  /** Module build-ids of the report's frames, and for a module whose frames print none, its installed file's. */
+  private async moduleIdentities(report: CrashReport): Promise<Map<string, string>> {
+    const ids = moduleBuildIds(report);
+    if (!report.release) return ids;
+    for (const stack of report.stacks) {
+      for (const f of stack.frames) {
+        const name = f.module && normalizeModuleName(f.module);
+        if (!name || ids.has(name)) continue;
+        const installed = (await this.installed.moduleBuildId(report.release, name))?.buildId;
+        if (installed) ids.set(name, installed);
+      }
+    }
+    return ids;
+  }
+
   /**
    * The given vmlinux, else the build-id's file under the debug roots, else the release's, unless another
    * build of the release when debuginfod can fetch the right one (without it, the identity check warns).
    */
-  private localVmlinux(report: CrashReport | undefined): { path: string; from: VmlinuxSource } | undefined {
+  private localVmlinux(report: CrashReport | undefined, buildId = this.buildIdOf(report)): { path: string; from: VmlinuxSource } | undefined {
     const roots = this.options.debugRoots ? { debugRoots: this.options.debugRoots } : {};
-    const buildId = this.buildIdOf(report);
     const tries: [Parameters<typeof findVmlinux>[0], VmlinuxSource][] = [];
     if (this.options.vmlinux) tries.push([{ path: this.options.vmlinux }, 'given']);
     if (buildId) tries.push([{ buildId, ...roots }, 'build-id']);
@@ -303,7 +332,7 @@ export class ResolutionSession {
     for (const [name, buildId] of buildIds) {
       // findVmlinux with only a build-id is the `.build-id/xx/yyyy.debug` lookup, whatever the binary.
       const local = findVmlinux({ buildId, ...roots });
-      const file = local ?? (this.options.debuginfod && !byName.find(name) ? await this.fetchDebuginfo(buildId, `module ${name}`, warnings) : undefined);
+      const file = local ?? (this.options.debuginfod && !(await hasDebugOf(byName.findAll(name), buildId)) ? await this.fetchDebuginfo(buildId, `module ${name}`, warnings) : undefined);
       if (file) out.set(name, file);
     }
     return out;
@@ -354,11 +383,11 @@ export class ResolutionSession {
     return { report, kernel, placement, warnings };
   }
 
-  private kernelFor(report: CrashReport | undefined): Promise<Kernel> {
-    const local = this.localVmlinux(report);
-    const buildId = this.buildIdOf(report);
+  private async kernelFor(report: CrashReport | undefined): Promise<Kernel> {
+    const buildId = await this.buildIdOrInstalled(report);
+    const local = this.localVmlinux(report, buildId);
     const remote = !local && buildId && this.options.debuginfod ? buildId : undefined;
-    const modules = report ? moduleBuildIds(report) : new Map<string, string>();
+    const modules = report ? await this.moduleIdentities(report) : new Map<string, string>();
     const version = report?.header['VERSION'];
     const key = JSON.stringify([local?.path ?? (remote ? `build-id:${remote}` : null), report?.release ?? null, version ?? null, buildId ?? null, [...modules]]);
     let pending = this.kernels.get(key);
@@ -638,6 +667,17 @@ function moduleBuildIds(report: CrashReport): Map<string, string> {
   const ids = new Map<string, string>();
   for (const stack of report.stacks) for (const f of stack.frames) if (f.module && f.buildId) ids.set(normalizeModuleName(f.module), f.buildId.toLowerCase());
   return ids;
+}
+
+/** Whether a local file of a module has DWARF of that build (then debuginfod is not asked). */
+async function hasDebugOf(files: string[], buildId: string): Promise<boolean> {
+  for (const file of files) {
+    const f = await openDebugFile(file).catch(() => undefined);
+    const found = f !== undefined && DwarfInfo.present(f.elf) && sameBuild(readBuildId(f.elf), buildId);
+    f?.close();
+    if (found) return true;
+  }
+  return false;
 }
 
 /** Modules the report names: a frame without `[module]` whose symbol vmlinux lacks may live in one of them. */

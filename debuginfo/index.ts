@@ -57,3 +57,9 @@ export { runningKernelBuildId, buildIdFromNotes } from './running-kernel.js';
 export { fileByteSource, memoryByteSource, type ByteSource } from './byte-source.js';
 /** zstd frames through fzstd, loaded on first use. */
 export { zstdDecompress } from './zstd.js';
+/** The build-id of an installed kernel image: an x86 bzImage's payload (gzip, xz, zstd, LZ4), an EFI zboot or raw arm64 Image, or ELF. */
+export { bootImageBuildId, imageBuildId, type BootImageBuildId, type BootImageFormat } from './boot-image.js';
+/** Build-ids of the kernels and modules installed under a root (`boot/vmlinuz-R`, `lib/modules/R`), for reports that print none. */
+export { InstalledKernels, type InstalledBuildId } from './installed-kernel.js';
+/** LZ4's legacy frame (`lz4 -l`), the kernel's LZ4 payloads. */
+export { lz4LegacyDecompress } from './lz4-legacy.js';

@@ -4,10 +4,9 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { NT_GNU_BUILD_ID } from './elf/elf-constants.js';
 
-/** The GNU build-id in a buffer of raw ELF notes (host byte order), as lowercase hex. */
-export function buildIdFromNotes(notes: Uint8Array): string | undefined {
+/** The GNU build-id in a buffer of raw ELF notes (host byte order unless told), as lowercase hex. */
+export function buildIdFromNotes(notes: Uint8Array, little = os.endianness() === 'LE'): string | undefined {
   const view = new DataView(notes.buffer, notes.byteOffset, notes.byteLength);
-  const little = os.endianness() === 'LE';
   const align4 = (n: number): number => (n + 3) & ~3;
   for (let pos = 0; pos + 12 <= notes.length; ) {
     const namesz = view.getUint32(pos, little);
