@@ -57,6 +57,8 @@ export { runningKernelBuildId, buildIdFromNotes } from './running-kernel.js';
 export { fileByteSource, memoryByteSource, type ByteSource } from './byte-source.js';
 /** zstd frames through fzstd, loaded on first use. */
 export { zstdDecompress } from './zstd.js';
+/** A struct's member offsets from DWARF (`module.mem[0].base`), read from the one unit covering a given code address. */
+export { readStructLayout, type StructLayout, type MemberPlace } from './dwarf/type-layout.js';
 /** The build-id of an installed kernel image: an x86 bzImage's payload (gzip, xz, zstd, LZ4), an EFI zboot or raw arm64 Image, or ELF. */
 export { bootImageBuildId, imageBuildId, type BootImageBuildId, type BootImageFormat } from './boot-image.js';
 /** Build-ids of the kernels and modules installed under a root (`boot/vmlinuz-R`, `lib/modules/R`), for reports that print none. */

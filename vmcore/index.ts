@@ -22,3 +22,10 @@ export { readKernelLog, renderMakedumpfileDmesg, renderConsoleLog } from './dmes
 export { readPrintkRingbuffer } from './printk-ringbuffer.js';
 
 export { readLogBuf } from './log-buf.js';
+
+/** Each dumped CPU's stack unwound with ORC (its task, frames, exception registers), and crash's `bt`/`bt -a` text of it. */
+export { readBacktraces, type BacktraceOptions, type KernelBacktraces, type CpuBacktrace, type BacktraceFrame, type TaskInfo } from './backtrace.js';
+
+export { renderBacktraces, renderCpuBacktrace } from './render-bt.js';
+
+export { readCpuRegisters, type CpuRegisters, type X86Registers } from './cpu-registers.js';

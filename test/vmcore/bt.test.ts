@@ -1,0 +1,203 @@
+// Backtraces from vmcores: the rendering read back by crash/'s session parser, then the lab's vmcores
+// (6.1 and 6.12 guests panicked by the null_pointer module) checked against the console oops's Call
+// Trace, against `crash` 8.0.2's `bt -a` on the same dump (6.1), and across the dump formats.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type CrashFrame, parseCrashReport } from '../../crash/index.js';
+import { DebugFile } from '../../debuginfo/index.js';
+import { ptRegsFields, type X86Registers } from '../../vmcore/cpu-registers.js';
+import { type CpuBacktrace, type KernelBacktraces, readBacktraces } from '../../vmcore/backtrace.js';
+import { openX86_64KernelMemory } from '../../vmcore/kernel-memory-x86-64.js';
+import { openCoreDump } from '../../vmcore/open-core-dump.js';
+import { renderBacktraces } from '../../vmcore/render-bt.js';
+
+function regs(values: Partial<X86Registers>): X86Registers {
+  return { ...(Object.fromEntries(ptRegsFields.map((f) => [f, 0n])) as X86Registers), cs: 0x10n, ss: 0x18n, ...values };
+}
+
+/**
+ * What the parser should read back from a rendering: each printed frame's name, offset, address and
+ * module. crash's `[exception RIP: func+off]` line has no place for a module: that frame comes back without.
+ */
+function expectedFrames(cpu: CpuBacktrace): string[] {
+  return cpu.frames.map((f) => {
+    const exceptionRip = f.kind === 'exception' && !f.saved?.userMode;
+    const name = f.symbol?.name ?? (f.saved?.userMode ? undefined : f.ip.toString(16));
+    return `${name}${exceptionRip && f.symbol ? `+${f.symbol.offset}` : ''} ${f.ip.toString(16)} ${(!exceptionRip && f.module) || ''}`;
+  });
+}
+
+function parsedFrames(text: string): Map<number, string[]> {
+  const { reports } = parseCrashReport(text, { source: 'bt.txt' });
+  return new Map(
+    reports.map((r) => [
+      r.cpu ?? -1,
+      r.stacks.flatMap((s) => s.frames).map((f) => `${f.symbol}${f.isFault && f.offset !== undefined ? `+${f.offset}` : ''} ${f.address?.toString(16)} ${f.module ?? ''}`),
+    ]),
+  );
+}
+
+describe('renderBacktraces', () => {
+  const cpu: CpuBacktrace = {
+    cpu: 1,
+    task: { address: 0xffff88800550e000n, pid: 94, comm: 'insmod' },
+    panicking: true,
+    registers: regs({}),
+    end: { reason: 'user-mode' },
+    problems: [],
+    frames: [
+      { kind: 'start', sp: 0xffffc9000039bb38n, ip: 0xffffffff819bb5c3n, symbol: { name: 'delay_tsc', offset: 0x33n }, module: undefined, reliable: true },
+      { kind: 'call', sp: 0xffffc9000039bc80n, ip: 0xffffffff81c00c02n, symbol: { name: 'asm_exc_page_fault', offset: 0x22n }, module: undefined, reliable: true },
+      {
+        kind: 'exception',
+        sp: 0xffffc9000039bd38n,
+        ip: 0xffffffffc021101fn,
+        symbol: { name: 'null_pointer_init', offset: 31n },
+        module: 'null_pointer',
+        reliable: true,
+        saved: { address: 0xffffc9000039bc88n, regs: regs({ rip: 0xffffffffc021101fn, rsp: 0xffffc9000039bd38n, rflags: 0x246n, orig_rax: 0xffffffffffffffffn }), partial: false, userMode: false },
+      },
+      { kind: 'call', sp: 0xffffc9000039bd38n, ip: 0xffffffffc0207011n, symbol: { name: 'helper', offset: 0x11n }, module: 'null_pointer', reliable: true },
+      { kind: 'call', sp: 0xffffc9000039bf50n, ip: 0xffffffff81c00126n, symbol: { name: 'entry_SYSCALL_64_after_hwframe', offset: 0x6en }, module: undefined, reliable: true },
+      {
+        kind: 'exception',
+        sp: 0x7ffe87216df8n,
+        ip: 0x47fbe9n,
+        symbol: undefined,
+        module: undefined,
+        reliable: true,
+        saved: { address: 0xffffc9000039bf58n, regs: regs({ rip: 0x47fbe9n, rsp: 0x7ffe87216df8n, cs: 0x33n, ss: 0x2bn, orig_rax: 0x139n }), partial: false, userMode: true },
+      },
+    ],
+  };
+  const traces: KernelBacktraces = { cpus: [{ ...cpu, cpu: 0, panicking: false, task: { address: 0xffffffff82a1aa40n, pid: 0, comm: 'swapper/0' } }, cpu], panicCpu: 1, modules: [], problems: [] };
+
+  it('prints crash bt lines: task header, numbered frames, exception RIP with a decimal offset, module suffix', () => {
+    const text = renderBacktraces(traces);
+    expect(text.split('\n').slice(0, 6)).toEqual([
+      'PID: 94       TASK: ffff88800550e000  CPU: 1    COMMAND: "insmod"',
+      ' #0 [ffffc9000039bb38] delay_tsc at ffffffff819bb5c3',
+      ' #1 [ffffc9000039bc80] asm_exc_page_fault at ffffffff81c00c02',
+      '    [exception RIP: null_pointer_init+31]',
+      '    RIP: ffffffffc021101f  RSP: ffffc9000039bd38  RFLAGS: 00000246',
+      '    RAX: 0000000000000000  RBX: 0000000000000000  RCX: 0000000000000000',
+    ]);
+    expect(text).toContain('    RBP: 0000000000000000   R8: 0000000000000000   R9: 0000000000000000\n');
+    expect(text).toContain(' #2 [ffffc9000039bd38] helper at ffffffffc0207011 [null_pointer]\n');
+    expect(text).toContain('    ORIG_RAX: 0000000000000139  CS: 0033  SS: 002b\n');
+  });
+
+  it('is read back by crash/ into the same frames, CPU by CPU (bt -a)', () => {
+    const parsed = parsedFrames(renderBacktraces(traces, { all: true }));
+    for (const c of traces.cpus) expect(parsed.get(c.cpu)).toEqual(expectedFrames(c));
+  });
+});
+
+// ---- the lab's vmcores -------------------------------------------------------------------------------
+
+const cache = join(homedir(), '.cache/crashnav');
+const repo = join(import.meta.dirname, '../..');
+const labs = [
+  { kernel: '6.1', dir: join(cache, 'crashlab/vmcores'), vmlinux: join(cache, 'pkg/dbg/usr/lib/debug/boot/vmlinux-6.1.0-53-cloud-amd64'), modules: join(repo, 'examples/modules') },
+  { kernel: '6.12', dir: join(cache, 'crashlab-6.12/vmcores'), vmlinux: join(cache, 'pkg-6.12/dbg/usr/lib/debug/boot/vmlinux-6.12.118+deb12-cloud-amd64'), modules: join(repo, 'examples/kernel-6.12/modules') },
+];
+
+interface LabCase {
+  kernel: string;
+  name: string;
+  dir: string;
+  vmlinux: string;
+  modules: string;
+}
+
+// A run directory is complete once it has its console and the ELF dump (the lab writes them first).
+const runs: LabCase[] = labs.flatMap((lab) =>
+  !existsSync(lab.dir) || !existsSync(lab.vmlinux)
+    ? []
+    : readdirSync(lab.dir)
+        .filter((name) => existsSync(join(lab.dir, name, 'console.log')) && existsSync(join(lab.dir, name, 'elf.vmcore')))
+        .map((name) => ({ kernel: lab.kernel, name, dir: join(lab.dir, name), vmlinux: lab.vmlinux, modules: lab.modules })),
+);
+
+const vmlinuxFiles = new Map<string, DebugFile>();
+afterAll(() => {
+  for (const f of vmlinuxFiles.values()) f.close();
+});
+
+async function backtracesOf(run: LabCase, file = 'elf.vmcore'): Promise<KernelBacktraces> {
+  let vmlinux = vmlinuxFiles.get(run.vmlinux);
+  if (!vmlinux) vmlinuxFiles.set(run.vmlinux, (vmlinux = DebugFile.open(run.vmlinux)));
+  const dump = openCoreDump(join(run.dir, file));
+  try {
+    return await readBacktraces({ memory: openX86_64KernelMemory(dump), vmlinux, moduleDirs: [run.modules] });
+  } finally {
+    dump.close();
+  }
+}
+
+const frameKey = (name: string | undefined, offset: bigint | number | undefined) => `${name}+0x${(offset ?? 0).toString(16)}`;
+
+describe.skipIf(runs.length === 0)('the lab vmcores (skipped: no run with console.log and elf.vmcore under ~/.cache/crashnav/crashlab*/vmcores)', () => {
+  describe.each(runs)('$kernel $name', (run) => {
+    it('the panicking CPU holds every reliable Call Trace frame of the oops, in order, and the faulting RIP', async () => {
+      const bt = await backtracesOf(run);
+      const panicking = bt.cpus.find((c) => c.panicking);
+      expect(panicking, 'panic_cpu names a dumped CPU').toBeDefined();
+      const { reports } = parseCrashReport(readFileSync(join(run.dir, 'console.log'), 'utf8'), { source: 'console.log' });
+      const oops = reports.find((r) => r.stacks.some((s) => s.context === 'task' && s.frames.length > 1))!;
+      const frames = oops.stacks.find((s) => s.context === 'task')!.frames;
+      const wanted = frames.filter((f) => f.reliable && !f.isFault).map((f) => frameKey(f.symbol, f.offset));
+      const ours = panicking!.frames.filter((f) => f.kind === 'call').map((f) => frameKey(f.symbol?.name, f.symbol?.offset));
+      let at = 0;
+      for (const key of ours) if (key === wanted[at]) at++;
+      expect(wanted.slice(at), `Call Trace frames missing (ours: ${ours.join(' ')})`).toEqual([]);
+      const fault = frames.find((f) => f.isFault && f.symbol) as CrashFrame;
+      const exception = panicking!.frames.find((f) => f.kind === 'exception' && !f.saved?.userMode);
+      expect(frameKey(exception?.symbol?.name, exception?.symbol?.offset)).toBe(frameKey(fault.symbol, fault.offset));
+      expect(exception?.module).toBe(fault.module);
+      expect(panicking!.task?.pid).toBe(oops.pid);
+    });
+
+    it('renders text that crash/ reads back into the same frames on every CPU', async () => {
+      const bt = await backtracesOf(run);
+      const parsed = parsedFrames(renderBacktraces(bt, { all: true }));
+      for (const cpu of bt.cpus) if (cpu.task) expect(parsed.get(cpu.cpu)).toEqual(expectedFrames(cpu));
+    });
+
+    it.skipIf(!existsSync(join(run.dir, 'crash-bt-a.txt')))('agrees with crash bt -a on the frames crash prints (skipped without crash-bt-a.txt)', async () => {
+      const bt = await backtracesOf(run);
+      const { reports } = parseCrashReport(readFileSync(join(run.dir, 'crash-bt-a.txt'), 'utf8'), { source: 'crash-bt-a.txt' });
+      let total = 0;
+      let agree = 0;
+      const stale: string[] = [];
+      for (const r of reports) {
+        const cpu = bt.cpus.find((c) => c.cpu === r.cpu);
+        for (const f of r.stacks.flatMap((s) => s.frames)) {
+          const spText = /^\s*#\d+ \[([0-9a-f]+)\]/.exec(f.raw)?.[1];
+          if (spText === undefined || f.address === undefined || !cpu) continue;
+          const sp = BigInt('0x' + spText);
+          total++;
+          if (cpu.frames.some((o) => o.sp === sp && o.ip === f.address && (o.symbol?.name === f.symbol || o.module === f.module))) {
+            agree++;
+            continue;
+          }
+          // A frame crash found by scanning the stack for text addresses: its slot lies inside a frame
+          // the ORC walk crossed (between two consecutive frames' slots), so it is a stale word there.
+          const inside = cpu.frames.some((o, i) => i > 0 && cpu.frames[i - 1]!.sp < sp && sp < o.sp);
+          expect(inside, `crash's ${f.raw.trim()} is neither on the ORC chain nor inside one of its frames`).toBe(true);
+          stale.push(`${f.symbol}@${spText}`);
+        }
+      }
+      console.log(`${run.kernel} ${run.name}: crash bt -a frames on our chain (name, sp, ip): ${agree}/${total}; the rest are stale stack words inside our frames: ${stale.join(' ')}`);
+      expect(agree).toBeGreaterThan(0);
+    });
+
+    it('gives the same backtraces from every dump format of the run', async () => {
+      const reference = renderBacktraces(await backtracesOf(run), { all: true });
+      const others = readdirSync(run.dir).filter((f) => f.endsWith('.vmcore') && f !== 'elf.vmcore');
+      for (const file of others) expect(renderBacktraces(await backtracesOf(run, file), { all: true }), file).toBe(reference);
+    }, 120_000);
+  });
+});

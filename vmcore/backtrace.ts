@@ -1,0 +1,240 @@
+// The dumped CPUs' backtraces, like `crash`'s `bt -a`: each CPU's registers from the dump's notes, the
+// task it ran (per-CPU `pcpu_hot.current_task` on 6.2+, `current_task` before), its stack unwound with
+// the ORC tables of the vmlinux and of the modules found in memory, and each frame named from the
+// vmlinux's symbol table (with the KASLR slide) or a module's `.ko` when a directory of them is given
+// (else crash's `_MODULE_START_name`/`_MODULE_INIT_START_name` region names, an offset into the module).
+// Which CPU panicked comes from `panic_cpu`. Everything that cannot be read becomes a problem on that
+// CPU's record; the other CPUs still get theirs.
+import { type DebugFile, type ElfSymbol, ModuleFinder, type SymbolTable, moduleLayout, openDebugFile, readStructLayout, sectionAtRegionOffset } from '../debuginfo/index.js';
+import { type CpuRegisters, type X86Registers, readCpuRegisters } from './cpu-registers.js';
+import { VmcoreError } from './errors.js';
+import type { KernelMemory } from './kernel-memory.js';
+import { type LoadedModule, findModule, moduleOffsets, readModuleList } from './module-list.js';
+import { type OrcTable, readVmlinuxOrc } from './orc.js';
+import { type SavedRegisters, type StackMemory, type UnwindEndReason, type UnwindFrameKind, unwindX86Stack } from './x86-64-unwind.js';
+
+export interface BacktraceFrame {
+  kind: UnwindFrameKind;
+  /** crash's `[sp]`: the slot of the return address (`call`), the starting or interrupted rsp. */
+  sp: bigint;
+  ip: bigint;
+  /** The symbol holding ip (the call instruction's, for a return address) and ip's offset into it. */
+  symbol: { name: string; offset: bigint } | undefined;
+  /** The module holding ip, undefined for the vmlinux. */
+  module: string | undefined;
+  reliable: boolean;
+  saved?: SavedRegisters;
+}
+
+export interface TaskInfo {
+  address: bigint;
+  pid: number;
+  comm: string;
+}
+
+export interface CpuBacktrace {
+  cpu: number;
+  /** The task current on that CPU, when the per-CPU data could be read. */
+  task: TaskInfo | undefined;
+  panicking: boolean;
+  registers: X86Registers;
+  frames: BacktraceFrame[];
+  end: { reason: UnwindEndReason; address?: bigint };
+  problems: string[];
+}
+
+export interface KernelBacktraces {
+  cpus: CpuBacktrace[];
+  /** From `panic_cpu`; undefined when no CPU panicked or it could not be read. */
+  panicCpu: number | undefined;
+  modules: LoadedModule[];
+  /** Problems that concern every CPU (no ORC table, no module layout). */
+  problems: string[];
+}
+
+export interface BacktraceOptions {
+  memory: KernelMemory;
+  /** The vmlinux of the dumped kernel (its ORC tables, symbols, and DWARF for `struct module`). */
+  vmlinux: DebugFile;
+  /** Directories searched for the modules' `.ko` files by name (names for module frames). */
+  moduleDirs?: string[];
+  /** Frames per CPU, default 100. */
+  maxFrames?: number;
+}
+
+export async function readBacktraces(options: BacktraceOptions): Promise<KernelBacktraces> {
+  const { memory, vmlinux } = options;
+  const slide = memory.kernelSlide;
+  const symbols = vmlinux.symbols;
+  const problems: string[] = [];
+  const runtime = (name: string) => {
+    const s = symbols.findByName(name)[0];
+    return s && s.address + slide;
+  };
+  const orc = readVmlinuxOrc(vmlinux.elf, { slide, release: memory.info.osrelease });
+  if (!orc) problems.push(`${vmlinux.name} has no ORC tables (.orc_unwind): the kernel was not built with CONFIG_UNWINDER_ORC`);
+  const modules = readModules(options, runtime, orc, problems);
+  const text = kernelTextRanges(runtime);
+  const lookup = (ip: bigint) => {
+    if (text.some((r) => ip >= r.start && ip < r.end)) return orc?.find(ip);
+    return findModule(modules, ip)?.module.orc()?.find(ip);
+  };
+  const stack: StackMemory = { read: (address, length) => attempt(() => memory.read(address, length)) };
+  const panicCpu = readPanicCpu(memory, runtime('panic_cpu'));
+  const namer = await frameNamer({ symbols, slide, modules, moduleDirs: options.moduleDirs ?? [] });
+  const taskOf = taskReader(options, runtime, symbols);
+  const cpus: CpuBacktrace[] = [];
+  for (const cpu of readCpuRegisters(memory.dump.notes)) {
+    const cpuProblems: string[] = [];
+    const unwound = unwindX86Stack(cpu.regs, { memory: stack, orc: lookup, maxFrames: options.maxFrames });
+    const frames = unwound.frames.map((f) => ({ ...f, ...namer(f.kind === 'call' ? f.ip - 1n : f.ip, f.ip) }));
+    if (unwound.end.reason !== 'end-of-stack' && unwound.end.reason !== 'user-mode') {
+      const at = unwound.end.address === undefined ? '' : ` at 0x${unwound.end.address.toString(16)}`;
+      cpuProblems.push(`the unwind stopped early (${unwound.end.reason}${at})`);
+    }
+    cpus.push({ cpu: cpu.cpu, task: taskOf(cpu, cpuProblems), panicking: panicCpu === cpu.cpu, registers: cpu.regs, frames, end: unwound.end, problems: cpuProblems });
+  }
+  if (cpus.length === 0) problems.push(`${memory.dump.file} has no NT_PRSTATUS notes: no CPU's registers to start from`);
+  return { cpus, panicCpu, modules, problems };
+}
+
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof VmcoreError) return undefined;
+    throw err;
+  }
+}
+
+/** The vmlinux's text and init text at run time (the ORC table answers only there). */
+function kernelTextRanges(runtime: (name: string) => bigint | undefined): { start: bigint; end: bigint }[] {
+  const out: { start: bigint; end: bigint }[] = [];
+  for (const [from, to] of [['_stext', '_etext'], ['_sinittext', '_einittext']] as const) {
+    const start = runtime(from);
+    const end = runtime(to);
+    if (start !== undefined && end !== undefined) out.push({ start, end });
+  }
+  return out;
+}
+
+function readModules(options: BacktraceOptions, runtime: (name: string) => bigint | undefined, orc: OrcTable | undefined, problems: string[]): LoadedModule[] {
+  const { vmlinux, memory } = options;
+  const head = runtime('modules');
+  // kernel/module/main.c (6.1+) or kernel/module.c defines do_init_module: its unit holds `struct module`.
+  const near = vmlinux.symbols.findByName('do_init_module')[0] ?? vmlinux.symbols.findByName('load_module')[0];
+  if (head === undefined || !near) {
+    problems.push(`${vmlinux.name} has no \`modules\` list or do_init_module: module frames are not placed`);
+    return [];
+  }
+  const layout = attemptDwarf(() => readStructLayout(vmlinux.elf, 'module', { near: near.address }), problems);
+  const offsets = layout && moduleOffsets(layout);
+  if (!offsets) {
+    problems.push(`${vmlinux.name}: no DWARF layout of struct module near do_init_module: module frames are not placed`);
+    return [];
+  }
+  const list = readModuleList({ memory, offsets, head, orcVersion: orc?.version ?? 1 });
+  problems.push(...list.problems);
+  return list.modules;
+}
+
+function attemptDwarf<T>(read: () => T, problems: string[]): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof Error && (err.name === 'DwarfFormatError' || err.name === 'ElfFormatError')) {
+      problems.push(err.message);
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+function readPanicCpu(memory: KernelMemory, address: bigint | undefined): number | undefined {
+  if (address === undefined) return undefined;
+  const v = attempt(() => memory.u32(address));
+  // PANIC_CPU_INVALID is -1.
+  return v === undefined || v === 0xffffffff ? undefined : v;
+}
+
+/** The task current on a CPU, read through the per-CPU area and task_struct's DWARF layout. */
+function taskReader(options: BacktraceOptions, runtime: (name: string) => bigint | undefined, symbols: SymbolTable): (cpu: CpuRegisters, problems: string[]) => TaskInfo | undefined {
+  const { memory, vmlinux } = options;
+  const near = symbols.findByName('do_init_module')[0] ?? symbols.findByName('do_exit')[0];
+  const ignored: string[] = [];
+  const layout = near ? attemptDwarf(() => readStructLayout(vmlinux.elf, 'task_struct', { near: near.address }), ignored) : undefined;
+  const pidAt = layout?.member('pid')?.offset;
+  const commAt = layout?.member('comm')?.offset;
+  // Per-CPU variables are offsets into each CPU's area: their symbols are not moved by KASLR.
+  const current = symbols.findByName('pcpu_hot')[0]?.address ?? symbols.findByName('current_task')[0]?.address;
+  const offsets = runtime('__per_cpu_offset');
+  return (cpu, problems) => {
+    if (pidAt === undefined || commAt === undefined || current === undefined) {
+      problems.push(`${vmlinux.name}: no task_struct layout or current_task symbol: the CPU's task is unknown`);
+      return undefined;
+    }
+    const area = (offsets !== undefined ? attempt(() => memory.u64(offsets + BigInt(8 * cpu.cpu))) : undefined) ?? cpu.gsBase;
+    const task = area === undefined ? undefined : attempt(() => memory.u64(area + current));
+    const pid = task === undefined ? undefined : attempt(() => memory.u32(task + BigInt(pidAt)));
+    const comm = task === undefined ? undefined : attempt(() => memory.read(task + BigInt(commAt), 16));
+    if (task === undefined || pid === undefined || comm === undefined) {
+      problems.push(`CPU ${cpu.cpu}: its current task could not be read from the per-CPU area`);
+      return undefined;
+    }
+    const end = comm.indexOf(0);
+    return { address: task, pid, comm: Buffer.from(comm.subarray(0, end < 0 ? 16 : end)).toString('latin1') };
+  };
+}
+
+interface NamerOptions {
+  symbols: SymbolTable;
+  slide: bigint;
+  modules: readonly LoadedModule[];
+  moduleDirs: string[];
+}
+
+type FrameName = Pick<BacktraceFrame, 'symbol' | 'module'>;
+
+/**
+ * Names a frame: `lookup` is the byte whose symbol is wanted (a return address less one), `ip` the
+ * address the offset is measured from. Module `.ko` files are opened once, on the first frame in them.
+ */
+async function frameNamer(options: NamerOptions): Promise<(lookup: bigint, ip: bigint) => FrameName> {
+  const { symbols, slide, modules } = options;
+  const finder = new ModuleFinder({ dirs: options.moduleDirs });
+  const files = new Map<string, DebugFile | undefined>();
+  // Open the .ko of every module up front: naming is synchronous and there are few modules.
+  for (const m of modules) {
+    const path = options.moduleDirs.length > 0 ? finder.find(m.name) : undefined;
+    files.set(m.name, path ? await openDebugFile(path).catch(() => undefined) : undefined);
+  }
+  return (lookup, ip) => {
+    const owner = findModule(modules, lookup);
+    if (!owner) {
+      const s = symbols.findByAddress(lookup - slide);
+      return { symbol: s && { name: s.name, offset: ip - (s.address + slide) }, module: undefined };
+    }
+    const { module, region } = owner;
+    const base = region === 'init' ? module.initText!.base : module.text.base;
+    const file = files.get(module.name);
+    if (file) {
+      const layout = moduleLayout(file.elf);
+      const at = sectionAtRegionOffset(file.elf, region === 'init' ? layout.init : layout.core, lookup - base);
+      const place = at && file.sectionAddress(at.section, at.offset);
+      const s = place !== undefined ? file.symbols.findByAddress(place) : undefined;
+      if (place !== undefined && s) return { symbol: { name: firstInTable(file, s).name, offset: place - s.address + (ip - lookup) }, module: module.name };
+    }
+    const name = region === 'init' ? `_MODULE_INIT_START_${module.name}` : `_MODULE_START_${module.name}`;
+    return { symbol: { name, offset: ip - base }, module: module.name };
+  };
+}
+
+/**
+ * Among a module's symbols at one address (`init_module`, the alias module_init makes, and the function
+ * it names), the first in the table: the one the kernel's module kallsyms prints in an oops.
+ */
+function firstInTable(file: DebugFile, symbol: ElfSymbol): ElfSymbol {
+  let best = symbol;
+  for (const s of file.symbols.codeSymbols()) if (s.address === symbol.address && s.index < best.index) best = s;
+  return best;
+}
