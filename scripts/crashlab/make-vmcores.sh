@@ -18,6 +18,8 @@
 #     mkd-flat.vmcore       makedumpfile -F -c -d 0 (flattened, written to stdout)
 #     mkd-d31.vmcore        makedumpfile -c -d 31 (zero, cache, user and free pages left out)
 #     mkd-elf-d31.vmcore    makedumpfile -E -d 31 (ELF whose segments leave the excluded pages out)
+#     mkd-snappy.vmcore, mkd-zstd.vmcore   makedumpfile -p -d 0 and -z -d 0: Debian's makedumpfile has neither
+#                           compression, so these need a makedumpfile built with them (--makedumpfile-src)
 #     dmesg.txt             makedumpfile --dump-dmesg elf-kexec.vmcore: the log every variant must give;
 #                           dmesg-VARIANT.txt for the other variants makedumpfile reads (ELF ones only),
 #                           manifest.json says whether each equals dmesg.txt
@@ -26,23 +28,29 @@
 #     manifest.json         kernel, ABI, KASLR, memory, KERNELOFFSET, each variant made or why not, timings
 #     boot/                 boot.sh's run directory (qemu command, monitor transcript)
 #
-#   scripts/crashlab/make-vmcores.sh [--kernel 6.1|6.12] [--kaslr] [--memory MB] [--force] [NAME]
+#   scripts/crashlab/make-vmcores.sh [--kernel 6.1|6.12] [--kaslr] [--memory MB] [--makedumpfile-src DIR] [--force] [NAME]
 #     NAME: a crashing lab module (default null_pointer); a finished RUN (its .done stamp) is reused unless
 #     --force; prints the RUN directory. Installs what it needs (qemu, socat, makedumpfile, crash) on Debian.
+#     --makedumpfile-src DIR: makedumpfile's source (a checkout of github.com/makedumpfile/makedumpfile at the
+#     tag of Debian's version, 1.7.2), built once into ~/.cache/crashnav/makedumpfile-VERSION/ with lzo,
+#     snappy and zstd for the -p and -z variants; later runs reuse that build without the option.
 set -euo pipefail
-kaslr=no memory=256 force=no name=null_pointer
+kaslr=no memory=256 force=no name=null_pointer mkd_src=
 while [ $# -gt 0 ]; do
   case $1 in
     --kernel) export CRASHNAV_KERNEL=$2; shift ;;
     --kaslr) kaslr=yes ;;
     --memory) memory=$2; shift ;;
     --force) force=yes ;;
+    --makedumpfile-src) mkd_src=$(realpath "$2"); shift ;;
     -*) echo "make-vmcores: unknown option $1" >&2; exit 2 ;;
     *) name=$1 ;;
   esac
   shift
 done
 source "$(dirname "$0")/env.sh"
+# makedumpfile and crash read the dumps of their own architecture only.
+[ "$ARCH" = amd64 ] || die "make-vmcores.sh makes amd64 vmcores (CRASHNAV_ARCH=$ARCH)"
 [[ $memory =~ ^[0-9]+$ ]] && [ "$memory" -ge 128 ] || die "--memory $memory: a number of MB, at least 128"
 
 run=$name; [ $kaslr = no ] || run=$run-kaslr; [ "$memory" = 256 ] || run=$run-${memory}m
@@ -52,7 +60,7 @@ if [ -f "$out/.done" ] && [ $force = no ]; then
   echo "$out"; exit 0
 fi
 
-need qemu-system-x86_64 qemu-system-x86 socat socat makedumpfile makedumpfile
+need "$QEMU" "$QEMU_PKG" socat socat makedumpfile makedumpfile
 [ "$KERNEL" != 6.1 ] || need crash crash
 rm -rf "$out"; mkdir -p "$out"
 timings=$out/timings.tsv; : > "$timings"
@@ -91,7 +99,7 @@ for f in "${qemu_formats[@]}"; do
   rm -f "$out/$variant.vmcore"
   # The monitor answers a format it was not built with by "kdump-lzo is not available now".
   reason=$(tr -d '\r' < "$out/boot/monitor.log" | grep -o "[^>]*${variant#qemu-}[^>]*not available[^>]*" | head -n1 || true)
-  skip "$variant" "qemu $(qemu-system-x86_64 --version | head -n1 | awk '{print $4}'): ${reason:-no file written (see boot/monitor.log)}"
+  skip "$variant" "qemu $("$QEMU" --version | head -n1 | awk '{print $4}'): ${reason:-no file written (see boot/monitor.log)}"
 done
 if [ -s "$out/qemu-zlib.vmcore" ]; then
   timed qemu-zlib-R bash -c 'makedumpfile --message-level 6 -R "$1" < "$2" >>"$3" 2>&1' _ \
@@ -138,9 +146,33 @@ timed mkd-flat bash -c 'makedumpfile --message-level 6 -F -c -d 0 "$1" > "$2" 2>
 timed mkd-d31 mkd -c -d 31 "$kexec" "$out/mkd-d31.vmcore"
 timed mkd-elf-d31 mkd -E -d 31 "$kexec" "$out/mkd-elf-d31.vmcore"
 features=$(makedumpfile -v 2>&1)
+mkd_version=$(head -n1 <<<"$features" | awk '{print $3}')
+# A makedumpfile of the same version with every compression, for what Debian's lacks.
+full=$CACHE/makedumpfile-$mkd_version
+if [ -n "$mkd_src" ] && [ ! -f "$full/.done" ]; then
+  need - libsnappy-dev - libzstd-dev - liblzo2-dev - libdw-dev - libelf-dev - libbz2-dev - zlib1g-dev make make gcc gcc
+  grep -q "^VERSION=$mkd_version\$" "$mkd_src/Makefile" ||
+    die "$mkd_src is not makedumpfile $mkd_version (its Makefile's VERSION=), the version of Debian's"
+  rm -rf "$full"; mkdir -p "$full"
+  build=$(mktemp -d "${TMPDIR:-/tmp}/crashlab-makedumpfile.XXXXXX")
+  cp -r "$mkd_src"/. "$build"
+  timed build-makedumpfile make -s -C "$build" -j2 LINKTYPE=dynamic USELZO=on USESNAPPY=on USEZSTD=on >&2
+  cp "$build/makedumpfile" "$full/makedumpfile"; rm -rf "$build"
+  touch "$full/.done"
+fi
 for f in snappy:-p zstd:-z; do
-  grep -Eq "^${f%%:*}[[:space:]]+enabled" <<<"$features" ||
-    skip "mkd-${f%%:*}" "makedumpfile $(head -n1 <<<"$features" | awk '{print $3}') was built without ${f%%:*} (makedumpfile -v), so no ${f#*:}"
+  algo=${f%%:*} flag=${f#*:}
+  if grep -Eq "^$algo[[:space:]]+enabled" <<<"$features"; then tool=makedumpfile
+  elif [ -f "$full/.done" ]; then tool=$full/makedumpfile
+  else
+    skip "mkd-$algo" "Debian's makedumpfile $mkd_version was built without $algo (makedumpfile -v), so no $flag: give --makedumpfile-src"
+    continue
+  fi
+  timed "mkd-$algo" bash -c '"$1" --message-level 6 "$2" -d 0 "$3" "$4" >>"$5" 2>&1' _ \
+    "$tool" "$flag" "$kexec" "$out/mkd-$algo.vmcore" "$out/makedumpfile.log"
+  # Debian's makedumpfile cannot read these pages back: their log comes from the same build.
+  "$tool" --message-level 6 --dump-dmesg "$out/mkd-$algo.vmcore" "$out/dmesg-mkd-$algo.txt" >>"$out/makedumpfile.log" 2>&1 ||
+    rm -f "$out/dmesg-mkd-$algo.txt"
 done
 timed dump-dmesg mkd --dump-dmesg "$kexec" "$out/dmesg.txt"
 [ -s "$out/dmesg.txt" ] || die "$run: makedumpfile --dump-dmesg wrote no log (see $out/makedumpfile.log)"
@@ -148,7 +180,7 @@ timed dump-dmesg mkd --dump-dmesg "$kexec" "$out/dmesg.txt"
 # valid ehdr" on a kdump-compressed or flattened file), so the log of those is dmesg.txt, of the same memory.
 for vmcore in "$out"/*.vmcore; do
   variant=$(basename "$vmcore" .vmcore)
-  [ "$variant" != elf-kexec ] || continue
+  [ "$variant" != elf-kexec ] && [ ! -f "$out/dmesg-$variant.txt" ] || continue
   mkd --dump-dmesg "$vmcore" "$out/dmesg-$variant.txt" || rm -f "$out/dmesg-$variant.txt"
 done
 
@@ -160,8 +192,8 @@ else
 fi
 
 export MV_OUT=$out MV_KERNEL=$KERNEL MV_ABI=$ABI MV_VERSION=$VERSION MV_KASLR=$kaslr MV_MEMORY=$memory
-export MV_NAME=$name MV_OFFSET=$kerneloffset MV_QEMU="$(qemu-system-x86_64 --version | head -n1)"
-export MV_MKD="$(head -n1 <<<"$features")" MV_CRASH="$(crash --version 2>/dev/null | awk '/^crash/ {print $1, $2; exit}' || true)"
+export MV_NAME=$name MV_OFFSET=$kerneloffset MV_QEMU="$("$QEMU" --version | head -n1)"
+export MV_MKD_VERSION=$mkd_version MV_MKD="$(head -n1 <<<"$features")" MV_CRASH="$(crash --version 2>/dev/null | awk '/^crash/ {print $1, $2; exit}' || true)"
 node - <<'JS'
 const fs = require('node:fs');
 const path = require('node:path');
@@ -174,6 +206,8 @@ const made = {
   'mkd-zlib': 'makedumpfile -c -d 0 elf-kexec.vmcore FILE', 'mkd-lzo': 'makedumpfile -l -d 0 elf-kexec.vmcore FILE',
   'mkd-flat': 'makedumpfile -F -c -d 0 elf-kexec.vmcore > FILE', 'mkd-d31': 'makedumpfile -c -d 31 elf-kexec.vmcore FILE',
   'mkd-elf-d31': 'makedumpfile -E -d 31 elf-kexec.vmcore FILE',
+  'mkd-snappy': `makedumpfile ${e.MV_MKD_VERSION} built with snappy: -p -d 0 elf-kexec.vmcore FILE`,
+  'mkd-zstd': `makedumpfile ${e.MV_MKD_VERSION} built with zstd: -z -d 0 elf-kexec.vmcore FILE`,
 };
 const tsv = (f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
 const oracle = fs.readFileSync(path.join(out, 'dmesg.txt'));
@@ -199,7 +233,12 @@ const manifest = {
   module: e.MV_NAME, kaslr: e.MV_KASLR === 'yes', memoryMB: Number(e.MV_MEMORY),
   kernelOffset: `0x${e.MV_OFFSET}`, qemu: e.MV_QEMU, makedumpfile: e.MV_MKD, crash: e.MV_CRASH || null,
   dmesgOracle: 'makedumpfile --dump-dmesg elf-kexec.vmcore dmesg.txt',
-  dmesgEqualsOracleNull: 'makedumpfile 1.7.2 cannot read the variant: the qemu ELF layout, a flattened file',
+  dmesgEqualsOracleNull: 'makedumpfile 1.7.2 cannot read the variant: the qemu ELF layout, a flattened file, or qemu-zlib-R under KASLR (below)',
+  oddities: [
+    "qemu 7.2's ELF puts 2 section headers (e_shoff 64) before the program headers (e_phoff 192): read e_phoff",
+    "qemu 7.2's -z file is flattened (signature makedumpfile), not a plain kdump-compressed file",
+    "qemu's kdump sub-header phys_base is VMCOREINFO's decimal NUMBER(phys_base) parsed as hex: wrong when phys_base != 0 (KASLR); take NUMBER(phys_base), decimal and possibly negative, from VMCOREINFO",
+  ],
   variants, missing: Object.fromEntries(tsv('missing.tsv')),
   seconds: Object.fromEntries(tsv('timings.tsv').map(([k, v]) => [k, Number(v)])),
   made: new Date().toISOString(),
