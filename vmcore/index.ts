@@ -23,6 +23,8 @@ export { readPrintkRingbuffer } from './printk-ringbuffer.js';
 
 export { readLogBuf } from './log-buf.js';
 
+export { openKernelMemory } from './open-kernel-memory.js';
+
 /** Each dumped CPU's stack unwound with ORC (its task, frames, exception registers), and crash's `bt`/`bt -a` text of it. */
 export { readBacktraces, type BacktraceOptions, type KernelBacktraces, type CpuBacktrace, type BacktraceFrame, type TaskInfo } from './backtrace.js';
 

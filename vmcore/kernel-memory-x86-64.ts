@@ -10,6 +10,7 @@ import type { KernelMemory } from './kernel-memory.js';
 import { type Vmcoreinfo, parseVmcoreinfo } from './vmcoreinfo.js';
 import { X86PageTables } from './x86-64-paging.js';
 
+const EM_X86_64 = 62;
 const startKernelMap = 0xffffffff80000000n;
 const u64Mask = (1n << 64n) - 1n;
 const virtualPageSize = 4096;
@@ -22,7 +23,7 @@ export interface X86KernelMemoryOptions {
 }
 
 export function openX86_64KernelMemory(dump: CoreDump, options: X86KernelMemoryOptions = {}): KernelMemory {
-  if (dump.machine !== 62) throw new VmcoreError(dump.file, 'unsupported', `not an x86-64 dump (ELF machine ${dump.machine})`);
+  if (dump.machine !== EM_X86_64) throw new VmcoreError(dump.file, 'unsupported', `not an x86-64 dump (ELF machine ${dump.machine})`);
   const text = dump.vmcoreinfo;
   if (options.info === undefined && text === undefined) {
     throw new VmcoreError(dump.file, 'no-vmcoreinfo', 'the dump carries no VMCOREINFO, so its page tables cannot be found');
@@ -97,8 +98,8 @@ class X86KernelMemory implements KernelMemory {
     const vpn = address >> 12n;
     const cached = this.pages.get(vpn);
     if (cached !== undefined) return cached;
-    const mapping = this.tables.walk(vpn << 12n);
-    const page = mapping === undefined ? null : mapping.physical;
+    const mapping = this.tables.walk(address);
+    const page = mapping === undefined ? null : mapping.physical & ~BigInt(virtualPageSize - 1);
     if (this.pages.size >= maxCachedTranslations) this.pages.clear();
     this.pages.set(vpn, page);
     return page;

@@ -1,0 +1,92 @@
+// `crashnav vmcore SUBCOMMAND VMCORE`: what a kernel memory dump holds, read without the `crash` utility.
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeReadError } from '../../../crash/index.js';
+import { type CoreDump, type KernelLog, openCoreDump, openKernelMemory, readKernelLog, renderCallerId, renderConsoleLog, renderMakedumpfileDmesg } from '../../../vmcore/index.js';
+import { type CliCommand, type CliIo, UsageError, exitStatusHelp, writeLine } from '../command.js';
+
+const usage = `usage: crashnav vmcore dmesg [--console | --json] VMCORE
+
+Reads a kernel memory dump (an ELF core from kdump's /proc/vmcore or 'qemu dump-guest-memory', a
+kdump-compressed file from makedumpfile -c/-l/-p/-z or qemu -z/-l/-s, makedumpfile's flattened -F
+stream; pages excluded with -d are fine as long as the log's are kept) of an x86-64 kernel.
+
+  dmesg     the kernel log, from the lockless printk ring buffer (5.10+) or log_buf (3.5-5.9),
+            printed byte for byte as 'makedumpfile --dump-dmesg VMCORE FILE' writes FILE
+            (makedumpfile 1.7.2: no caller ids, non-printable bytes as \\xNN)
+
+options:
+  --console   print the log as the kernel's console does instead: the timestamp on every line of
+              a record and the caller id ('[    1.234567][  T123] text'), for crashnav resolve
+  --json      one JSON object: the records (seq and ts_nsec as decimal strings, level, facility,
+              caller, text) and the warnings (records left out, e.g. one being written at the
+              crash; without --json they go to stderr)
+
+${exitStatusHelp()}`;
+
+function openDump(file: string, io: CliIo): CoreDump {
+  const full = path.resolve(io.cwd, file);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(full).isDirectory();
+  } catch (err) {
+    throw new Error(describeReadError(file, (err as NodeJS.ErrnoException).code));
+  }
+  if (isDirectory) throw new Error(describeReadError(file, 'EISDIR'));
+  return openCoreDump(full);
+}
+
+function toJson(log: KernelLog): unknown {
+  return {
+    source: log.source,
+    warnings: log.warnings,
+    records: log.records.map((r) => ({
+      // Decimal strings: 64-bit counters pass 2^53 (ts_nsec after 104 days of uptime).
+      seq: r.seq === undefined ? null : r.seq.toString(),
+      ts_nsec: r.tsNsec.toString(),
+      level: r.level,
+      facility: r.facility,
+      caller: r.callerId === undefined ? null : renderCallerId(r.callerId),
+      text: Buffer.from(r.text).toString('utf8'),
+    })),
+  };
+}
+
+async function dmesg(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { console: { type: 'boolean' }, json: { type: 'boolean' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('name one VMCORE');
+  if (values.console && values.json) throw new UsageError('--console and --json are alternatives');
+  const file = positionals[0]!;
+  const dump = openDump(file, io);
+  let log: KernelLog;
+  try {
+    log = readKernelLog(openKernelMemory(dump));
+  } finally {
+    dump.close();
+  }
+  if (!values.json) for (const warning of log.warnings) writeLine(io.stderr, `crashnav vmcore: ${file}: warning: ${warning}`);
+  if (values.json) writeLine(io.stdout, JSON.stringify(toJson(log), null, 2));
+  else if (values.console) io.stdout.write(renderConsoleLog(log.records, { callerIds: true }));
+  else io.stdout.write(renderMakedumpfileDmesg(log.records));
+  return 0;
+}
+
+const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { dmesg };
+
+export const command: CliCommand = {
+  name: 'vmcore',
+  summary: 'read a kernel memory dump without crash(8): its log as makedumpfile --dump-dmesg prints it',
+  usage,
+  async run(argv, io) {
+    const [name, ...rest] = argv;
+    if (name === undefined) throw new UsageError(`name a subcommand: ${Object.keys(subcommands).join(', ')}`);
+    const run = subcommands[name];
+    if (run === undefined) throw new UsageError(`unknown subcommand '${name}'`);
+    return run(rest, io);
+  },
+};
