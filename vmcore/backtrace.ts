@@ -24,6 +24,8 @@ export interface BacktraceFrame {
   module: string | undefined;
   reliable: boolean;
   saved?: SavedRegisters;
+  /** The frames before this one were on the IRQ stack. */
+  leftIrqStack?: boolean;
 }
 
 export interface TaskInfo {

@@ -1,7 +1,8 @@
 // Backtraces as `crash`'s `bt`/`bt -a` print them, so that crash/'s session parser (and a reader used to
 // crash) takes them as they are: a `PID: … TASK: … CPU: … COMMAND: "…"` line per CPU, ` #N [sp] func at
 // ip [module]` per frame, an exception frame as `[exception RIP: func+off]` (crash's decimal offset) and
-// its registers, and the user-mode registers a system call entered with after the last frame.
+// its registers, `--- <IRQ stack> ---` after the frames run on the IRQ stack, and the user-mode registers
+// a system call entered with after the last frame.
 import type { BacktraceFrame, CpuBacktrace, KernelBacktraces } from './backtrace.js';
 import type { SavedRegisters } from './x86-64-unwind.js';
 
@@ -22,6 +23,7 @@ export function renderCpuBacktrace(trace: CpuBacktrace): string {
   for (const p of trace.problems) lines.push(`WARNING: ${p}`);
   let index = 0;
   for (const frame of trace.frames) {
+    if (frame.leftIrqStack) lines.push('--- <IRQ stack> ---');
     if (frame.kind === 'exception' && frame.saved) lines.push(...renderSaved(frame, frame.saved));
     else lines.push(`${`#${index++}`.padStart(3)} [${hex(frame.sp)}] ${frame.symbol?.name ?? hex(frame.ip)} at ${hex(frame.ip)}${frame.module ? ` [${frame.module}]` : ''}`);
   }

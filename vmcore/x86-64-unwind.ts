@@ -31,6 +31,8 @@ export interface UnwindFrame {
   reliable: boolean;
   /** `exception`: where the registers were saved and what they hold. */
   saved?: SavedRegisters;
+  /** Reached through the old stack pointer saved at the top of an IRQ stack (SP_INDIRECT): the frames before were on it. */
+  leftIrqStack?: boolean;
 }
 
 export interface SavedRegisters {
@@ -136,7 +138,7 @@ export function unwindX86Stack(start: X86Registers, options: UnwindOptions): Unw
       const ra = u64(slot);
       if (ra === undefined) return done('unreadable', slot);
       if (ra === 0n) return done('end-of-stack');
-      frames.push({ kind: 'call', sp: slot, ip: ra, reliable });
+      frames.push({ kind: 'call', sp: slot, ip: ra, reliable, ...(entry.spReg === ORC_REG_SP_INDIRECT ? { leftIrqStack: true } : {}) });
       next = { ip: ra, sp: prevSp, bp: oldBp, regs: undefined, fullRegs: false, signal: false, reliable };
     } else {
       const partial = entry.type === 'regs-partial';
