@@ -282,6 +282,7 @@ function buildReport(all: ConsoleLines, from: number, to: number, source: string
   }
   report.stacks = builder.stacks.filter((st) => st.frames.length > 0 || st.registers);
   markRepeatedPc(report);
+  markInterruptedPcs(report);
   addWarningSite(report, all, from);
   return report;
 }
@@ -314,6 +315,23 @@ function markRepeatedPc(report: CrashReport): void {
     const fault = stack.frames[i];
     const next = stack.frames[i + 1];
     if (fault && next && next.symbol === fault.symbol && (next.offset === fault.offset || fault.offset === undefined)) next.isFault = true;
+  }
+}
+
+// arm64's exception vectors: el1h_64_irq and the like since 5.12, el1_irq and the like before.
+const arm64Vector = /^el1[th]?_(?:64_)?(?:sync|irq|fiq|error)$/;
+
+/**
+ * arm64's exception entry keeps the interrupted pc (ELR) in a frame record of its pt_regs, so the trace
+ * entry after a vector is that pc, an exact address, as 6.13+ marks it `(P)`; 6.1 prints no mark.
+ */
+function markInterruptedPcs(report: CrashReport): void {
+  if (report.arch !== 'arm64') return;
+  for (const stack of report.stacks) {
+    stack.frames.forEach((frame, i) => {
+      const vector = stack.frames[i - 1];
+      if (frame.reliable && vector?.symbol !== undefined && arm64Vector.test(vector.symbol)) frame.isFault = true;
+    });
   }
 }
 
