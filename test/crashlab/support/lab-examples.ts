@@ -1,7 +1,7 @@
 // The committed crash lab outputs (examples/modules, examples/oopses) as the tests see them, and the
 // binutils views of a .ko (sections, symbols, decoded line table, addr2line) used as the oracle.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -72,6 +72,22 @@ function run(tool: string, args: string[]): string {
   return execFileSync(tool, args, { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
 }
 
+/**
+ * The binutils program TOOL for BINARY's machine (the ELF header's e_machine): the host's for x86, the
+ * aarch64-linux-gnu- one for an arm64 file, whose relocations (a .ko's DWARF) the host's cannot apply.
+ */
+export function binutil(tool: string, binary: string): string {
+  const header = Buffer.alloc(20);
+  const fd = openSync(binary, 'r');
+  try {
+    readSync(fd, header, 0, header.length, 0);
+  } finally {
+    closeSync(fd);
+  }
+  const EM_AARCH64 = 183;
+  return header.readUInt16LE(18) === EM_AARCH64 ? `aarch64-linux-gnu-${tool}` : tool;
+}
+
 export function sectionNames(ko: string): string[] {
   return [...run('readelf', ['-SW', ko]).matchAll(/^\s*\[\s*(\d+)\]\s+(\S+)/gm)].map((m) => m[2]!);
 }
@@ -127,7 +143,7 @@ export function addr2line(ko: string, section: string, offset: bigint): Addr2lin
 export function addr2lineAll(binary: string, addresses: bigint[], section?: string): Addr2lineFrame[][] {
   if (addresses.length === 0) return [];
   const args = ['-a', '-f', '-i', ...(section === undefined ? [] : ['-j', section]), '-e', binary];
-  const out = run('addr2line', [...args, ...addresses.map((a) => `0x${a.toString(16)}`)]).trim().split('\n');
+  const out = run(binutil('addr2line', binary), [...args, ...addresses.map((a) => `0x${a.toString(16)}`)]).trim().split('\n');
   const chains: Addr2lineFrame[][] = [];
   for (let i = 0; i < out.length; ) {
     if (/^0x[0-9a-f]+$/.test(out[i]!)) {
@@ -146,7 +162,7 @@ export function addr2lineAll(binary: string, addresses: bigint[], section?: stri
 /** `nm -S` of a binary: each defined symbol's addresses and sizes by name (a static name may have several). */
 export function symbolTable(binary: string): Map<string, { value: bigint; size: bigint }[]> {
   const table = new Map<string, { value: bigint; size: bigint }[]>();
-  for (const m of run('nm', ['-S', '--defined-only', binary]).matchAll(/^([0-9a-f]+) (?:([0-9a-f]+) )?\w (\S+)$/gm)) {
+  for (const m of run(binutil('nm', binary), ['-S', '--defined-only', binary]).matchAll(/^([0-9a-f]+) (?:([0-9a-f]+) )?\w (\S+)$/gm)) {
     const entry = { value: BigInt(`0x${m[1]}`), size: BigInt(`0x${m[2] ?? '0'}`) };
     table.set(m[3]!, [...(table.get(m[3]!) ?? []), entry]);
   }
