@@ -46,11 +46,15 @@ export function openElfCore(file: string, source: ByteSource, format: DumpFormat
   if (ehdr[4] !== 2) fail('unsupported', `ELF class ${ehdr[4]}: only 64-bit cores are read`);
   if (ehdr[5] !== 1) fail('unsupported', 'big-endian ELF core: only little-endian cores are read');
   const h = new DataView(ehdr.buffer, ehdr.byteOffset, ehdr.byteLength);
+  const u64 = (v: DataView, at: number, field: string): number => {
+    const n = v.getBigUint64(at, true);
+    return n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : fail('bad-header', `${field} 0x${n.toString(16)} is absurd`);
+  };
   const type = h.getUint16(16, true);
   if (type !== ET_CORE) fail('not-a-vmcore', `ELF type ${type}, not a core file (ET_CORE)`);
   const machine = h.getUint16(18, true);
-  const phoff = safeNumber(h.getBigUint64(32, true));
-  const shoff = safeNumber(h.getBigUint64(40, true));
+  const phoff = u64(h, 32, 'e_phoff');
+  const shoff = u64(h, 40, 'e_shoff');
   const phentsize = h.getUint16(54, true);
   let phnum = h.getUint16(56, true);
   if (phentsize !== PHDR_SIZE) fail('bad-header', `e_phentsize ${phentsize}, expected ${PHDR_SIZE}`);
@@ -68,11 +72,11 @@ export function openElfCore(file: string, source: ByteSource, format: DumpFormat
   for (let i = 0; i < phnum; i++) {
     const at = i * PHDR_SIZE;
     const pType = view.getUint32(at, true);
-    const fileOffset = safeNumber(view.getBigUint64(at + 8, true));
-    const paddr = safeNumber(view.getBigUint64(at + 24, true));
-    const fileSize = safeNumber(view.getBigUint64(at + 32, true));
-    const memSize = safeNumber(view.getBigUint64(at + 40, true));
-    if ([fileOffset, paddr, fileSize, memSize].some(Number.isNaN)) fail('bad-header', `program header ${i}: a field past 2^53`);
+    const fileOffset = u64(view, at + 8, `program header ${i} p_offset`);
+    const paddr = u64(view, at + 24, `program header ${i} p_paddr`);
+    const fileSize = u64(view, at + 32, `program header ${i} p_filesz`);
+    const memSize = u64(view, at + 40, `program header ${i} p_memsz`);
+    if (paddr + memSize > Number.MAX_SAFE_INTEGER) fail('bad-header', `program header ${i}: segment ends past 2^53`);
     if (pType === PT_NOTE) {
       if (fileOffset + fileSize > source.size) fail('truncated', `note segment (program header ${i}) at 0x${fileOffset.toString(16)} runs past the end of the file`);
       notes.push(...parseCoreNotes(source.read(fileOffset, fileSize)));
@@ -122,10 +126,6 @@ function pageSizeOf(vmcoreinfo: string | undefined): number | undefined {
 
 export function isPageSize(n: number): boolean {
   return n >= 4096 && n <= 65536 && (n & (n - 1)) === 0;
-}
-
-function safeNumber(v: bigint): number {
-  return v > BigInt(Number.MAX_SAFE_INTEGER) ? NaN : Number(v);
 }
 
 /** Segments sorted by physical address, with the running maximum of their ends so overlaps are found. */

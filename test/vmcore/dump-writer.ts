@@ -241,8 +241,13 @@ function compress(kind: Compression, page: Uint8Array): Uint8Array {
     case 'zstd':
       return run('zstd', ['-q', '-c', '--no-check'], page);
     case 'lzo':
-      return lzopBlock(run('lzop', ['-c'], page));
+      return lzoCompress(page);
   }
+}
+
+/** LZO1X-1 bytes of `data` made by the lzop program (the data itself when lzop could not shrink it). */
+export function lzoCompress(data: Uint8Array): Uint8Array {
+  return lzopBlock(run('lzop', ['-c'], data));
 }
 
 function run(program: string, args: string[], input: Uint8Array): Uint8Array {
