@@ -5,13 +5,15 @@
 // (else crash's `_MODULE_START_name`/`_MODULE_INIT_START_name` region names, an offset into the module).
 // Which CPU panicked comes from `panic_cpu`. Everything that cannot be read becomes a problem on that
 // CPU's record; the other CPUs still get theirs.
-import { type DebugFile, type ElfSymbol, ModuleFinder, type SymbolTable, moduleLayout, openDebugFile, readStructLayout, sectionAtRegionOffset } from '../debuginfo/index.js';
+import { type DebugFile, type ElfSymbol, ModuleFinder, elfConstants, type SymbolTable, moduleLayout, openDebugFile, readStructLayout, sectionAtRegionOffset } from '../debuginfo/index.js';
 import { type CpuRegisters, type X86Registers, readCpuRegisters } from './cpu-registers.js';
 import { VmcoreError } from './errors.js';
 import type { KernelMemory } from './kernel-memory.js';
 import { type LoadedModule, findModule, moduleOffsets, readModuleList } from './module-list.js';
 import { type OrcTable, readVmlinuxOrc } from './orc.js';
 import { type SavedRegisters, type StackMemory, type UnwindEndReason, type UnwindFrameKind, unwindX86Stack } from './x86-64-unwind.js';
+
+const { EM_X86_64 } = elfConstants;
 
 export interface BacktraceFrame {
   kind: UnwindFrameKind;
@@ -66,6 +68,7 @@ export interface BacktraceOptions {
 
 export async function readBacktraces(options: BacktraceOptions): Promise<KernelBacktraces> {
   const { memory, vmlinux } = options;
+  if (memory.dump.machine !== EM_X86_64) throw new VmcoreError(memory.dump.file, 'unsupported', `backtraces of ELF machine ${memory.dump.machine} are not unwound (x86-64 only)`);
   const slide = memory.kernelSlide;
   const symbols = vmlinux.symbols;
   const problems: string[] = [];
@@ -73,6 +76,12 @@ export async function readBacktraces(options: BacktraceOptions): Promise<KernelB
     const s = symbols.findByName(name)[0];
     return s && s.address + slide;
   };
+  // Another kernel's vmlinux would unwind through garbage: its page-table root must be where VMCOREINFO says.
+  const root = runtime('init_top_pgt');
+  const dumped = memory.info.symbol('init_top_pgt');
+  if (root !== undefined && dumped !== undefined && root !== dumped) {
+    problems.push(`${vmlinux.name} is not the dumped kernel's vmlinux: its init_top_pgt (0x${root.toString(16)} with the slide) is not VMCOREINFO's 0x${dumped.toString(16)}`);
+  }
   const orc = readVmlinuxOrc(vmlinux.elf, { slide, release: memory.info.osrelease });
   if (!orc) problems.push(`${vmlinux.name} has no ORC tables (.orc_unwind): the kernel was not built with CONFIG_UNWINDER_ORC`);
   const modules = readModules(options, runtime, orc, problems);

@@ -194,6 +194,13 @@ describe.skipIf(runs.length === 0)('the lab vmcores (skipped: no run with consol
       expect(agree).toBeGreaterThan(0);
     });
 
+    const other = labs.find((l) => l.kernel !== run.kernel && existsSync(l.vmlinux));
+    it.skipIf(!other)("with another kernel's vmlinux: a problem naming it, and a bounded walk (skipped without the other release's vmlinux)", async () => {
+      const bt = await backtracesOf({ ...run, vmlinux: other!.vmlinux });
+      expect(bt.problems.join('\n')).toMatch(/is not the dumped kernel's vmlinux/);
+      for (const cpu of bt.cpus) expect(cpu.frames.length).toBeLessThanOrEqual(100);
+    });
+
     it('gives the same backtraces from every dump format of the run', async () => {
       const reference = renderBacktraces(await backtracesOf(run), { all: true });
       const others = readdirSync(run.dir).filter((f) => f.endsWith('.vmcore') && f !== 'elf.vmcore');
