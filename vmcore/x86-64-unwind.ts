@@ -149,7 +149,9 @@ export function unwindX86Stack(start: X86Registers, options: UnwindOptions): Unw
       const userMode = (regs.cs & 3n) !== 0n;
       frames.push({ kind: 'exception', sp: regs.rsp, ip: regs.rip, reliable, saved: { address, regs, partial, userMode } });
       if (userMode) return done('user-mode');
-      next = { ip: regs.rip, sp: regs.rsp, bp: oldBp, regs, fullRegs: !partial, signal: true, reliable };
+      // The entry's signal bit says whether the saved rip is the interrupted instruction (an exception, an
+      // interrupt) or a return address (6.3+; before, saved registers always meant the former).
+      next = { ip: regs.rip, sp: regs.rsp, bp: oldBp, regs, fullRegs: !partial, signal: entry.signal, reliable };
       switched = true;
     }
     // The caller's frame pointer.

@@ -202,9 +202,14 @@ describe.skipIf(runs.length === 0)('the lab vmcores (skipped: no run with consol
     });
 
     it('gives the same backtraces from every dump format of the run', async () => {
-      const reference = renderBacktraces(await backtracesOf(run), { all: true });
+      const reference = await backtracesOf(run);
       const others = readdirSync(run.dir).filter((f) => f.endsWith('.vmcore') && f !== 'elf.vmcore');
-      for (const file of others) expect(renderBacktraces(await backtracesOf(run, file), { all: true }), file).toBe(reference);
+      for (const file of others) {
+        const bt = await backtracesOf(run, file);
+        expect(bt.cpus.map(expectedFrames), file).toEqual(reference.cpus.map(expectedFrames));
+        // makedumpfile 1.7.2 -d 31 drops the page of 6.12's insmod task_struct: then the task is unknown, never wrong.
+        for (const [i, cpu] of bt.cpus.entries()) if (cpu.task) expect(cpu.task, file).toEqual(reference.cpus[i]!.task);
+      }
     }, 120_000);
   });
 });
