@@ -16,6 +16,8 @@ const u64Mask = (1n << 64n) - 1n;
 const virtualPageSize = 4096;
 /** Virtual-to-physical page translations kept; a log read touches a few hundred pages. */
 const maxCachedTranslations = 65536;
+/** Reads above this many bytes are checked to be mapped before their buffer is allocated. */
+const largeRead = 1 << 20;
 
 export interface X86KernelMemoryOptions {
   /** VMCOREINFO already parsed from the dump; parsed from `dump.vmcoreinfo` when absent. */
@@ -62,6 +64,9 @@ class X86KernelMemory implements KernelMemory {
   }
 
   read(address: bigint, length: number): Uint8Array {
+    // A length read from corrupt memory can ask for gigabytes: fail on its first unmapped page before
+    // allocating (a cheap walk, cached for the copy below).
+    if (length > largeRead) this.translatedOrThrow(address, length);
     const out = new Uint8Array(length);
     const dumpPageSize = this.dump.pageSize;
     let done = 0;
@@ -82,6 +87,13 @@ class X86KernelMemory implements KernelMemory {
       done += n;
     }
     return out;
+  }
+
+  private translatedOrThrow(address: bigint, length: number): void {
+    for (let off = 0; off < length; off += virtualPageSize) {
+      const at = (address + BigInt(off)) & u64Mask;
+      if (this.translate(at) === undefined) throw new VmcoreError(this.dump.file, 'not-mapped', `not mapped by the kernel page tables (reading ${length} bytes at 0x${address.toString(16)})`, at);
+    }
   }
 
   u64(address: bigint): bigint {

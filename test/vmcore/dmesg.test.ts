@@ -56,7 +56,12 @@ interface RingRecord {
 }
 
 /** A printk_ringbuffer of 2^3 descriptors and 2^8 text bytes, its data straddling a page boundary. */
-function ringKernel(records: RingRecord[], head: bigint, tail: bigint, dataBytes: Fields) {
+function ringKernel(records: RingRecord[], head: bigint, tail: bigint, dataBytes: Fields): KernelMemory {
+  const { kernel, vmcoreinfo } = ringLayout(records, head, tail, dataBytes);
+  return memoryOf(kernel, vmcoreinfo);
+}
+
+function ringLayout(records: RingRecord[], head: bigint, tail: bigint, dataBytes: Fields) {
   const k = new SyntheticKernel(4);
   k.back(image, 4096);
   k.back(heap, 4 * 4096);
@@ -96,7 +101,7 @@ function ringKernel(records: RingRecord[], head: bigint, tail: bigint, dataBytes
   k.writeVirtual(infos, inf.bytes);
   k.writeVirtual(data, dataBytes.bytes);
   const vmcoreinfo = [`SYMBOL(prb)=${prbVar.toString(16)}`, ...Object.entries(prbLayout).map(([key, v]) => `${key}=${v}`)];
-  return memoryOf(k, vmcoreinfo);
+  return { kernel: k, vmcoreinfo };
 }
 
 describe('the lockless printk ring buffer (5.10+)', () => {
@@ -106,7 +111,7 @@ describe('the lockless printk ring buffer (5.10+)', () => {
     .text(40, 'truncated') // id 14's block holds 8 of its text_len 50
     .text(200, 'hello') // id 9
     .text(216, 'two\nlines'); // id 10
-  const ring = (overrides: Partial<Record<string, RingRecord>> = {}) => {
+  const records = (overrides: Partial<Record<string, RingRecord>> = {}) => {
     const recs: Record<string, RingRecord> = {
       stale: { id: 8n, heldId: 0n, state: 2n, begin: 0n, next: 16n, textLen: 3, ts: 1n },
       hello: { id: 9n, state: 2n, begin: 256n + 192n, next: 256n + 208n, textLen: 5, ts: 1_500_000_000n, level: 4, caller: 0x80000002 },
@@ -117,8 +122,9 @@ describe('the lockless printk ring buffer (5.10+)', () => {
       truncated: { id: 14n, state: 2n, begin: 512n + 32n, next: 512n + 48n, textLen: 50, ts: 123456_789_012_345n },
       ...overrides,
     };
-    return ringKernel(Object.values(recs).filter((r): r is RingRecord => r !== undefined), 14n, 8n, data);
+    return Object.values(recs).filter((r): r is RingRecord => r !== undefined);
   };
+  const ring = () => ringKernel(records(), 14n, 8n, data);
 
   it('renders committed and finalized records as makedumpfile --dump-dmesg does', () => {
     const log = readKernelLog(ring());
@@ -154,6 +160,34 @@ describe('the lockless printk ring buffer (5.10+)', () => {
     expect(log.records).toHaveLength(4);
     expect(farLog.records.map((r) => r.seq)).toEqual([1014n]);
     expect(farLog.warnings[0]).toMatch(/more than a ring/);
+  });
+
+  it('survives seeded corruption of the ring: records or a VmcoreError, in bounded time', () => {
+    let seed = 17;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    let failed = 0;
+    for (let round = 0; round < 200; round++) {
+      const { kernel, vmcoreinfo } = ringLayout(records(), 14n, 8n, data);
+      // The pages after the page tables hold prb, the descriptors, infos and text: flip bytes in them.
+      const pfns = [...kernel.pages.keys()].slice(-6);
+      for (let flips = 1 + Math.floor(random() * 8); flips > 0; flips--) {
+        const page = kernel.pages.get(pfns[Math.floor(random() * pfns.length)]!)!;
+        page[Math.floor(random() * 512)] = Math.floor(random() * 256);
+      }
+      const started = performance.now();
+      try {
+        const log = readKernelLog(memoryOf(kernel, vmcoreinfo));
+        expect(log.records.length).toBeLessThanOrEqual(8);
+        renderMakedumpfileDmesg(log.records);
+      } catch (err) {
+        expect((err as Error).name, String(err)).toBe('VmcoreError');
+        failed++;
+      }
+      expect(performance.now() - started).toBeLessThan(500);
+    }
+    // The mutations reach both outcomes: some rings still read, some are refused.
+    expect(failed).toBeGreaterThan(0);
+    expect(failed).toBeLessThan(200);
   });
 
   it('names the missing VMCOREINFO entry', () => {
