@@ -12,11 +12,18 @@
 // a page then costs a popcount of at most 64 bitmap bytes and two positioned reads (descriptor, data).
 // Alternative rejected: reading every descriptor at open (24 bytes per page: 6 MB for 1 GB of RAM).
 //
-// Facts of the writers: both use the 64-bit header layout for 64-bit guests (timestamp padded to 22
-// bytes after utsname, so status sits at 424) and header_version 6 (max_mapnr_64 in the sub-header);
-// both point every zero page at one shared page of zeros; makedumpfile stores a page uncompressed when
-// compression does not shrink it (size == block_size, flags 0). Split dumps (makedumpfile --split) are one
-// file per pfn range: each opens alone, holding only its range.
+// Facts of the writers (qemu 7.2, makedumpfile 1.7.2, x86-64 guests): both write the 64-bit header layout
+// (timestamp padded to 22 bytes after utsname, so status sits at 424), header_version 6 (max_mapnr_64 in
+// the sub-header), a 2-block sub-header with the notes at 4200 and VMCOREINFO at 5856, the compression in
+// `status` too. qemu points every zero page at one shared uncompressed page of zeros; makedumpfile -d 0
+// compresses each (and -d 1 leaves them out). qemu leaves
+// utsname.release empty, sizes its bitmaps to the highest guest-physical block (the framebuffer and BIOS
+// below 4 GB: max_mapnr 0x100000 for a 256 MB guest) and writes a wrong phys_base in the sub-header (it
+// reads VMCOREINFO's decimal NUMBER(phys_base) as hex), so phys_base is taken from VMCOREINFO, never from
+// here. makedumpfile stores a page uncompressed when compression does not shrink it (size == block_size,
+// flags 0). A split dump (makedumpfile --split) is one file per pfn range [start_pfn, end_pfn): each has
+// the whole bitmaps but the descriptors of its range only, so its descriptor index counts from start_pfn;
+// each file opens alone and holds its range (joining the files is not done here).
 import type { ByteSource } from '../debuginfo/index.js';
 import { parseCoreNotes, vmcoreinfoOfNotes, vmcoreinfoText } from './core-notes.js';
 import type { CoreDump, DumpFormat } from './core-dump.js';
@@ -30,7 +37,7 @@ const SUB_HEADER_SIZE = 104;
 const PAGE_DESC_SIZE = 24;
 /** 2nd-bitmap bytes per rank-table entry (512 pages). */
 const RANK_STRIDE = 64;
-/** utsname.machine (qemu writes it in capitals, `X86_64`): the header carries no ELF e_machine. */
+/** utsname.machine: the header carries no ELF e_machine. */
 const MACHINES: Record<string, number> = { x86_64: 62, aarch64: 183, ppc64: 21, ppc64le: 21, s390x: 22, riscv64: 243, loongarch64: 258 };
 /** A note area or VMCOREINFO larger than this is a lie (real ones are a few KB per CPU). */
 const MAX_NOTES = 64 << 20;
@@ -51,7 +58,7 @@ export function openKdumpCompressed(file: string, source: ByteSource, format: Du
   const h = new DataView(header.buffer, header.byteOffset, header.byteLength);
   const version = h.getUint32(8, true);
   const machineName = ascii(header.subarray(12 + 4 * 65, 12 + 5 * 65));
-  const machine = MACHINES[machineName.toLowerCase()] ?? fail('unsupported', `machine "${machineName}": only 64-bit dumps are read`);
+  const machine = MACHINES[machineName] ?? fail('unsupported', `machine "${machineName}": only 64-bit dumps are read`);
   const blockSize = h.getUint32(428, true);
   const subHeaderBlocks = h.getUint32(432, true);
   const bitmapBlocks = h.getUint32(436, true);
@@ -83,7 +90,11 @@ export function openKdumpCompressed(file: string, source: ByteSource, format: Du
   const bitmapLength = bitmapBlocks * blockSize;
   if (bitmapLength / 2 < Math.ceil(maxMapnr / 8)) fail('bad-header', `bitmaps of ${bitmapBlocks} blocks cannot cover max_mapnr ${maxMapnr}`);
   if (bitmapOffset + bitmapLength > source.size) fail('truncated', `bitmaps (${bitmapLength} bytes at 0x${bitmapOffset.toString(16)}) past the end of the file`);
-  const dumped = new DumpedPages(source.read(bitmapOffset + bitmapLength / 2, Math.ceil(maxMapnr / 8)), maxMapnr);
+  const split = s.getUint32(12, true) !== 0;
+  const range = split
+    ? { start: version >= 6 ? u64(80, 'start_pfn_64') : u64(16, 'start_pfn'), end: version >= 6 ? u64(88, 'end_pfn_64') : u64(24, 'end_pfn') }
+    : { start: 0, end: maxMapnr };
+  const dumped = new DumpedPages(source.read(bitmapOffset + bitmapLength / 2, Math.ceil(maxMapnr / 8)), range.start, Math.min(range.end, maxMapnr));
   const descOffset = bitmapOffset + bitmapLength;
   if (dumped.count > 0 && descOffset + PAGE_DESC_SIZE > source.size) fail('truncated', `page descriptors at 0x${descOffset.toString(16)} past the end of the file`);
 
@@ -119,14 +130,18 @@ export function openKdumpCompressed(file: string, source: ByteSource, format: Du
   };
 }
 
-/** The 2nd bitmap with a rank table: which pages were dumped, and each one's descriptor index. */
+/** The 2nd bitmap with a rank table: which pages of [start, end) were dumped, and each one's descriptor index. */
 class DumpedPages {
+  /** Dumped pages in [start, end): the descriptors the file holds. */
   readonly count: number;
   private readonly ranks: Float64Array;
+  private readonly base: number;
+  private readonly total: number;
 
   constructor(
     private readonly bitmap: Uint8Array,
-    private readonly maxMapnr: number,
+    private readonly start: number,
+    private readonly end: number,
   ) {
     this.ranks = new Float64Array(Math.ceil(bitmap.length / RANK_STRIDE) + 1);
     let count = 0;
@@ -134,19 +149,25 @@ class DumpedPages {
       if (i % RANK_STRIDE === 0) this.ranks[i / RANK_STRIDE] = count;
       count += POPCOUNT[bitmap[i]!]!;
     }
-    this.count = count;
+    this.total = count;
+    this.base = start < end ? this.rank(start) : 0;
+    this.count = start < end ? this.rank(end) - this.base : 0;
   }
 
-  /** The descriptor index of `pfn`, or undefined when the page was not dumped. */
+  /** The descriptor index of `pfn`, or undefined when the page was not dumped (in this file's range). */
   indexOf(pfn: number): number | undefined {
-    if (!Number.isSafeInteger(pfn) || pfn < 0 || pfn >= this.maxMapnr) return undefined;
+    if (!Number.isSafeInteger(pfn) || pfn < this.start || pfn >= this.end) return undefined;
+    if ((this.bitmap[Math.floor(pfn / 8)]! & (1 << pfn % 8)) === 0) return undefined;
+    return this.rank(pfn) - this.base;
+  }
+
+  /** Set bits below `pfn`. */
+  private rank(pfn: number): number {
     const byte = Math.floor(pfn / 8);
-    const bit = pfn % 8;
-    const b = this.bitmap[byte]!;
-    if ((b & (1 << bit)) === 0) return undefined;
+    if (byte >= this.bitmap.length) return this.total;
     let rank = this.ranks[Math.floor(byte / RANK_STRIDE)]!;
     for (let i = byte - (byte % RANK_STRIDE); i < byte; i++) rank += POPCOUNT[this.bitmap[i]!]!;
-    return rank + POPCOUNT[b & ((1 << bit) - 1)]!;
+    return rank + POPCOUNT[this.bitmap[byte]! & ((1 << pfn % 8) - 1)]!;
   }
 }
 

@@ -123,6 +123,8 @@ export interface KdumpOptions {
   machineName?: string;
   /** Write VMCOREINFO through the sub-header's offset_vmcoreinfo (else only as a note, if at all). */
   vmcoreinfoInSubHeader?: boolean;
+  /** One file of a split dump (makedumpfile --split): whole bitmaps, the pages of [start, end) only. */
+  split?: { start: number; end: number };
 }
 
 export function writeKdump(image: MemoryImage, options: KdumpOptions): Uint8Array {
@@ -139,6 +141,7 @@ export function writeKdump(image: MemoryImage, options: KdumpOptions): Uint8Arra
   const descOffset = bitmapOffset + 2 * bitmapBytes;
 
   const dumped = pfns.filter((p) => !options.excluded?.has(p));
+  const held = options.split ? dumped.filter((p) => p >= options.split!.start && p < options.split!.end) : dumped;
   const head = new Uint8Array(descOffset);
   const h = new DataView(head.buffer);
   head.set(Buffer.from('KDUMP   ', 'latin1'));
@@ -162,13 +165,19 @@ export function writeKdump(image: MemoryImage, options: KdumpOptions): Uint8Arra
   h.setBigUint64(sub + 48, BigInt(notesAt), true);
   h.setBigUint64(sub + 56, BigInt(notes.length), true);
   if (version >= 6) h.setBigUint64(sub + 96, BigInt(maxMapnr), true);
+  if (options.split) {
+    h.setUint32(sub + 12, 1, true);
+    const { start, end } = options.split;
+    [16, 80].forEach((at) => h.setBigUint64(sub + at, BigInt(start), true));
+    [24, 88].forEach((at) => h.setBigUint64(sub + at, BigInt(end), true));
+  }
   head.set(notes, notesAt);
   head.set(info, infoAt);
   for (const p of pfns) head[bitmapOffset + (p >> 3)]! |= 1 << (p & 7);
   for (const p of dumped) head[bitmapOffset + bitmapBytes + (p >> 3)]! |= 1 << (p & 7);
 
-  // Every zero page shares one stored page, uncompressed, as both writers do.
-  const descs = new DataView(new ArrayBuffer(dumped.length * 24));
+  // Every zero page shares one stored page, uncompressed, as qemu writes them.
+  const descs = new DataView(new ArrayBuffer(held.length * 24));
   const data: Uint8Array[] = [];
   let dataOffset = descOffset + descs.byteLength;
   let zeroAt: number | undefined;
@@ -177,7 +186,7 @@ export function writeKdump(image: MemoryImage, options: KdumpOptions): Uint8Arra
     dataOffset += bytes.length;
     return dataOffset - bytes.length;
   };
-  dumped.forEach((pfn, i) => {
+  held.forEach((pfn, i) => {
     const page = image.pages.get(pfn)!;
     let stored = page;
     let flags = 0;
