@@ -207,6 +207,7 @@ export class ResolutionSession {
   private readonly kernels = new Map<string, Promise<Kernel>>();
   private readonly contexts = new WeakMap<CrashReport, Promise<ReportContext>>();
   private readonly fileBuildIds = new Map<string, string | undefined>();
+  private readonly binaryBuildIds = new WeakMap<DebugFile, string | undefined>();
   private readonly sources: SourceReader;
   private readonly sourceRoots: string[];
   private readonly installed: InstalledKernels;
@@ -221,6 +222,7 @@ export class ResolutionSession {
       substitutions: options.substitutions ?? [],
       moduleDirs: [...moreRoots, ...(options.moduleDirs ?? []).map((d) => path.resolve(d))],
       allowPaths: options.allowPaths ?? [],
+      ...(options.debuginfod ? { debuginfod: options.debuginfod } : {}),
     });
   }
 
@@ -485,6 +487,10 @@ export class ResolutionSession {
     let locations: ResolvedLocation[] = [];
     if (dwarfFrames.length > 0) {
       provenance = 'dwarf';
+      if (this.options.debuginfod) {
+        const buildId = await this.buildIdOfBinary(kernel, module);
+        for (const f of dwarfFrames) await this.sources.fetch(f.file!, buildId);
+      }
       locations = dwarfFrames.map((f) => this.location(f.function ?? null, f.file!, f.line, f.column, f.inlined));
     } else if (frame.sources?.length) {
       provenance = 'report';
@@ -528,6 +534,14 @@ export class ResolutionSession {
       topCallers: callSites ? topCallers(callSites) : [],
       warnings,
     };
+  }
+
+  /** The build-id of the binary that answered a lookup (a module's, else the vmlinux's), for its sources on debuginfod. */
+  private async buildIdOfBinary(kernel: Kernel, module: string | undefined): Promise<string | undefined> {
+    const file = module ? (await kernel.symbolizer.module(module))?.file : kernel.symbolizer.vmlinux.file;
+    if (!file) return undefined;
+    if (!this.binaryBuildIds.has(file)) this.binaryBuildIds.set(file, readBuildId(file.elf));
+    return this.binaryBuildIds.get(file);
   }
 
   /** A DWARF or printed file name as displayed (relative to its source root) and its readable local file. */

@@ -1,7 +1,7 @@
 // A debuginfod client speaking the protocol gdb, elfutils and drgn speak: `GET $URL/buildid/<hex>/debuginfo`,
 // `/executable`, `/source/<absolute path>`, servers from `DEBUGINFOD_URLS` tried in order. Files land in the
-// cache layout elfutils uses (`<cache>/<buildid>/debuginfo`, `…/executable`, `…/source#path#escaped`), so a
-// file fetched by one tool serves the others. A download goes to a temporary file beside its place and is
+// cache layout elfutils uses (`<cache>/<buildid>/debuginfo`, `…/executable`, and a source's escaped path,
+// see `sourceCacheNames`), so a file fetched by one tool serves the others. A download goes to a temporary file beside its place and is
 // renamed in only when complete and, for ELF files, when its build-id is the one asked for: no reader ever
 // sees a partial or wrong file. Off unless `DEBUGINFOD_URLS` is set, as in elfutils.
 import { createWriteStream, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
@@ -92,10 +92,9 @@ export class DebuginfodClient {
     return this.get(buildId, 'source', sourcePath);
   }
 
-  /** Where the cache keeps a file (elfutils' names: `source` + the path with `/` as `#`). */
+  /** Where the cache keeps a file (a source: under the name elfutils up to 0.191 gives it, see `sourceCacheNames`). */
   cachePath(buildId: string, kind: DebuginfodKind, sourcePath?: string): string {
-    const leaf = kind === 'source' ? 'source' + (sourcePath ?? '').replace(/\//g, '#') : kind;
-    return path.join(this.options.cacheDir, buildId.toLowerCase(), leaf);
+    return path.join(this.options.cacheDir, buildId.toLowerCase(), kind === 'source' ? sourceCacheNames(sourcePath ?? '')[0] : kind);
   }
 
   private get(buildId: string, kind: DebuginfodKind, sourcePath?: string): Promise<DebuginfodFile> {
@@ -114,6 +113,11 @@ export class DebuginfodClient {
 
   private async fetchInto(id: string, kind: DebuginfodKind, sourcePath: string | undefined, target: string): Promise<DebuginfodFile> {
     if (this.cachedValid(target, id, kind)) return { path: target, from: 'cache' };
+    // A source another elfutils version fetched, under its own name.
+    for (const name of kind === 'source' ? sourceCacheNames(sourcePath!).slice(1) : []) {
+      const other = path.join(path.dirname(target), name);
+      if (this.cachedValid(other, id, kind)) return { path: other, from: 'cache' };
+    }
     const failures: string[] = [];
     const suffix = kind === 'source' ? `source${sourcePath!.split('/').map(encodeURIComponent).join('/')}` : kind;
     for (const [i, base] of this.urls.entries()) {
@@ -131,7 +135,8 @@ export class DebuginfodClient {
         const line = `${url}: ${(err as Error).message}`;
         failures.push(line);
         const next = this.urls[i + 1];
-        this.say(`debuginfod: ${line}${next ? ` (trying ${next})` : ''}`);
+        // A source no server has is common (servers without source archives): the caller decides what to say.
+        if (kind !== 'source') this.say(`debuginfod: ${line}${next ? ` (trying ${next})` : ''}`);
       }
     }
     throw new DebuginfodError(id, kind, failures);
@@ -206,6 +211,24 @@ export class DebuginfodClient {
   private say(line: string): void {
     (this.options.report ?? ((l: string) => process.stderr.write(l + '\n')))(line);
   }
+}
+
+/**
+ * The names elfutils gives a source file in a build-id's cache directory, the one this client writes
+ * first. Up to 0.191: `source` + the path with `/` as `##` and `#` as `#_` (checked against 0.188's
+ * debuginfod-find). Since 0.192: `source-` + the path's 32-bit djb2 hash in hex, `-`, and the path with
+ * every character but `[A-Za-z0-9._-]` as `#`, cut from the front to keep the name within 127 bytes.
+ */
+export function sourceCacheNames(sourcePath: string): [string, string] {
+  const bytes = Buffer.from(sourcePath, 'utf8');
+  const old = 'source' + sourcePath.replace(/#/g, '#_').replace(/\//g, '##');
+  let hash = 5381;
+  // Bytes over 0x7f count as x86's signed `char` does (an arm64 elfutils, whose `char` is unsigned, names such paths otherwise).
+  for (const b of bytes) hash = (Math.imul(hash, 33) + (b > 0x7f ? b - 256 : b)) >>> 0;
+  const escaped = Buffer.from(bytes.map((b) => (/[A-Za-z0-9._-]/.test(String.fromCharCode(b)) ? b : 0x23))).toString('latin1');
+  const length = Math.min(127, bytes.length + 10) - 1;
+  const kept = escaped.slice(Math.max(0, escaped.length - (length - 9)));
+  return [old, `source-${hash.toString(16).padStart(8, '0')}-${kept}`];
 }
 
 /** Why a downloaded or cached file is not the ELF file of a build-id, or undefined when it is. */

@@ -65,3 +65,5 @@ export { bootImageBuildId, imageBuildId, type BootImageBuildId, type BootImageFo
 export { InstalledKernels, type InstalledBuildId } from './installed-kernel.js';
 /** LZ4's legacy frame (`lz4 -l`), the kernel's LZ4 payloads. */
 export { lz4LegacyDecompress } from './lz4-legacy.js';
+/** elfutils' names for a source in a build-id's debuginfod cache directory (up to 0.191, and since 0.192). */
+export { sourceCacheNames } from './debuginfod.js';

@@ -6,12 +6,15 @@
 //   as-is         the path itself, when it lies in an allowed directory;
 //   root-suffix   the longest suffix of the normalised path that exists under a source root;
 //   beside-binary the same, under the directory of each binary used (a `.ko` with its sources beside it);
-//   module-dir    the same, under each module directory.
+//   module-dir    the same, under each module directory;
+//   debuginfod    fetched by `fetch` from `/buildid/<id>/source/<path>` when nothing local has it (only an
+//                 absolute DWARF name, only with a debuginfod client: never with --offline).
 // Allowed directories are the source roots, the substitution targets, the module directories, the
 // directory of each binary and `allowPaths`; a file elsewhere (a binary can name `/etc/passwd`) is
 // never read, checked after resolving symbolic links.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { DebuginfodClient } from '../debuginfod.js';
 import { isFile, realPathOrResolved } from '../file-paths.js';
 
 export interface PathSubstitution {
@@ -31,10 +34,12 @@ export interface SourceReaderOptions {
   binaries?: string[];
   /** More directories whose files may be read, never searched (`--allow-path`). */
   allowPaths?: string[];
+  /** Where `fetch` asks for a source nothing local has; absent: nothing is fetched. */
+  debuginfod?: DebuginfodClient;
 }
 
 /** Which rule of SourceReader found a file (see the order above). */
-export type SourceRule = 'substitution' | 'as-is' | 'root-suffix' | 'beside-binary' | 'module-dir';
+export type SourceRule = 'substitution' | 'as-is' | 'root-suffix' | 'beside-binary' | 'module-dir' | 'debuginfod';
 
 export interface LocatedSource {
   /** The local file. */
@@ -59,8 +64,13 @@ export class SourceReader {
   private readonly allowed = new Set<string>();
   private readonly located = new Map<string, LocatedSource | undefined>();
   private readonly texts = new Map<string, string[] | undefined>();
+  private readonly debuginfod: DebuginfodClient | undefined;
+  /** Sources fetched from debuginfod: readable though outside every allowed directory. */
+  private readonly fetched = new Set<string>();
+  private readonly fetches = new Map<string, Promise<LocatedSource | undefined>>();
 
   constructor(options: SourceReaderOptions = {}) {
+    this.debuginfod = options.debuginfod;
     this.roots = [...(options.root !== undefined ? [options.root] : []), ...(options.roots ?? [])];
     this.substitutions = options.substitutions ?? [];
     this.moduleDirs = options.moduleDirs ?? [];
@@ -80,9 +90,33 @@ export class SourceReader {
     for (const [name, found] of this.located) if (found === undefined) this.located.delete(name);
   }
 
-  /** Whether a local file may be read: it lies, symbolic links resolved, under an allowed directory. */
+  /** Whether a local file may be read: it lies, symbolic links resolved, under an allowed directory, or was fetched. */
   allows(localPath: string): boolean {
-    return this.allowedDirOf(localPath) !== undefined;
+    return this.allowedDirOf(localPath) !== undefined || this.fetched.has(realPathOrResolved(localPath));
+  }
+
+  /**
+   * Where the DWARF file `name` of the binary with build-id `buildId` is: the local file when there is one,
+   * else the one debuginfod gives (fetched once per name; a server without it leaves the name unlocated).
+   */
+  async fetch(name: string, buildId: string | undefined): Promise<LocatedSource | undefined> {
+    const local = this.locateWithRule(name);
+    if (local || !this.debuginfod || !buildId || !path.posix.isAbsolute(name)) return local;
+    const key = `${buildId}\0${name}`;
+    let pending = this.fetches.get(key);
+    if (!pending) {
+      pending = this.debuginfod.source(buildId, path.posix.normalize(name)).then(
+        (file) => {
+          const found: LocatedSource = { path: file.path, rule: 'debuginfod', base: path.dirname(file.path) };
+          this.fetched.add(realPathOrResolved(file.path));
+          this.located.set(name, found);
+          return found;
+        },
+        () => undefined,
+      );
+      this.fetches.set(key, pending);
+    }
+    return pending;
   }
 
   private allowedDirOf(localPath: string): string | undefined {

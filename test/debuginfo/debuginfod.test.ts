@@ -99,7 +99,7 @@ describe('debuginfod environment', () => {
     expect(debuginfodCacheDir({})).toBe(path.join(os.homedir(), '.cache', 'debuginfod_client'));
     const c = new DebuginfodClient({ urls: [], cacheDir: '/c' });
     expect(c.cachePath('ABCD', 'debuginfo')).toBe('/c/abcd/debuginfo');
-    expect(c.cachePath('abcd', 'source', '/usr/src/a.c')).toBe('/c/abcd/source#usr#src#a.c');
+    expect(c.cachePath('abcd', 'source', '/usr/src/a.c')).toBe('/c/abcd/source##usr##src##a.c');
   });
 });
 
@@ -123,7 +123,7 @@ describe.skipIf(!haveGcc)('debuginfod client', () => {
     const { client: c, cache } = client([server.url]);
     expect((await c.executable(idA)).path).toBe(path.join(cache, idA, 'executable'));
     const src = await c.source(idA, '/usr/src/a b.c');
-    expect(src.path).toBe(path.join(cache, idA, 'source#usr#src#a b.c'));
+    expect(src.path).toBe(path.join(cache, idA, 'source##usr##src##a b.c'));
     expect(readFileSync(src.path, 'utf8')).toBe('int x;\n');
     await expect(c.source(idA, 'relative.c')).rejects.toThrow(/not absolute/);
     await expect(c.debuginfo('xyz')).rejects.toThrow(/not a hex build-id/);
