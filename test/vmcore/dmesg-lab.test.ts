@@ -55,11 +55,14 @@ describe.skipIf(variants.length === 0)('crashnav vmcore dmesg on the lab vmcores
       const dump = openCoreDump(file);
       try {
         const mem = openKernelMemory(dump);
+        // The same walks from the panicking CPU's CR3 in qemu's note, as a dump without VMCOREINFO is read.
+        const fromCr3 = openKernelMemory({ ...dump, vmcoreinfo: undefined, readPage: (pfn) => dump.readPage(pfn) });
         const physBase = mem.info.number('phys_base') ?? 0n;
         for (const name of ['init_top_pgt', 'prb', '_stext', 'swapper_pg_dir']) {
           const address = mem.info.symbol(name);
           if (address === undefined) continue;
           expect(mem.translate(address), name).toBe(BigInt.asUintN(64, address - 0xffffffff80000000n + physBase));
+          expect(fromCr3.translate(address), name).toBe(mem.translate(address));
         }
       } finally {
         dump.close();

@@ -86,6 +86,27 @@ describe('x86-64 page-table walks over a synthetic dump', () => {
     expect(err).toEqual({ code: 'page-table-loop', address: vmalloc });
   });
 
+  it("falls back to a CPU's CR3 from the qemu note when there is no VMCOREINFO (CR4.LA57 for 5 levels)", () => {
+    for (const levels of [4, 5] as const) {
+      const k = new SyntheticKernel(levels);
+      const va = levels === 5 ? directMap + 0x5000n : vmalloc + 0x5000n;
+      k.map(va, 0x7654000n);
+      // QEMUCPUState: version, size, 18 registers, 10 segments of 24 bytes, then cr0..cr4.
+      const cr = 8 + 18 * 8 + 10 * 24;
+      const cpu = (cr0: bigint, cr3: bigint) => {
+        const desc = new Uint8Array(440);
+        const view = new DataView(desc.buffer);
+        view.setBigUint64(cr, cr0, true);
+        view.setBigUint64(cr + 24, cr3, true);
+        view.setBigUint64(cr + 32, levels === 5 ? 1n << 12n : 0n, true);
+        return { name: 'QEMU', type: 0, desc };
+      };
+      // The first CPU has paging off (never started): the second's CR3, with a PCID in its low bits, is used.
+      const dump = { ...k.dump(undefined), notes: [cpu(0x10n, 0n), cpu(0x80050033n, k.root | 0x5n)] };
+      expect(openX86_64KernelMemory(dump).translate(va + 0x10n)).toBe(0x7654010n);
+    }
+  });
+
   it('refuses a dump without VMCOREINFO or another machine with a typed error', () => {
     const k = new SyntheticKernel(4);
     expect(codeOf(() => openX86_64KernelMemory(k.dump(undefined))).code).toBe('no-vmcoreinfo');
