@@ -91,6 +91,12 @@ timed boot+qemu-dumps "$REPO/scripts/crashlab/boot.sh" "$name" "${opts[@]}" --me
   --dump-commands "$out/dump-commands.txt" --timeout "$limit" --dir "$out/boot" >/dev/null
 grep -q -- '---\[ end Kernel panic' "$out/boot/console.raw.log" ||
   die "$run: the guest did not panic (see $out/boot/console.raw.log)"
+# boot.sh creates monitor.log when the panic reaches the console: the boot and the dumps apart, to the
+# second, where the file system keeps birth times.
+started=$(stat -c %W "$out/boot/qemu-cmd.txt") panicked=$(stat -c %W "$out/boot/monitor.log")
+if [ "$started" -gt 0 ] && [ "$panicked" -gt 0 ]; then
+  printf 'boot\t%d\nqemu-dumps\t%d\n' $((panicked - started)) $(($(stat -c %Y "$out/boot/qemu-rc.txt") - panicked)) >> "$timings"
+fi
 cp "$out/boot/console.raw.log" "$out/console.raw.log"
 "$REPO/scripts/crashlab/clean-console.sh" "$out/console.raw.log" "$out/console.log"
 for f in "${qemu_formats[@]}"; do
