@@ -68,35 +68,36 @@ export function readPrintkRingbuffer(mem: KernelMemory): KernelLog {
     tailId = (headId - count + 1n) & idMask;
   }
   const records: LogRecord[] = [];
-  for (let id = tailId; ; id = (id + 1n) & idMask) {
+  /** The record of `id`, undefined when its slot holds another id (overwritten), another state, or no text. */
+  const recordOf = (id: bigint): LogRecord | undefined => {
     const slot = Number(id % count);
     const desc = slot * descSize;
     const stateVar = descs.getBigUint64(desc + stateAt, true);
     const state = stateVar >> stateShift;
-    if ((stateVar & idMask) !== id) {
-      // Overwritten by a newer record (or never written): not this id's record any more.
-    } else if (state === stateReserved) {
-      warnings.push(`record id ${id} was being written at the crash (reserved): left out`);
-    } else if (state === stateCommitted || state === stateFinalized) {
-      let begin = descs.getBigUint64(desc + beginAt, true) % size;
-      const next = descs.getBigUint64(desc + nextAt, true) % size;
-      if (begin !== next) {
-        if (begin > next) begin = 0n;
-        begin += blockIdBytes;
-        const at = slot * infoSize;
-        let textLen = BigInt(infos.getUint16(at + textLenAt, true));
-        if (next >= begin && next - begin < textLen) textLen = next - begin;
-        const start = Number(begin);
-        records.push({
-          seq: infos.getBigUint64(at + seqAt, true),
-          tsNsec: infos.getBigUint64(at + tsAt, true),
-          callerId: callerAt === undefined ? undefined : infos.getUint32(at + callerAt, true),
-          level: infos.getUint8(at + levelAt) >> 5,
-          facility: infos.getUint8(at + facilityAt),
-          text: data.slice(start, Math.min(data.length, start + Number(textLen))),
-        });
-      }
-    }
+    if ((stateVar & idMask) !== id) return undefined;
+    if (state === stateReserved) warnings.push(`record id ${id} was being written at the crash (reserved): left out`);
+    if (state !== stateCommitted && state !== stateFinalized) return undefined;
+    let begin = descs.getBigUint64(desc + beginAt, true) % size;
+    const next = descs.getBigUint64(desc + nextAt, true) % size;
+    if (begin === next) return undefined;
+    if (begin > next) begin = 0n;
+    begin += blockIdBytes;
+    const at = slot * infoSize;
+    let textLen = BigInt(infos.getUint16(at + textLenAt, true));
+    if (next >= begin && next - begin < textLen) textLen = next - begin;
+    const start = Number(begin);
+    return {
+      seq: infos.getBigUint64(at + seqAt, true),
+      tsNsec: infos.getBigUint64(at + tsAt, true),
+      callerId: callerAt === undefined ? undefined : infos.getUint32(at + callerAt, true),
+      level: infos.getUint8(at + levelAt) >> 5,
+      facility: infos.getUint8(at + facilityAt),
+      text: data.slice(start, Math.min(data.length, start + Number(textLen))),
+    };
+  };
+  for (let id = tailId; ; id = (id + 1n) & idMask) {
+    const record = recordOf(id);
+    if (record !== undefined) records.push(record);
     if (id === headId) break;
   }
   return { source: 'printk_ringbuffer', records, warnings };
