@@ -29,11 +29,11 @@ const SHDR_SIZE = 64;
 /** Page size when the dump has no VMCOREINFO to say it: x86-64's, the only one there. */
 const DEFAULT_PAGE_SIZE = 4096;
 
+/** The file-backed part of a PT_LOAD: its p_filesz bytes (what lies past them is not in the dump). */
 interface LoadSegment {
   paddr: number;
-  memSize: number;
+  size: number;
   fileOffset: number;
-  fileSize: number;
 }
 
 export function openElfCore(file: string, source: ByteSource, format: DumpFormat = 'elf'): CoreDump {
@@ -80,8 +80,8 @@ export function openElfCore(file: string, source: ByteSource, format: DumpFormat
     if (pType === PT_NOTE) {
       if (fileOffset + fileSize > source.size) fail('truncated', `note segment (program header ${i}) at 0x${fileOffset.toString(16)} runs past the end of the file`);
       notes.push(...parseCoreNotes(source.read(fileOffset, fileSize)));
-    } else if (pType === PT_LOAD && memSize > 0) {
-      loads.push({ paddr, memSize, fileOffset, fileSize: Math.min(fileSize, memSize) });
+    } else if (pType === PT_LOAD && Math.min(fileSize, memSize) > 0) {
+      loads.push({ paddr, size: Math.min(fileSize, memSize), fileOffset });
     }
   }
   const vmcoreinfo = vmcoreinfoOfNotes(notes);
@@ -99,19 +99,16 @@ export function openElfCore(file: string, source: ByteSource, format: DumpFormat
       if (!Number.isSafeInteger(pfn) || pfn < 0) return undefined;
       const start = pfn * pageSize;
       const end = start + pageSize;
+      const segments = lookup.overlapping(start, end);
+      if (segments.length === 0) return undefined;
       const page = new Uint8Array(pageSize);
-      let covered = false;
-      for (const seg of lookup.overlapping(start, end)) {
+      for (const seg of segments) {
         const from = Math.max(start, seg.paddr);
-        const fileTo = Math.min(end, seg.paddr + seg.fileSize);
-        if (fileTo <= from) continue;
-        const want = fileTo - from;
-        const got = source.readInto(seg.fileOffset + (from - seg.paddr), want, page.subarray(from - start));
-        if (got < want) return undefined;
-        covered = true;
-        if (from === start && fileTo === end) break;
+        const want = Math.min(end, seg.paddr + seg.size) - from;
+        if (source.readInto(seg.fileOffset + (from - seg.paddr), want, page.subarray(from - start)) < want) return undefined;
+        if (want === pageSize) break;
       }
-      return covered ? page : undefined;
+      return page;
     },
     close: () => source.close(),
   };
@@ -137,7 +134,7 @@ class SegmentLookup {
     // Stable sort: of two segments at one address, the earlier header stays first.
     this.segments = [...loads].sort((a, b) => a.paddr - b.paddr);
     let max = 0;
-    this.maxEnd = this.segments.map((s) => (max = Math.max(max, s.paddr + s.memSize)));
+    this.maxEnd = this.segments.map((s) => (max = Math.max(max, s.paddr + s.size)));
   }
 
   /** The segments that overlap [start, end), in address order. */
@@ -153,7 +150,7 @@ class SegmentLookup {
     const out: LoadSegment[] = [];
     for (let i = lo - 1; i >= 0 && this.maxEnd[i]! > start; i--) {
       const s = this.segments[i]!;
-      if (s.paddr + s.memSize > start) out.push(s);
+      if (s.paddr + s.size > start) out.push(s);
     }
     return out.reverse();
   }
