@@ -23,7 +23,11 @@ export interface CoreDump {
   readonly notes: readonly ElfNote[];
   /** The VMCOREINFO text (`KEY=value` lines), when the dump carries it. */
   readonly vmcoreinfo: string | undefined;
-  /** The bytes of physical page `pfn` (`pageSize` long), or undefined when the dump does not hold it. */
+  /**
+   * The bytes of physical page `pfn` (`pageSize` long), or undefined when the dump does not hold it. Throws
+   * VmcoreError `decompress-failed`, naming the page's physical address, when the dump holds the page but
+   * it does not decode; the other pages still read.
+   */
   readPage(pfn: number): Uint8Array | undefined;
   close(): void;
 }
