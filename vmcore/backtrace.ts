@@ -1,8 +1,9 @@
 // The dumped CPUs' backtraces, like `crash`'s `bt -a`: each CPU's registers from the dump's notes, the
 // task it ran (per-CPU `pcpu_hot.current_task` on 6.2+, `current_task` before), its stack unwound with
 // the ORC tables of the vmlinux and of the modules found in memory, and each frame named from the
-// vmlinux's symbol table (with the KASLR slide) or a module's `.ko` when a directory of them is given
-// (else crash's `_MODULE_START_name`/`_MODULE_INIT_START_name` region names, an offset into the module).
+// vmlinux's symbol table (with the KASLR slide) or a module's `.ko` when a directory of them is given,
+// else the module's kallsyms in memory, else crash's `_MODULE_START_name`/`_MODULE_INIT_START_name`
+// region names (an offset into the module).
 // Which CPU panicked comes from `panic_cpu`. Everything that cannot be read becomes a problem on that
 // CPU's record; the other CPUs still get theirs.
 import { type DebugFile, type ElfSymbol, ModuleFinder, elfConstants, type SymbolTable, moduleLayout, openDebugFile, readStructLayout, sectionAtRegionOffset } from '../debuginfo/index.js';
@@ -139,7 +140,8 @@ function readModules(options: BacktraceOptions, runtime: (name: string) => bigin
     return [];
   }
   const layout = attemptDwarf(() => readStructLayout(vmlinux.elf, 'module', { near: near.address }), problems);
-  const offsets = layout && moduleOffsets(layout);
+  const kallsyms = attemptDwarf(() => readStructLayout(vmlinux.elf, 'mod_kallsyms', { near: near.address }), problems);
+  const offsets = layout && moduleOffsets(layout, kallsyms);
   if (!offsets) {
     problems.push(`${vmlinux.name}: no DWARF layout of struct module near do_init_module: module frames are not placed`);
     return [];
@@ -235,6 +237,8 @@ async function frameNamer(options: NamerOptions): Promise<(lookup: bigint, ip: b
       const s = place !== undefined ? file.symbols.findByAddress(place) : undefined;
       if (place !== undefined && s) return { symbol: { name: firstInTable(file, s).name, offset: place - s.address + (ip - lookup) }, module: module.name };
     }
+    const own = module.symbolAt(lookup);
+    if (own) return { symbol: { name: own.name, offset: ip - own.address }, module: module.name };
     const name = region === 'init' ? `_MODULE_INIT_START_${module.name}` : `_MODULE_START_${module.name}`;
     return { symbol: { name, offset: ip - base }, module: module.name };
   };

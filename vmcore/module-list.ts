@@ -29,6 +29,8 @@ export interface LoadedModule {
   initText: AddressRange | undefined;
   /** The module's ORC table, read from memory on first call; undefined when it has none or it is unreadable. */
   orc(): OrcTable | undefined;
+  /** The function symbol at or below `address` from the module's kallsyms in memory (no `.ko` needed). */
+  symbolAt(address: bigint): { name: string; address: bigint } | undefined;
 }
 
 /** The byte offsets in `struct module` the walk needs. */
@@ -40,10 +42,15 @@ export interface ModuleOffsets {
   initTextBase: number | undefined;
   initTextSize: number | undefined;
   orc: { count: number; ips: number; entries: number } | undefined;
+  /** `module.kallsyms` (a pointer to struct mod_kallsyms) and that struct's members. */
+  kallsyms: { pointer: number; symtab: number; count: number; strtab: number } | undefined;
 }
 
-/** The offsets from the struct's DWARF layout, or undefined when it has neither layout's members. */
-export function moduleOffsets(layout: StructLayout): ModuleOffsets | undefined {
+/**
+ * The offsets from the DWARF layouts of `struct module` and `struct mod_kallsyms`, or undefined when
+ * the module struct has neither release's members.
+ */
+export function moduleOffsets(layout: StructLayout, kallsyms: StructLayout | undefined): ModuleOffsets | undefined {
   const at = (path: string) => layout.member(path)?.offset;
   const list = at('list');
   const name = at('name');
@@ -62,7 +69,15 @@ export function moduleOffsets(layout: StructLayout): ModuleOffsets | undefined {
     initTextBase: modern ? at(`mem[${MOD_INIT_TEXT}].base`) : at('init_layout.base'),
     initTextSize: modern ? at(`mem[${MOD_INIT_TEXT}].size`) : at('init_layout.text_size'),
     orc: count !== undefined && ips !== undefined && entries !== undefined ? { count, ips, entries } : undefined,
+    kallsyms: kallsymsOffsets(at('kallsyms'), kallsyms),
   };
+}
+
+function kallsymsOffsets(pointer: number | undefined, layout: StructLayout | undefined): ModuleOffsets['kallsyms'] {
+  const symtab = layout?.member('symtab')?.offset;
+  const count = layout?.member('num_symtab')?.offset;
+  const strtab = layout?.member('strtab')?.offset;
+  return pointer !== undefined && symtab !== undefined && count !== undefined && strtab !== undefined ? { pointer, symtab, count, strtab } : undefined;
 }
 
 export interface ModuleListOptions {
@@ -112,6 +127,7 @@ function readModule(memory: KernelMemory, offsets: ModuleOffsets, address: bigin
     initText = { base: memory.u64(field(offsets.initTextBase)), size: BigInt(memory.u32(field(offsets.initTextSize))) };
   }
   let orc: { table: OrcTable | undefined } | undefined;
+  let symbols: ModuleSymbols | undefined;
   return {
     name,
     address,
@@ -121,7 +137,61 @@ function readModule(memory: KernelMemory, offsets: ModuleOffsets, address: bigin
       orc ??= { table: readModuleOrc(memory, offsets, address, version) };
       return orc.table;
     },
+    symbolAt(at) {
+      symbols ??= readModuleSymbols(memory, offsets, address);
+      return symbols.find(at);
+    },
   };
+}
+
+const elfSymbolSize = 24;
+const STT_FUNC = 2;
+// More symbols than this is not a module's table.
+const maxModuleSymbols = 1 << 20;
+
+interface ModuleSymbols {
+  find(address: bigint): { name: string; address: bigint } | undefined;
+}
+
+/**
+ * The module's function symbols from its kallsyms copy (`mod->kallsyms`: the whole symtab until init
+ * ends, the core symbols after), st_value already the run-time address. Names are read on demand.
+ */
+function readModuleSymbols(memory: KernelMemory, offsets: ModuleOffsets, address: bigint): ModuleSymbols {
+  const none: ModuleSymbols = { find: () => undefined };
+  const k = offsets.kallsyms;
+  if (!k) return none;
+  try {
+    const table = memory.u64(address + BigInt(k.pointer));
+    const count = memory.u32(table + BigInt(k.count));
+    if (count === 0 || count > maxModuleSymbols) return none;
+    const strtab = memory.u64(table + BigInt(k.strtab));
+    const bytes = memory.read(memory.u64(table + BigInt(k.symtab)), count * elfSymbolSize);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const functions: { value: bigint; name: number }[] = [];
+    for (let i = 0; i < count; i++) {
+      const at = i * elfSymbolSize;
+      if ((view.getUint8(at + 4) & 0xf) === STT_FUNC) functions.push({ value: view.getBigUint64(at + 8, true), name: view.getUint32(at, true) });
+    }
+    // Stable: among aliases at one address the first in the table wins, as in the kernel's own lookup.
+    functions.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+    return {
+      find(at) {
+        let best: { value: bigint; name: number } | undefined;
+        for (const f of functions) {
+          if (f.value > at) break;
+          if (!best || f.value > best.value) best = f;
+        }
+        if (!best) return undefined;
+        const raw = memory.read(strtab + BigInt(best.name), 128);
+        const end = raw.indexOf(0);
+        return { name: Buffer.from(raw.subarray(0, end < 0 ? raw.length : end)).toString('latin1'), address: best.value };
+      },
+    };
+  } catch (err) {
+    if (err instanceof VmcoreError) return none;
+    throw err;
+  }
 }
 
 // More entries than this is not a module's table (the biggest modules have tens of thousands).

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type CrashFrame, parseCrashReport } from '../../crash/index.js';
+import { parseCrashReport } from '../../crash/index.js';
 import { DebugFile } from '../../debuginfo/index.js';
 import { ptRegsFields, type X86Registers } from '../../vmcore/cpu-registers.js';
 import { type CpuBacktrace, type KernelBacktraces, readBacktraces } from '../../vmcore/backtrace.js';
@@ -112,12 +112,12 @@ interface LabCase {
   modules: string;
 }
 
-// A run directory is complete once it has its console and the ELF dump (the lab writes them first).
+// scripts/crashlab/make-vmcores.sh stamps a finished run with `.done`; a run without it is still being written.
 const runs: LabCase[] = labs.flatMap((lab) =>
   !existsSync(lab.dir) || !existsSync(lab.vmlinux)
     ? []
     : readdirSync(lab.dir)
-        .filter((name) => existsSync(join(lab.dir, name, 'console.log')) && existsSync(join(lab.dir, name, 'elf.vmcore')))
+        .filter((name) => ['.done', 'console.log', 'elf.vmcore'].every((f) => existsSync(join(lab.dir, name, f))))
         .map((name) => ({ kernel: lab.kernel, name, dir: join(lab.dir, name), vmlinux: lab.vmlinux, modules: lab.modules })),
 );
 
@@ -126,12 +126,12 @@ afterAll(() => {
   for (const f of vmlinuxFiles.values()) f.close();
 });
 
-async function backtracesOf(run: LabCase, file = 'elf.vmcore'): Promise<KernelBacktraces> {
+async function backtracesOf(run: LabCase, file = 'elf.vmcore', moduleDirs = [run.modules]): Promise<KernelBacktraces> {
   let vmlinux = vmlinuxFiles.get(run.vmlinux);
   if (!vmlinux) vmlinuxFiles.set(run.vmlinux, (vmlinux = DebugFile.open(run.vmlinux)));
   const dump = openCoreDump(join(run.dir, file));
   try {
-    return await readBacktraces({ memory: openX86_64KernelMemory(dump), vmlinux, moduleDirs: [run.modules] });
+    return await readBacktraces({ memory: openX86_64KernelMemory(dump), vmlinux, moduleDirs });
   } finally {
     dump.close();
   }
@@ -139,25 +139,33 @@ async function backtracesOf(run: LabCase, file = 'elf.vmcore'): Promise<KernelBa
 
 const frameKey = (name: string | undefined, offset: bigint | number | undefined) => `${name}+0x${(offset ?? 0).toString(16)}`;
 
-describe.skipIf(runs.length === 0)('the lab vmcores (skipped: no run with console.log and elf.vmcore under ~/.cache/crashnav/crashlab*/vmcores)', () => {
+describe.skipIf(runs.length === 0)('the lab vmcores (skipped: no finished run of scripts/crashlab/make-vmcores.sh under ~/.cache/crashnav/crashlab*/vmcores)', () => {
   describe.each(runs)('$kernel $name', (run) => {
     it('the panicking CPU holds every reliable Call Trace frame of the oops, in order, and the faulting RIP', async () => {
       const bt = await backtracesOf(run);
       const panicking = bt.cpus.find((c) => c.panicking);
       expect(panicking, 'panic_cpu names a dumped CPU').toBeDefined();
       const { reports } = parseCrashReport(readFileSync(join(run.dir, 'console.log'), 'utf8'), { source: 'console.log' });
-      const oops = reports.find((r) => r.stacks.some((s) => s.context === 'task' && s.frames.length > 1))!;
-      const frames = oops.stacks.find((s) => s.context === 'task')!.frames;
+      // The oops's stacks in order (an IRQ stack, then the task's), each interrupted context a fault frame.
+      const oops = reports.find((r) => r.stacks.some((s) => s.frames.length > 1))!;
+      const frames = oops.stacks.flatMap((s) => s.frames);
       const wanted = frames.filter((f) => f.reliable && !f.isFault).map((f) => frameKey(f.symbol, f.offset));
       const ours = panicking!.frames.filter((f) => f.kind === 'call').map((f) => frameKey(f.symbol?.name, f.symbol?.offset));
       let at = 0;
       for (const key of ours) if (key === wanted[at]) at++;
       expect(wanted.slice(at), `Call Trace frames missing (ours: ${ours.join(' ')})`).toEqual([]);
-      const fault = frames.find((f) => f.isFault && f.symbol) as CrashFrame;
-      const exception = panicking!.frames.find((f) => f.kind === 'exception' && !f.saved?.userMode);
-      expect(frameKey(exception?.symbol?.name, exception?.symbol?.offset)).toBe(frameKey(fault.symbol, fault.offset));
-      expect(exception?.module).toBe(fault.module);
+      const faults = frames.filter((f) => f.isFault && f.symbol).map((f) => `${frameKey(f.symbol, f.offset)} ${f.module ?? ''}`);
+      const exceptions = panicking!.frames.filter((f) => f.kind === 'exception' && !f.saved?.userMode).map((f) => `${frameKey(f.symbol?.name, f.symbol?.offset)} ${f.module ?? ''}`);
+      expect(exceptions).toEqual(faults);
       expect(panicking!.task?.pid).toBe(oops.pid);
+    });
+
+    it("without .ko files, names module frames from the module's kallsyms in memory", async () => {
+      const withKo = await backtracesOf(run);
+      const without = await backtracesOf(run, 'elf.vmcore', []);
+      const moduleFrames = (bt: KernelBacktraces) => bt.cpus.flatMap((c) => c.frames.filter((f) => f.module).map((f) => `${f.module} ${frameKey(f.symbol?.name, f.symbol?.offset)}`));
+      expect(moduleFrames(withKo).length).toBeGreaterThan(0);
+      expect(moduleFrames(without)).toEqual(moduleFrames(withKo));
     });
 
     it('renders text that crash/ reads back into the same frames on every CPU', async () => {
@@ -184,8 +192,14 @@ describe.skipIf(runs.length === 0)('the lab vmcores (skipped: no run with consol
             continue;
           }
           // A frame crash found by scanning the stack for text addresses: its slot lies inside a frame
-          // the ORC walk crossed (between two consecutive frames' slots), so it is a stale word there.
-          const inside = cpu.frames.some((o, i) => i > 0 && cpu.frames[i - 1]!.sp < sp && sp < o.sp);
+          // the ORC walk crossed: between two frames' slots on one stack (16 KB, THREAD_SIZE-aligned), or
+          // below the first slot after leaving the IRQ stack (the switching function's frame there).
+          const stackOf = (v: bigint) => v >> 14n;
+          const inside = cpu.frames.some((o, i) => {
+            const prev = cpu.frames[i - 1];
+            if (!prev || stackOf(o.sp) !== stackOf(sp) || sp >= o.sp) return false;
+            return stackOf(prev.sp) === stackOf(sp) ? prev.sp < sp : o.leftIrqStack === true;
+          });
           expect(inside, `crash's ${f.raw.trim()} is neither on the ORC chain nor inside one of its frames`).toBe(true);
           stale.push(`${f.symbol}@${spText}`);
         }
