@@ -59,6 +59,8 @@ export type ResolutionWarningCode =
   | 'module-base-unknown'
   /** The vmlinux given or found cannot be read as ELF at all. */
   | 'vmlinux-unreadable'
+  /** A vmcore's kernel has no vmlinux under the debug roots or on debuginfod: its stacks are not unwound. */
+  | 'vmlinux-not-found'
   /** No debuginfod server gave a build-id's debug file (each server's failure in the message). */
   | 'debuginfod-failed';
 
@@ -199,6 +201,9 @@ interface Lookup {
   warnings: ResolutionWarning[];
 }
 
+/** What names a kernel build: a report's release and build-id, or a vmcore's. */
+type KernelFacts = Partial<Pick<CrashReport, 'release' | 'buildId'>>;
+
 const warn = (code: ResolutionWarningCode, message: string): ResolutionWarning => ({ code, message });
 const plain = (w: DebugWarning): ResolutionWarning => ({ code: w.code, message: w.message });
 
@@ -254,8 +259,38 @@ export class ResolutionSession {
     return this.localVmlinux(report)?.path;
   }
 
+  /**
+   * The vmlinux of a kernel known only by its identity (a vmcore's VMCOREINFO), looked for as a report's is,
+   * fetched from debuginfod when only it has the build-id, and opened once: the report read from the dump
+   * is resolved with the same file. Undefined, with why in `warnings`, when there is none.
+   */
+  async kernelImage(identity: KernelFacts, warnings: ResolutionWarning[]): Promise<{ path: string; from: VmlinuxSource; file: DebugFile } | undefined> {
+    const local = this.localVmlinux(identity);
+    const buildId = this.buildIdOf(identity);
+    const fetched = !local && buildId && this.options.debuginfod ? await this.fetchDebuginfo(buildId, 'vmlinux', warnings) : undefined;
+    const located = local ?? (fetched ? { path: fetched, from: 'debuginfod' as const } : undefined);
+    const file = located ? await this.openVmlinux(located.path, warnings) : undefined;
+    return located && file ? { ...located, file } : undefined;
+  }
+
+  private async openVmlinux(vmlinuxPath: string, warnings: ResolutionWarning[]): Promise<DebugFile | undefined> {
+    this.sources.addBinary(vmlinuxPath);
+    let pending = this.files.get(vmlinuxPath);
+    if (!pending) {
+      pending = openDebugFile(vmlinuxPath);
+      this.files.set(vmlinuxPath, pending);
+    }
+    try {
+      return await pending;
+    } catch (err) {
+      if (!(err instanceof ElfFormatError) && (err as NodeJS.ErrnoException).code === undefined) throw err;
+      warnings.push(warn('vmlinux-unreadable', `${vmlinuxPath}: ${(err as Error).message}`));
+      return undefined;
+    }
+  }
+
   /** The vmlinux's build-id: `--build-id`, else the CPU line's, else the running kernel's when the report is of it. */
-  private buildIdOf(report: CrashReport | undefined): string | undefined {
+  private buildIdOf(report: KernelFacts | undefined): string | undefined {
     const id = this.options.buildId ?? report?.buildId ?? (report?.release ? runningKernelBuildId(report.release) : undefined);
     return id?.toLowerCase();
   }
@@ -286,7 +321,7 @@ export class ResolutionSession {
    * The given vmlinux, else the build-id's file under the debug roots, else the release's, unless another
    * build of the release when debuginfod can fetch the right one (without it, the identity check warns).
    */
-  private localVmlinux(report: CrashReport | undefined, buildId = this.buildIdOf(report)): { path: string; from: VmlinuxSource } | undefined {
+  private localVmlinux(report: KernelFacts | undefined, buildId = this.buildIdOf(report)): { path: string; from: VmlinuxSource } | undefined {
     const roots = this.options.debugRoots ? { debugRoots: this.options.debugRoots } : {};
     const tries: [Parameters<typeof findVmlinux>[0], VmlinuxSource][] = [];
     if (this.options.vmlinux) tries.push([{ path: this.options.vmlinux }, 'given']);
@@ -412,21 +447,7 @@ export class ResolutionSession {
     const fetched = remoteBuildId ? await this.fetchDebuginfo(remoteBuildId, 'vmlinux', warnings) : undefined;
     const located = local ?? (fetched ? { path: fetched, from: 'debuginfod' as const } : undefined);
     const vmlinuxPath = located?.path;
-    let file: DebugFile | undefined;
-    if (vmlinuxPath) {
-      this.sources.addBinary(vmlinuxPath);
-      let pending = this.files.get(vmlinuxPath);
-      if (!pending) {
-        pending = openDebugFile(vmlinuxPath);
-        this.files.set(vmlinuxPath, pending);
-      }
-      try {
-        file = await pending;
-      } catch (err) {
-        if (!(err instanceof ElfFormatError) && (err as NodeJS.ErrnoException).code === undefined) throw err;
-        warnings.push(warn('vmlinux-unreadable', `${vmlinuxPath}: ${(err as Error).message}`));
-      }
-    }
+    const file = vmlinuxPath ? await this.openVmlinux(vmlinuxPath, warnings) : undefined;
     const debugRoots = this.options.debugRoots;
     const dirs = [...(this.options.moduleDirs ?? []), ...(report?.release ? releaseModuleDirs(report.release, debugRoots) : [])];
     const modulePaths = await this.moduleFiles(moduleIds, dirs, warnings);

@@ -31,3 +31,7 @@ export { readBacktraces, type BacktraceOptions, type KernelBacktraces, type CpuB
 export { renderBacktraces, renderCpuBacktrace } from './render-bt.js';
 
 export { readCpuRegisters, type CpuRegisters, type X86Registers } from './cpu-registers.js';
+
+export { renderVmcoreSession, type VmcoreSession } from './session-transcript.js';
+
+export { findModule, type LoadedModule } from './module-list.js';

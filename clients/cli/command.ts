@@ -2,7 +2,8 @@
 // `commands/`, each exporting `command`, found by name at run time so subcommands never share a list.
 import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
-import { type ParseResult, describeReadError, parseCrashReport, readCrashInput } from '../../crash/index.js';
+import path from 'node:path';
+import { type ParseResult, ResolutionSession, describeReadError, parseCrashReport, readCrashInput, readVmcoreInput } from '../../crash/index.js';
 import { type DebugFile, openDebugFile } from '../../debuginfo/index.js';
 import { type Progress, startProgress } from '../report/index.js';
 
@@ -67,12 +68,35 @@ export function inputsOrStdin(positionals: string[], io: CliIo): string[] {
 /** Inputs smaller than this are read and parsed in a fraction of a second: a progress line would only flicker. */
 const progressMinBytes = 4 << 20;
 
+export interface CrashInputOptions {
+  quiet?: boolean;
+  minProgressBytes?: number;
+  /** Finds a vmcore's vmlinux (the one the command resolves with); without it, the default debug roots. */
+  session?: ResolutionSession;
+  /** Where a vmcore's module `.ko` files are looked for. */
+  moduleDirs?: string[];
+}
+
+/** A memory dump read into the `crash` session it would have given, its warnings on stderr; undefined for text. */
+async function readVmcoreDump(file: string, io: CliIo, options: CrashInputOptions, step: ((text: string) => void) | undefined): Promise<{ text: string; parsed: ParseResult } | undefined> {
+  const session = options.session ?? new ResolutionSession();
+  try {
+    const input = await readVmcoreInput(file, session, { cwd: io.cwd, ...(options.moduleDirs ? { moduleDirs: options.moduleDirs } : {}), ...(step ? { onStep: step } : {}) });
+    if (!input) return undefined;
+    for (const w of input.warnings) writeLine(io.stderr, `${file}: ${w.message}`);
+    return { text: input.text, parsed: input.parsed };
+  } finally {
+    if (!options.session) await session.close();
+  }
+}
+
 /**
- * Reads and parses one crash input (a path, relative to `io.cwd`, or `-`). A large one (a 50 MB log takes
+ * Reads and parses one crash input (a path, relative to `io.cwd`, or `-`); a memory dump (ELF core,
+ * kdump-compressed, flattened) is read as the `crash` session of `sys`, `bt -a`, `mod` and `log` it gives. A large one (a 50 MB log takes
  * seconds) shows a progress line while it is read and parsed, on stderr when that is a terminal and not
  * under `--json` (`quiet`). An input that cannot be read throws the one line naming it.
  */
-export async function parseCrashInput(file: string, io: CliIo, options: { quiet?: boolean; minProgressBytes?: number } = {}): Promise<{ text: string; parsed: ParseResult }> {
+export async function parseCrashInput(file: string, io: CliIo, options: CrashInputOptions = {}): Promise<{ text: string; parsed: ParseResult }> {
   const minBytes = options.minProgressBytes ?? progressMinBytes;
   const name = file === '-' ? 'standard input' : file;
   let progress: Progress | undefined;
@@ -84,6 +108,10 @@ export async function parseCrashInput(file: string, io: CliIo, options: { quiet?
   let large = false;
   let size = 0;
   try {
+    if (file !== '-' && statSync(path.resolve(io.cwd, file), { throwIfNoEntry: false })?.isFile()) {
+      const vmcore = await readVmcoreDump(file, io, options, enabled ? show : undefined);
+      if (vmcore) return vmcore;
+    }
     const text = await readCrashInput(file, io.stdin, {
       cwd: io.cwd,
       onProgress: (bytesRead, totalBytes) => {

@@ -96,7 +96,7 @@ export const command: CliCommand = {
     let status = 0;
     try {
       for (const file of inputs) {
-        const { text, parsed: { reports, problems } } = await parseCrashInput(file, io, { quiet: v.json === true });
+        const { text, parsed: { reports, problems } } = await parseCrashInput(file, io, { quiet: v.json === true, session, moduleDirs });
         for (const p of problems.filter((p) => p.code !== 'no-frames')) writeLine(io.stderr, `${file}:${p.line}: ${p.message}`);
         if (reports.length === 0) {
           writeLine(io.stderr, `${file}: no crash report found`);

@@ -1,0 +1,117 @@
+// A vmcore given where a report is expected (`crashnav resolve /var/crash/…/vmcore`, an editor opening
+// one): read through vmcore/ into the `crash` session it would have given (`sys`, `bt -a`, `mod`, `log`),
+// with the vmlinux the resolution uses, found by the dump's own release and build-id, so the backtraces
+// and the lines come from the same file.
+import path from 'node:path';
+import { type DebugFile, ElfFormatError, fileByteSource } from '../debuginfo/index.js';
+import {
+  type CoreDump,
+  type KernelBacktraces,
+  type KernelLog,
+  type KernelMemory,
+  VmcoreError,
+  findModule,
+  openCoreDumpSource,
+  openKernelMemory,
+  readBacktraces,
+  readKernelLog,
+  renderVmcoreSession,
+} from '../vmcore/index.js';
+import type { CrashReport, ParseResult } from './model.js';
+import { parseCrashReport } from './parse-crash-report.js';
+import type { ResolutionSession, ResolutionWarning } from './resolution-session.js';
+
+export interface VmcoreInput {
+  /** The session text the reports were parsed from (what an editor shows). */
+  text: string;
+  parsed: ParseResult;
+  /** The vmlinux the backtraces were unwound with (the one the reports resolve with). */
+  vmlinux: string | undefined;
+  /** Why a part is missing: no vmlinux for the dump's build, a log that could not be read. */
+  warnings: ResolutionWarning[];
+}
+
+export interface VmcoreInputOptions {
+  /** A relative `file` is read from here (default: the process's directory); messages keep `file` as given. */
+  cwd?: string;
+  /** Where module `.ko` files are looked for by name (the frames in modules are named from them). */
+  moduleDirs?: string[];
+  /** Called before each step that may take seconds (reading the log, unwinding). */
+  onStep?: (step: string) => void;
+}
+
+/** Undefined when `file` is not a memory dump (a text log goes to the text parser); throws VmcoreError for a broken one. */
+export async function readVmcoreInput(file: string, session: ResolutionSession, options: VmcoreInputOptions = {}): Promise<VmcoreInput | undefined> {
+  let dump: CoreDump;
+  let source;
+  try {
+    source = fileByteSource(path.resolve(options.cwd ?? '.', file));
+  } catch (err) {
+    // A directory: the text reader names it.
+    if (err instanceof ElfFormatError) return undefined;
+    throw err;
+  }
+  try {
+    dump = openCoreDumpSource(file, source);
+  } catch (err) {
+    source.close();
+    if (err instanceof VmcoreError && err.code === 'not-a-vmcore') return undefined;
+    throw err;
+  }
+  try {
+    const memory = openKernelMemory(dump);
+    const { osrelease: release, buildId } = memory.info;
+    options.onStep?.(`reading the kernel log of ${file}`);
+    const log = attempt<KernelLog>(() => readKernelLog(memory));
+    const warnings: ResolutionWarning[] = [];
+    const image = await session.kernelImage({ ...(release ? { release } : {}), ...(buildId ? { buildId } : {}) }, warnings);
+    if (!image) {
+      const what = [release && `release ${release}`, buildId && `build-id ${buildId}`].filter(Boolean).join(', ');
+      warnings.push({ code: 'vmlinux-not-found', message: `no vmlinux for the dumped kernel (${what || 'no VMCOREINFO identity'}): its backtraces are not unwound (give --vmlinux or --debug-root)` });
+    }
+    options.onStep?.(`unwinding the CPUs' stacks of ${file}`);
+    const backtraces = image ? await backtracesOf(memory, image.file, options.moduleDirs ?? []) : new Error('no vmlinux for the dumped kernel: give --vmlinux');
+    const text = renderVmcoreSession({ dump, memory, log, backtraces, vmlinux: image?.path });
+    const parsed = parseCrashReport(text, { source: file });
+    for (const report of parsed.reports) {
+      // The build-id the dumped kernel recorded is its identity for every report read from it.
+      if (buildId) report.buildId ??= buildId;
+      if (!(backtraces instanceof Error)) placeInModules(report, backtraces);
+    }
+    return { text, parsed, vmlinux: image?.path, warnings };
+  } finally {
+    dump.close();
+  }
+}
+
+/**
+ * crash's `[exception RIP: f+off]` has no room for a module: the module list read from memory (init text
+ * included, which `mod`'s one base does not cover) says whose code an unlabelled address is.
+ */
+function placeInModules(report: CrashReport, backtraces: KernelBacktraces): void {
+  for (const stack of report.stacks) {
+    for (const frame of stack.frames) {
+      if (frame.module !== undefined || frame.address === undefined) continue;
+      const found = findModule(backtraces.modules, frame.address);
+      if (found) frame.module = found.module.name;
+    }
+  }
+}
+
+async function backtracesOf(memory: KernelMemory, vmlinux: DebugFile, moduleDirs: string[]): Promise<KernelBacktraces | Error> {
+  try {
+    return await readBacktraces({ memory, vmlinux, moduleDirs });
+  } catch (err) {
+    if (err instanceof VmcoreError) return err;
+    throw err;
+  }
+}
+
+function attempt<T>(read: () => T): T | Error {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof VmcoreError) return err;
+    throw err;
+  }
+}
