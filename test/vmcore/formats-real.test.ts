@@ -1,9 +1,9 @@
 // Real dumps from the crash lab (scripts/crashlab/make-vmcores.sh): qemu's ELF dump of a panicked guest
 // and every variant qemu and makedumpfile made of the same memory (flattened qemu zlib, makedumpfile
 // -c/-l/-F/-d 31, -E -d 31). Each variant must hold the ELF's notes and VMCOREINFO and, page for page, the
-// ELF's bytes wherever both hold a page: every 97th pfn, and every page a VMCOREINFO symbol of the kernel
-// image lands in (the log buffer, the page tables' roots: what the readers above start from).
-// Skips when the lab has not made the dumps.
+// ELF's bytes wherever both hold a page: every 389th pfn (CRASHNAV_VMCORE_STRIDE=1 for all), and every
+// page a VMCOREINFO symbol of the kernel image lands in (the log buffer, the page tables' roots: what the
+// readers above start from). Skips when the lab has not made the dumps.
 import { existsSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,7 +17,7 @@ const runs = ['crashlab', 'crashlab-6.12']
   .flatMap((d) => readdirSync(d).map((run) => path.join(d, run)))
   .filter((run) => existsSync(path.join(run, 'elf.vmcore')) && existsSync(path.join(run, '.done')));
 const START_KERNEL_MAP = 0xffffffff80000000n;
-const STRIDE = 97;
+const STRIDE = Number(process.env.CRASHNAV_VMCORE_STRIDE ?? 389);
 /** How far up the sample goes: past a 4 GB guest's RAM and qemu's framebuffer below 4 GB. */
 const MAX_PFN = 0x110000;
 
@@ -80,7 +80,7 @@ describe.skipIf(runs.length === 0)('lab vmcores: every format holds the ELF dump
             // above RAM, which qemu's own dumps keep.
             const highestHeld = Math.max(...sample.filter((pfn) => dump.readPage(pfn) !== undefined));
             expect(absent.filter((pfn) => pfn < highestHeld)).toEqual([]);
-            expect(same).toBeGreaterThan(500);
+            expect(same).toBeGreaterThan(100);
           }
         } finally {
           dump.close();
