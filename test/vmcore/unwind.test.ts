@@ -244,3 +244,43 @@ describe.each(vmlinuxes)('the ORC table of %s', (path) => {
     }
   });
 });
+
+describe('unwindX86Stack on garbage', () => {
+  // Seeded: random ORC entries and a random stack sprinkled with text addresses; every walk must end
+  // with a reason, within the frame bound, without throwing.
+  it('ends every walk within its bounds', () => {
+    let seed = 0x5eed;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return seed;
+    };
+    const text = 0xffffffff81000000n;
+    const types: OrcFrameType[] = ['undefined', 'end-of-stack', 'call', 'call', 'call', 'regs', 'regs-partial'];
+    const specs: Spec[] = Array.from({ length: 64 }, (_, i) => ({
+      ip: text + BigInt(i * 0x40),
+      spReg: rand() % 11,
+      spOffset: ((rand() % 64) - 16) * 8,
+      bpReg: rand() % 6,
+      bpOffset: ((rand() % 8) - 4) * 8,
+      type: types[rand() % types.length]!,
+    }));
+    const orc = table(specs);
+    const S = 0xffffc90000010000n;
+    const started = performance.now();
+    const reasons = new Map<string, number>();
+    for (let run = 0; run < 300; run++) {
+      const m = new FakeMemory();
+      for (let w = -64; w < 512; w++) {
+        const r = rand();
+        m.set(S + BigInt(w * 8), r % 3 === 0 ? text + BigInt(rand() % 0x1000) : r % 3 === 1 ? S + BigInt((rand() % 0x1000) * 8) : BigInt(rand()));
+      }
+      const start = regs({ rip: text + BigInt(rand() % 0x1000), rsp: S + BigInt((rand() % 64) * 8), rbp: S + BigInt((rand() % 256) * 8), r10: S, r13: S, rdi: S, rdx: S });
+      const u = unwindX86Stack(start, { memory: m, orc: (ip) => (ip >= text && ip < text + 0x1000n ? orc.find(ip) : undefined), maxFrames: 100 });
+      expect(u.frames.length).toBeLessThanOrEqual(100);
+      reasons.set(u.end.reason, (reasons.get(u.end.reason) ?? 0) + 1);
+    }
+    expect(performance.now() - started).toBeLessThan(5000);
+    // The walks end in many ways, not one shortcut.
+    expect(reasons.size).toBeGreaterThan(3);
+  });
+});
