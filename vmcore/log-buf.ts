@@ -6,6 +6,7 @@
 import { VmcoreError } from './errors.js';
 import type { KernelMemory } from './kernel-memory.js';
 import { type KernelLog, type LogRecord, requiredLayout } from './log-record.js';
+import { readWithHoles } from './memory-with-holes.js';
 
 export function readLogBuf(mem: KernelMemory): KernelLog {
   const { dump, info } = mem;
@@ -28,7 +29,8 @@ export function readLogBuf(mem: KernelMemory): KernelLog {
   if (bufLen === 0 || bufLen > 2 ** 31 || first >= bufLen || next >= bufLen) {
     throw new VmcoreError(dump.file, 'bad-header', `implausible log_buf (length ${bufLen}, first ${first}, next ${next})`, bufAddress);
   }
-  const buf = mem.read(bufAddress, bufLen);
+  const memory = readWithHoles(mem, bufAddress, bufLen);
+  const buf = memory.bytes;
   const bytes = new DataView(buf.buffer, buf.byteOffset, buf.length);
   const fits = (at: number) => at + headerSize <= bufLen;
   const lenOf = (at: number) => (fits(at) ? bytes.getUint16(at + lenAt, true) : 0);
@@ -36,16 +38,23 @@ export function readLogBuf(mem: KernelMemory): KernelLog {
   const records: LogRecord[] = [];
   const warnings: string[] = [];
   // Every record is at least a header long, so more steps than this mean the chain has a cycle.
-  const maxRecords = Math.ceil(bufLen / headerSize) + 1;
+  const maxSteps = Math.ceil(bufLen / headerSize) + 1;
+  const headerHole = (at: number) => {
+    const hole = memory.hole(at, at + headerSize);
+    if (hole !== undefined) warnings.push(`the log_buf record at index ${at} is not in the dump, nor the records after it: ${hole.message}`);
+    return hole !== undefined;
+  };
   let at = first;
-  while (at !== next) {
-    if (records.length >= maxRecords) {
+  for (let steps = 0; at !== next; steps++) {
+    if (steps >= maxSteps) {
       warnings.push(`the log_buf records do not lead from log_first_idx ${first} to log_next_idx ${next}: stopped`);
       break;
     }
+    if (headerHole(at)) break;
     let len = lenOf(at);
     if (len === 0) {
       at = 0; // the end-of-buffer marker: this record is the one at the start
+      if (headerHole(at)) break;
       len = lenOf(0);
     }
     if (!fits(at) || len < headerSize || at + len > bufLen) {
@@ -54,14 +63,20 @@ export function readLogBuf(mem: KernelMemory): KernelLog {
     }
     const textLen = bytes.getUint16(at + textLenAt, true);
     const textStart = at + headerSize;
-    records.push({
-      seq: undefined,
-      tsNsec: bytes.getBigUint64(at + tsAt, true),
-      callerId: callerAt === undefined ? undefined : bytes.getUint32(at + callerAt, true),
-      level: bytes.getUint8(at + levelAt) >> 5,
-      facility: bytes.getUint8(at + facilityAt),
-      text: buf.slice(textStart, Math.min(bufLen, textStart + textLen)),
-    });
+    const textEnd = Math.min(bufLen, textStart + textLen);
+    const textHole = memory.hole(textStart, textEnd);
+    if (textHole !== undefined) {
+      warnings.push(`the text of the log_buf record at index ${at} is not in the dump: ${textHole.message}`);
+    } else {
+      records.push({
+        seq: undefined,
+        tsNsec: bytes.getBigUint64(at + tsAt, true),
+        callerId: callerAt === undefined ? undefined : bytes.getUint32(at + callerAt, true),
+        level: bytes.getUint8(at + levelAt) >> 5,
+        facility: bytes.getUint8(at + facilityAt),
+        text: buf.slice(textStart, textEnd),
+      });
+    }
     at += len;
   }
   return { source: 'log_buf', records, warnings };

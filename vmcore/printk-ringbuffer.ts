@@ -6,12 +6,14 @@
 // whose end lies in the next wrap was written at the ring's start.
 //
 // The whole descriptor, info and data arrays are read at once (a few hundred KB for the default 128 KB
-// log) rather than record by record: one page-table walk per page instead of three per record. Choices
+// log) rather than record by record: one page-table walk per page instead of three per record. A page
+// of them the dump lacks costs the records on it, with a warning, not the log. Choices
 // that decide the output follow makedumpfile's reader (printk.c), whose `--dump-dmesg` output this must
 // equal: data-less records are skipped and a text longer than its block is cut to the block.
 import { VmcoreError } from './errors.js';
 import type { KernelMemory } from './kernel-memory.js';
 import { type KernelLog, type LogRecord, requiredLayout } from './log-record.js';
+import { readWithHoles } from './memory-with-holes.js';
 
 /** A descriptor's state sits in the top two bits of its state word, its id in the rest (64-bit longs). */
 const stateShift = 62n;
@@ -43,9 +45,12 @@ export function readPrintkRingbuffer(mem: KernelMemory): KernelLog {
 
   const descSize = layout.size('prb_desc');
   const infoSize = layout.size('printk_info');
-  const descs = view(mem.read(mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.descs'))), Number(count) * descSize));
-  const infos = view(mem.read(mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.infos'))), Number(count) * infoSize));
-  const data = mem.read(mem.u64(dataRing + BigInt(layout.offset('prb_data_ring.data'))), Number(size));
+  const descMemory = readWithHoles(mem, mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.descs'))), Number(count) * descSize);
+  const infoMemory = readWithHoles(mem, mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.infos'))), Number(count) * infoSize);
+  const dataMemory = readWithHoles(mem, mem.u64(dataRing + BigInt(layout.offset('prb_data_ring.data'))), Number(size));
+  const descs = view(descMemory.bytes);
+  const infos = view(infoMemory.bytes);
+  const data = dataMemory.bytes;
   const headId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.head_id')) + BigInt(counter));
   let tailId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.tail_id')) + BigInt(counter));
 
@@ -72,6 +77,9 @@ export function readPrintkRingbuffer(mem: KernelMemory): KernelLog {
   const recordOf = (id: bigint): LogRecord | undefined => {
     const slot = Number(id % count);
     const desc = slot * descSize;
+    const at = slot * infoSize;
+    const descHole = descMemory.hole(desc, desc + descSize) ?? infoMemory.hole(at, at + infoSize);
+    if (descHole !== undefined) return lost(id, descHole);
     const stateVar = descs.getBigUint64(desc + stateAt, true);
     const state = stateVar >> stateShift;
     if ((stateVar & idMask) !== id) return undefined;
@@ -82,24 +90,34 @@ export function readPrintkRingbuffer(mem: KernelMemory): KernelLog {
     if (begin === next) return undefined;
     if (begin > next) begin = 0n;
     begin += blockIdBytes;
-    const at = slot * infoSize;
     let textLen = BigInt(infos.getUint16(at + textLenAt, true));
     if (next >= begin && next - begin < textLen) textLen = next - begin;
     const start = Number(begin);
+    const end = Math.min(data.length, start + Number(textLen));
+    const textHole = dataMemory.hole(start, end);
+    if (textHole !== undefined) return lost(id, textHole);
     return {
       seq: infos.getBigUint64(at + seqAt, true),
       tsNsec: infos.getBigUint64(at + tsAt, true),
       callerId: callerAt === undefined ? undefined : infos.getUint32(at + callerAt, true),
       level: infos.getUint8(at + levelAt) >> 5,
       facility: infos.getUint8(at + facilityAt),
-      text: data.slice(start, Math.min(data.length, start + Number(textLen))),
+      text: data.slice(start, end),
     };
+  };
+  let lostCount = 0;
+  let firstLost: string | undefined;
+  const lost = (id: bigint, error: VmcoreError): undefined => {
+    lostCount++;
+    firstLost ??= `record id ${id}: ${error.message}`;
+    return undefined;
   };
   for (let id = tailId; ; id = (id + 1n) & idMask) {
     const record = recordOf(id);
     if (record !== undefined) records.push(record);
     if (id === headId) break;
   }
+  if (lostCount > 0) warnings.push(`${lostCount} records left out: their memory is not in the dump (first: ${firstLost})`);
   return { source: 'printk_ringbuffer', records, warnings };
 }
 

@@ -190,6 +190,15 @@ describe('the lockless printk ring buffer (5.10+)', () => {
     expect(failed).toBeLessThan(200);
   });
 
+  it('leaves out the records whose text is on a page the dump lacks, and keeps the others', () => {
+    const { kernel, vmcoreinfo } = ringLayout(records(), 14n, 8n, data);
+    // The data ring's last 128 bytes (hello's and two's blocks) are on the page at heap + 0x3000.
+    kernel.pages.delete(Number(kernel.leafOf(heap + 0x3000n) / 4096n));
+    const log = readKernelLog(memoryOf(kernel, vmcoreinfo));
+    expect(log.records.map((r) => r.seq)).toEqual([1013n, 1014n]);
+    expect(log.warnings).toContainEqual(expect.stringMatching(/^2 records left out: their memory is not in the dump \(first: record id 9: .*0xffff888004003000: physical page .* is not in the dump\)$/));
+  });
+
   it('names the missing VMCOREINFO entry', () => {
     const k = new SyntheticKernel(4);
     k.back(image, 4096);

@@ -89,7 +89,8 @@ export class SyntheticKernel {
     }
   }
 
-  private leafOf(vaddr: bigint): bigint {
+  /** The physical address of `vaddr` through this kernel's own 4 KB mappings. */
+  leafOf(vaddr: bigint): bigint {
     let table = this.root;
     for (let level = this.levels; level >= 1; level--) {
       const entry = this.readU64(this.slot(table, vaddr, level));
