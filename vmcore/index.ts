@@ -13,7 +13,7 @@ export { X86PageTables, type X86PagingOptions, type X86Mapping } from './x86-64-
 export { openX86_64KernelMemory, type X86KernelMemoryOptions } from './kernel-memory-x86-64.js';
 
 /** Opens any dump format (ELF, kdump-compressed, flattened) by its magic, read lazily. */
-export { openCoreDump, openCoreDumpSource } from './open-core-dump.js';
+export { openCoreDump, openCoreDumpSource, isCoreDumpFile } from './open-core-dump.js';
 
 export { type LogRecord, type KernelLog, renderCallerId } from './log-record.js';
 

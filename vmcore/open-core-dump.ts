@@ -39,3 +39,26 @@ export function openCoreDumpSource(file: string, source: ByteSource): CoreDump {
   if (magic.startsWith('DISKDUMP')) throw new VmcoreError(file, 'unsupported', 'a diskdump (the format before kdump) is not read');
   throw new VmcoreError(file, 'not-a-vmcore', 'neither ELF, kdump-compressed nor flattened');
 }
+
+/**
+ * Whether the file at `path` starts as a dump this folder reads (an ELF core, kdump-compressed, flattened):
+ * 20 bytes, so a caller can tell a vmcore from a text log before reading either.
+ */
+export function isCoreDumpFile(path: string): boolean {
+  let source: ByteSource;
+  try {
+    source = fileByteSource(path);
+  } catch {
+    // Missing, a directory, unreadable: not a dump; the text reader says why.
+    return false;
+  }
+  try {
+    const head = source.read(0, 20);
+    const magic = String.fromCharCode(...head.subarray(0, 12));
+    if (magic.startsWith(FLATTENED_SIGNATURE) || magic.startsWith(KDUMP_SIGNATURE)) return true;
+    // ELF, 64-bit, little-endian, e_type ET_CORE.
+    return magic.startsWith('\x7fELF') && head[4] === 2 && head[5] === 1 && head[16] === 4 && head[17] === 0;
+  } finally {
+    source.close();
+  }
+}

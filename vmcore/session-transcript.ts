@@ -26,6 +26,8 @@ const machines: Record<number, string> = { 62: 'x86_64', 183: 'arm64' };
 export function renderVmcoreSession(session: VmcoreSession): string {
   const { dump, log, backtraces } = session;
   const uts = readUtsname(session.memory);
+  const panicking = backtraces instanceof Error ? undefined : backtraces.cpus.find((c) => c.panicking);
+  const panic = log instanceof Error ? undefined : panicMessage(log);
   const sys: [string, string | undefined][] = [
     ['KERNEL', session.vmlinux ?? '(none: backtraces need the vmlinux)'],
     ['DUMPFILE', dump.file],
@@ -34,12 +36,21 @@ export function renderVmcoreSession(session: VmcoreSession): string {
     ['RELEASE', session.memory.info.osrelease ?? uts?.release],
     ['VERSION', uts?.version],
     ['MACHINE', machines[dump.machine] ?? `ELF machine ${dump.machine}`],
+    ['PANIC', panic && `"${panic}"`],
+    ['PID', panicking?.task && String(panicking.task.pid)],
+    ['COMMAND', panicking?.task && `"${panicking.task.comm}"`],
+    ['TASK', panicking?.task && panicking.task.address.toString(16)],
+    ['CPU', panicking && String(panicking.cpu)],
   ];
   const out: string[] = ['crash> sys'];
   for (const [key, value] of sys) if (value !== undefined) out.push(`${key.padStart(12)}: ${value}`);
   out.push('', 'crash> bt -a');
   if (backtraces instanceof Error) out.push(`bt: ${backtraces.message}`);
-  else out.push(renderBacktraces(backtraces, { all: true }).trimEnd());
+  else {
+    // The panicking CPU first: it is the report a reader (and `report --nth 1`) wants.
+    const cpus = [...backtraces.cpus].sort((a, b) => Number(b.panicking) - Number(a.panicking));
+    out.push(renderBacktraces({ ...backtraces, cpus }, { all: true }).trimEnd());
+  }
   if (!(backtraces instanceof Error) && backtraces.modules.length > 0) {
     out.push('', 'crash> mod');
     const width = Math.max(4, ...backtraces.modules.map((m) => m.name.length));
@@ -55,6 +66,18 @@ export function renderVmcoreSession(session: VmcoreSession): string {
     out.push(renderConsoleLog(log.records).trimEnd());
   }
   return out.join('\n') + '\n';
+}
+
+/** The line `crash`'s `sys` shows as PANIC: what the kernel said when it went down, the oops before the panic it led to. */
+const panicLines = [/^SysRq : Trigger a crash/, /^Oops: /, /^kernel BUG at /, /^BUG: /, /^Kernel panic - not syncing: /];
+
+function panicMessage(log: KernelLog): string | undefined {
+  const texts = log.records.map((r) => Buffer.from(r.text).toString('utf8').split('\n')[0]!);
+  for (const pattern of panicLines) {
+    const found = texts.find((t) => pattern.test(t));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 const hex16 = (v: bigint) => v.toString(16).padStart(16, '0');

@@ -1,6 +1,6 @@
 // The report pipeline behind `crashnav report` and `crashnav demo`: parse the crash text, resolve every
 // frame through the debug info at hand, gather the facts, and build one view per report found.
-import { ResolutionSession, explainReport, isWrongBinaryWarning, parseCrashReport, type CrashFrame, type CrashReport } from '../../crash/index.js';
+import { ResolutionSession, explainReport, isWrongBinaryWarning, parseCrashReport, readVmcoreInput, type CrashFrame, type CrashReport, type ParseResult } from '../../crash/index.js';
 import type { DebugFile, DebuginfodClient, PathSubstitution } from '../../debuginfo/index.js';
 import type { KernelIndex } from '../../indexer/index.js';
 import { noVmlinuxNotice } from './debug-info-notice.js';
@@ -14,6 +14,8 @@ import type { ReportView } from './report-view.js';
 
 export interface GenerateOptions {
   text: string;
+  /** A memory dump read instead of `text`: the reports come from the `crash` session it gives. */
+  vmcore?: string;
   /** The input's name, for the report and for parse problems. */
   source: string;
   root?: string;
@@ -58,9 +60,7 @@ export interface ResolveResult {
 /** Parses the text and resolves every report in it: what the view is built from. */
 export async function resolveReports(options: GenerateOptions): Promise<ResolveResult> {
   const progress = options.progress;
-  progress?.step('parsing the crash report');
-  const parsed = parseCrashReport(options.text, { source: options.source });
-  const problems = parsed.problems.map((p) => `${p.source}:${p.line}: ${p.message}`);
+  const problems: string[] = [];
   const inputs: ReportInput[] = [];
   let index: KernelIndex | undefined;
   if (options.buildIndex && options.root && options.db) {
@@ -84,6 +84,8 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
   });
   const sourceText = { lineText: (name: string, line: number) => session.sourceLines(name)?.[line - 1] };
   try {
+    const parsed = await parseInput(options, session, problems);
+    problems.push(...parsed.problems.map((p) => `${p.source}:${p.line}: ${p.message}`));
     for (const report of parsed.reports) {
       progress?.step('resolving frames');
       const resolved = await session.resolve(report);
@@ -128,6 +130,20 @@ export async function resolveReports(options: GenerateOptions): Promise<ResolveR
     await session.close();
   }
   return { inputs, problems };
+}
+
+/** The reports of the text, or of the memory dump with what it lacks (no vmlinux for it) as problems. */
+async function parseInput(options: GenerateOptions, session: ResolutionSession, problems: string[]): Promise<ParseResult> {
+  const progress = options.progress;
+  if (options.vmcore === undefined) {
+    progress?.step('parsing the crash report');
+    return parseCrashReport(options.text, { source: options.source });
+  }
+  progress?.step(`reading ${options.source}`);
+  const input = await readVmcoreInput(options.vmcore, session, { moduleDirs: options.modules ?? [], ...(progress ? { onStep: (step: string) => progress.step(step) } : {}) });
+  if (!input) throw new Error(`${options.source}: not a memory dump`);
+  problems.push(...input.warnings.map((w) => `${options.source}: ${w.message}`));
+  return input.parsed;
 }
 
 /**

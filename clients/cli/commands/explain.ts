@@ -5,7 +5,7 @@ import { type CliCommand, exitStatusHelp, inputsOrStdin, parseCrashInput, writeL
 
 const usage = `usage: crashnav explain [--json] [REPORT...]
 
-Explains each crash report found in REPORT (a console log, crash session or syzbot report; - or no
+Explains each crash report found in REPORT (a console log, crash session, syzbot report or vmcore; - or no
 REPORT with a report piped in reads standard input): its title, the decoded numbers (oops and
 page-fault codes, taint, CS, ESR, fault address), the guilty frame and what to look at first.
 

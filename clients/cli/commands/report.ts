@@ -6,13 +6,14 @@ import { parseArgs } from 'node:util';
 import { defaultDebugRoots, parseSubstitution } from '../../../debuginfo/index.js';
 import { generateReport, renderReport, reportFormats, startProgress, type ReportFormat } from '../../report/index.js';
 import { readCrashInput } from '../../../crash/index.js';
+import { isCoreDumpFile } from '../../../vmcore/index.js';
 import { type CliCommand, UsageError, exitStatusHelp, inputsOrStdin, writeLine } from '../command.js';
 import { debugFetch, debugFetchHelp, debugFetchOptions } from '../debug-fetch.js';
 
 const usage = `usage: crashnav report [options] REPORT|-
 
 Writes an annotated report of the crash in REPORT (a console oops, dmesg, a crash utility session, a
-syzbot report; - reads standard input): the summary and decoded facts, the guilty frame and why, every
+syzbot report, a vmcore; - reads standard input): the summary and decoded facts, the guilty frame and why, every
 stack with each frame's file:line and inline chain, source around the crash line, the guilty function's
 disassembly with the faulting instruction and its registers, and the decoded Code: bytes.
 
@@ -85,12 +86,14 @@ export const command: CliCommand = {
     if (!Number.isInteger(nth) || nth < 1) throw new UsageError(`--nth wants a positive number, not '${values.nth}'`);
     const abs = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(io.cwd, p));
 
-    const input = { text: await readCrashInput(inputs[0]!, io.stdin, { cwd: io.cwd }), source: inputs[0] === '-' ? '<stdin>' : inputs[0]! };
+    const dump = inputs[0] !== '-' && isCoreDumpFile(path.resolve(io.cwd, inputs[0]!)) ? path.resolve(io.cwd, inputs[0]!) : undefined;
+    const input = { text: dump ? '' : await readCrashInput(inputs[0]!, io.stdin, { cwd: io.cwd }), source: inputs[0] === '-' ? '<stdin>' : inputs[0]! };
     const progress = startProgress(io.stderr, { enabled: io.stderrIsTty === true });
     let result;
     try {
       result = await generateReport({
         text: input.text,
+        ...(dump ? { vmcore: dump } : {}),
         source: input.source,
         root: abs(values.root),
         substitutions: (values['subst-path'] ?? []).map((text) => {

@@ -14,6 +14,8 @@ const usage = `usage: crashnav resolve [--root SRC] [--db FILE] [--vmlinux FILE]
                         [--json] REPORT...
 
 Resolves each frame of each crash report in REPORT (a file, or - for standard input) to its source:
+a vmcore (ELF, kdump-compressed, flattened) is read as the crash session of sys, bt -a, mod and log it
+would give, its vmlinux found by its VMCOREINFO release and build-id.
 with debug info, the file:line and the chain of inlined functions from DWARF (the faulting
 instruction at its address, return addresses at address - 1, module frames in the module's .ko,
 raw addresses less the KASLR slide); without it, the function's definition from the source index.
