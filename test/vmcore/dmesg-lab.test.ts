@@ -2,7 +2,8 @@
 // makedumpfile's -c/-l/-F/-d 31/-E conversions of one panicked guest, 6.1 and 6.12, with and without
 // KASLR) against `makedumpfile --dump-dmesg`'s output on the same guest (dmesg.txt): byte for byte, through
 // `crashnav vmcore dmesg`. Also the page tables against the kernel image's linear map.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -69,4 +70,30 @@ describe.skipIf(variants.length === 0)('crashnav vmcore dmesg on the lab vmcores
       }
     },
   );
+});
+
+// The lab's logs are plain ASCII; makedumpfile's escaping of other bytes is checked on a copy of an ELF
+// vmcore whose log text is overwritten with a UTF-8 byte, control bytes and DEL, read by both tools.
+const makedumpfile = spawnSync('makedumpfile', ['-v']).status === 0;
+const elfD31 = guests.map((g) => path.join(g, 'mkd-elf-d31.vmcore')).find((f) => existsSync(f));
+describe.skipIf(!makedumpfile || elfD31 === undefined)('bytes makedumpfile escapes (skipped without makedumpfile or a lab mkd-elf-d31.vmcore)', () => {
+  it('equals makedumpfile --dump-dmesg on a vmcore whose log holds non-ASCII and control bytes', async () => {
+    const bytes = readFileSync(elfD31!);
+    const marker = Buffer.from('Command line: ');
+    let patched = 0;
+    for (let at = bytes.indexOf(marker); at >= 0; at = bytes.indexOf(marker, at + 1)) {
+      bytes.set([0xc3, 0xa9, 0x01, 0x7f, 0x1b, 0x09, 0x0d, 0x0b, 0x0c, 0x80, 0xff], at);
+      patched++;
+    }
+    expect(patched).toBeGreaterThan(0);
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'crashnav-escapes-'));
+    const file = path.join(dir, 'patched.vmcore');
+    writeFileSync(file, bytes);
+    const oracle = path.join(dir, 'dmesg.txt');
+    expect(spawnSync('makedumpfile', ['--dump-dmesg', file, oracle]).status).toBe(0);
+    const r = await dmesgBytes(file);
+    expect(r.code).toBe(0);
+    expect(r.out.toString('latin1')).toContain('\\xffffffc3\\xffffffa9\\x01\\x7f\\x1b\t\r\v\f\\xffffff80\\xffffffff');
+    expect(r.out.toString('latin1')).toBe(readFileSync(oracle).toString('latin1'));
+  });
 });
