@@ -100,7 +100,8 @@ export async function readBacktraces(options: BacktraceOptions): Promise<KernelB
     const cpuProblems: string[] = [];
     const unwound = unwindX86Stack(cpu.regs, { memory: stack, orc: lookup, maxFrames: options.maxFrames });
     const frames = unwound.frames.map((f) => ({ ...f, ...namer(f.kind === 'call' ? f.ip - 1n : f.ip, f.ip) }));
-    if (unwound.end.reason !== 'end-of-stack' && unwound.end.reason !== 'user-mode') {
+    if (unwound.end.reason === 'no-registers') cpuProblems.push('its saved registers are all zero (an offline CPU): no backtrace');
+    else if (unwound.end.reason !== 'end-of-stack' && unwound.end.reason !== 'user-mode') {
       const at = unwound.end.address === undefined ? '' : ` at 0x${unwound.end.address.toString(16)}`;
       cpuProblems.push(`the unwind stopped early (${unwound.end.reason}${at})`);
     }

@@ -45,7 +45,7 @@ export interface SavedRegisters {
   userMode: boolean;
 }
 
-export type UnwindEndReason = 'end-of-stack' | 'user-mode' | 'orc-undefined' | 'unreadable' | 'bad-orc' | 'loop' | 'sp-not-increasing' | 'frame-limit';
+export type UnwindEndReason = 'no-registers' | 'end-of-stack' | 'user-mode' | 'orc-undefined' | 'unreadable' | 'bad-orc' | 'loop' | 'sp-not-increasing' | 'frame-limit';
 
 export interface Unwind {
   frames: UnwindFrame[];
@@ -83,8 +83,11 @@ export function unwindX86Stack(start: X86Registers, options: UnwindOptions): Unw
     const b = memory.read(address, 8);
     return b && b.length === 8 ? new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true) : undefined;
   };
-  const frames: UnwindFrame[] = [{ kind: 'start', sp: start.rsp, ip: start.rip, reliable: true }];
+  const frames: UnwindFrame[] = [];
   const done = (reason: UnwindEndReason, address?: bigint): Unwind => ({ frames, end: address === undefined ? { reason } : { reason, address } });
+  // qemu writes a note for every vCPU, an offline one's registers all zero.
+  if (start.rip === 0n && start.rsp === 0n) return done('no-registers');
+  frames.push({ kind: 'start', sp: start.rsp, ip: start.rip, reliable: true });
   if ((start.cs & 3n) !== 0n) return done('user-mode');
   let s: State = { ip: start.rip, sp: start.rsp, bp: start.rbp, regs: start, fullRegs: true, signal: true, reliable: true };
   const seen = new Set<string>();

@@ -12,6 +12,8 @@ import { type CpuBacktrace, type KernelBacktraces, readBacktraces } from '../../
 import { openX86_64KernelMemory } from '../../vmcore/kernel-memory-x86-64.js';
 import { openCoreDump } from '../../vmcore/open-core-dump.js';
 import { renderBacktraces } from '../../vmcore/render-bt.js';
+import { VmcoreError, type KernelMemory } from '../../vmcore/index.js';
+import { type ModuleOffsets, findModule, readModuleList } from '../../vmcore/module-list.js';
 
 function regs(values: Partial<X86Registers>): X86Registers {
   return { ...(Object.fromEntries(ptRegsFields.map((f) => [f, 0n])) as X86Registers), cs: 0x10n, ss: 0x18n, ...values };
@@ -92,6 +94,71 @@ describe('renderBacktraces', () => {
   it('is read back by crash/ into the same frames, CPU by CPU (bt -a)', () => {
     const parsed = parsedFrames(renderBacktraces(traces, { all: true }));
     for (const c of traces.cpus) expect(parsed.get(c.cpu)).toEqual(expectedFrames(c));
+  });
+});
+
+describe('readModuleList', () => {
+  // A fake kernel: 8-byte words at addresses, VmcoreError for the rest, and two modules on the list.
+  const words = new Map<bigint, bigint>();
+  const memory = {
+    read(address: bigint, length: number): Uint8Array {
+      const out = new Uint8Array(length);
+      for (let i = 0; i < length; i += 8) {
+        const w = words.get(address + BigInt(i));
+        if (w === undefined) throw new VmcoreError('fake.vmcore', 'not-mapped', 'not mapped', address + BigInt(i));
+        new DataView(out.buffer).setBigUint64(i, w, true);
+      }
+      return out;
+    },
+    u64(address: bigint): bigint {
+      return new DataView(this.read(address, 8).buffer).getBigUint64(0, true);
+    },
+    u32(address: bigint): number {
+      return new DataView(this.read(address, 8).buffer).getUint32(0, true);
+    },
+  } as unknown as KernelMemory;
+  const offsets: ModuleOffsets = { list: 8, name: 24, textBase: 80, textSize: 88, initTextBase: 96, initTextSize: 104, orc: undefined, kallsyms: undefined };
+  const head = 0xffffffff82000000n;
+  const modA = 0xffffffffc0001000n;
+  const modB = 0xffffffffc0005000n;
+  function module(at: bigint, name: string, next: bigint, text: bigint): void {
+    const bytes = new Uint8Array(120);
+    const v = new DataView(bytes.buffer);
+    v.setBigUint64(8, next, true);
+    bytes.set(Buffer.from(name), 24);
+    v.setBigUint64(80, text, true);
+    v.setBigUint64(88, 0x3000n, true);
+    v.setBigUint64(96, text + 0x10000n, true);
+    v.setBigUint64(104, 0x1000n, true);
+    for (let i = 0; i < 120; i += 8) words.set(at + BigInt(i), v.getBigUint64(i, true));
+  }
+
+  it('walks the list to its head, and places addresses in text and init text', () => {
+    words.clear();
+    words.set(head, modA + 8n);
+    module(modA, 'null_pointer', modB + 8n, 0xffffffffc0200000n);
+    module(modB, 'qemu_fw_cfg', head, 0xffffffffc0300000n);
+    const { modules, problems } = readModuleList({ memory, offsets, head, orcVersion: 1 });
+    expect(problems).toEqual([]);
+    expect(modules.map((m) => `${m.name} ${m.text.base.toString(16)}`)).toEqual(['null_pointer ffffffffc0200000', 'qemu_fw_cfg ffffffffc0300000']);
+    expect(findModule(modules, 0xffffffffc0210010n)).toMatchObject({ module: { name: 'null_pointer' }, region: 'init' });
+    expect(findModule(modules, 0xffffffffc0302fffn)).toMatchObject({ module: { name: 'qemu_fw_cfg' }, region: 'core' });
+    expect(findModule(modules, 0xffffffffc0303000n)).toBeUndefined();
+  });
+
+  it('stops at a loop and at an unreadable link, keeping the modules read', () => {
+    words.clear();
+    words.set(head, modA + 8n);
+    module(modA, 'a', modB + 8n, 0xffffffffc0200000n);
+    module(modB, 'b', modA + 8n, 0xffffffffc0300000n);
+    const looped = readModuleList({ memory, offsets, head, orcVersion: 1 });
+    expect(looped.modules.map((m) => m.name)).toEqual(['a', 'b']);
+    expect(looped.problems).toEqual([`the module list loops at 0x${(modA + 8n).toString(16)}`]);
+    module(modB, 'b', 0xffffffffc0900008n, 0xffffffffc0300000n);
+    const cut = readModuleList({ memory, offsets, head, orcVersion: 1 });
+    expect(cut.modules.map((m) => m.name)).toEqual(['a', 'b']);
+    // The next link points at an unmapped module: its name (offset 24) is the first read that fails.
+    expect(cut.problems[0]).toMatch(/^the module list is cut short: fake\.vmcore: 0xffffffffc0900018: not mapped/);
   });
 });
 

@@ -159,6 +159,10 @@ describe('unwindX86Stack on synthetic stacks', () => {
     expect(u.frames.at(-1)!.saved?.userMode).toBe(true);
   });
 
+  it('starts no walk from empty registers (an offline vCPU in a qemu dump)', () => {
+    expect(unwindX86Stack(regs({}), { memory: stack(), orc: lookup })).toEqual({ frames: [], end: { reason: 'no-registers' } });
+  });
+
   it('names the unreadable slot', () => {
     const m = stack();
     m.words.delete(S + 16n);
