@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openCoreDump, openKernelMemory } from '../../vmcore/index.js';
+import { openCoreDump, openKernelMemory, readKernelLog, renderConsoleLog } from '../../vmcore/index.js';
 import { captureIo } from '../support/capture-io.js';
 import { main } from '../../clients/cli/main.js';
 
@@ -70,6 +70,39 @@ describe.skipIf(variants.length === 0)('crashnav vmcore dmesg on the lab vmcores
       }
     },
   );
+});
+
+// The serial console printed the same records (those below console_loglevel 7) as the kernel renders them:
+// the console form and the records' levels are checked against what the guest wrote to ttyS0.
+const consoles = guests.map((g) => ({ name: path.relative(cache, g), file: path.join(g, 'elf.vmcore'), console: path.join(g, 'console.log') }))
+  .filter((v) => existsSync(v.file) && existsSync(v.console));
+describe.skipIf(consoles.length === 0)('the console rendering against the guest serial console', () => {
+  it.each(consoles)('$name', ({ file, console }) => {
+    const dump = openCoreDump(file);
+    let log;
+    try {
+      log = readKernelLog(openKernelMemory(dump));
+    } finally {
+      dump.close();
+    }
+    const serial = readFileSync(console, 'utf8').split('\n').filter((l) => /^\[ *\d+\.\d{6}\] /.test(l));
+    const rendered = renderConsoleLog(log.records).split('\n');
+    expect(serial.length).toBeGreaterThan(log.records.length / 2);
+    // Every console line is a rendered line, in the same order.
+    let at = 0;
+    const unmatched = serial.filter((line) => {
+      const found = rendered.indexOf(line, at);
+      if (found < 0) return true;
+      at = found + 1;
+      return false;
+    });
+    expect(unmatched).toEqual([]);
+    // KERN_DEBUG records never reach a console at the default console_loglevel.
+    const shown = new Set(serial);
+    const debug = log.records.filter((r) => r.level === 7);
+    expect(debug.length).toBeGreaterThan(0);
+    expect(debug.filter((r) => shown.has(renderConsoleLog([r]).split('\n')[0]!))).toEqual([]);
+  });
 });
 
 // The lab's logs are plain ASCII; makedumpfile's escaping of other bytes is checked on a copy of an ELF
