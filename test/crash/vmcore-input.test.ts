@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type CrashReport, ResolutionSession, type ResolvedReport, parseCrashReport, readVmcoreInput } from '../../crash/index.js';
 import { main } from '../../clients/cli/main.js';
-import { captureIo } from '../support/capture-io.js';
+import { captureIo, runCli } from '../support/capture-io.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const cache = path.join(os.homedir(), '.cache/crashnav');
@@ -71,6 +71,22 @@ describe('readVmcoreInput', () => {
     describe(guest.name, () => {
       const console_ = readFileSync(path.join(guest.dir, 'console.log'), 'utf8');
       const vmcores = ['qemu-zlib.vmcore', 'elf.vmcore'].map((f) => path.join(guest.dir, f)).filter((f) => existsSync(f));
+
+      it('crashnav vmcore bt -a: every CPU, the panicking one through panic(); without a vmlinux, one line and status 1', async () => {
+        const file = path.join(guest.dir, 'qemu-zlib.vmcore');
+        const cpus = (readFileSync(path.join(guest.dir, 'console.log'), 'utf8').match(/smpboot: Total of (\d+) processors/) ?? [])[1];
+        const found = await runCli(['vmcore', 'bt', '-a', '--offline', '--debug-root', guest.debugRoot, '--modules', guest.modules, file]);
+        expect(found.code).toBe(0);
+        const tasks = found.out.split('\n').filter((l) => l.startsWith('PID: '));
+        expect(cpus, 'the console says how many CPUs booted').toBeDefined();
+        expect(tasks).toHaveLength(Number(cpus));
+        expect(found.out).toMatch(/ panic at [0-9a-f]+\n/);
+        expect(found.out).toMatch(/\[exception RIP: null_pointer_init\+\d+\]/);
+        const missing = await runCli(['vmcore', 'bt', '--offline', '--debug-root', path.join(guest.dir, 'boot'), file]);
+        expect(missing.code).toBe(1);
+        expect(missing.err.trim().split('\n')).toHaveLength(1);
+        expect(missing.err).toContain('no vmlinux for the dumped kernel');
+      });
 
       it.each(vmcores.map((f) => [path.basename(f), f]))('%s: the panicking CPU resolves as the console oops does', async (_name, file) => {
         const session = new ResolutionSession({ debugRoots: [guest.debugRoot], moduleDirs: [guest.modules] });

@@ -2,11 +2,14 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeReadError } from '../../../crash/index.js';
-import { type CoreDump, type KernelLog, openCoreDump, openKernelMemory, readKernelLog, renderCallerId, renderConsoleLog, renderMakedumpfileDmesg } from '../../../vmcore/index.js';
+import { ResolutionSession, type ResolutionWarning, describeReadError } from '../../../crash/index.js';
+import { type CoreDump, type KernelLog, openCoreDump, readBacktraces, renderBacktraces, openKernelMemory, readKernelLog, renderCallerId, renderConsoleLog, renderMakedumpfileDmesg } from '../../../vmcore/index.js';
+import { startProgress } from '../../report/index.js';
 import { type CliCommand, type CliIo, UsageError, exitStatusHelp, writeLine } from '../command.js';
+import { debugFetch, debugFetchOptions } from '../debug-fetch.js';
 
 const usage = `usage: crashnav vmcore dmesg [--console | --json] VMCORE
+       crashnav vmcore bt [-a] [--vmlinux FILE] [--debug-root DIR] [--modules DIR] [--offline] VMCORE
 
 Reads a kernel memory dump (an ELF core from kdump's /proc/vmcore or 'qemu dump-guest-memory', a
 kdump-compressed file from makedumpfile -c/-l/-p/-z or qemu -z/-l/-s, makedumpfile's flattened -F
@@ -16,7 +19,14 @@ stream; pages excluded with -d are fine as long as the log's are kept) of an x86
             printed byte for byte as 'makedumpfile --dump-dmesg VMCORE FILE' writes FILE
             (makedumpfile 1.7.2: no caller ids, non-printable bytes as \\xNN)
 
-options:
+  bt        the panicking CPU's backtrace (every CPU's with -a) as crash's bt prints it: the
+            registers each CPU was stopped with, unwound through the kernel's ORC tables across
+            IRQ and exception frames; module frames named from their .ko under --modules. The
+            vmlinux is found by the dump's VMCOREINFO build-id and release under the debug roots
+            (default /usr/lib/debug), else fetched from DEBUGINFOD_URLS (not with --offline).
+            crashnav resolve VMCORE resolves these frames to source lines.
+
+dmesg options:
   --console   print the log as the kernel's console does instead: the timestamp on every line of
               a record and the caller id ('[    1.234567][  T123] text'), for crashnav resolve
   --json      one JSON object: the records (seq and ts_nsec as decimal strings, level, facility,
@@ -76,11 +86,59 @@ async function dmesg(argv: string[], io: CliIo): Promise<number> {
   return 0;
 }
 
-const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { dmesg };
+async function bt(argv: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      all: { type: 'boolean', short: 'a' },
+      vmlinux: { type: 'string' },
+      'debug-root': { type: 'string', multiple: true },
+      modules: { type: 'string', multiple: true },
+      ...debugFetchOptions,
+    },
+  });
+  if (positionals.length !== 1) throw new UsageError('name one VMCORE');
+  const file = positionals[0]!;
+  const resolvePath = (p: string) => path.resolve(io.cwd, p);
+  const vmlinux = values.vmlinux === undefined ? undefined : resolvePath(values.vmlinux);
+  const moduleDirs = (values.modules ?? []).map(resolvePath);
+  const dump = openDump(file, io);
+  const progress = startProgress(io.stderr, { enabled: io.stderrIsTty === true });
+  const session = new ResolutionSession({
+    ...(vmlinux ? { vmlinux } : {}),
+    ...(values['debug-root'] ? { debugRoots: values['debug-root'].map(resolvePath) } : {}),
+    moduleDirs,
+    ...debugFetch(values, io),
+  });
+  try {
+    const memory = openKernelMemory(dump);
+    const { osrelease: release, buildId } = memory.info;
+    progress.step(`finding the vmlinux of ${release ?? 'the dumped kernel'}`);
+    const warnings: ResolutionWarning[] = [];
+    const image = await session.kernelImage({ ...(release ? { release } : {}), ...(buildId ? { buildId } : {}) }, warnings);
+    for (const w of warnings) writeLine(io.stderr, `crashnav vmcore: ${file}: ${w.message}`);
+    if (!image) {
+      const what = [release && `release ${release}`, buildId && `build-id ${buildId}`].filter(Boolean).join(', ');
+      throw new Error(`${file}: no vmlinux for the dumped kernel (${what || 'no VMCOREINFO identity'}): give --vmlinux or --debug-root`);
+    }
+    progress.step(`unwinding the stacks of ${file}`);
+    const traces = await readBacktraces({ memory, vmlinux: image.file, moduleDirs });
+    progress.done();
+    io.stdout.write(renderBacktraces(traces, { all: values.all === true }));
+    return 0;
+  } finally {
+    progress.done();
+    dump.close();
+    await session.close();
+  }
+}
+
+const subcommands: Record<string, (argv: string[], io: CliIo) => Promise<number>> = { dmesg, bt };
 
 export const command: CliCommand = {
   name: 'vmcore',
-  summary: 'read a kernel memory dump without crash(8): its log as makedumpfile --dump-dmesg prints it',
+  summary: "read a kernel memory dump without crash(8): its log (as makedumpfile --dump-dmesg) and CPUs' backtraces",
   usage,
   async run(argv, io) {
     const [name, ...rest] = argv;
