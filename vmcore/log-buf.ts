@@ -21,6 +21,10 @@ export function readLogBuf(mem: KernelMemory): KernelLog {
   // struct printk_log { u64 ts_nsec; u16 len; u16 text_len; u16 dict_len; u8 facility; u8 flags:5, level:3; }
   const facilityAt = textLenAt + 4;
   const levelAt = textLenAt + 5;
+  const inHeader = (at: number, bytes: number) => at >= 0 && at + bytes <= headerSize;
+  if (!inHeader(tsAt, 8) || !inHeader(lenAt, 2) || !inHeader(textLenAt, 6) || (callerAt !== undefined && !inHeader(callerAt, 4))) {
+    throw new VmcoreError(dump.file, 'bad-header', `VMCOREINFO's ${struct} offsets lie outside its size (${headerSize})`);
+  }
 
   const bufAddress = mem.u64(layout.symbol('log_buf'));
   const bufLen = mem.u32(layout.symbol('log_buf_len'));

@@ -45,14 +45,6 @@ export function readPrintkRingbuffer(mem: KernelMemory): KernelLog {
 
   const descSize = layout.size('prb_desc');
   const infoSize = layout.size('printk_info');
-  const descMemory = readWithHoles(mem, mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.descs'))), Number(count) * descSize);
-  const infoMemory = readWithHoles(mem, mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.infos'))), Number(count) * infoSize);
-  const dataMemory = readWithHoles(mem, mem.u64(dataRing + BigInt(layout.offset('prb_data_ring.data'))), Number(size));
-  const descs = view(descMemory.bytes);
-  const infos = view(infoMemory.bytes);
-  const data = dataMemory.bytes;
-  const headId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.head_id')) + BigInt(counter));
-  let tailId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.tail_id')) + BigInt(counter));
 
   const stateAt = layout.offset('prb_desc.state_var') + counter;
   const lpos = layout.offset('prb_desc.text_blk_lpos');
@@ -66,6 +58,21 @@ export function readPrintkRingbuffer(mem: KernelMemory): KernelLog {
   // bitfields have no OFFSET() in VMCOREINFO, so facility and level are found from text_len.
   const facilityAt = textLenAt + 2;
   const levelAt = textLenAt + 3;
+  const fits = (at: number, bytes: number, size: number) => at >= 0 && at + bytes <= size;
+  const descFields = [stateAt, beginAt, nextAt].every((at) => fits(at, 8, descSize));
+  const infoFields = fits(seqAt, 8, infoSize) && fits(tsAt, 8, infoSize) && fits(textLenAt, 4, infoSize) && (callerAt === undefined || fits(callerAt, 4, infoSize));
+  if (!descFields || !infoFields) {
+    throw new VmcoreError(dump.file, 'bad-header', `VMCOREINFO's printk_info/prb_desc offsets lie outside their sizes (${infoSize}, ${descSize})`);
+  }
+
+  const descMemory = readWithHoles(mem, mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.descs'))), Number(count) * descSize);
+  const infoMemory = readWithHoles(mem, mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.infos'))), Number(count) * infoSize);
+  const dataMemory = readWithHoles(mem, mem.u64(dataRing + BigInt(layout.offset('prb_data_ring.data'))), Number(size));
+  const descs = view(descMemory.bytes);
+  const infos = view(infoMemory.bytes);
+  const data = dataMemory.bytes;
+  const headId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.head_id')) + BigInt(counter));
+  let tailId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.tail_id')) + BigInt(counter));
 
   const warnings: string[] = [];
   if (((headId - tailId) & idMask) >= count) {

@@ -199,6 +199,12 @@ describe('the lockless printk ring buffer (5.10+)', () => {
     expect(log.warnings).toContainEqual(expect.stringMatching(/^2 records left out: their memory is not in the dump \(first: record id 9: .*0xffff888004003000: physical page .* is not in the dump\)$/));
   });
 
+  it('refuses VMCOREINFO offsets outside the sizes it gives', () => {
+    const { kernel, vmcoreinfo } = ringLayout(records(), 14n, 8n, data);
+    const lying = vmcoreinfo.map((line) => (line.startsWith('SIZE(printk_info)=') ? 'SIZE(printk_info)=16' : line));
+    expect(() => readKernelLog(memoryOf(kernel, lying))).toThrow(/offsets lie outside their sizes/);
+  });
+
   it('names the missing VMCOREINFO entry', () => {
     const k = new SyntheticKernel(4);
     k.back(image, 4096);
