@@ -93,19 +93,23 @@ export async function readBacktraces(options: BacktraceOptions): Promise<KernelB
   };
   const stack: StackMemory = { read: (address, length) => attempt(() => memory.read(address, length)) };
   const panicCpu = readPanicCpu(memory, runtime('panic_cpu'));
-  const namer = await frameNamer({ symbols, slide, modules, moduleDirs: options.moduleDirs ?? [] });
+  const namer = await frameNamer({ symbols, slide, modules, moduleDirs: options.moduleDirs ?? [], problems });
   const taskOf = taskReader(options, runtime, symbols);
   const cpus: CpuBacktrace[] = [];
-  for (const cpu of readCpuRegisters(memory.dump.notes)) {
-    const cpuProblems: string[] = [];
-    const unwound = unwindX86Stack(cpu.regs, { memory: stack, orc: lookup, maxFrames: options.maxFrames });
-    const frames = unwound.frames.map((f) => ({ ...f, ...namer(f.kind === 'call' ? f.ip - 1n : f.ip, f.ip) }));
-    if (unwound.end.reason === 'no-registers') cpuProblems.push('its saved registers are all zero (an offline CPU): no backtrace');
-    else if (unwound.end.reason !== 'end-of-stack' && unwound.end.reason !== 'user-mode') {
-      const at = unwound.end.address === undefined ? '' : ` at 0x${unwound.end.address.toString(16)}`;
-      cpuProblems.push(`the unwind stopped early (${unwound.end.reason}${at})`);
+  try {
+    for (const cpu of readCpuRegisters(memory.dump.notes)) {
+      const cpuProblems: string[] = [];
+      const unwound = unwindX86Stack(cpu.regs, { memory: stack, orc: lookup, maxFrames: options.maxFrames });
+      const frames = unwound.frames.map((f) => ({ ...f, ...namer.name(f.kind === 'call' ? f.ip - 1n : f.ip, f.ip) }));
+      if (unwound.end.reason === 'no-registers') cpuProblems.push('its saved registers are all zero (an offline CPU): no backtrace');
+      else if (unwound.end.reason !== 'end-of-stack' && unwound.end.reason !== 'user-mode') {
+        const at = unwound.end.address === undefined ? '' : ` at 0x${unwound.end.address.toString(16)}`;
+        cpuProblems.push(`the unwind stopped early (${unwound.end.reason}${at})`);
+      }
+      cpus.push({ cpu: cpu.cpu, task: taskOf(cpu, cpuProblems), panicking: panicCpu === cpu.cpu, registers: cpu.regs, frames, end: unwound.end, problems: cpuProblems });
     }
-    cpus.push({ cpu: cpu.cpu, task: taskOf(cpu, cpuProblems), panicking: panicCpu === cpu.cpu, registers: cpu.regs, frames, end: unwound.end, problems: cpuProblems });
+  } finally {
+    namer.close();
   }
   if (cpus.length === 0) problems.push(`${memory.dump.file} has no NT_PRSTATUS notes: no CPU's registers to start from`);
   return { cpus, panicCpu, modules, problems };
@@ -205,6 +209,8 @@ interface NamerOptions {
   slide: bigint;
   modules: readonly LoadedModule[];
   moduleDirs: string[];
+  /** Where a `.ko` that cannot be opened is reported. */
+  problems: string[];
 }
 
 type FrameName = Pick<BacktraceFrame, 'symbol' | 'module'>;
@@ -213,16 +219,27 @@ type FrameName = Pick<BacktraceFrame, 'symbol' | 'module'>;
  * Names a frame: `lookup` is the byte whose symbol is wanted (a return address less one), `ip` the
  * address the offset is measured from. Module `.ko` files are opened once, on the first frame in them.
  */
-async function frameNamer(options: NamerOptions): Promise<(lookup: bigint, ip: bigint) => FrameName> {
+async function frameNamer(options: NamerOptions): Promise<{ name: (lookup: bigint, ip: bigint) => FrameName; close: () => void }> {
   const { symbols, slide, modules } = options;
   const finder = new ModuleFinder({ dirs: options.moduleDirs });
   const files = new Map<string, DebugFile | undefined>();
   // Open the .ko of every module up front: naming is synchronous and there are few modules.
   for (const m of modules) {
     const path = options.moduleDirs.length > 0 ? finder.find(m.name) : undefined;
-    files.set(m.name, path ? await openDebugFile(path).catch(() => undefined) : undefined);
+    files.set(
+      m.name,
+      path
+        ? await openDebugFile(path).catch((err: unknown) => {
+            options.problems.push(`module ${m.name}: ${err instanceof Error ? err.message : String(err)}: its frames are named from memory`);
+            return undefined;
+          })
+        : undefined,
+    );
   }
-  return (lookup, ip) => {
+  const close = () => {
+    for (const f of files.values()) f?.close();
+  };
+  const name = (lookup: bigint, ip: bigint): FrameName => {
     const owner = findModule(modules, lookup);
     if (!owner) {
       const s = symbols.findByAddress(lookup - slide);
@@ -240,9 +257,10 @@ async function frameNamer(options: NamerOptions): Promise<(lookup: bigint, ip: b
     }
     const own = module.symbolAt(lookup);
     if (own) return { symbol: { name: own.name, offset: ip - own.address }, module: module.name };
-    const name = region === 'init' ? `_MODULE_INIT_START_${module.name}` : `_MODULE_START_${module.name}`;
-    return { symbol: { name, offset: ip - base }, module: module.name };
+    const regionName = region === 'init' ? `_MODULE_INIT_START_${module.name}` : `_MODULE_START_${module.name}`;
+    return { symbol: { name: regionName, offset: ip - base }, module: module.name };
   };
+  return { name, close };
 }
 
 /**

@@ -1,8 +1,8 @@
 // Backtraces from vmcores: the rendering read back by crash/'s session parser, then the lab's vmcores
 // (6.1 and 6.12 guests panicked by the null_pointer module) checked against the console oops's Call
 // Trace, against `crash` 8.0.2's `bt -a` on the same dump (6.1), and across the dump formats.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCrashReport } from '../../crash/index.js';
@@ -233,6 +233,19 @@ describe.skipIf(runs.length === 0)('the lab vmcores (skipped: no finished run of
       const moduleFrames = (bt: KernelBacktraces) => bt.cpus.flatMap((c) => c.frames.filter((f) => f.module).map((f) => `${f.module} ${frameKey(f.symbol?.name, f.symbol?.offset)}`));
       expect(moduleFrames(withKo).length).toBeGreaterThan(0);
       expect(moduleFrames(without)).toEqual(moduleFrames(withKo));
+    });
+
+    it('with a corrupt .ko: a problem naming the module, its frames named from memory', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'bad-ko-'));
+      for (const m of (await backtracesOf(run, 'elf.vmcore', [])).modules) writeFileSync(join(dir, `${m.name}.ko`), 'not an ELF file');
+      const bt = await backtracesOf(run, 'elf.vmcore', [dir]);
+      const moduleFrames = bt.cpus.flatMap((c) => c.frames.filter((f) => f.module));
+      expect(moduleFrames.length).toBeGreaterThan(0);
+      for (const f of moduleFrames) {
+        expect(bt.problems.join('\n')).toContain(`module ${f.module}: ${join(dir, `${f.module}.ko`)}`);
+        expect(f.symbol?.name).toMatch(/^(?!_MODULE_)\w+$/);
+      }
+      expect(bt.problems.join('\n')).toMatch(/not an ELF file.*: its frames are named from memory/);
     });
 
     it('renders text that crash/ reads back into the same frames on every CPU', async () => {
