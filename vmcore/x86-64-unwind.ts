@@ -36,8 +36,8 @@ export interface UnwindFrame {
 }
 
 export interface SavedRegisters {
-  /** Address of the pt_regs on the stack. */
-  address: bigint;
+  /** Address of the pt_regs on the stack; undefined for the starting registers (from the dump's notes). */
+  address: bigint | undefined;
   regs: X86Registers;
   /** Only the hardware's iret frame (rip, cs, rflags, rsp, ss) is meaningful. */
   partial: boolean;
@@ -87,8 +87,12 @@ export function unwindX86Stack(start: X86Registers, options: UnwindOptions): Unw
   const done = (reason: UnwindEndReason, address?: bigint): Unwind => ({ frames, end: address === undefined ? { reason } : { reason, address } });
   // qemu writes a note for every vCPU, an offline one's registers all zero.
   if (start.rip === 0n && start.rsp === 0n) return done('no-registers');
+  // A CPU stopped in user mode (kdump's NMI to the other CPUs can catch one there): its registers only.
+  if ((start.cs & 3n) !== 0n) {
+    frames.push({ kind: 'exception', sp: start.rsp, ip: start.rip, reliable: true, saved: { address: undefined, regs: start, partial: false, userMode: true } });
+    return done('user-mode');
+  }
   frames.push({ kind: 'start', sp: start.rsp, ip: start.rip, reliable: true });
-  if ((start.cs & 3n) !== 0n) return done('user-mode');
   let s: State = { ip: start.rip, sp: start.rsp, bp: start.rbp, regs: start, fullRegs: true, signal: true, reliable: true };
   const seen = new Set<string>();
   for (;;) {

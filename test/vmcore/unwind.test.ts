@@ -163,6 +163,13 @@ describe('unwindX86Stack on synthetic stacks', () => {
     expect(unwindX86Stack(regs({}), { memory: stack(), orc: lookup })).toEqual({ frames: [], end: { reason: 'no-registers' } });
   });
 
+  it('gives a CPU stopped in user mode its registers only', () => {
+    const user = regs({ rip: 0x47fbe9n, rsp: 0x7ffc0000n, cs: 0x33n, ss: 0x2bn });
+    const u = unwindX86Stack(user, { memory: stack(), orc: lookup });
+    expect(u.frames).toEqual([{ kind: 'exception', sp: 0x7ffc0000n, ip: 0x47fbe9n, reliable: true, saved: { address: undefined, regs: user, partial: false, userMode: true } }]);
+    expect(u.end.reason).toBe('user-mode');
+  });
+
   it('names the unreadable slot', () => {
     const m = stack();
     m.words.delete(S + 16n);
