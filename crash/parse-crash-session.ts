@@ -25,7 +25,8 @@ const exceptionPc = /^\s+PC: ([0-9a-f]{8,16})\s+\[([^\]+]+)(?:\+(0x[0-9a-f]+|\d+
 const textScanStart = /^\s*START: (\S+) at ([0-9a-f]+)/;
 const textScanEntry = /^\s*\[([0-9a-f]+)\] (\S+) at ([0-9a-f]+)(?: \[([A-Za-z0-9_\-]+)\])?\s*$/;
 const transition = /^\s*--- <(.+?)> ---/;
-const sysField = /^\s{0,12}(KERNEL|DUMPFILE|CPUS|DATE|UPTIME|LOAD AVERAGE|TASKS|NODENAME|RELEASE|VERSION|MACHINE|MEMORY|PANIC|PID|COMMAND|TASK|CPU|STATE|DEBUG KERNEL|SYSTEM MAP|DEBUGINFO): (.*)$/;
+// BUILD-ID is crashnav's own (`crashnav vmcore`'s session of a dump: VMCOREINFO's build-id); crash prints none.
+const sysField = /^\s{0,12}(KERNEL|DUMPFILE|CPUS|DATE|UPTIME|LOAD AVERAGE|TASKS|NODENAME|RELEASE|VERSION|BUILD-ID|MACHINE|MEMORY|PANIC|PID|COMMAND|TASK|CPU|STATE|DEBUG KERNEL|SYSTEM MAP|DEBUGINFO): (.*)$/;
 // Fields only `sys` prints (console logs have `CPU:` and `PID:` lines too).
 const sysOnly = /^\s{0,12}(?:KERNEL|DUMPFILE|LOAD AVERAGE|NODENAME|UPTIME|PANIC): \S/;
 // `log` inside a session: the kernel's own statement of its KASLR slide (header-facts reads it).
@@ -356,6 +357,7 @@ export function parseCrashSession(lines: ConsoleLines, source: string, problems:
     r.headline ||= `PID ${r.pid ?? '?'} (${r.comm ?? '?'}) on CPU ${r.cpu ?? '?'}`;
     const panic = header.PANIC?.replace(/^"|"$/g, '');
     r.release ??= header.RELEASE;
+    if (header['BUILD-ID'] && /^[0-9a-f]{8,}$/i.test(header['BUILD-ID'])) r.buildId ??= header['BUILD-ID'].toLowerCase();
     r.title = panic && Number(header.PID) === r.pid ? panic : r.pid !== undefined ? `backtrace of ${r.comm ?? 'task'} (PID ${r.pid})` : r.headline;
     if (panic && Number(header.PID) === r.pid) r.kind = matchTitleRule(panic)?.rule.kind ?? 'panic';
     if (header.MACHINE) r.arch = /x86_64/.test(header.MACHINE) ? 'x86_64' : /aarch64|arm64/.test(header.MACHINE) ? 'arm64' : header.MACHINE.split(/\s/)[0];

@@ -720,6 +720,8 @@ function reportModules(report: CrashReport): string[] {
   const named = new Set<string>();
   for (const stack of report.stacks) for (const f of stack.frames) if (f.module) named.add(f.module);
   for (const m of report.modules ?? []) if (m.flags.includes('O') || m.flags.includes('+')) named.add(m.name);
+  // A session's `mod` table: crash's `[exception RIP: f+off]` names no module, and f may be in any loaded one.
+  for (const m of report.moduleLoads ?? []) named.add(m.name);
   return [...named];
 }
 

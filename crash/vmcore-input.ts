@@ -10,14 +10,13 @@ import {
   type KernelLog,
   type KernelMemory,
   VmcoreError,
-  findModule,
   openCoreDumpSource,
   openKernelMemory,
   readBacktraces,
   readKernelLog,
   renderVmcoreSession,
 } from '../vmcore/index.js';
-import type { CrashReport, ParseResult } from './model.js';
+import type { ParseResult } from './model.js';
 import { parseCrashReport } from './parse-crash-report.js';
 import type { ResolutionSession, ResolutionWarning } from './resolution-session.js';
 
@@ -73,28 +72,9 @@ export async function readVmcoreInput(file: string, session: ResolutionSession, 
     const backtraces = image ? await backtracesOf(memory, image.file, options.moduleDirs ?? []) : new Error('no vmlinux for the dumped kernel: give --vmlinux');
     const text = renderVmcoreSession({ dump, memory, log, backtraces, vmlinux: image?.path });
     const parsed = parseCrashReport(text, { source: file });
-    for (const report of parsed.reports) {
-      // The build-id the dumped kernel recorded is its identity for every report read from it.
-      if (buildId) report.buildId ??= buildId;
-      if (!(backtraces instanceof Error)) placeInModules(report, backtraces);
-    }
     return { text, parsed, vmlinux: image?.path, warnings };
   } finally {
     dump.close();
-  }
-}
-
-/**
- * crash's `[exception RIP: f+off]` has no room for a module: the module list read from memory (init text
- * included, which `mod`'s one base does not cover) says whose code an unlabelled address is.
- */
-function placeInModules(report: CrashReport, backtraces: KernelBacktraces): void {
-  for (const stack of report.stacks) {
-    for (const frame of stack.frames) {
-      if (frame.module !== undefined || frame.address === undefined) continue;
-      const found = findModule(backtraces.modules, frame.address);
-      if (found) frame.module = found.module.name;
-    }
   }
 }
 

@@ -34,4 +34,3 @@ export { readCpuRegisters, type CpuRegisters, type X86Registers } from './cpu-re
 
 export { renderVmcoreSession, type VmcoreSession } from './session-transcript.js';
 
-export { findModule, type LoadedModule } from './module-list.js';

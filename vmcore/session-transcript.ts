@@ -35,6 +35,7 @@ export function renderVmcoreSession(session: VmcoreSession): string {
     ['NODENAME', uts?.nodename],
     ['RELEASE', session.memory.info.osrelease ?? uts?.release],
     ['VERSION', uts?.version],
+    ['BUILD-ID', session.memory.info.buildId],
     ['MACHINE', machines[dump.machine] ?? `ELF machine ${dump.machine}`],
     ['PANIC', panic && `"${panic}"`],
     ['PID', panicking?.task && String(panicking.task.pid)],
