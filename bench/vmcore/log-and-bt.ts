@@ -101,7 +101,11 @@ function main(): void {
   if (!existsSync(path.join(runDir, '.done'))) throw new Error(`no finished vmcores in ${runDir}: run ${makeCommand}`);
   if (!existsSync(path.join(repoRoot, 'dist/clients/cli/main.js'))) throw new Error('build first: npx tsc -p .');
   if (!existsSync('/usr/bin/time')) throw new Error('GNU time is missing: apt-get install time');
-  const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as { abi: string; memoryMB: number; kaslr: boolean };
+  const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as {
+    abi: string; memoryMB: number; kaslr: boolean; makedumpfile: string; variants: Record<string, { format: string }>;
+  };
+  // Debian's makedumpfile lacks snappy and zstd; make-vmcores.sh --makedumpfile-src builds the same version with them.
+  const fullMakedumpfile = path.join(cacheRoot, `makedumpfile-${/version (\S+)/.exec(manifest.makedumpfile)?.[1]}`, 'makedumpfile');
   const runs = Number(values.runs);
   const hasVmcore = crashnavHasVmcore();
   const crashOk = kernel === '6.1' && spawnSync('crash', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -114,6 +118,11 @@ function main(): void {
   console.log(`median of ${runs} runs, peak RSS max; ratios are crashnav / the peer (wall, CPU, RSS)`);
   if (!hasVmcore) console.log('crashnav has no `vmcore` command in this build (crashnav vmcore --help fails): only the peers are measured');
   if (!crashOk) console.log(kernel === '6.1' ? 'crash is not installed: no bt -a peer' : `crash 8.0.2 cannot open a ${kernel} vmcore: no bt -a peer`);
+  if (hasVmcore) {
+    const startup = attempt([process.execPath, crashnav, '--version'], runs);
+    console.log(typeof startup === 'string' ? `crashnav --version ${startup}`
+      : `crashnav's start alone (crashnav --version): ${startup.wall.toFixed(2)} s wall, ${startup.cpu.toFixed(2)} s CPU, ${startup.rssMb.toFixed(0)} MB`);
+  }
   for (const variant of values.variants.split(',')) {
     const vmcore = path.join(runDir, `${variant}.vmcore`);
     if (!existsSync(vmcore)) {
@@ -123,14 +132,17 @@ function main(): void {
     console.log(`\n${variant}.vmcore, ${(statSync(vmcore).size / 2 ** 20).toFixed(0)} MB`);
     console.log(`${'task'.padEnd(6)} ${'tool'.padEnd(30)} wall s   CPU s  peak RSS MB  wall ratio CPU ratio RSS ratio`);
     const log = path.join(scratch, 'dmesg.txt');
-    // makedumpfile refuses to overwrite its output: each run writes a new file.
-    const mkd = attempt(['sh', '-c', 'rm -f "$2" && makedumpfile --message-level 0 --dump-dmesg "$1" "$2"', 'sh', vmcore, log], runs);
+    const tool = /snappy|zstd/.test(variant) && existsSync(fullMakedumpfile) ? fullMakedumpfile : 'makedumpfile';
+    // makedumpfile refuses to overwrite its output: each run writes a new file. It reads no flattened file.
+    const mkd = manifest.variants[variant]?.format === 'flattened' ? 'reads no flattened file (makedumpfile -R first)'
+      : attempt(['sh', '-c', 'rm -f "$3" && "$1" --message-level 0 --dump-dmesg "$2" "$3"', 'sh', tool, vmcore, log], runs);
     const mine = hasVmcore ? attempt([process.execPath, crashnav, 'vmcore', 'dmesg', vmcore], runs) : 'no vmcore command';
     console.log(row('log', 'crashnav vmcore dmesg', mine, typeof mkd === 'string' ? undefined : mkd));
     console.log(row('log', 'makedumpfile --dump-dmesg', mkd));
-    if (typeof mine !== 'string' && typeof mkd !== 'string') {
-      const oracle = readFileSync(log);
-      console.log(`       log ${mine.stdout.equals(oracle) ? 'byte for byte equal to' : 'DIFFERS from'} makedumpfile's (${mine.stdout.length} vs ${oracle.length} bytes)`);
+    if (typeof mine !== 'string') {
+      // Without makedumpfile's log of this file, the run's dmesg.txt: its log of the same memory.
+      const [oracle, whose] = typeof mkd !== 'string' ? [readFileSync(log), "makedumpfile's"] : [readFileSync(path.join(runDir, 'dmesg.txt')), "the run's dmesg.txt"];
+      console.log(`       log ${mine.stdout.equals(oracle) ? 'byte for byte equal to' : 'DIFFERS from'} ${whose} (${mine.stdout.length} vs ${oracle.length} bytes)`);
     }
     const crash = crashOk ? attempt(['crash', '-s', vmlinuxPath, vmcore, '-i', crashScript], runs) : 'no peer';
     const btArgv = hasVmcore ? crashnavBt(vmcore) : 'no vmcore command';

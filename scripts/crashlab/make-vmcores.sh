@@ -71,12 +71,11 @@ timed() { # LABEL COMMAND...
   start=$(date +%s.%N)
   "$@" || rc=$?
   end=$(date +%s.%N)
-  printf '%s\t%.2f\n' "$label" "$(echo "$end - $start" | bc)" >> "$timings"
+  awk -v label="$label" -v a="$start" -v b="$end" 'BEGIN { printf "%s\t%.2f\n", label, b - a }' >> "$timings"
   log "$run: $label $(tail -n1 "$timings" | cut -f2) s"
   return $rc
 }
 skip() { printf '%s\t%s\n' "$1" "$2" >> "$missing"; log "$run: no $1: $2"; }
-need bc bc
 
 # qemu's part: `stop` first, so every dump sees the same memory (a dump resumes only a running guest).
 qemu_formats=("elf:" "qemu-zlib:-z" "qemu-lzo:-l" "qemu-snappy:-s")
