@@ -84,7 +84,7 @@ qemu_formats=("elf:" "qemu-zlib:-z" "qemu-lzo:-l" "qemu-snappy:-s")
   for f in "${qemu_formats[@]}"; do echo "dump-guest-memory ${f#*:} $out/${f%%:*}.vmcore" | tr -s ' '; done
 } > "$out/dump-commands.txt"
 opts=(); [ $kaslr = no ] || opts+=(--kaslr)
-# TCG boots in ~20-60 s; the dumps of a large guest take longer than the boot.
+# TCG boots here in 10-15 s (to the panic); a large guest's dumps take longer, a loaded machine more.
 limit=$((300 + memory / 2))
 timed boot+qemu-dumps "$REPO/scripts/crashlab/boot.sh" "$name" "${opts[@]}" --memory "$memory" \
   --dump-commands "$out/dump-commands.txt" --timeout "$limit" --dir "$out/boot" >/dev/null
@@ -130,7 +130,8 @@ const eh = Buffer.alloc(64);
 fs.readSync(fd, eh, 0, 64, 0);
 if (eh.readUInt32BE(0) !== 0x7f454c46 || eh[4] !== 2 || eh[5] !== 1) throw new Error(`${process.argv[2]}: not a little-endian ELF64 file`);
 const phoff = Number(eh.readBigUInt64LE(32)), phentsize = eh.readUInt16LE(54), phnum = eh.readUInt16LE(56);
-if (phoff < 64) throw new Error(`${process.argv[2]}: program headers at ${phoff}`);
+// 0xffff: the count is in section header 0 (PN_XNUM), which this file then needs.
+if (phoff < 64 || phnum === 0xffff) throw new Error(`${process.argv[2]}: program headers at ${phoff}, ${phnum} of them`);
 const table = Buffer.alloc(phoff - 64 + phentsize * phnum); // the old headers' span, zero where no header lands
 fs.readSync(fd, table, 0, phentsize * phnum, phoff);
 eh.writeBigUInt64LE(64n, 32); // e_phoff
