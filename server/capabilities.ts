@@ -1,6 +1,6 @@
 // What the server tells the client it can do, adjusted to what the client says it supports.
 import { type ClientCapabilities, type ServerCapabilities, TextDocumentSyncKind } from 'vscode-languageserver';
-import { disassembleCommand, disasmScheme } from './protocol.js';
+import { disassembleCommand, disasmScheme, openVmcoreCommand, vmcoreScheme } from './protocol.js';
 
 export function serverCapabilities(client: ClientCapabilities): ServerCapabilities {
   const capabilities: ServerCapabilities = {
@@ -17,12 +17,12 @@ export function serverCapabilities(client: ClientCapabilities): ServerCapabiliti
     codeLensProvider: { resolveProvider: false },
     inlayHintProvider: true,
     foldingRangeProvider: true,
-    executeCommandProvider: { commands: [disassembleCommand] },
+    executeCommandProvider: { commands: [disassembleCommand, openVmcoreCommand] },
     workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
   };
-  // Clients without the 3.18 request get the same text from the `crashnav.disassemble` command instead.
+  // Clients without the 3.18 request get the same text from the `crashnav.disassemble` and `crashnav.openVmcore` commands.
   if (client.workspace?.textDocumentContent !== undefined) {
-    capabilities.workspace = { ...capabilities.workspace, textDocumentContent: { schemes: [disasmScheme] } };
+    capabilities.workspace = { ...capabilities.workspace, textDocumentContent: { schemes: [disasmScheme, vmcoreScheme] } };
   }
   return capabilities;
 }

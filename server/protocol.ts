@@ -41,6 +41,42 @@ export interface StatusResult {
   missing: string[];
 }
 
+/** URI scheme of a memory dump opened as a read-only report (`crashnav-vmcore:/var/crash/202612042200/vmcore`). */
+export const vmcoreScheme = 'crashnav-vmcore';
+
+/** Opens a vmcore (argument: its absolute path) as the `crash` session of its log and backtraces; returns an `OpenVmcoreResult`. */
+export const openVmcoreCommand = 'crashnav.openVmcore';
+
+/** `crashnav/openVmcore`: the same as the command, as a request. */
+export const openVmcoreRequest = 'crashnav/openVmcore';
+
+export interface OpenVmcoreParams {
+  /** The dump's absolute path on the server's machine. */
+  path: string;
+}
+
+export interface OpenVmcoreResult {
+  /** The `crashnav-vmcore:` URI of the document; `workspace/textDocumentContent` serves the same text. */
+  uri: string;
+  text: string;
+}
+
+/** The read-only document of the dump at an absolute path. */
+export function renderVmcoreUri(file: string): string {
+  return `${vmcoreScheme}:${file.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** The dump's absolute path, from its document's URI; undefined for anything else. */
+export function parseVmcoreUri(uri: string): string | undefined {
+  if (!uri.startsWith(`${vmcoreScheme}:/`)) return undefined;
+  const file = uri.slice(vmcoreScheme.length + 1).replace(/^\/+/, '/').replace(/[?#].*$/, '');
+  try {
+    return decodeURIComponent(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The settings section the server reads from `workspace/configuration`. */
 export const settingsSection = 'crashnav';
 

@@ -27,7 +27,9 @@ import { handleIncomingCalls, handleOutgoingCalls, handlePrepareCallHierarchy } 
 import { handleCodeLens } from './handlers/code-lens.js';
 import { handleDeclaration } from './handlers/declaration.js';
 import { handleDefinition } from './handlers/definition.js';
-import { handleDisassemble, handleExecuteCommand, handleTextDocumentContent } from './handlers/disassembly.js';
+import { handleDisassemble } from './handlers/disassembly.js';
+import { handleExecuteCommand, handleTextDocumentContent } from './handlers/virtual-documents.js';
+import { handleOpenVmcore } from './handlers/vmcore.js';
 import { handleDocumentHighlight } from './handlers/document-highlight.js';
 import { handleDocumentLink } from './handlers/document-link.js';
 import { handleDocumentSymbol } from './handlers/document-symbol.js';
@@ -37,7 +39,7 @@ import { handleInlayHint } from './handlers/inlay-hint.js';
 import { handleReferences } from './handlers/references.js';
 import { handleStatus } from './handlers/status.js';
 import { handleWorkspaceSymbol } from './handlers/workspace-symbol.js';
-import { disassembleRequest, statusRequest } from './protocol.js';
+import { disassembleRequest, openVmcoreRequest, statusRequest } from './protocol.js';
 import { CancelledError } from './queries/cancellation.js';
 import type { Snapshot } from './snapshot.js';
 
@@ -71,6 +73,7 @@ export const bindings: Binding[] = [
   bind(ExecuteCommandRequest.type, handleExecuteCommand),
   bind(TextDocumentContentRequest.type, handleTextDocumentContent),
   bind({ method: disassembleRequest }, handleDisassemble),
+  bind({ method: openVmcoreRequest }, handleOpenVmcore),
   bind({ method: statusRequest }, handleStatus),
 ];
 

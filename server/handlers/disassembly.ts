@@ -1,15 +1,8 @@
-// The disassembly view: `crashnav-disasm:` virtual documents served by `workspace/textDocumentContent`, the
-// `crashnav.disassemble` command (for clients without that request) and the `crashnav/disassemble` request.
-import {
-  type CancellationToken,
-  ErrorCodes,
-  type ExecuteCommandParams,
-  ResponseError,
-  type TextDocumentContentParams,
-  type TextDocumentContentResult,
-} from 'vscode-languageserver';
+// The disassembly view: the text of `crashnav-disasm:` virtual documents, and the `crashnav.disassemble`
+// command (for clients without `workspace/textDocumentContent`) and `crashnav/disassemble` request.
+import { type CancellationToken, ErrorCodes, ResponseError, type TextDocumentContentResult } from 'vscode-languageserver';
 import type { CrashReport } from '../../crash/index.js';
-import { type DisassembleResult, type DisassembleTarget, disassembleCommand, parseDisasmUri, renderDisasmUri } from '../protocol.js';
+import { type DisassembleResult, type DisassembleTarget, disassembleCommand, renderDisasmUri } from '../protocol.js';
 import { findFrameAt } from '../queries/report-position.js';
 import type { Snapshot } from '../snapshot.js';
 
@@ -53,18 +46,9 @@ export async function handleDisassemble(snapshot: Snapshot, params: unknown, _to
   return found ? disassemble(snapshot, found.target, found.report) : null;
 }
 
-export async function handleExecuteCommand(snapshot: Snapshot, params: ExecuteCommandParams, token: CancellationToken): Promise<DisassembleResult | null> {
-  if (params.command !== disassembleCommand) throw new ResponseError(ErrorCodes.InvalidParams, `unknown command '${params.command}'`);
-  return handleDisassemble(snapshot, params.arguments?.[0], token);
-}
 
-export async function handleTextDocumentContent(
-  snapshot: Snapshot,
-  params: TextDocumentContentParams,
-  _token: CancellationToken,
-): Promise<TextDocumentContentResult | null> {
-  const target = parseDisasmUri(params.uri);
-  if (!target) throw new ResponseError(ErrorCodes.InvalidParams, `not a crashnav-disasm: URI: ${params.uri}`);
+/** The text of a `crashnav-disasm:` document. */
+export async function disassemblyContent(snapshot: Snapshot, target: DisassembleTarget): Promise<TextDocumentContentResult> {
   const view = await snapshot.workspace.resolver.disassemble(target);
   return { text: view?.text ?? `; crashnav: no disassembly for ${target.symbol}${target.module ? ` [${target.module}]` : ''} (no binary with this symbol was found)\n` };
 }

@@ -3,8 +3,9 @@
 // debug root), places the kernel, looks frames up and maps DWARF's file names onto the source roots; this
 // file only turns its answers into the server's terms (absolute paths, SymbolDefs with signatures from the
 // index) and renders disassembly for the virtual document.
+import { statSync } from 'node:fs';
 import path from 'node:path';
-import { type CrashFrame, type CrashReport, ResolutionSession, type ResolvedFrame as PipelineFrame, baseFunctionName, isWrongBinaryWarning } from '../../crash/index.js';
+import { type CrashFrame, type CrashReport, ResolutionSession, type ResolvedFrame as PipelineFrame, baseFunctionName, describeReadError, isWrongBinaryWarning, readVmcoreInput } from '../../crash/index.js';
 import { type DebuginfodClient, debuginfodFromEnv, disassembleFromFile, listingOf, renderDisassembly } from '../../debuginfo/index.js';
 import type { Settings } from '../config.js';
 import type { DisassembleTarget } from '../protocol.js';
@@ -29,6 +30,8 @@ function debuginfodOption(): { debuginfod?: DebuginfodClient } {
 export class CrashFrameResolver implements FrameResolver {
   readonly vmlinux?: string;
   private readonly session: ResolutionSession;
+  /** Dumps read, by path, size and mtime: reading one unwinds every CPU's stack. */
+  private readonly vmcores = new Map<string, Promise<string>>();
 
   constructor(private readonly options: FrameResolverOptions) {
     const { settings, sources, indexes } = options;
@@ -118,6 +121,29 @@ export class CrashFrameResolver implements FrameResolver {
     const out: DisassemblyText = { text: lines.join('\n') };
     if (marked >= 0) out.markedLine = marked;
     return out;
+  }
+
+  async vmcoreText(file: string): Promise<string> {
+    let stat;
+    try {
+      stat = statSync(file);
+    } catch (err) {
+      throw new Error(describeReadError(file, (err as NodeJS.ErrnoException).code));
+    }
+    if (stat.isDirectory()) throw new Error(describeReadError(file, 'EISDIR'));
+    const { size, mtimeMs } = stat;
+    const key = `${file}\0${size}\0${mtimeMs}`;
+    let pending = this.vmcores.get(key);
+    if (!pending) {
+      pending = readVmcoreInput(file, this.session, { moduleDirs: this.options.settings.moduleDirs }).then((input) => {
+        if (!input) throw new Error(`${file}: not a memory dump (an ELF core, kdump-compressed or flattened file)`);
+        return input.warnings.map((w) => `WARNING: ${w.message}\n`).join('') + input.text;
+      });
+      // A failure is not kept: the user may fix the dump or the debug root and ask again.
+      pending.catch(() => this.vmcores.delete(key));
+      this.vmcores.set(key, pending);
+    }
+    return pending;
   }
 
   close(): void {

@@ -135,5 +135,7 @@ export interface FrameResolver {
   warmUp(): void;
   /** The function's instructions interleaved with source, the target instruction marked. */
   disassemble(target: DisassembleTarget, report?: CrashReport): Promise<DisassemblyText | undefined>;
+  /** A memory dump as the `crash` session of its log and backtraces (what is missing as WARNING lines); throws for a broken dump. */
+  vmcoreText(file: string): Promise<string>;
   close(): void;
 }
