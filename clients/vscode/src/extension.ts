@@ -1,6 +1,6 @@
 // The VS Code side of crashnav: starts `crashnav lsp --stdio` for crash reports, logs and the C files of kernel
-// trees, passes the `crashnav.*` settings through, and opens the server's disassembly views. Everything else is
-// plain LSP.
+// trees, passes the `crashnav.*` settings through, and opens the server's disassembly views and vmcore
+// documents. Everything else is plain LSP.
 import { accessSync, constants, statSync } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -8,9 +8,12 @@ import { LanguageClient, type LanguageClientOptions, type ServerOptions } from '
 import {
   type DisassembleResult,
   disassembleCommand,
+  type OpenVmcoreResult,
+  openVmcoreRequest,
   settingsSection,
   statusRequest,
   type StatusResult,
+  vmcoreScheme,
 } from '../../../server/protocol';
 import { settingKeys } from '../../../server/config';
 import { type CFileSelector, type CFilesMode, cFileSelectors } from './c-files';
@@ -105,6 +108,8 @@ function clientOptions(): LanguageClientOptions {
       { scheme: 'untitled', language: 'plaintext' },
       { scheme: 'file', language: 'log' },
       { scheme: 'untitled', language: 'log' },
+      // A vmcore's document (`crashnav.openVmcore`): the crash session the server read from the dump.
+      { scheme: vmcoreScheme },
     ],
     initializationOptions: initializationOptions(),
     synchronize: {
@@ -132,6 +137,23 @@ function clientOptions(): LanguageClientOptions {
       },
     },
   };
+}
+
+/** Asks for a dump (the one under the cursor in the explorer, or picked) and opens its read-only report. */
+async function openVmcore(resource?: vscode.Uri): Promise<void> {
+  if (!client) return;
+  const picked =
+    resource?.scheme === 'file'
+      ? resource
+      : (await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Open vmcore', title: 'crashnav: a kernel memory dump (kdump, makedumpfile, qemu)' }))?.[0];
+  if (!picked) return;
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `crashnav: reading ${path.basename(picked.fsPath)} (log, backtraces)` },
+    () => client!.sendRequest<OpenVmcoreResult>(openVmcoreRequest, { path: picked.fsPath }),
+  );
+  const document = await vscode.workspace.openTextDocument(vscode.Uri.parse(result.uri));
+  await vscode.languages.setTextDocumentLanguage(document, 'kernel-crash');
+  await vscode.window.showTextDocument(document, { preview: false });
 }
 
 async function showStatus(): Promise<void> {
@@ -162,6 +184,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   context.subscriptions.push(
     vscode.commands.registerCommand('crashnav.restartServer', startClient),
     vscode.commands.registerCommand('crashnav.showStatus', showStatus),
+    vscode.commands.registerCommand('crashnav.openVmcore', (resource?: vscode.Uri) =>
+      openVmcore(resource).catch((err: unknown) => void vscode.window.showErrorMessage(`crashnav: ${(err as Error).message}`)),
+    ),
     vscode.workspace.onDidChangeConfiguration((event) => {
       const affects = (key: string): boolean => event.affectsConfiguration(`${settingsSection}.${key}`);
       if (affects('server') || affects('sourceRoots')) void startClient();
