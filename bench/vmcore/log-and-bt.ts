@@ -104,8 +104,6 @@ function main(): void {
   const manifest = JSON.parse(readFileSync(path.join(runDir, 'manifest.json'), 'utf8')) as {
     abi: string; memoryMB: number; kaslr: boolean; makedumpfile: string; variants: Record<string, { format: string }>;
   };
-  // Debian's makedumpfile lacks snappy and zstd; make-vmcores.sh --makedumpfile-src builds the same version with them.
-  const fullMakedumpfile = path.join(cacheRoot, `makedumpfile-${/version (\S+)/.exec(manifest.makedumpfile)?.[1]}`, 'makedumpfile');
   const runs = Number(values.runs);
   const hasVmcore = crashnavHasVmcore();
   const crashOk = kernel === '6.1' && spawnSync('crash', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -132,10 +130,9 @@ function main(): void {
     console.log(`\n${variant}.vmcore, ${(statSync(vmcore).size / 2 ** 20).toFixed(0)} MB`);
     console.log(`${'task'.padEnd(6)} ${'tool'.padEnd(30)} wall s   CPU s  peak RSS MB  wall ratio CPU ratio RSS ratio`);
     const log = path.join(scratch, 'dmesg.txt');
-    const tool = /snappy|zstd/.test(variant) && existsSync(fullMakedumpfile) ? fullMakedumpfile : 'makedumpfile';
     // makedumpfile refuses to overwrite its output: each run writes a new file. It reads no flattened file.
     const mkd = manifest.variants[variant]?.format === 'flattened' ? 'reads no flattened file (makedumpfile -R first)'
-      : attempt(['sh', '-c', 'rm -f "$3" && "$1" --message-level 0 --dump-dmesg "$2" "$3"', 'sh', tool, vmcore, log], runs);
+      : attempt(['sh', '-c', 'rm -f "$3" && "$1" --message-level 0 --dump-dmesg "$2" "$3"', 'sh', 'makedumpfile', vmcore, log], runs);
     const mine = hasVmcore ? attempt([process.execPath, crashnav, 'vmcore', 'dmesg', vmcore], runs) : 'no vmcore command';
     console.log(row('log', 'crashnav vmcore dmesg', mine, typeof mkd === 'string' ? undefined : mkd));
     console.log(row('log', 'makedumpfile --dump-dmesg', mkd));

@@ -18,8 +18,8 @@
 #     mkd-flat.vmcore       makedumpfile -F -c -d 0 (flattened, written to stdout)
 #     mkd-d31.vmcore        makedumpfile -c -d 31 (zero, cache, user and free pages left out)
 #     mkd-elf-d31.vmcore    makedumpfile -E -d 31 (ELF whose segments leave the excluded pages out)
-#     mkd-snappy.vmcore, mkd-zstd.vmcore   makedumpfile -p -d 0 and -z -d 0: Debian's makedumpfile has neither
-#                           compression, so these need a makedumpfile built with them (--makedumpfile-src)
+#     mkd-snappy.vmcore, mkd-zstd.vmcore   makedumpfile -p -d 0 and -z -d 0, when Debian's makedumpfile has
+#                           the compression (bookworm's 1.7.2 has neither: the test suites write such pages)
 #     dmesg.txt             makedumpfile --dump-dmesg elf-kexec.vmcore: the log every variant must give;
 #                           dmesg-VARIANT.txt for the other variants makedumpfile reads (ELF ones only),
 #                           manifest.json says whether each equals dmesg.txt
@@ -28,21 +28,17 @@
 #     manifest.json         kernel, ABI, KASLR, memory, KERNELOFFSET, each variant made or why not, timings
 #     boot/                 boot.sh's run directory (qemu command, monitor transcript)
 #
-#   scripts/crashlab/make-vmcores.sh [--kernel 6.1|6.12] [--kaslr] [--memory MB] [--makedumpfile-src DIR] [--force] [NAME]
+#   scripts/crashlab/make-vmcores.sh [--kernel 6.1|6.12] [--kaslr] [--memory MB] [--force] [NAME]
 #     NAME: a crashing lab module (default null_pointer); a finished RUN (its .done stamp) is reused unless
 #     --force; prints the RUN directory. Installs what it needs (qemu, socat, makedumpfile, crash) on Debian.
-#     --makedumpfile-src DIR: makedumpfile's source (a checkout of github.com/makedumpfile/makedumpfile at the
-#     tag of Debian's version, 1.7.2), built once into ~/.cache/crashnav/makedumpfile-VERSION/ with lzo,
-#     snappy and zstd for the -p and -z variants; later runs reuse that build without the option.
 set -euo pipefail
-kaslr=no memory=256 force=no name=null_pointer mkd_src=
+kaslr=no memory=256 force=no name=null_pointer
 while [ $# -gt 0 ]; do
   case $1 in
     --kernel) export CRASHNAV_KERNEL=$2; shift ;;
     --kaslr) kaslr=yes ;;
     --memory) memory=$2; shift ;;
     --force) force=yes ;;
-    --makedumpfile-src) mkd_src=$(realpath "$2"); shift ;;
     -*) echo "make-vmcores: unknown option $1" >&2; exit 2 ;;
     *) name=$1 ;;
   esac
@@ -153,30 +149,15 @@ timed mkd-d31 mkd -c -d 31 "$kexec" "$out/mkd-d31.vmcore"
 timed mkd-elf-d31 mkd -E -d 31 "$kexec" "$out/mkd-elf-d31.vmcore"
 features=$(makedumpfile -v 2>&1)
 mkd_version=$(head -n1 <<<"$features" | awk '{print $3}')
-# A makedumpfile of the same version with every compression, for what Debian's lacks.
-full=$CACHE/makedumpfile-$mkd_version
-if [ -n "$mkd_src" ] && [ ! -f "$full/.done" ]; then
-  need - libsnappy-dev - libzstd-dev - liblzo2-dev - libdw-dev - libelf-dev - libbz2-dev - zlib1g-dev make make gcc gcc
-  grep -q "^VERSION=$mkd_version\$" "$mkd_src/Makefile" ||
-    die "$mkd_src is not makedumpfile $mkd_version (its Makefile's VERSION=), the version of Debian's"
-  rm -rf "$full"; mkdir -p "$full"
-  build=$(mktemp -d "${TMPDIR:-/tmp}/crashlab-makedumpfile.XXXXXX")
-  cp -r "$mkd_src"/. "$build"
-  timed build-makedumpfile make -s -C "$build" -j2 LINKTYPE=dynamic USELZO=on USESNAPPY=on USEZSTD=on >&2
-  cp "$build/makedumpfile" "$full/makedumpfile"; rm -rf "$build"
-  touch "$full/.done"
-fi
 for f in snappy:-p zstd:-z; do
   algo=${f%%:*} flag=${f#*:}
-  if grep -Eq "^$algo[[:space:]]+enabled" <<<"$features"; then tool=makedumpfile
-  elif [ -f "$full/.done" ]; then tool=$full/makedumpfile
-  else
-    skip "mkd-$algo" "Debian's makedumpfile $mkd_version was built without $algo (makedumpfile -v), so no $flag: give --makedumpfile-src"
+  if ! grep -Eq "^$algo[[:space:]]+enabled" <<<"$features"; then
+    skip "mkd-$algo" "Debian's makedumpfile $mkd_version was built without $algo (makedumpfile -v), so no $flag"
     continue
   fi
+  tool=makedumpfile
   timed "mkd-$algo" bash -c '"$1" --message-level 6 "$2" -d 0 "$3" "$4" >>"$5" 2>&1' _ \
     "$tool" "$flag" "$kexec" "$out/mkd-$algo.vmcore" "$out/makedumpfile.log"
-  # Debian's makedumpfile cannot read these pages back: their log comes from the same build.
   "$tool" --message-level 6 --dump-dmesg "$out/mkd-$algo.vmcore" "$out/dmesg-mkd-$algo.txt" >>"$out/makedumpfile.log" 2>&1 ||
     rm -f "$out/dmesg-mkd-$algo.txt"
 done
