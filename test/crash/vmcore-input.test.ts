@@ -67,6 +67,14 @@ describe('readVmcoreInput', () => {
     expect(t.err()).toMatch(/^crashnav resolve: vmcore: .*(truncat|header)/);
   });
 
+  const other = path.join(cache, 'pkg-6.12/dbg/usr/lib/debug/boot/vmlinux-6.12.118+deb12-cloud-amd64');
+  const dump61 = guests.find((g) => g.name === 'crashlab/null_pointer');
+  it.skipIf(!dump61 || !existsSync(other))('another kernel\'s vmlinux is a wrong binary: WRONG BINARY on stderr, exit status 3', async () => {
+    const run = await runCli(['resolve', '--offline', '--vmlinux', other, path.join(dump61!.dir, 'mkd-d31.vmcore')]);
+    expect(run.code).toBe(3);
+    expect(run.err).toMatch(/WRONG BINARY.*build-id 4409ab2b8a5a626c1ee41412e8e6189fb23ae77c|WRONG BINARY.*6\.1\.0-53-cloud-amd64 but/);
+  });
+
   for (const guest of guests) {
     describe(guest.name, () => {
       const console_ = readFileSync(path.join(guest.dir, 'console.log'), 'utf8');
