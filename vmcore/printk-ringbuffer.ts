@@ -71,8 +71,9 @@ export function readPrintkRingbuffer(mem: KernelMemory): KernelLog {
   const descs = view(descMemory.bytes);
   const infos = view(infoMemory.bytes);
   const data = dataMemory.bytes;
-  const headId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.head_id')) + BigInt(counter));
-  let tailId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.tail_id')) + BigInt(counter));
+  // Ids never use the state bits; masking them keeps a corrupt head reachable from the tail.
+  const headId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.head_id')) + BigInt(counter)) & idMask;
+  let tailId = mem.u64(descRing + BigInt(layout.offset('prb_desc_ring.tail_id')) + BigInt(counter)) & idMask;
 
   const warnings: string[] = [];
   if (((headId - tailId) & idMask) >= count) {

@@ -27,6 +27,23 @@ function memoryOf(kernel: SyntheticKernel, vmcoreinfo: string[]): KernelMemory {
   return openX86_64KernelMemory(kernel.dump(pagingVmcoreinfo(kernel, { physBase: 0n, extra: vmcoreinfo })));
 }
 
+/** Reads the log 300 times with VMCOREINFO values replaced at random: records or a VmcoreError, fast. */
+function surviveLies(kernel: SyntheticKernel, vmcoreinfo: string[]): void {
+  let seed = 5;
+  const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+  const values = ['-8', '0', '1', '7', '9', '4096', '2147483648', '1099511627776', 'x'];
+  for (let round = 0; round < 300; round++) {
+    const lies = vmcoreinfo.map((line) => (random() < 0.1 ? line.replace(/=.*/, `=${values[Math.floor(random() * values.length)]}`) : line));
+    const started = performance.now();
+    try {
+      readKernelLog(memoryOf(kernel, lies));
+    } catch (err) {
+      expect((err as Error).name, String(err)).toBe('VmcoreError');
+    }
+    expect(performance.now() - started, lies.join(' ')).toBeLessThan(500);
+  }
+}
+
 // Offsets deliberately unlike 6.1's (atomic counters not at 0, padding in the descriptor) so a reader
 // that assumed a layout instead of reading VMCOREINFO would fail.
 const prbLayout = {
@@ -199,6 +216,11 @@ describe('the lockless printk ring buffer (5.10+)', () => {
     expect(log.warnings).toContainEqual(expect.stringMatching(/^2 records left out: their memory is not in the dump \(first: record id 9: .*0xffff888004003000: physical page .* is not in the dump\)$/));
   });
 
+  it('survives seeded lies in VMCOREINFO: records or a VmcoreError, in bounded time', () => {
+    const { kernel, vmcoreinfo } = ringLayout(records(), 14n, 8n, data);
+    surviveLies(kernel, vmcoreinfo);
+  });
+
   it('refuses VMCOREINFO offsets outside the sizes it gives', () => {
     const { kernel, vmcoreinfo } = ringLayout(records(), 14n, 8n, data);
     const lying = vmcoreinfo.map((line) => (line.startsWith('SIZE(printk_info)=') ? 'SIZE(printk_info)=16' : line));
@@ -220,13 +242,18 @@ describe('the structured log_buf (3.5-5.9)', () => {
     buf.u64(at, ts).u16(at + 8, len).u16(at + 10, text.length).u8(at + 15, level << 5).u32(at + 16, 7).text(at + header, text);
 
   function logBufKernel(first: number, next: number, buf: Fields) {
+    const { kernel, vmcoreinfo } = logBufLayout(first, next, buf);
+    return memoryOf(kernel, vmcoreinfo);
+  }
+
+  function logBufLayout(first: number, next: number, buf: Fields) {
     const k = new SyntheticKernel(4);
     k.back(image, 4096);
     k.back(heap, 4096);
     k.writeVirtual(image, new Fields(8).u64(0, heap).bytes);
     k.writeVirtual(image + 8n, new Fields(12).u32(0, buf.bytes.length).u32(4, first).u32(8, next).bytes);
     k.writeVirtual(heap, buf.bytes);
-    return memoryOf(k, [
+    return { kernel: k, vmcoreinfo: [
       `SYMBOL(log_buf)=${image.toString(16)}`,
       `SYMBOL(log_buf_len)=${(image + 8n).toString(16)}`,
       `SYMBOL(log_first_idx)=${(image + 12n).toString(16)}`,
@@ -236,7 +263,7 @@ describe('the structured log_buf (3.5-5.9)', () => {
       'OFFSET(printk_log.len)=8',
       'OFFSET(printk_log.text_len)=10',
       'OFFSET(printk_log.caller_id)=16',
-    ]);
+    ] };
   }
 
   it('follows the records from log_first_idx through the end marker back to the start', () => {
@@ -250,6 +277,14 @@ describe('the structured log_buf (3.5-5.9)', () => {
       '[    0.000010] oldest record\n[    0.020000] new\n[    3.000000] last\\x7f\n',
     );
     expect(log.records.map((r) => [r.level, r.callerId, r.seq])).toEqual([[3, 7, undefined], [6, 7, undefined], [0, 7, undefined]]);
+  });
+
+  it('survives seeded lies in VMCOREINFO: records or a VmcoreError, in bounded time', () => {
+    const buf = new Fields(256);
+    record(buf, 192, 40, 'oldest record', 10_000n, 3);
+    record(buf, 0, 32, 'new', 20_000_000n, 6);
+    const { kernel, vmcoreinfo } = logBufLayout(192, 32, buf);
+    surviveLies(kernel, vmcoreinfo);
   });
 
   it('stops at a record chain that never reaches log_next_idx, keeping what it read', () => {

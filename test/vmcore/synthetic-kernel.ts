@@ -92,7 +92,7 @@ export class SyntheticKernel {
   /** The physical address of `vaddr` through this kernel's own 4 KB mappings. */
   leafOf(vaddr: bigint): bigint {
     let table = this.root;
-    for (let level = this.levels; level >= 1; level--) {
+    for (let level: number = this.levels; level >= 1; level--) {
       const entry = this.readU64(this.slot(table, vaddr, level));
       const target = entry & ((1n << 52n) - 1n) & ~0xfffn & ~this.smeMask;
       if (level === 1) return target + (vaddr & 0xfffn);
