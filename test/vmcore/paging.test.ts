@@ -107,6 +107,30 @@ describe('x86-64 page-table walks over a synthetic dump', () => {
     }
   });
 
+  it('survives seeded corruption of the tables: an address, undefined or a VmcoreError', () => {
+    let seed = 3;
+    const random = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    for (let round = 0; round < 200; round++) {
+      const k = new SyntheticKernel(round % 2 === 0 ? 4 : 5);
+      const base = round % 2 === 0 ? vmalloc : directMap;
+      k.back(base, 3 * 4096);
+      k.map(base + 0x200000n, 0x40000000n, '2m');
+      const tables = [...k.pages.keys()].slice(0, 8);
+      for (let flips = 1 + Math.floor(random() * 6); flips > 0; flips--) {
+        const page = k.pages.get(tables[Math.floor(random() * tables.length)]!)!;
+        page[Math.floor(random() * 4096)] = Math.floor(random() * 256);
+      }
+      const mem = open(k);
+      for (const address of [base, base + 0x1008n, base + 0x2ff0n, base + 0x212345n]) {
+        try {
+          mem.read(address, 32);
+        } catch (err) {
+          expect((err as Error).name, String(err)).toBe('VmcoreError');
+        }
+      }
+    }
+  });
+
   it('refuses a dump without VMCOREINFO or another machine with a typed error', () => {
     const k = new SyntheticKernel(4);
     expect(codeOf(() => openX86_64KernelMemory(k.dump(undefined))).code).toBe('no-vmcoreinfo');
