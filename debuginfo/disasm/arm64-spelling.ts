@@ -72,7 +72,7 @@ export function respellArm64(mnemonic: string, opStr: string, nameAddress: Addre
     m = widen;
     ops = ops.slice(0, -', #0'.length);
   }
-  ops = respellImmediates(m, ops);
+  ops = respellImmediates(m, hyphenateRegisterList(ops));
   if (m === 'mov' && comment === undefined) comment = movComment(ops);
   const result: Spelled = { mnemonic: m, operands: ops };
   if (comment !== undefined) result.comment = comment;
@@ -93,6 +93,19 @@ function respellImmediates(mnemonic: string, ops: string): string {
     }
     if (value < 0n) return `#0x${BigInt.asUintN(registerBits, value).toString(16)}`;
     return `#0x${value.toString(16)}`;
+  });
+}
+
+/**
+ * objdump writes a list of three or four vector registers numbered upward without wrapping past v31
+ * as a range: `{v8.4s-v11.4s}`, where capstone lists each (`{v8.4s, v9.4s, v10.4s, v11.4s}`).
+ */
+function hyphenateRegisterList(ops: string): string {
+  return ops.replace(/\{(v\d+\.\w+(?:, v\d+\.\w+){2,3})\}/, (whole, list: string) => {
+    const regs = list.split(', ');
+    const numbers = regs.map((r) => Number(/^v(\d+)/.exec(r)![1]));
+    const upward = numbers.every((n, i) => i === 0 || n === numbers[i - 1]! + 1);
+    return upward ? `{${regs[0]}-${regs.at(-1)}}` : whole;
   });
 }
 

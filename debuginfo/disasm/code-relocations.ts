@@ -103,3 +103,33 @@ function annotate(insn: DisasmInstruction, rel: CodeRelocation, end: bigint, con
   }
   return out;
 }
+
+const arm64TargetTail = /(^|, )([0-9a-f]+)( <[^>]*>)?$/;
+
+/**
+ * What plain `objdump -d` (no `-r`) prints for the PC-relative operand of an AArch64 instruction that
+ * a relocation patches (`bl`, `b`, `adrp`, `adr`, literal `ldr` of a `.ko`): binutils' AArch64
+ * disassembler then takes the PC as 0, since the field holds only the addend, and objdump adds the
+ * relocation symbol's value. The operand is named by that symbol when it is undefined (`bl 0 <memset>`),
+ * else by the symbol `nameValue` finds at that value (`bl 2c6d4 <xfs_allocbt_maxlevels_ondisk>`).
+ */
+export function objdumpUnrelocatedTargets(
+  instructions: DisasmInstruction[],
+  relocations: CodeRelocation[],
+  nameValue: (value: bigint) => string | undefined,
+): DisasmInstruction[] {
+  if (relocations.length === 0) return instructions;
+  const byOffset = new Map(relocations.map((r) => [r.offset, r]));
+  return instructions.map((insn) => {
+    if (insn.target === undefined) return insn;
+    let rel: CodeRelocation | undefined;
+    for (let k = 0n; k < BigInt(insn.bytes.length) && rel === undefined; k++) rel = byOffset.get(insn.address + k);
+    const tail = rel && arm64TargetTail.exec(insn.operands);
+    if (!rel || !tail || tail[2] !== hex(insn.target)) return insn;
+    const pcBase = insn.mnemonic === 'adrp' ? insn.address & ~0xfffn : insn.address;
+    const value = BigInt.asUintN(64, insn.target - pcBase + (rel.symbolValue ?? 0n));
+    const name = rel.symbolValue === undefined ? symbolPlusAddend(rel.symbol, value) : nameValue(value);
+    const operand = renderTarget(value, () => name);
+    return { ...insn, operands: `${insn.operands.slice(0, tail.index)}${tail[1]}${operand}`, target: value };
+  });
+}

@@ -2,10 +2,11 @@
 // chains and, for a `.ko`, its code relocations. A `.ko`'s sections all start at 0: the listing shows
 // section-relative addresses as objdump does, while lookups use the file's synthetic section bases.
 import type { DebugFile } from '../debug-file.js';
-import { EM_AARCH64, EM_X86_64, STT_FUNC, STT_SECTION } from '../elf/elf-constants.js';
+import { EM_AARCH64, EM_X86_64, SHN_UNDEF, STT_FUNC, STT_SECTION } from '../elf/elf-constants.js';
 import type { ElfSection } from '../elf/elf-file.js';
 import { findRelocationSections, readRelocations } from '../elf/relocations.js';
 import type { DebugWarning } from '../warnings.js';
+import { objdumpUnrelocatedTargets } from './code-relocations.js';
 import { disassemble } from './disassemble.js';
 import type { AddressNamer, CodeRelocation, DisasmArch, DisasmInstruction, DisasmSyntax } from './instruction.js';
 import type { DisassemblyListing, SourceLocation } from './render-disassembly.js';
@@ -166,6 +167,7 @@ function codeRelocations(file: DebugFile, section: ElfSection, delta: bigint, st
       const name = sym === undefined ? `#${rel.symbolIndex}` : sym.type === STT_SECTION ? sym.sectionName : sym.name;
       const entry: CodeRelocation = { offset, type: rel.type, symbol: name, addend: rel.addend ?? 0n };
       if (sym !== undefined && sym.sectionIndex === section.index) entry.symbolAddress = sym.value;
+      if (sym !== undefined && sym.sectionIndex !== SHN_UNDEF) entry.symbolValue = sym.value;
       out.push(entry);
     }
   }
@@ -188,16 +190,21 @@ export async function disassembleFromFile(
   const bytes = file.readCode(range.start, Number(range.stop - range.start));
   const namer = namerFor(file);
   const nameAddress: AddressNamer = (address) => namer.name(address + delta);
-  const relocations =
-    sectionRelative && options.applyRelocations !== false ? codeRelocations(file, range.section, delta, range.start, range.stop) : [];
-  const instructions = await disassemble({
+  const relocated = sectionRelative && options.applyRelocations !== false;
+  // Unrelocated, an AArch64 `.ko` still has its relocations read: objdump -d names what they point at.
+  const unrelocatedArm64 = sectionRelative && !relocated && arch === 'arm64';
+  const relocations = relocated || unrelocatedArm64 ? codeRelocations(file, range.section, delta, range.start, range.stop) : [];
+  const decoded = await disassemble({
     arch,
     bytes,
     address: range.start - delta,
     nameAddress,
-    relocations,
+    relocations: relocated ? relocations : [],
     ...(options.syntax ? { syntax: options.syntax } : {}),
   });
+  const instructions = unrelocatedArm64
+    ? objdumpUnrelocatedTargets(decoded, relocations, (value) => namer.nameInRelocatable(value, range.section.index, BigInt(range.section.size)))
+    : decoded;
   // Of several symbols at one address objdump heads the listing with the one it names targets by.
   const labels = new Map<bigint, string>();
   for (const [address, name] of namer.labelsIn(range.start, range.stop)) labels.set(address - delta, name);

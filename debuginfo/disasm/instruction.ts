@@ -37,6 +37,8 @@ export interface CodeRelocation {
   addend: bigint;
   /** The symbol's address in the same address space as the code, when it is defined there. */
   symbolAddress?: bigint;
+  /** The symbol's value (section-relative in a `.ko`) when it is defined in any section; absent for an undefined one. */
+  symbolValue?: bigint;
 }
 
 export function hex(value: bigint): string {
