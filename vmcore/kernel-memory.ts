@@ -13,7 +13,10 @@ export interface KernelMemory {
    * `not-mapped` when the page tables do not map it, `page-absent` when the dump does not hold the page.
    */
   read(address: bigint, length: number): Uint8Array;
-  /** The physical address `address` maps to, or undefined when it is not mapped. */
+  /**
+   * The physical address `address` maps to, or undefined when it is not mapped. Throws VmcoreError when the
+   * walk itself cannot finish: `page-absent` for a page-table page the dump lacks, `page-table-loop`.
+   */
   translate(address: bigint): bigint | undefined;
   u64(address: bigint): bigint;
   u32(address: bigint): number;
