@@ -295,11 +295,17 @@ export class ResolutionSession {
     return id?.toLowerCase();
   }
 
-  /** The report's own build-id, else that of the release's installed kernel image. */
-  private async buildIdOrInstalled(report: CrashReport | undefined): Promise<string | undefined> {
-    const id = this.buildIdOf(report);
-    if (id || !report?.release) return id;
-    return (await this.installed.kernelBuildId(report.release))?.buildId;
+  /**
+   * The report's build-id and local vmlinux; when it has no build-id and nothing local is found by its
+   * release, the build-id of the release's installed kernel image and what that finds (read only then:
+   * it costs a payload decompressed up to its notes, seconds for a zstd kernel).
+   */
+  private async identify(report: CrashReport | undefined): Promise<{ buildId: string | undefined; local: { path: string; from: VmlinuxSource } | undefined }> {
+    const reported = this.buildIdOf(report);
+    const local = this.localVmlinux(report, reported);
+    if (local || reported || !report?.release) return { buildId: reported, local };
+    const installed = (await this.installed.kernelBuildId(report.release))?.buildId;
+    return { buildId: installed, local: installed ? this.localVmlinux(report, installed) : undefined };
   }
 
   /** Module build-ids of the report's frames, and for a module whose frames print none, its installed file's. */
@@ -421,8 +427,7 @@ export class ResolutionSession {
   }
 
   private async kernelFor(report: CrashReport | undefined): Promise<Kernel> {
-    const buildId = await this.buildIdOrInstalled(report);
-    const local = this.localVmlinux(report, buildId);
+    const { buildId, local } = await this.identify(report);
     const remote = !local && buildId && this.options.debuginfod ? buildId : undefined;
     const modules = report ? await this.moduleIdentities(report) : new Map<string, string>();
     const version = report?.header['VERSION'];

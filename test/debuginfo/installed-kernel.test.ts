@@ -129,6 +129,18 @@ describe.skipIf(!haveGcc)('installed kernels and modules as build-ids', () => {
     expect((await resolve(oops(), { debugRoots: [root], installedRoot: emptyDir() })).vmlinux).toBeUndefined();
   });
 
+  it("a vmlinux found by release is used without reading the installed image (seconds for a zstd kernel)", async () => {
+    const other = buildStandInVmlinux(path.join(dir, 'other', 'vmlinux'), release);
+    expect(readFileBuildId(other)).not.toBe(vmlinuxId);
+    const root = emptyDir();
+    mkdirSync(path.join(root, 'boot'));
+    copyFileSync(other, path.join(root, 'boot', `vmlinux-${release}`));
+    const r = await resolve(oops(), { debugRoots: [root], installedRoot: installed });
+    expect(r.vmlinuxFrom).toBe('release');
+    // The installed image is another build, but it was not read: no build-id says the release's file is wrong.
+    expect(r.warnings.filter((w) => w.code === 'build-id-mismatch')).toEqual([]);
+  });
+
   it('the installed ids fetch the vmlinux and the module DWARF from debuginfod', async () => {
     const r = await resolve(oops('mod_fault+0x4/0x10 [standin]'), { debugRoots: [emptyDir()], installedRoot: installed, debuginfod: client() });
     expect(r.vmlinuxFrom).toBe('debuginfod');
