@@ -28,6 +28,11 @@
 #     manifest.json         kernel, ABI, KASLR, memory, KERNELOFFSET, each variant made or why not, timings
 #     boot/                 boot.sh's run directory (qemu command, monitor transcript)
 #
+#   CRASHNAV_ARCH=arm64 (the lab's arm64 kernel under qemu-system-aarch64) makes elf, qemu-zlib and
+#   qemu-zlib-R only: this host's makedumpfile and crash are x86-64 builds that read x86-64 dumps alone, so
+#   their variants and oracles are skipped (missing.tsv says why) and the log's oracle is console.log: every
+#   kernel line the guest printed there from boot to the panic must be in the dump's log.
+#
 #   scripts/crashlab/make-vmcores.sh [--kernel 6.1|6.12] [--kaslr] [--memory MB] [--force] [NAME]
 #     NAME: a crashing lab module (default null_pointer); a finished RUN (its .done stamp) is reused unless
 #     --force; prints the RUN directory. Installs what it needs (qemu, socat, makedumpfile, crash) on Debian.
@@ -45,8 +50,8 @@ while [ $# -gt 0 ]; do
   shift
 done
 source "$(dirname "$0")/env.sh"
-# makedumpfile and crash read the dumps of their own architecture only.
-[ "$ARCH" = amd64 ] || die "make-vmcores.sh makes amd64 vmcores (CRASHNAV_ARCH=$ARCH)"
+# Debian's makedumpfile and crash read the dumps of the host's architecture only (each is built for one).
+host_tools=no; [ "$ARCH" = amd64 ] && host_tools=yes
 [[ $memory =~ ^[0-9]+$ ]] && [ "$memory" -ge 128 ] || die "--memory $memory: a number of MB, at least 128"
 
 run=$name; [ $kaslr = no ] || run=$run-kaslr; [ "$memory" = 256 ] || run=$run-${memory}m
@@ -56,8 +61,9 @@ if [ -f "$out/.done" ] && [ $force = no ]; then
   echo "$out"; exit 0
 fi
 
+# makedumpfile -R only reorders a flattened file's blocks, whatever the dump's architecture.
 need "$QEMU" "$QEMU_PKG" socat socat makedumpfile makedumpfile
-[ "$KERNEL" != 6.1 ] || need crash crash
+[ "$KERNEL" != 6.1 ] || [ $host_tools = no ] || need crash crash
 rm -rf "$out"; mkdir -p "$out"
 timings=$out/timings.tsv; : > "$timings"
 missing=$out/missing.tsv; : > "$missing"
@@ -112,6 +118,9 @@ kerneloffset=$(grep -a -m1 -o 'KERNELOFFSET=[0-9a-f]*' "$elf" | cut -d= -f2) ||
   die "$run: $elf has no VMCOREINFO (KERNELOFFSET=): was qemu_fw_cfg loaded in the guest?"
 osrelease=$(grep -a -m1 -o 'OSRELEASE=[^[:space:]]*' "$elf" | cut -d= -f2)
 [ "$osrelease" = "$ABI" ] || die "$run: the dump's OSRELEASE=$osrelease is not $ABI"
+features=$(makedumpfile -v 2>&1)
+mkd_version=$(head -n1 <<<"$features" | awk '{print $3}')
+if [ $host_tools = yes ]; then # up to the crash utility's part: makedumpfile's variants and oracle
 
 # makedumpfile 1.7.2 reads the program headers as if they followed the ELF header ("get_elf_info: Can't get
 # the number of PT_LOAD"), but qemu 7.2 writes two section headers there first (e_phoff 192, e_shnum 2).
@@ -138,17 +147,17 @@ fs.writeSync(fd, table, 0, table.length, 64);
 fs.closeSync(fd);
 JS
 kexec=$out/elf-kexec.vmcore
+fi
 
 # makedumpfile's part. It finds what -d 31 needs (mem_section, page flags) in VMCOREINFO alone. Message
 # level 6: its messages and errors, no progress bars.
 mkd() { echo "makedumpfile $*" >>"$out/makedumpfile.log"; makedumpfile --message-level 6 "$@" >>"$out/makedumpfile.log" 2>&1; }
+if [ $host_tools = yes ]; then # (else: each skipped with its reason)
 timed mkd-zlib mkd -c -d 0 "$kexec" "$out/mkd-zlib.vmcore"
 timed mkd-lzo mkd -l -d 0 "$kexec" "$out/mkd-lzo.vmcore"
 timed mkd-flat bash -c 'makedumpfile --message-level 6 -F -c -d 0 "$1" > "$2" 2>>"$3"' _ "$kexec" "$out/mkd-flat.vmcore" "$out/makedumpfile.log"
 timed mkd-d31 mkd -c -d 31 "$kexec" "$out/mkd-d31.vmcore"
 timed mkd-elf-d31 mkd -E -d 31 "$kexec" "$out/mkd-elf-d31.vmcore"
-features=$(makedumpfile -v 2>&1)
-mkd_version=$(head -n1 <<<"$features" | awk '{print $3}')
 for f in snappy:-p zstd:-z; do
   algo=${f%%:*} flag=${f#*:}
   if ! grep -Eq "^$algo[[:space:]]+enabled" <<<"$features"; then
@@ -170,8 +179,16 @@ for vmcore in "$out"/*.vmcore; do
   [ "$variant" != elf-kexec ] && [ ! -f "$out/dmesg-$variant.txt" ] || continue
   mkd --dump-dmesg "$vmcore" "$out/dmesg-$variant.txt" || rm -f "$out/dmesg-$variant.txt"
 done
+else
+  host=$(uname -m)
+  for variant in elf-kexec mkd-zlib mkd-lzo mkd-flat mkd-d31 mkd-elf-d31 mkd-snappy mkd-zstd dump-dmesg; do
+    skip "$variant" "makedumpfile $mkd_version here is built for $host: it reads $host dumps only, not $ARCH"
+  done
+fi
 
-if [ "$KERNEL" = 6.1 ]; then
+if [ $host_tools = no ]; then
+  skip crash-bt-a "crash $(crash --version 2>/dev/null | awk '/^crash/ {print $2; exit}') here is built for $(uname -m): it reads $(uname -m) dumps only, not $ARCH"
+elif [ "$KERNEL" = 6.1 ]; then
   timed crash-bt-a "$REPO/scripts/crashlab/crash-session.sh" "$elf" "$out/crash-bt-a.txt" "bt -a" >/dev/null
   timed crash-log "$REPO/scripts/crashlab/crash-session.sh" "$elf" "$out/crash-log.txt" log >/dev/null
 else
@@ -179,8 +196,8 @@ else
 fi
 
 export MV_OUT=$out MV_KERNEL=$KERNEL MV_ABI=$ABI MV_VERSION=$VERSION MV_KASLR=$kaslr MV_MEMORY=$memory
-export MV_NAME=$name MV_OFFSET=$kerneloffset MV_QEMU="$("$QEMU" --version | head -n1)"
-export MV_MKD_VERSION=$mkd_version MV_MKD="$(head -n1 <<<"$features")" MV_CRASH="$(crash --version 2>/dev/null | awk '/^crash/ {print $1, $2; exit}' || true)"
+export MV_ARCH=$ARCH MV_NAME=$name MV_OFFSET=$kerneloffset MV_QEMU="$("$QEMU" --version | head -n1)"
+export MV_MKD_VERSION=$mkd_version MV_MKD="$(head -n1 <<<"$features")" MV_CRASH="$([ $host_tools = no ] || crash --version 2>/dev/null | awk '/^crash/ {print $1, $2; exit}' || true)"
 node - <<'JS'
 const fs = require('node:fs');
 const path = require('node:path');
@@ -197,7 +214,8 @@ const made = {
   'mkd-zstd': `makedumpfile ${e.MV_MKD_VERSION} built with zstd: -z -d 0 elf-kexec.vmcore FILE`,
 };
 const tsv = (f) => fs.readFileSync(path.join(out, f), 'utf8').split('\n').filter(Boolean).map((l) => l.split('\t'));
-const oracle = fs.readFileSync(path.join(out, 'dmesg.txt'));
+// Without makedumpfile (an arm64 guest) the oracle is the serial console, which tests compare line by line.
+const oracle = fs.existsSync(path.join(out, 'dmesg.txt')) ? fs.readFileSync(path.join(out, 'dmesg.txt')) : undefined;
 const variants = {};
 for (const [name, how] of Object.entries(made)) {
   const file = path.join(out, `${name}.vmcore`);
@@ -212,15 +230,17 @@ for (const [name, how] of Object.entries(made)) {
     : magic.subarray(0, 12).toString('latin1') === 'makedumpfile' ? 'flattened' : 'unknown';
   variants[name] = {
     file: `${name}.vmcore`, format, bytes: fs.statSync(file).size, madeBy: how,
-    ...(name === 'elf-kexec' ? {} : { dmesgEqualsOracle: fs.existsSync(dmesg) ? fs.readFileSync(dmesg).equals(oracle) : null }),
+    ...(name === 'elf-kexec' ? {} : { dmesgEqualsOracle: oracle !== undefined && fs.existsSync(dmesg) ? fs.readFileSync(dmesg).equals(oracle) : null }),
   };
 }
 const manifest = {
-  kernel: e.MV_KERNEL, abi: e.MV_ABI, package: `linux-image-${e.MV_ABI}-unsigned ${e.MV_VERSION}`,
+  kernel: e.MV_KERNEL, arch: e.MV_ARCH, abi: e.MV_ABI, package: `linux-image-${e.MV_ABI}-unsigned ${e.MV_VERSION}`,
   module: e.MV_NAME, kaslr: e.MV_KASLR === 'yes', memoryMB: Number(e.MV_MEMORY),
   kernelOffset: `0x${e.MV_OFFSET}`, qemu: e.MV_QEMU, makedumpfile: e.MV_MKD, crash: e.MV_CRASH || null,
-  dmesgOracle: 'makedumpfile --dump-dmesg elf-kexec.vmcore dmesg.txt',
-  dmesgEqualsOracleNull: 'makedumpfile 1.7.2 cannot read the variant: the qemu ELF layout, a flattened file, or qemu-zlib-R under KASLR (below)',
+  dmesgOracle: oracle !== undefined ? 'makedumpfile --dump-dmesg elf-kexec.vmcore dmesg.txt'
+    : 'console.log: each line of it in the kernel console form ([seconds.micros] text) is a line of the dump\'s log, in order',
+  dmesgEqualsOracleNull: oracle !== undefined ? 'makedumpfile 1.7.2 cannot read the variant: the qemu ELF layout, a flattened file, or qemu-zlib-R under KASLR (below)'
+    : `makedumpfile reads ${e.MV_ARCH} dumps on an ${e.MV_ARCH} host only: no dmesg.txt`,
   oddities: [
     "qemu 7.2's ELF puts 2 section headers (e_shoff 64) before the program headers (e_phoff 192): read e_phoff",
     "qemu 7.2's -z file is flattened (signature makedumpfile), not a plain kdump-compressed file",
