@@ -12,6 +12,10 @@ export { X86PageTables, type X86PagingOptions, type X86Mapping } from './x86-64-
 
 export { openX86_64KernelMemory, type X86KernelMemoryOptions } from './kernel-memory-x86-64.js';
 
+export { Arm64PageTables, type Arm64PagingOptions, type Arm64Mapping } from './arm64-paging.js';
+
+export { openArm64KernelMemory, type Arm64KernelMemoryOptions } from './kernel-memory-arm64.js';
+
 /** Opens any dump format (ELF, kdump-compressed, flattened) by its magic, read lazily. */
 export { openCoreDump, openCoreDumpSource, isCoreDumpFile } from './open-core-dump.js';
 

@@ -39,6 +39,11 @@ const PAGE_DESC_SIZE = 24;
 const RANK_STRIDE = 64;
 /** utsname.machine: the header carries no ELF e_machine. */
 const MACHINES: Record<string, number> = { x86_64: 62, aarch64: 183, ppc64: 21, ppc64le: 21, s390x: 22, riscv64: 243, loongarch64: 258 };
+/**
+ * qemu 7.2 writes utsname.machine "Unknown" for a target that does not name itself (aarch64): the size of
+ * an NT_PRSTATUS note's elf_prstatus then tells the machine (x86-64: 27 registers, arm64: 34).
+ */
+const MACHINE_BY_PRSTATUS_SIZE: Record<number, number> = { 336: 62, 392: 183 };
 /** A note area or VMCOREINFO larger than this is a lie (real ones are a few KB per CPU). */
 const MAX_NOTES = 64 << 20;
 
@@ -58,7 +63,6 @@ export function openKdumpCompressed(file: string, source: ByteSource, format: Du
   const h = new DataView(header.buffer, header.byteOffset, header.byteLength);
   const version = h.getUint32(8, true);
   const machineName = ascii(header.subarray(12 + 4 * 65, 12 + 5 * 65));
-  const machine = MACHINES[machineName] ?? fail('unsupported', `machine "${machineName}": only 64-bit dumps are read`);
   const blockSize = h.getUint32(428, true);
   const subHeaderBlocks = h.getUint32(432, true);
   const bitmapBlocks = h.getUint32(436, true);
@@ -85,6 +89,9 @@ export function openKdumpCompressed(file: string, source: ByteSource, format: Du
   const infoBytes = version >= 3 ? region(32, 40, 'VMCOREINFO') : undefined;
   const notes = noteBytes === undefined ? [] : parseCoreNotes(noteBytes);
   const vmcoreinfo = infoBytes === undefined ? vmcoreinfoOfNotes(notes) : vmcoreinfoText(infoBytes);
+  const prstatus = notes.find((n) => n.name === 'CORE' && n.type === 1);
+  const machine = MACHINES[machineName] ?? (machineName === 'Unknown' && prstatus ? MACHINE_BY_PRSTATUS_SIZE[prstatus.desc.length] : undefined) ??
+    fail('unsupported', `machine "${machineName}": only 64-bit dumps are read`);
 
   const bitmapOffset = (1 + subHeaderBlocks) * blockSize;
   const bitmapLength = bitmapBlocks * blockSize;
