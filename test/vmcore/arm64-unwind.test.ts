@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Arm64Registers, readArm64CpuRegisters, stripPointerAuth } from '../../vmcore/arm64-registers.js';
 import { unwindArm64Stack } from '../../vmcore/arm64-unwind.js';
+import { renderArm64Saved } from '../../vmcore/render-arm64-regs.js';
+import { parseCrashReport } from '../../crash/index.js';
 
 const TASK = 0xffff800009cf0000n; // a 16 KB task stack
 const IRQ = 0xffff800008008000n; // another CPU's-worth of IRQ stack
@@ -163,5 +165,36 @@ describe('arm64 registers', () => {
     expect(stripPointerAuth(0x00aa800008b6b804n, PAC)).toBe(0xffff800008b6b804n);
     expect(stripPointerAuth(0x0012000000400000n, 0x00ff000000000000n)).toBe(0x400000n);
     expect(stripPointerAuth(0x002a800008b6b804n, 0n)).toBe(0x002a800008b6b804n);
+  });
+});
+
+describe("arm64 exception registers in crash's bt form", () => {
+  const kernel = regs({ x29: TASK + 0x3d00n, x30: 0xffff800008014e08n, sp: TASK + 0x3cf0n, pc: 0xffff800000bdc034n });
+  const user = regs({ x29: 0x7ffff000n, x30: 0x400100n, sp: 0x7fffe000n, pc: 0x4039a8n, pstate: 0x80001000n });
+  const block = renderArm64Saved({ name: 'null_pointer_init', offset: 52n }, { address: TASK + 0x3ad0n, regs: kernel, partial: false, userMode: false });
+
+  it('prints PC with its symbol, LR, SP and PSTATE, then x29..x0 three to a line', () => {
+    expect(block.slice(0, 4)).toEqual([
+      '     PC: ffff800000bdc034  [null_pointer_init+52]',
+      '     LR: ffff800008014e08',
+      `     SP: ${(TASK + 0x3cf0n).toString(16)}  PSTATE: 000003c5`,
+      `    X29: ${(TASK + 0x3d00n).toString(16)}  X28: ${(28n * 0x1111n).toString(16).padStart(16, '0')}  X27: ${(27n * 0x1111n).toString(16).padStart(16, '0')}`,
+    ]);
+    expect(block.at(-1)).toMatch(/^ {5}X2: 0{12}2222 {3}X1: 0{12}1111 {3}X0: 0{16}$/);
+    expect(renderArm64Saved(undefined, { address: undefined, regs: user, partial: false, userMode: true })[0]).toBe('     PC: 00000000004039a8   LR: 0000000000400100   SP: 000000007fffe000');
+  });
+
+  it("is read by crash/'s session parser as the faulting frame, at its exact address", () => {
+    const text = [
+      'crash> bt',
+      'PID: 97       TASK: ffff0000035b8000  CPU: 0    COMMAND: "insmod"',
+      ' #0 [ffff800009cf3630] el1h_64_sync at ffff800008011280',
+      ...block,
+      ' #1 [ffff800009cf3790] do_one_initcall at ffff800008014e08',
+      '',
+    ].join('\n');
+    const report = parseCrashReport(text, { source: 'bt.txt' }).reports.find((r) => r.stacks.length > 0)!;
+    const fault = report.stacks.flatMap((st) => st.frames).find((f) => f.isFault);
+    expect(fault).toMatchObject({ symbol: 'null_pointer_init', offset: 52, address: 0xffff800000bdc034n });
   });
 });
