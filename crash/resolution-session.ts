@@ -617,7 +617,7 @@ export class ResolutionSession {
     }
     if (frame.address === undefined || frame.address < kernelSpace) return { symbolization: undefined, warnings };
     // A runtime address (crash's `func at ADDR`, a bare `[<addr>]`): in a module whose base is known, else in vmlinux.
-    const moduleName = frame.module !== undefined ? normalizeModuleName(frame.module) : moduleAt(placement, frame.address);
+    const moduleName = frame.module !== undefined ? normalizeModuleName(frame.module) : inVmlinuxText(kernel, frame.address - placement.slide) ? undefined : moduleAt(placement, frame.address);
     if (moduleName !== undefined) {
       const base = placement.moduleBases.get(moduleName);
       const module = await kernel.symbolizer.module(moduleName);
@@ -696,6 +696,17 @@ async function missingModule(kernel: Kernel, name: string): Promise<ResolutionWa
 }
 
 /** The module whose known core region holds a runtime address. */
+/** Whether a link-time address is in the vmlinux's text or init text: arm64 loads modules just below the image, within moduleAt's reach. */
+function inVmlinuxText(kernel: Kernel, address: bigint): boolean {
+  const symbols = kernel.symbolizer.vmlinux.file?.symbols;
+  const at = (name: string) => symbols?.findByName(name)[0]?.address;
+  return (['_stext', '_sinittext'] as const).some((start, i) => {
+    const from = at(start);
+    const to = at(i === 0 ? '_etext' : '_einittext');
+    return from !== undefined && to !== undefined && address >= from && address < to;
+  });
+}
+
 function moduleAt(placement: KernelPlacement, address: bigint): string | undefined {
   let best: { name: string; base: bigint } | undefined;
   for (const [name, base] of placement.moduleBases) if (base <= address && (!best || base > best.base)) best = { name, base };
