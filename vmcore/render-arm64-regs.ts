@@ -23,3 +23,8 @@ export function renderArm64Saved(symbol: { name: string; offset: bigint } | unde
   if (saved.userMode) out.push(`    PSTATE: ${r.pstate.toString(16).padStart(8, '0')}`);
   return out;
 }
+
+/** Whether a frame's saved registers are arm64's (x0..x30) rather than x86-64's. */
+export function isArm64Saved(saved: { regs: object }): saved is Arm64SavedRegisters {
+  return 'x' in saved.regs;
+}
