@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type ParseResult, ResolutionSession, describeReadError, parseCrashReport, readCrashInput, readVmcoreInput } from '../../crash/index.js';
 import { type DebugFile, openDebugFile } from '../../debuginfo/index.js';
 import { type Progress, startProgress } from '../report/index.js';
+import { isCoreDumpFile } from '../../vmcore/index.js';
 
 export interface CliIo {
   stdin: Readable;
@@ -108,7 +109,7 @@ export async function parseCrashInput(file: string, io: CliIo, options: CrashInp
   let large = false;
   let size = 0;
   try {
-    if (file !== '-' && statSync(path.resolve(io.cwd, file), { throwIfNoEntry: false })?.isFile()) {
+    if (file !== '-' && isCoreDumpFile(path.resolve(io.cwd, file))) {
       const vmcore = await readVmcoreDump(file, io, options, enabled ? show : undefined);
       if (vmcore) return vmcore;
     }
