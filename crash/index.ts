@@ -9,7 +9,7 @@ export { titleRules, sanitizeTitle } from './title-rules.js';
 export { explainReport, renderFrameRef, type Fact } from './explain-report.js';
 export { reportSignature } from './signature.js';
 export { groupReports, type Grouping, type ReportCluster } from './group-reports.js';
-export { readCrashInput, describeReadError, CrashInputError, type ReadCrashInputOptions } from './read-crash-input.js';
+export { readCrashInput, describeReadError, statNamedFile, CrashInputError, type ReadCrashInputOptions } from './read-crash-input.js';
 export { readVmcoreInput, type VmcoreInput, type VmcoreInputOptions } from './vmcore-input.js';
 export { decodePageFaultCode, type DecodedValue } from './decode/page-fault-code.js';
 export { decodeOopsCode, decodeCs, describeFaultAddress } from './decode/oops-code.js';

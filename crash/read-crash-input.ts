@@ -2,6 +2,7 @@
 // The one place where a file that cannot be read becomes one line naming it (`logs: is a directory`):
 // Node's own messages leave the path out of EISDIR and spell errno names to the user.
 import { constants } from 'node:buffer';
+import { type Stats, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -41,6 +42,18 @@ const reasons: Record<string, string> = {
 /** `FILE: is a directory`: the line for a file that could not be read, from the errno name of the failure. */
 export function describeReadError(file: string, code: string | undefined): string {
   return `${file}: ${(code && reasons[code]) ?? `cannot be read${code ? ` (${code})` : ''}`}`;
+}
+
+/** The stat of a file the user named (a binary, a dump), or the CrashInputError line naming it: missing, a directory, unreadable. */
+export function statNamedFile(file: string, cwd = '.'): Stats {
+  let stat: Stats;
+  try {
+    stat = statSync(path.resolve(cwd, file));
+  } catch (err) {
+    throw new CrashInputError(file, (err as NodeJS.ErrnoException).code ?? 'EIO');
+  }
+  if (stat.isDirectory()) throw new CrashInputError(file, 'EISDIR');
+  return stat;
 }
 
 const chunkBytes = 4 << 20;

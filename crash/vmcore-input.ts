@@ -3,13 +3,12 @@
 // with the vmlinux the resolution uses, found by the dump's own release and build-id, so the backtraces
 // and the lines come from the same file.
 import path from 'node:path';
-import { type DebugFile, ElfFormatError, fileByteSource } from '../debuginfo/index.js';
+import { ElfFormatError, fileByteSource } from '../debuginfo/index.js';
 import {
   type CoreDump,
-  type KernelBacktraces,
   type KernelLog,
-  type KernelMemory,
   VmcoreError,
+  attemptRead,
   openCoreDumpSource,
   openKernelMemory,
   readBacktraces,
@@ -61,7 +60,7 @@ export async function readVmcoreInput(file: string, session: ResolutionSession, 
     const memory = openKernelMemory(dump);
     const { osrelease: release, buildId } = memory.info;
     options.onStep?.(`reading the kernel log of ${file}`);
-    const log = attempt<KernelLog>(() => readKernelLog(memory));
+    const log = attemptRead<KernelLog>(() => readKernelLog(memory));
     const warnings: ResolutionWarning[] = [];
     const image = await session.kernelImage({ ...(release ? { release } : {}), ...(buildId ? { buildId } : {}) }, warnings);
     if (!image) {
@@ -69,29 +68,16 @@ export async function readVmcoreInput(file: string, session: ResolutionSession, 
       warnings.push({ code: 'vmlinux-not-found', message: `no vmlinux for the dumped kernel (${what || 'no VMCOREINFO identity'}): its backtraces are not unwound (give --vmlinux or --debug-root)` });
     }
     options.onStep?.(`unwinding the CPUs' stacks of ${file}`);
-    const backtraces = image ? await backtracesOf(memory, image.file, options.moduleDirs ?? []) : new Error('no vmlinux for the dumped kernel: give --vmlinux');
+    const backtraces = image
+      ? await readBacktraces({ memory, vmlinux: image.file, moduleDirs: options.moduleDirs ?? [] }).catch((err: unknown) => {
+          if (err instanceof VmcoreError) return err;
+          throw err;
+        })
+      : new Error('no vmlinux for the dumped kernel: give --vmlinux');
     const text = renderVmcoreSession({ dump, memory, log, backtraces, vmlinux: image?.path });
     const parsed = parseCrashReport(text, { source: file });
     return { text, parsed, vmlinux: image?.path, warnings };
   } finally {
     dump.close();
-  }
-}
-
-async function backtracesOf(memory: KernelMemory, vmlinux: DebugFile, moduleDirs: string[]): Promise<KernelBacktraces | Error> {
-  try {
-    return await readBacktraces({ memory, vmlinux, moduleDirs });
-  } catch (err) {
-    if (err instanceof VmcoreError) return err;
-    throw err;
-  }
-}
-
-function attempt<T>(read: () => T): T | Error {
-  try {
-    return read();
-  } catch (err) {
-    if (err instanceof VmcoreError) return err;
-    throw err;
   }
 }

@@ -8,7 +8,7 @@
 // CPU's record; the other CPUs still get theirs.
 import { type DebugFile, type ElfSymbol, ModuleFinder, elfConstants, type SymbolTable, moduleLayout, openDebugFile, readStructLayout, sectionAtRegionOffset } from '../debuginfo/index.js';
 import { type CpuRegisters, type X86Registers, readCpuRegisters } from './cpu-registers.js';
-import { VmcoreError } from './errors.js';
+import { VmcoreError, attemptRead } from './errors.js';
 import type { KernelMemory } from './kernel-memory.js';
 import { type LoadedModule, findModule, moduleOffsets, readModuleList } from './module-list.js';
 import { type OrcTable, readVmlinuxOrc } from './orc.js';
@@ -116,12 +116,8 @@ export async function readBacktraces(options: BacktraceOptions): Promise<KernelB
 }
 
 function attempt<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch (err) {
-    if (err instanceof VmcoreError) return undefined;
-    throw err;
-  }
+  const value = attemptRead(read);
+  return value instanceof VmcoreError ? undefined : value;
 }
 
 /** The vmlinux's text and init text at run time (the ORC table answers only there). */

@@ -25,3 +25,13 @@ export class VmcoreError extends Error {
     super(`${file}: ${address === undefined ? '' : `0x${address.toString(16)}: `}${detail}`);
   }
 }
+
+/** What `read` returns, or the VmcoreError it threw: a part of a dump that cannot be read; anything else is a bug and propagates. */
+export function attemptRead<T>(read: () => T): T | VmcoreError {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof VmcoreError) return err;
+    throw err;
+  }
+}

@@ -2,7 +2,7 @@
 
 export { type CoreDump, type DumpFormat, type ElfNote } from './core-dump.js';
 
-export { VmcoreError, type VmcoreErrorCode } from './errors.js';
+export { VmcoreError, attemptRead, type VmcoreErrorCode } from './errors.js';
 
 export { parseVmcoreinfo, type Vmcoreinfo } from './vmcoreinfo.js';
 

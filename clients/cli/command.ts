@@ -1,9 +1,8 @@
 // The contract between the `crashnav` dispatcher and its subcommands: one file per subcommand in
 // `commands/`, each exporting `command`, found by name at run time so subcommands never share a list.
-import { statSync } from 'node:fs';
 import type { Readable, Writable } from 'node:stream';
 import path from 'node:path';
-import { type ParseResult, ResolutionSession, describeReadError, parseCrashReport, readCrashInput, readVmcoreInput } from '../../crash/index.js';
+import { type ParseResult, ResolutionSession, parseCrashReport, readCrashInput, readVmcoreInput, statNamedFile } from '../../crash/index.js';
 import { type DebugFile, openDebugFile } from '../../debuginfo/index.js';
 import { type Progress, startProgress } from '../report/index.js';
 import { isCoreDumpFile } from '../../vmcore/index.js';
@@ -134,12 +133,6 @@ function megabytes(bytes: number): string {
 
 /** A binary the user named (`-e FILE`), or one line naming it when it cannot be read (missing, a directory). */
 export async function openBinary(file: string): Promise<DebugFile> {
-  let stat;
-  try {
-    stat = statSync(file);
-  } catch (err) {
-    throw new Error(describeReadError(file, (err as NodeJS.ErrnoException).code));
-  }
-  if (stat.isDirectory()) throw new Error(describeReadError(file, 'EISDIR'));
+  statNamedFile(file);
   return openDebugFile(file);
 }

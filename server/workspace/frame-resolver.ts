@@ -3,9 +3,8 @@
 // debug root), places the kernel, looks frames up and maps DWARF's file names onto the source roots; this
 // file only turns its answers into the server's terms (absolute paths, SymbolDefs with signatures from the
 // index) and renders disassembly for the virtual document.
-import { statSync } from 'node:fs';
 import path from 'node:path';
-import { type CrashFrame, type CrashReport, ResolutionSession, type ResolvedFrame as PipelineFrame, baseFunctionName, describeReadError, isWrongBinaryWarning, readVmcoreInput } from '../../crash/index.js';
+import { type CrashFrame, type CrashReport, ResolutionSession, type ResolvedFrame as PipelineFrame, baseFunctionName, isWrongBinaryWarning, readVmcoreInput, statNamedFile } from '../../crash/index.js';
 import { type DebuginfodClient, debuginfodFromEnv, disassembleFromFile, listingOf, renderDisassembly } from '../../debuginfo/index.js';
 import type { Settings } from '../config.js';
 import type { DisassembleTarget } from '../protocol.js';
@@ -124,14 +123,7 @@ export class CrashFrameResolver implements FrameResolver {
   }
 
   async vmcoreText(file: string): Promise<string> {
-    let stat;
-    try {
-      stat = statSync(file);
-    } catch (err) {
-      throw new Error(describeReadError(file, (err as NodeJS.ErrnoException).code));
-    }
-    if (stat.isDirectory()) throw new Error(describeReadError(file, 'EISDIR'));
-    const { size, mtimeMs } = stat;
+    const { size, mtimeMs } = statNamedFile(file);
     const key = `${file}\0${size}\0${mtimeMs}`;
     let pending = this.vmcores.get(key);
     if (!pending) {

@@ -1,8 +1,7 @@
 // `crashnav vmcore SUBCOMMAND VMCORE`: what a kernel memory dump holds, read without the `crash` utility.
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ResolutionSession, type ResolutionWarning, describeReadError } from '../../../crash/index.js';
+import { ResolutionSession, type ResolutionWarning, statNamedFile } from '../../../crash/index.js';
 import { type CoreDump, type KernelLog, openCoreDump, readBacktraces, renderBacktraces, openKernelMemory, readKernelLog, renderCallerId, renderConsoleLog, renderMakedumpfileDmesg } from '../../../vmcore/index.js';
 import { startProgress } from '../../report/index.js';
 import { type CliCommand, type CliIo, UsageError, exitStatusHelp, writeLine } from '../command.js';
@@ -36,15 +35,8 @@ dmesg options:
 ${exitStatusHelp()}`;
 
 function openDump(file: string, io: CliIo): CoreDump {
-  const full = path.resolve(io.cwd, file);
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(full).isDirectory();
-  } catch (err) {
-    throw new Error(describeReadError(file, (err as NodeJS.ErrnoException).code));
-  }
-  if (isDirectory) throw new Error(describeReadError(file, 'EISDIR'));
-  return openCoreDump(full);
+  statNamedFile(file, io.cwd);
+  return openCoreDump(path.resolve(io.cwd, file));
 }
 
 function toJson(log: KernelLog): unknown {
