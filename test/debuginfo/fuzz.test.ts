@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../bench/debuginfo/agreement-lib.js';
 import { DebugFile, DwarfFormatError, ElfFormatError, Symbolizer, readBuildId, readDebuglink, readModinfo } from '../../debuginfo/index.js';
 import { buildFixture, canBuild, hasTool, run } from './support/fixtures.js';
+import { runFuzzCases } from '../support/fuzz-cases.js';
 
 const cases = Number(process.env.CRASHNAV_FUZZ_CASES ?? 400);
 const haveGcc = hasTool('gcc') && hasTool('objcopy');
@@ -81,36 +82,22 @@ describe.skipIf(!haveGcc)(`fuzzing the ELF/DWARF readers (${cases} cases)`, () =
       const sections = file.elf.sections.filter((x) => x.type !== 8 && x.size > 0).map((x) => ({ offset: x.offset, size: x.size }));
       return { ...s, addresses, sections };
     });
-    const outcomes = new Map<string, number>();
-    let slowest = 0;
-    for (let i = 0; i < cases; i++) {
+    runFuzzCases('fuzz', cases, { ms: perCaseMs, bytes: perCaseBytes }, (i) => {
       const input = inputs[i % inputs.length]!;
       const name = `fuzz-${input.name}-${i}.elf`;
       const bytes = mutate(input.bytes, rnd, input.sections);
-      const before = process.memoryUsage();
-      const t0 = performance.now();
-      let outcome = 'ok';
       try {
         exercise(DebugFile.fromBytes(bytes, { name }), input.addresses);
+        return 'ok';
       } catch (err) {
         if (!(err instanceof ElfFormatError || err instanceof DwarfFormatError)) {
           throw new Error(`case ${i} (${name}): untyped ${(err as Error)?.name}: ${(err as Error)?.message}\n${(err as Error)?.stack}`);
         }
         expect(err.message.startsWith(`${name}: `), err.message).toBe(true);
         expect(err.file).toBe(name);
-        outcome = `${err.name}:${err.code}`;
+        return `${err.name}:${err.code}`;
       }
-      const ms = performance.now() - t0;
-      const after = process.memoryUsage();
-      slowest = Math.max(slowest, ms);
-      expect(ms, `case ${i} took ${ms.toFixed(0)} ms`).toBeLessThan(perCaseMs);
-      expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers), `case ${i} memory`).toBeLessThan(perCaseBytes);
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-    }
-    const summary = [...outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
-    console.log(`fuzz: ${cases} cases, slowest ${slowest.toFixed(0)} ms; outcomes: ${summary}`);
-    expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);
-    expect(outcomes.size).toBeGreaterThan(3);
+    });
   });
 
   it('big-endian, bad magic, truncated headers and sections past the end are named errors', () => {

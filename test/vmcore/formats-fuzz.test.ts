@@ -9,6 +9,7 @@ import { seededRandom } from '../../bench/debuginfo/agreement-lib.js';
 import { lzo1xDecompress, LzoError } from '../../vmcore/lzo1x.js';
 import { openCoreDumpSource, VmcoreError } from '../../vmcore/index.js';
 import { flatten, hasProgram, lzoCompress, writeElfCore, writeKdump, type MemoryImage } from './dump-writer.js';
+import { runFuzzCases } from '../support/fuzz-cases.js';
 
 const cases = Number(process.env.CRASHNAV_FUZZ_CASES ?? 600);
 const seed = Number(process.env.CRASHNAV_FUZZ_SEED ?? 20261204);
@@ -75,14 +76,10 @@ describe('fuzzing the dump readers', () => {
     if (haveLzop) seeds.push({ name: 'kdump-lzo', bytes: kdump('lzo'), hot: 5 * PAGE });
     if (haveZstd) seeds.push({ name: 'kdump-zstd', bytes: kdump('zstd'), hot: 5 * PAGE });
     const rnd = seededRandom(seed);
-    const outcomes = new Map<string, number>();
-    let slowest = 0;
-    for (let i = 0; i < cases; i++) {
+    runFuzzCases('vmcore fuzz', cases, { ms: perCaseMs, bytes: perCaseBytes }, (i) => {
       const s = seeds[i % seeds.length]!;
       const name = `fuzz-${s.name}-${i}.vmcore`;
       const bytes = mutate(s.bytes, s.hot, rnd);
-      const before = process.memoryUsage();
-      const t0 = performance.now();
       let outcome = 'ok';
       const record = (err: unknown) => {
         if (!(err instanceof VmcoreError)) throw new Error(`case ${i} (${name}): untyped ${(err as Error)?.name}: ${(err as Error)?.message}\n${(err as Error)?.stack}`);
@@ -108,17 +105,8 @@ describe('fuzzing the dump readers', () => {
       } catch (err) {
         outcome = record(err);
       }
-      const ms = performance.now() - t0;
-      const after = process.memoryUsage();
-      slowest = Math.max(slowest, ms);
-      expect(ms, `case ${i} took ${ms.toFixed(0)} ms`).toBeLessThan(perCaseMs);
-      expect(after.heapUsed + after.arrayBuffers - (before.heapUsed + before.arrayBuffers), `case ${i} memory`).toBeLessThan(perCaseBytes);
-      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-    }
-    const summary = [...outcomes].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
-    console.log(`vmcore fuzz: ${cases} cases, slowest ${slowest.toFixed(0)} ms; outcomes: ${summary}`);
-    expect(outcomes.get('ok') ?? 0).toBeGreaterThan(0);
-    expect(outcomes.size).toBeGreaterThan(3);
+      return outcome;
+    });
   });
 });
 
