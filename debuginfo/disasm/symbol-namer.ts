@@ -1,11 +1,12 @@
 // Names addresses the way objdump does in `<sym+0x10>`: the closest symbol at or below the address
 // in the same section, whatever its size or type (data too, for `# ffffffff82a03f58 <initial_gs>`).
-// Among symbols at one address objdump prefers functions, then global over weak over local ones, then
-// sized ones (a zero-size lockdep `__key.2` never names a variable). ARM's mapping symbols (`$x`, `$d`,
+// Among symbols at one address objdump prefers functions, then objects, then global over weak over
+// local ones, then the larger (a zero-size lockdep `__key.2` never names a variable), then names not
+// starting with `.`, then the first by name (binutils' `compare_symbols`). ARM's mapping symbols (`$x`, `$d`,
 // `$a`, `$t`, with or without a `.suffix`) mark code and data, not names: objdump never names an address
 // with one. Built once per file from the symbol table (a vmlinux has ~120,000 symbols: about 0.2 s).
 import type { DebugFile } from '../debug-file.js';
-import { EM_AARCH64, EM_ARM, SHN_LORESERVE, SHN_UNDEF, STT_FILE, STT_FUNC, STT_SECTION } from '../elf/elf-constants.js';
+import { EM_AARCH64, EM_ARM, SHN_LORESERVE, SHN_UNDEF, STT_FILE, STT_FUNC, STT_OBJECT, STT_SECTION } from '../elf/elf-constants.js';
 
 interface SectionSymbols {
   /** Address of offset 0 (the section's base in the file's layout). */
@@ -29,7 +30,7 @@ export class SymbolNamer {
     this.file = file;
     const symbols = file.symbols;
     const arm = file.elf.machine === EM_AARCH64 || file.elf.machine === EM_ARM;
-    const bySection = new Map<number, { base: bigint; offsets: number[]; ranks: number[]; names: string[] }>();
+    const bySection = new Map<number, { base: bigint; offsets: number[]; ranks: number[]; sizes: number[]; names: string[] }>();
     for (let i = 0; i < symbols.count; i++) {
       const s = symbols.symbol(i);
       if (s === undefined || s.name === '' || s.type === STT_SECTION || s.type === STT_FILE) continue;
@@ -39,17 +40,21 @@ export class SymbolNamer {
       if (list === undefined) {
         const base = file.layout.baseOf(s.sectionIndex);
         if (base === undefined) continue;
-        bySection.set(s.sectionIndex, (list = { base, offsets: [], ranks: [], names: [] }));
+        bySection.set(s.sectionIndex, (list = { base, offsets: [], ranks: [], sizes: [], names: [] }));
       }
       list.offsets.push(Number(s.address - list.base));
-      list.ranks.push((s.type === STT_FUNC ? 8 : 0) + (s.bind === STB_GLOBAL ? 4 : s.bind === STB_WEAK ? 2 : 0) + (s.size > 0 ? 1 : 0));
+      list.ranks.push((s.type === STT_FUNC ? 8 : 0) + (s.type === STT_OBJECT ? 4 : 0) + (s.bind === STB_GLOBAL ? 2 : s.bind === STB_WEAK ? 1 : 0));
+      list.sizes.push(s.size);
       list.names.push(s.name);
     }
     for (const [section, list] of bySection) {
-      // Preferred symbol last among equal addresses, so the binary search below lands on it; of equally
-      // ranked ones the first by name, as objdump (`__memcpy`, not its alias `__memmove`).
+      // Preferred symbol last among equal addresses, so the binary search below lands on it (of aliases
+      // equal in every other way, the first by name: `__memcpy`, not `__memmove`).
+      const dotted = (k: number): number => (list.names[k]!.startsWith('.') ? 0 : 1);
       const byName = (a: number, b: number): number => (list.names[a]! < list.names[b]! ? 1 : list.names[a]! > list.names[b]! ? -1 : 0);
-      const order = list.offsets.map((_, k) => k).sort((a, b) => list.offsets[a]! - list.offsets[b]! || list.ranks[a]! - list.ranks[b]! || byName(a, b));
+      const order = list.offsets
+        .map((_, k) => k)
+        .sort((a, b) => list.offsets[a]! - list.offsets[b]! || list.ranks[a]! - list.ranks[b]! || list.sizes[a]! - list.sizes[b]! || dotted(a) - dotted(b) || byName(a, b));
       this.sections.set(section, {
         base: list.base,
         offsets: Float64Array.from(order, (k) => list.offsets[k]!),
