@@ -110,7 +110,8 @@ export const command: CliCommand = {
           const resolved = await session.resolve(report);
           const wrong = resolved.warnings.filter(isWrongBinaryWarning);
           if (wrong.length > 0) {
-            writeLine(io.stderr, `${file}:${report.startLine}: WRONG BINARY: ${wrong.map((w) => w.message).join('; ')}`);
+            // The messages say `WRONG BINARY?` themselves; the line says it once, without the doubt.
+            writeLine(io.stderr, `${file}:${report.startLine}: WRONG BINARY: ${wrong.map((w) => w.message.replace(/^WRONG BINARY\? /, '')).join('; ')}`);
             status = 3;
           }
           if (v.json) json.push(resolvedReportToJson(resolved));
