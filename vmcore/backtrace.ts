@@ -7,14 +7,17 @@
 // Which CPU panicked comes from `panic_cpu`. Everything that cannot be read becomes a problem on that
 // CPU's record; the other CPUs still get theirs.
 import { type DebugFile, type ElfSymbol, ModuleFinder, elfConstants, type SymbolTable, moduleLayout, openDebugFile, readStructLayout, sectionAtRegionOffset } from '../debuginfo/index.js';
-import { type CpuRegisters, type X86Registers, readCpuRegisters } from './cpu-registers.js';
+import type { Arm64Registers } from './arm64-registers.js';
+import { unwindArm64Cpus } from './arm64-backtrace.js';
+import type { Arm64SavedRegisters } from './arm64-unwind.js';
+import { type X86Registers, readCpuRegisters } from './cpu-registers.js';
 import { VmcoreError, attemptRead } from './errors.js';
 import type { KernelMemory } from './kernel-memory.js';
 import { type LoadedModule, findModule, moduleOffsets, readModuleList } from './module-list.js';
 import { type OrcTable, readVmlinuxOrc } from './orc.js';
 import { type SavedRegisters, type StackMemory, type UnwindEndReason, type UnwindFrameKind, unwindX86Stack } from './x86-64-unwind.js';
 
-const { EM_X86_64 } = elfConstants;
+const { EM_X86_64, EM_AARCH64 } = elfConstants;
 
 export interface BacktraceFrame {
   kind: UnwindFrameKind;
@@ -26,7 +29,7 @@ export interface BacktraceFrame {
   /** The module holding ip, undefined for the vmlinux. */
   module: string | undefined;
   reliable: boolean;
-  saved?: SavedRegisters;
+  saved?: SavedRegisters | Arm64SavedRegisters;
   /** The frames before this one were on the IRQ stack. */
   leftIrqStack?: boolean;
 }
@@ -42,7 +45,7 @@ export interface CpuBacktrace {
   /** The task current on that CPU, when the per-CPU data could be read. */
   task: TaskInfo | undefined;
   panicking: boolean;
-  registers: X86Registers;
+  registers: X86Registers | Arm64Registers;
   frames: BacktraceFrame[];
   end: { reason: UnwindEndReason; address?: bigint };
   problems: string[];
@@ -69,7 +72,9 @@ export interface BacktraceOptions {
 
 export async function readBacktraces(options: BacktraceOptions): Promise<KernelBacktraces> {
   const { memory, vmlinux } = options;
-  if (memory.dump.machine !== EM_X86_64) throw new VmcoreError(memory.dump.file, 'unsupported', `backtraces of ELF machine ${memory.dump.machine} are not unwound (x86-64 only)`);
+  // arm64 unwinds by frame records (arm64-backtrace.ts); naming, modules and tasks are shared.
+  const arm64 = memory.dump.machine === EM_AARCH64;
+  if (!arm64 && memory.dump.machine !== EM_X86_64) throw new VmcoreError(memory.dump.file, 'unsupported', `backtraces of ELF machine ${memory.dump.machine} are not unwound (x86-64 and arm64 only)`);
   const slide = memory.kernelSlide;
   const symbols = vmlinux.symbols;
   const problems: string[] = [];
@@ -78,13 +83,14 @@ export async function readBacktraces(options: BacktraceOptions): Promise<KernelB
     return s && s.address + slide;
   };
   // Another kernel's vmlinux would unwind through garbage: its page-table root must be where VMCOREINFO says.
-  const root = runtime('init_top_pgt');
-  const dumped = memory.info.symbol('init_top_pgt');
+  const rootName = arm64 ? 'swapper_pg_dir' : 'init_top_pgt';
+  const root = runtime(rootName);
+  const dumped = memory.info.symbol(rootName);
   if (root !== undefined && dumped !== undefined && root !== dumped) {
-    problems.push(`${vmlinux.name} is not the dumped kernel's vmlinux: its init_top_pgt (0x${root.toString(16)} with the slide) is not VMCOREINFO's 0x${dumped.toString(16)}`);
+    problems.push(`${vmlinux.name} is not the dumped kernel's vmlinux: its ${rootName} (0x${root.toString(16)} with the slide) is not VMCOREINFO's 0x${dumped.toString(16)}`);
   }
-  const orc = readVmlinuxOrc(vmlinux.elf, { slide, release: memory.info.osrelease });
-  if (!orc) problems.push(`${vmlinux.name} has no ORC tables (.orc_unwind): the kernel was not built with CONFIG_UNWINDER_ORC`);
+  const orc = arm64 ? undefined : readVmlinuxOrc(vmlinux.elf, { slide, release: memory.info.osrelease });
+  if (!orc && !arm64) problems.push(`${vmlinux.name} has no ORC tables (.orc_unwind): the kernel was not built with CONFIG_UNWINDER_ORC`);
   const modules = readModules(options, runtime, orc, problems);
   const text = kernelTextRanges(runtime);
   const lookup = (ip: bigint) => {
@@ -96,17 +102,20 @@ export async function readBacktraces(options: BacktraceOptions): Promise<KernelB
   const namer = await frameNamer({ symbols, slide, modules, moduleDirs: options.moduleDirs ?? [], problems });
   const taskOf = taskReader(options, runtime, symbols);
   const cpus: CpuBacktrace[] = [];
+  const isKernelText = (ip: bigint) => text.some((r) => ip >= r.start && ip < r.end);
+  const unwinds: { cpu: number; gsBase?: bigint; registers: X86Registers | Arm64Registers; unwound: { frames: Omit<BacktraceFrame, 'symbol' | 'module'>[]; end: CpuBacktrace['end'] } }[] = arm64
+    ? unwindArm64Cpus({ memory, stack, vmlinux, modules, isKernelText, maxFrames: options.maxFrames, problems })
+    : readCpuRegisters(memory.dump.notes).map((cpu) => ({ ...cpu, registers: cpu.regs, unwound: unwindX86Stack(cpu.regs, { memory: stack, orc: lookup, maxFrames: options.maxFrames }) }));
   try {
-    for (const cpu of readCpuRegisters(memory.dump.notes)) {
+    for (const { unwound, ...cpu } of unwinds) {
       const cpuProblems: string[] = [];
-      const unwound = unwindX86Stack(cpu.regs, { memory: stack, orc: lookup, maxFrames: options.maxFrames });
       const frames = unwound.frames.map((f) => ({ ...f, ...namer.name(f.kind === 'call' ? f.ip - 1n : f.ip, f.ip) }));
       if (unwound.end.reason === 'no-registers') cpuProblems.push('its saved registers are all zero (an offline CPU): no backtrace');
       else if (unwound.end.reason !== 'end-of-stack' && unwound.end.reason !== 'user-mode') {
         const at = unwound.end.address === undefined ? '' : ` at 0x${unwound.end.address.toString(16)}`;
         cpuProblems.push(`the unwind stopped early (${unwound.end.reason}${at})`);
       }
-      cpus.push({ cpu: cpu.cpu, task: taskOf(cpu, cpuProblems), panicking: panicCpu === cpu.cpu, registers: cpu.regs, frames, end: unwound.end, problems: cpuProblems });
+      cpus.push({ cpu: cpu.cpu, task: taskOf(cpu, cpuProblems), panicking: panicCpu === cpu.cpu, registers: cpu.registers, frames, end: unwound.end, problems: cpuProblems });
     }
   } finally {
     namer.close();
@@ -172,15 +181,18 @@ function readPanicCpu(memory: KernelMemory, address: bigint | undefined): number
 }
 
 /** The task current on a CPU, read through the per-CPU area and task_struct's DWARF layout. */
-function taskReader(options: BacktraceOptions, runtime: (name: string) => bigint | undefined, symbols: SymbolTable): (cpu: CpuRegisters, problems: string[]) => TaskInfo | undefined {
+function taskReader(options: BacktraceOptions, runtime: (name: string) => bigint | undefined, symbols: SymbolTable): (cpu: { cpu: number; gsBase?: bigint }, problems: string[]) => TaskInfo | undefined {
   const { memory, vmlinux } = options;
   const near = symbols.findByName('do_init_module')[0] ?? symbols.findByName('do_exit')[0];
   const ignored: string[] = [];
   const layout = near ? attemptDwarf(() => readStructLayout(vmlinux.elf, 'task_struct', { near: near.address }), ignored) : undefined;
   const pidAt = layout?.member('pid')?.offset;
   const commAt = layout?.member('comm')?.offset;
-  // Per-CPU variables are offsets into each CPU's area: their symbols are not moved by KASLR.
-  const current = symbols.findByName('pcpu_hot')[0]?.address ?? symbols.findByName('current_task')[0]?.address;
+  // x86's per-CPU variables are offsets into each CPU's area, not moved by KASLR; arm64's are addresses in
+  // the image's per-CPU section, which __per_cpu_offset moves to each CPU's copy (__entry_task: current).
+  const current = memory.dump.machine === EM_AARCH64
+    ? runtime('__entry_task')
+    : (symbols.findByName('pcpu_hot')[0]?.address ?? symbols.findByName('current_task')[0]?.address);
   const offsets = runtime('__per_cpu_offset');
   return (cpu, problems) => {
     if (pidAt === undefined || commAt === undefined || current === undefined) {

@@ -5,6 +5,7 @@
 // a system call entered with after the last frame.
 import type { BacktraceFrame, CpuBacktrace, KernelBacktraces } from './backtrace.js';
 import type { SavedRegisters } from './x86-64-unwind.js';
+import { isArm64Saved, renderArm64Saved } from './render-arm64-regs.js';
 
 const hex = (v: bigint) => v.toString(16);
 const hex16 = (v: bigint) => v.toString(16).padStart(16, '0');
@@ -24,7 +25,7 @@ export function renderCpuBacktrace(trace: CpuBacktrace): string {
   let index = 0;
   for (const frame of trace.frames) {
     if (frame.leftIrqStack) lines.push('--- <IRQ stack> ---');
-    if (frame.kind === 'exception' && frame.saved) lines.push(...renderSaved(frame, frame.saved));
+    if (frame.kind === 'exception' && frame.saved) lines.push(...(isArm64Saved(frame.saved) ? renderArm64Saved(frame.symbol, frame.saved) : renderSaved(frame, frame.saved)));
     else lines.push(`${`#${index++}`.padStart(3)} [${hex(frame.sp)}] ${frame.symbol?.name ?? hex(frame.ip)} at ${hex(frame.ip)}${frame.module ? ` [${frame.module}]` : ''}`);
   }
   return lines.join('\n') + '\n';

@@ -6,17 +6,22 @@
 // single-line record because Debian's arm64 6.1 has no CONFIG_PRINTK_CALLER; the console shows only
 // records below console_loglevel, so the dump's log holds more lines, never fewer. Every variant of one
 // guest gives the same bytes. The page tables are checked against the image's and the linear map's own
-// arithmetic.
+// arithmetic. With Debian's arm64 vmlinux-dbg, the panicking CPU's backtrace holds the console oops's
+// Call trace (every reliable frame, by name, in order: through the IRQ stack for timer_crash).
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../clients/cli/main.js';
-import { openCoreDump, openKernelMemory } from '../../vmcore/index.js';
+import { parseCrashReport } from '../../crash/index.js';
+import { openDebugFile } from '../../debuginfo/index.js';
+import { openCoreDump, openKernelMemory, readBacktraces } from '../../vmcore/index.js';
 import { captureIo } from '../support/capture-io.js';
 
 const cache = path.join(os.homedir(), '.cache/crashnav');
 const labs = path.join(cache, 'crashlab-arm64', 'vmcores');
+const vmlinux = path.join(cache, 'pkg-arm64/dbg/usr/lib/debug/boot/vmlinux-6.1.0-53-cloud-arm64');
+const modules = path.resolve(import.meta.dirname, '../../examples/kernel-6.1-arm64/modules');
 const guests = (existsSync(labs) ? readdirSync(labs) : [])
   .map((g) => path.join(labs, g))
   .filter((g) => existsSync(path.join(g, 'manifest.json')) && existsSync(path.join(g, 'console.log')));
@@ -80,5 +85,35 @@ describe.skipIf(guests.length === 0)('arm64 lab vmcores (skipped: no CRASHNAV_AR
         dump.close();
       }
     });
+  });
+});
+
+describe.skipIf(guests.length === 0 || !existsSync(vmlinux))('arm64 lab backtraces (skipped without lab vmcores or the arm64 vmlinux-dbg: scripts/fetch-debian.sh --arch arm64 dbg)', () => {
+  it.each(guests.map((g) => ({ name: path.basename(g), dir: g })))('$name: the panicking CPU holds the Call trace', async ({ dir }) => {
+    const oops = parseCrashReport(readFileSync(path.join(dir, 'console.log'), 'utf8'), { source: 'console.log' }).reports.find((r) => r.kind !== 'info' && r.stacks.length > 0)!;
+    // The Call trace's first entry repeats the `pc :` frame: the same function twice in a row counts once.
+    const expected = oops.stacks.flatMap((s) => s.frames).filter((f) => f.reliable && f.symbol).map((f) => f.symbol!).filter((name, i, all) => name !== all[i - 1]);
+    expect(expected.length).toBeGreaterThan(3);
+    const dump = openCoreDump(path.join(dir, 'elf.vmcore'));
+    const file = await openDebugFile(vmlinux);
+    try {
+      const traces = await readBacktraces({ memory: openKernelMemory(dump), vmlinux: file, moduleDirs: [modules] });
+      expect(traces.problems).toEqual([]);
+      const panicking = traces.cpus.find((c) => c.panicking)!;
+      expect(panicking.problems).toEqual([]);
+      const names = panicking.frames.map((f) => f.symbol?.name);
+      let at = 0;
+      const missing = expected.filter((name) => {
+        const found = names.indexOf(name, at);
+        if (found < 0) return true;
+        at = found + 1;
+        return false;
+      });
+      expect(missing, names.join(' ')).toEqual([]);
+      expect(names).toContain('panic');
+    } finally {
+      file.close();
+      dump.close();
+    }
   });
 });
