@@ -12,15 +12,16 @@ const usage = `usage: crashnav vmcore dmesg [--console | --json] VMCORE
 
 Reads a kernel memory dump (an ELF core from kdump's /proc/vmcore or 'qemu dump-guest-memory', a
 kdump-compressed file from makedumpfile -c/-l/-p/-z or qemu -z/-l/-s, makedumpfile's flattened -F
-stream; pages excluded with -d are fine as long as the log's are kept) of an x86-64 kernel.
+stream; pages excluded with -d are fine as long as the log's are kept) of an x86-64 or arm64 kernel.
 
   dmesg     the kernel log, from the lockless printk ring buffer (5.10+) or log_buf (3.5-5.9),
             printed byte for byte as 'makedumpfile --dump-dmesg VMCORE FILE' writes FILE
             (makedumpfile 1.7.2: no caller ids, non-printable bytes as \\xNN)
 
   bt        the panicking CPU's backtrace (every CPU's with -a) as crash's bt prints it: the
-            registers each CPU was stopped with, unwound through the kernel's ORC tables across
-            IRQ and exception frames; module frames named from their .ko under --modules. The
+            registers each CPU was stopped with, unwound through the kernel's ORC tables (x86-64)
+            or frame records (arm64) across IRQ and exception frames; module frames named from
+            their .ko under --modules. The
             vmlinux is found by the dump's VMCOREINFO build-id and release under the debug roots
             (default /usr/lib/debug), else fetched from DEBUGINFOD_URLS (not with --offline).
             crashnav resolve VMCORE resolves these frames to source lines.
