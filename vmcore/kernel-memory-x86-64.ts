@@ -8,17 +8,13 @@
 import type { CoreDump } from './core-dump.js';
 import { VmcoreError } from './errors.js';
 import type { KernelMemory } from './kernel-memory.js';
+import { PageTableMemory } from './page-table-memory.js';
 import { type Vmcoreinfo, parseVmcoreinfo } from './vmcoreinfo.js';
 import { X86PageTables, type X86PagingOptions } from './x86-64-paging.js';
 
 const EM_X86_64 = 62;
 const startKernelMap = 0xffffffff80000000n;
 const u64Mask = (1n << 64n) - 1n;
-const virtualPageSize = 4096;
-/** Virtual-to-physical page translations kept; a log read touches a few hundred pages. */
-const maxCachedTranslations = 65536;
-/** Reads above this many bytes are checked to be mapped before their buffer is allocated. */
-const largeRead = 1 << 20;
 
 export interface X86KernelMemoryOptions {
   /** VMCOREINFO already parsed from the dump; parsed from `dump.vmcoreinfo` when absent. */
@@ -37,12 +33,16 @@ export function openX86_64KernelMemory(dump: CoreDump, options: X86KernelMemoryO
       levels: info.number('pgtable_l5_enabled') === 1n ? 5 : 4,
       smeMask: info.number('sme_mask') ?? 0n,
     });
-    return new X86KernelMemory(dump, info, tables);
+    return x86Memory(dump, info, tables);
   }
   const qemu = qemuPaging(dump);
-  if (qemu !== undefined) return new X86KernelMemory(dump, info, new X86PageTables(dump, qemu));
+  if (qemu !== undefined) return x86Memory(dump, info, new X86PageTables(dump, qemu));
   const what = dump.vmcoreinfo === undefined ? 'no VMCOREINFO' : 'no SYMBOL(init_top_pgt) in its VMCOREINFO';
   throw new VmcoreError(dump.file, 'no-vmcoreinfo', `the dump carries ${what} and no qemu CPU state: its page tables cannot be found`);
+}
+
+function x86Memory(dump: CoreDump, info: Vmcoreinfo, tables: X86PageTables): KernelMemory {
+  return new PageTableMemory(dump, info, info.kernelOffset ?? 0n, (address) => tables.walk(address)?.physical);
 }
 
 // QEMUCPUState (qemu target/i386/arch_dump.c): version, size, 18 u64 registers, 10 segments of 24 bytes,
@@ -62,77 +62,4 @@ function qemuPaging(dump: CoreDump): X86PagingOptions | undefined {
     return { root: cr(3) & ~0xfffn, levels: (cr(4) & cr4La57) !== 0n ? 5 : 4 };
   }
   return undefined;
-}
-
-class X86KernelMemory implements KernelMemory {
-  readonly kernelSlide: bigint;
-  /** Virtual page number → physical address of that 4 KB page, or null when not mapped. */
-  private readonly pages = new Map<bigint, bigint | null>();
-
-  constructor(
-    readonly dump: CoreDump,
-    readonly info: Vmcoreinfo,
-    private readonly tables: X86PageTables,
-  ) {
-    this.kernelSlide = info.kernelOffset ?? 0n;
-  }
-
-  translate(address: bigint): bigint | undefined {
-    const page = this.physicalPage(address & u64Mask);
-    return page === null ? undefined : page + (address & BigInt(virtualPageSize - 1));
-  }
-
-  read(address: bigint, length: number): Uint8Array {
-    // A length read from corrupt memory can ask for gigabytes: fail on its first unmapped page before
-    // allocating (a cheap walk, cached for the copy below).
-    if (length > largeRead) this.translatedOrThrow(address, length);
-    const out = new Uint8Array(length);
-    const dumpPageSize = this.dump.pageSize;
-    let done = 0;
-    while (done < length) {
-      const at = (address + BigInt(done)) & u64Mask;
-      const physical = this.translate(at);
-      if (physical === undefined) throw new VmcoreError(this.dump.file, 'not-mapped', 'not mapped by the kernel page tables', at);
-      const pfn = physical / BigInt(dumpPageSize);
-      const inPage = Number(physical % BigInt(dumpPageSize));
-      // A chunk ends at the next virtual page (its physical page may differ) or the next dump page.
-      const inVirtual = Number(at & BigInt(virtualPageSize - 1));
-      const n = Math.min(length - done, virtualPageSize - inVirtual, dumpPageSize - inPage);
-      const page = this.dump.readPage(Number(pfn));
-      if (page === undefined || page.length < inPage + n) {
-        throw new VmcoreError(this.dump.file, 'page-absent', `physical page 0x${(pfn * BigInt(dumpPageSize)).toString(16)} is not in the dump`, at);
-      }
-      out.set(page.subarray(inPage, inPage + n), done);
-      done += n;
-    }
-    return out;
-  }
-
-  private translatedOrThrow(address: bigint, length: number): void {
-    for (let off = 0; off < length; off += virtualPageSize) {
-      const at = (address + BigInt(off)) & u64Mask;
-      if (this.translate(at) === undefined) throw new VmcoreError(this.dump.file, 'not-mapped', `not mapped by the kernel page tables (reading ${length} bytes at 0x${address.toString(16)})`, at);
-    }
-  }
-
-  u64(address: bigint): bigint {
-    const b = this.read(address, 8);
-    return new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
-  }
-
-  u32(address: bigint): number {
-    const b = this.read(address, 4);
-    return new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
-  }
-
-  private physicalPage(address: bigint): bigint | null {
-    const vpn = address >> 12n;
-    const cached = this.pages.get(vpn);
-    if (cached !== undefined) return cached;
-    const mapping = this.tables.walk(address);
-    const page = mapping === undefined ? null : mapping.physical & ~BigInt(virtualPageSize - 1);
-    if (this.pages.size >= maxCachedTranslations) this.pages.clear();
-    this.pages.set(vpn, page);
-    return page;
-  }
 }

@@ -1,6 +1,5 @@
-// KernelMemory over any architecture's page-table walk: reads split at virtual page and dump page
-// boundaries, each virtual page translated once (a log read touches a few hundred pages). The arm64 reader
-// uses it; x86-64's X86KernelMemory predates it and does the same.
+// KernelMemory over any architecture's page-table walk (x86-64's and arm64's): reads split at virtual page
+// and dump page boundaries, each virtual page translated once (a log read touches a few hundred pages).
 import type { CoreDump } from './core-dump.js';
 import { VmcoreError } from './errors.js';
 import type { KernelMemory } from './kernel-memory.js';
