@@ -3,9 +3,9 @@
 // kimage_voffset), the VA size from TCR_EL1.T1SZ. Also how a qemu kdump file of an arm64 guest is told.
 import { describe, expect, it } from 'vitest';
 import { memoryByteSource } from '../../debuginfo/index.js';
-import { VmcoreError, openArm64KernelMemory, openCoreDumpSource, openKernelMemory } from '../../vmcore/index.js';
+import { openArm64KernelMemory, openCoreDumpSource, openKernelMemory } from '../../vmcore/index.js';
 import { writeKdump } from './dump-writer.js';
-import { SyntheticKernel } from './synthetic-kernel.js';
+import { SyntheticKernel, codeOf } from './synthetic-kernel.js';
 
 const u64 = (v: bigint) => BigInt.asUintN(64, v);
 const valid = 1n;
@@ -62,16 +62,6 @@ class Arm64Kernel extends SyntheticKernel {
 const image = 0xffff800008010000n;
 const linear = 0xffff000000000000n;
 const vmalloc = 0xffff800080000000n;
-
-function codeOf(fn: () => unknown): { code: string; address: bigint | undefined } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof VmcoreError) return { code: err.code, address: err.address };
-    throw err;
-  }
-  throw new Error('expected a VmcoreError');
-}
 
 describe('arm64 page-table walks over a synthetic dump', () => {
   it('translates 4 KB pages, 2 MB and 1 GB blocks with 4 levels, attribute bits ignored', () => {

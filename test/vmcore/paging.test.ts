@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { VmcoreError } from '../../vmcore/index.js';
 import { openX86_64KernelMemory } from '../../vmcore/kernel-memory-x86-64.js';
-import { SyntheticKernel, pagingVmcoreinfo } from './synthetic-kernel.js';
+import { SyntheticKernel, pagingVmcoreinfo, codeOf } from './synthetic-kernel.js';
 
 const directMap = 0xff11000000000000n; // a 5-level page_offset_base; 4-level tests use 0xffff888000000000
 const directMap4 = 0xffff888000000000n;
@@ -9,16 +8,6 @@ const vmalloc = 0xffffc90000000000n;
 
 function open(kernel: SyntheticKernel, physBase = 0n) {
   return openX86_64KernelMemory(kernel.dump(pagingVmcoreinfo(kernel, { physBase })));
-}
-
-function codeOf(fn: () => unknown): { code: string; address: bigint | undefined } {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof VmcoreError) return { code: err.code, address: err.address };
-    throw err;
-  }
-  throw new Error('expected a VmcoreError');
 }
 
 describe('x86-64 page-table walks over a synthetic dump', () => {

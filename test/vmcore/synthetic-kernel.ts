@@ -1,7 +1,7 @@
 // A kernel address space laid out in memory for the vmcore tests: sparse physical pages, x86-64 page
 // tables built the way the kernel builds them (present, writable, NX, optionally an SME bit), and a
 // CoreDump over them, so paging and log readers run on bytes whose meaning the test chose.
-import type { CoreDump } from '../../vmcore/index.js';
+import { type CoreDump, VmcoreError } from '../../vmcore/index.js';
 
 export const pageSize = 4096;
 const present = 1n;
@@ -131,4 +131,15 @@ export function pagingVmcoreinfo(kernel: SyntheticKernel, options: { physBase: b
     ...(options.extra ?? []),
     '',
   ].join('\n');
+}
+
+/** The code and address of the VmcoreError `fn` throws; fails when it throws none. */
+export function codeOf(fn: () => unknown): { code: string; address: bigint | undefined } {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof VmcoreError) return { code: err.code, address: err.address };
+    throw err;
+  }
+  throw new Error('expected a VmcoreError');
 }
