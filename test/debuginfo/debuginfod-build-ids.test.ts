@@ -4,8 +4,6 @@
 // test's own, serving gcc-built stand-ins); each answer says where its vmlinux came from.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +11,7 @@ import { ResolutionSession, parseCrashReport, resolvedReportToJson } from '../..
 import { DebuginfodClient, ElfFile, buildIdFromNotes, buildIdPath, readBuildId, runningKernelBuildId } from '../../debuginfo/index.js';
 import { runCli } from '../support/capture-io.js';
 import { canBuild } from './support/fixtures.js';
+import { type FileServer, serveFiles } from './support/file-server.js';
 import { buildStandInModule, buildStandInVmlinux } from './support/kernel-stand-in.js';
 
 const release = '6.1.0-99-standin-amd64';
@@ -89,9 +88,9 @@ describe.skipIf(!haveGcc)('finding debug info by build-id', () => {
   let vmlinuxId: string;
   let module: string;
   let moduleId: string;
-  let server: Server;
+  let server: FileServer;
   let url: string;
-  const requests: string[] = [];
+  let requests: string[] = [];
 
   const idOf = (file: string): string => {
     const elf = ElfFile.open(file);
@@ -111,16 +110,8 @@ describe.skipIf(!haveGcc)('finding debug info by build-id', () => {
     module = path.join(dir, 'build', 'standin.ko');
     execFileSync('ld', ['-r', '--build-id=sha1', '-o', module, object]);
     moduleId = idOf(module);
-    const files: Record<string, string> = { [`/buildid/${vmlinuxId}/debuginfo`]: vmlinux, [`/buildid/${moduleId}/debuginfo`]: module };
-    server = createServer((req, res) => {
-      requests.push(req.url ?? '');
-      const file = files[req.url ?? ''];
-      if (!file) return void res.writeHead(404, 'Not Found').end();
-      const body = readFileSync(file);
-      res.writeHead(200, { 'Content-Length': body.length }).end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveFiles(new Map([[`/buildid/${vmlinuxId}/debuginfo`, readFileSync(vmlinux)], [`/buildid/${moduleId}/debuginfo`, readFileSync(module)]]));
+    ({ url, requests } = server);
   });
 
   afterAll(() => server?.close());

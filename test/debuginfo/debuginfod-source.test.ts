@@ -4,8 +4,6 @@
 // session whose gcc-built stand-in vmlinux names a source outside every directory the user gave.
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -13,26 +11,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResolutionSession, parseCrashReport } from '../../crash/index.js';
 import { DebuginfodClient, SourceReader, readFileBuildId, sourceCacheNames } from '../../debuginfo/index.js';
 import { canBuild, hasTool } from './support/fixtures.js';
+import { type FileServer, serveFiles } from './support/file-server.js';
 import { buildStandInVmlinux } from './support/kernel-stand-in.js';
 
 const run = promisify(execFile);
 const buildId = '0123456789abcdef0123456789abcdef01234567';
 const sourcePath = '/build/linux-6.1 (b#1)/kernel/sched/core.c';
-const served = new Map<string, Buffer>();
-const requests: string[] = [];
-let server: Server;
+const served = new Map<string, Uint8Array>();
+let server: FileServer;
 let url: string;
+let requests: string[];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
-    requests.push(decodeURIComponent(req.url ?? ''));
-    const body = served.get(decodeURIComponent(req.url ?? ''));
-    if (!body) return void res.writeHead(404, 'Not Found').end();
-    res.writeHead(200, { 'Content-Length': body.length }).end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   served.set(`/buildid/${buildId}/source${sourcePath}`, Buffer.from('int sched_core;\n'));
+  server = await serveFiles(served);
+  ({ url, requests } = server);
 });
 
 afterAll(() => server?.close());

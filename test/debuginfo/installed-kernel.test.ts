@@ -1,11 +1,9 @@
 // An installed kernel and its modules stand for the build-ids a report does not print: a tree the test
 // lays out as a machine has it (`boot/vmlinuz-R`, a bzImage around a gcc-built stand-in vmlinux;
 // `lib/modules/R/kernel/.../standin.ko.xz`), whose ids find the DWARF under a debug root's `.build-id/`
-// or from debuginfod (a node:http server of the test's own). Only the installed root is read.
+// or from debuginfod (the stand-in server of support/file-server.ts). Only the installed root is read.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -13,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ResolutionSession, parseCrashReport } from '../../crash/index.js';
 import { DebuginfodClient, InstalledKernels, buildIdPath, readFileBuildId } from '../../debuginfo/index.js';
 import { canBuild, hasTool } from './support/fixtures.js';
+import { type FileServer, serveFiles } from './support/file-server.js';
 import { buildStandInModule, buildStandInVmlinux } from './support/kernel-stand-in.js';
 
 const release = '6.1.0-98-installed-amd64';
@@ -52,7 +51,7 @@ describe.skipIf(!haveGcc)('installed kernels and modules as build-ids', () => {
   let vmlinuxId: string;
   let module: string;
   let moduleId: string;
-  let server: Server;
+  let server: FileServer;
   let url: string;
 
   beforeAll(async () => {
@@ -70,15 +69,8 @@ describe.skipIf(!haveGcc)('installed kernels and modules as build-ids', () => {
     const modDir = path.join(installed, 'lib', 'modules', release, 'kernel', 'drivers', 'misc');
     mkdirSync(modDir, { recursive: true });
     execFileSync('objcopy', ['--strip-debug', module, path.join(modDir, 'standin.ko')]);
-    const files: Record<string, string> = { [`/buildid/${vmlinuxId}/debuginfo`]: vmlinux, [`/buildid/${moduleId}/debuginfo`]: module };
-    server = createServer((req, res) => {
-      const file = files[req.url ?? ''];
-      if (!file) return void res.writeHead(404, 'Not Found').end();
-      const body = readFileSync(file);
-      res.writeHead(200, { 'Content-Length': body.length }).end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveFiles(new Map([[`/buildid/${vmlinuxId}/debuginfo`, readFileSync(vmlinux)], [`/buildid/${moduleId}/debuginfo`, readFileSync(module)]]));
+    url = server.url;
   });
 
   afterAll(() => server?.close());
