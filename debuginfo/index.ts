@@ -14,7 +14,7 @@ export { SymbolTable, readSymbolTable, type ElfSymbol } from './elf/symbol-table
 /** Relocation entries of a `.rela.*` section (e.g. `.rela.text` of a `.ko`) and the sections that target a section. */
 export { readRelocations, findRelocationSections, type ElfRelocation } from './elf/relocations.js';
 /** GNU build-id, `.gnu_debuglink` and a module's `.modinfo`. */
-export { readBuildId, readFileBuildId, readDebuglink, readModinfo, type Debuglink } from './elf/elf-notes.js';
+export { readBuildId, readFileBuildId, readDebuglink, readModinfo, parseNotes, gnuBuildId, type Debuglink, type ElfNote } from './elf/elf-notes.js';
 /** ELF constants (SHF_*, STT_*, EM_*, ET_*). */
 export * as elfConstants from './elf/elf-constants.js';
 /** DWARF lookups by address: `findFrames(address)` (inline chain, innermost first), `findLineRow`, `lineRowsInRange`. */

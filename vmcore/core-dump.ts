@@ -3,14 +3,11 @@
 // by `makedumpfile -d`, past the end of a truncated file, never dumped — is `undefined`, never zeros, so a
 // reader can say which address is missing instead of decoding garbage.
 
-export type DumpFormat = 'elf' | 'kdump' | 'flattened';
+import type { ElfNote } from '../debuginfo/index.js';
 
-export interface ElfNote {
-  /** The note's owner, e.g. `CORE`, `VMCOREINFO`, `QEMU`. */
-  name: string;
-  type: number;
-  desc: Uint8Array;
-}
+export type { ElfNote };
+
+export type DumpFormat = 'elf' | 'kdump' | 'flattened';
 
 export interface CoreDump {
   /** The path as the user named it. */

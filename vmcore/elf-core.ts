@@ -12,8 +12,8 @@
 //   can) is returned with the bytes outside zero: they are not RAM, so no kernel data lives there, and
 //   refusing the page would hide the RAM part;
 // - overlapping segments (/proc/vmcore maps the kernel image twice) hold the same bytes.
-import type { ByteSource } from '../debuginfo/index.js';
-import { parseCoreNotes, vmcoreinfoOfNotes } from './core-notes.js';
+import { type ByteSource, parseNotes } from '../debuginfo/index.js';
+import { vmcoreinfoOfNotes } from './core-notes.js';
 import type { CoreDump, DumpFormat, ElfNote } from './core-dump.js';
 import { VmcoreError } from './errors.js';
 import { parseVmcoreinfo } from './vmcoreinfo.js';
@@ -79,7 +79,7 @@ export function openElfCore(file: string, source: ByteSource, format: DumpFormat
     if (paddr + memSize > Number.MAX_SAFE_INTEGER) fail('bad-header', `program header ${i}: segment ends past 2^53`);
     if (pType === PT_NOTE) {
       if (fileOffset + fileSize > source.size) fail('truncated', `note segment (program header ${i}) at 0x${fileOffset.toString(16)} runs past the end of the file`);
-      notes.push(...parseCoreNotes(source.read(fileOffset, fileSize)));
+      notes.push(...parseNotes(source.read(fileOffset, fileSize)).notes);
     } else if (pType === PT_LOAD && Math.min(fileSize, memSize) > 0) {
       loads.push({ paddr, size: Math.min(fileSize, memSize), fileOffset });
     }

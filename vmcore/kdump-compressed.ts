@@ -24,8 +24,8 @@
 // flags 0). A split dump (makedumpfile --split) is one file per pfn range [start_pfn, end_pfn): each has
 // the whole bitmaps but the descriptors of its range only, so its descriptor index counts from start_pfn;
 // each file opens alone and holds its range (joining the files is not done here).
-import type { ByteSource } from '../debuginfo/index.js';
-import { parseCoreNotes, vmcoreinfoOfNotes, vmcoreinfoText } from './core-notes.js';
+import { type ByteSource, parseNotes } from '../debuginfo/index.js';
+import { vmcoreinfoOfNotes, vmcoreinfoText } from './core-notes.js';
 import type { CoreDump, DumpFormat } from './core-dump.js';
 import { isPageSize } from './elf-core.js';
 import { VmcoreError, type VmcoreErrorCode } from './errors.js';
@@ -87,7 +87,7 @@ export function openKdumpCompressed(file: string, source: ByteSource, format: Du
   };
   const noteBytes = version >= 4 ? region(48, 56, 'ELF notes') : undefined;
   const infoBytes = version >= 3 ? region(32, 40, 'VMCOREINFO') : undefined;
-  const notes = noteBytes === undefined ? [] : parseCoreNotes(noteBytes);
+  const notes = noteBytes === undefined ? [] : parseNotes(noteBytes).notes;
   const vmcoreinfo = infoBytes === undefined ? vmcoreinfoOfNotes(notes) : vmcoreinfoText(infoBytes);
   const prstatus = notes.find((n) => n.name === 'CORE' && n.type === 1);
   const machine = MACHINES[machineName] ?? (machineName === 'Unknown' && prstatus ? MACHINE_BY_PRSTATUS_SIZE[prstatus.desc.length] : undefined) ??

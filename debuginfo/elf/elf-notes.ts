@@ -15,21 +15,53 @@ export function readFileBuildId(file: string): string | undefined {
   }
 }
 
+export interface ElfNote {
+  /** The note's owner without its NULs, e.g. `GNU`, `CORE`, `VMCOREINFO`, `QEMU`. */
+  name: string;
+  type: number;
+  desc: Uint8Array;
+}
+
+const latin1 = new TextDecoder('latin1');
+
+/**
+ * The notes of a raw note stream (a SHT_NOTE section, a PT_NOTE segment, `/sys/kernel/notes`), in order. The
+ * stream ends at its last whole note or at an all-zero header (the padding /proc/vmcore leaves after the
+ * notes it merged); `truncatedAt` is where a note ran past the end, when one did.
+ */
+export function parseNotes(bytes: Uint8Array, littleEndian = true): { notes: ElfNote[]; truncatedAt?: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const notes: ElfNote[] = [];
+  for (let pos = 0; pos + 12 <= bytes.length; ) {
+    const namesz = view.getUint32(pos, littleEndian);
+    const descsz = view.getUint32(pos + 4, littleEndian);
+    const type = view.getUint32(pos + 8, littleEndian);
+    if (namesz === 0 && descsz === 0 && type === 0) break;
+    const nameAt = pos + 12;
+    // Sizes are 32-bit and untrusted: padded in plain arithmetic, never with 32-bit bitwise operators.
+    const descAt = nameAt + namesz + ((4 - (namesz % 4)) % 4);
+    if (descAt + descsz > bytes.length) return { notes, truncatedAt: pos };
+    const name = latin1.decode(bytes.subarray(nameAt, nameAt + namesz)).replace(/\0+$/, '');
+    notes.push({ name, type, desc: bytes.subarray(descAt, descAt + descsz) });
+    pos = descAt + descsz + ((4 - (descsz % 4)) % 4);
+  }
+  return { notes };
+}
+
+/** The GNU build-id among notes, as lowercase hex. */
+export function gnuBuildId(notes: readonly ElfNote[]): string | undefined {
+  const note = notes.find((n) => n.type === NT_GNU_BUILD_ID && n.name === 'GNU');
+  return note && Buffer.from(note.desc).toString('hex');
+}
+
 /** The GNU build-id as lowercase hex, from any SHT_NOTE section (vmlinux keeps it in `.notes`). */
 export function readBuildId(elf: ElfFile): string | undefined {
   for (const s of elf.sections) {
     if (s.type !== SHT_NOTE) continue;
-    const r = new ByteReader(elf.sectionData(s), { file: elf.name, section: s.name, base: 0, errorClass: ElfFormatError });
-    while (r.remaining >= 12) {
-      const namesz = r.u32();
-      const descsz = r.u32();
-      const type = r.u32();
-      const name = r.take(align4(namesz));
-      const desc = r.take(align4(descsz)).subarray(0, descsz);
-      if (type === NT_GNU_BUILD_ID && namesz === 4 && name[0] === 0x47 && name[1] === 0x4e && name[2] === 0x55) {
-        return Buffer.from(desc).toString('hex');
-      }
-    }
+    const { notes, truncatedAt } = parseNotes(elf.sectionData(s));
+    const id = gnuBuildId(notes);
+    if (id) return id;
+    if (truncatedAt !== undefined) throw new ElfFormatError({ file: elf.name, section: s.name, offset: truncatedAt, code: 'truncated' }, 'a note runs past the end of the section');
   }
   return undefined;
 }
