@@ -265,12 +265,26 @@ export class ResolutionSession {
    * is resolved with the same file. Undefined, with why in `warnings`, when there is none.
    */
   async kernelImage(identity: KernelFacts, warnings: ResolutionWarning[]): Promise<{ path: string; from: VmlinuxSource; file: DebugFile } | undefined> {
-    const local = this.localVmlinux(identity);
-    const buildId = this.buildIdOf(identity);
-    const fetched = !local && buildId && this.options.debuginfod ? await this.fetchDebuginfo(buildId, 'vmlinux', warnings) : undefined;
+    const { buildId, local } = await this.identify(identity);
+    const found = await this.openLocated(local, this.remoteBuildId(local, buildId), warnings);
+    return found.file && found.located ? { ...found.located, file: found.file } : undefined;
+  }
+
+  /** The build-id to fetch from debuginfod: only when nothing local was found and a client is configured. */
+  private remoteBuildId(local: { path: string } | undefined, buildId: string | undefined): string | undefined {
+    return !local && buildId && this.options.debuginfod ? buildId : undefined;
+  }
+
+  /** The local vmlinux, else the one debuginfod has for `remoteBuildId`, opened (once per path). */
+  private async openLocated(
+    local: { path: string; from: VmlinuxSource } | undefined,
+    remoteBuildId: string | undefined,
+    warnings: ResolutionWarning[],
+  ): Promise<{ located?: { path: string; from: VmlinuxSource }; file?: DebugFile }> {
+    const fetched = remoteBuildId ? await this.fetchDebuginfo(remoteBuildId, 'vmlinux', warnings) : undefined;
     const located = local ?? (fetched ? { path: fetched, from: 'debuginfod' as const } : undefined);
     const file = located ? await this.openVmlinux(located.path, warnings) : undefined;
-    return located && file ? { ...located, file } : undefined;
+    return { ...(located ? { located } : {}), ...(file ? { file } : {}) };
   }
 
   private async openVmlinux(vmlinuxPath: string, warnings: ResolutionWarning[]): Promise<DebugFile | undefined> {
@@ -300,7 +314,7 @@ export class ResolutionSession {
    * release, the build-id of the release's installed kernel image and what that finds (read only then:
    * it costs a payload decompressed up to its notes, seconds for a zstd kernel).
    */
-  private async identify(report: CrashReport | undefined): Promise<{ buildId: string | undefined; local: { path: string; from: VmlinuxSource } | undefined }> {
+  private async identify(report: KernelFacts | undefined): Promise<{ buildId: string | undefined; local: { path: string; from: VmlinuxSource } | undefined }> {
     const reported = this.buildIdOf(report);
     const local = this.localVmlinux(report, reported);
     if (local || reported || !report?.release) return { buildId: reported, local };
@@ -428,7 +442,7 @@ export class ResolutionSession {
 
   private async kernelFor(report: CrashReport | undefined): Promise<Kernel> {
     const { buildId, local } = await this.identify(report);
-    const remote = !local && buildId && this.options.debuginfod ? buildId : undefined;
+    const remote = this.remoteBuildId(local, buildId);
     const modules = report ? await this.moduleIdentities(report) : new Map<string, string>();
     const version = report?.header['VERSION'];
     const key = JSON.stringify([local?.path ?? (remote ? `build-id:${remote}` : null), report?.release ?? null, version ?? null, buildId ?? null, [...modules]]);
@@ -449,10 +463,7 @@ export class ResolutionSession {
   ): Promise<Kernel> {
     const { version, buildId } = identity;
     const warnings: ResolutionWarning[] = [];
-    const fetched = remoteBuildId ? await this.fetchDebuginfo(remoteBuildId, 'vmlinux', warnings) : undefined;
-    const located = local ?? (fetched ? { path: fetched, from: 'debuginfod' as const } : undefined);
-    const vmlinuxPath = located?.path;
-    const file = vmlinuxPath ? await this.openVmlinux(vmlinuxPath, warnings) : undefined;
+    const { located, file } = await this.openLocated(local, remoteBuildId, warnings);
     const debugRoots = this.options.debugRoots;
     const dirs = [...(this.options.moduleDirs ?? []), ...(report?.release ? releaseModuleDirs(report.release, debugRoots) : [])];
     const modulePaths = await this.moduleFiles(moduleIds, dirs, warnings);
@@ -465,7 +476,7 @@ export class ResolutionSession {
         ? { report: { ...(report.release ? { release: report.release } : {}), ...(version ? { version } : {}), ...(buildId ? { buildId } : {}), moduleBuildIds: moduleIds } }
         : {}),
     });
-    return { vmlinux: file ? vmlinuxPath : undefined, vmlinuxFrom: file ? located?.from : undefined, symbolizer, warnings };
+    return { vmlinux: file ? located?.path : undefined, vmlinuxFrom: file ? located?.from : undefined, symbolizer, warnings };
   }
 
   /** The report's KASLR slide and module bases: its own facts first, else what its frames agree on. */
