@@ -10,7 +10,7 @@ export { explainReport, renderFrameRef, type Fact } from './explain-report.js';
 export { reportSignature } from './signature.js';
 export { groupReports, type Grouping, type ReportCluster } from './group-reports.js';
 export { readCrashInput, describeReadError, statNamedFile, CrashInputError, type ReadCrashInputOptions } from './read-crash-input.js';
-export { readVmcoreInput, type VmcoreInput, type VmcoreInputOptions } from './vmcore-input.js';
+export { readVmcoreInput, unwindVmcore, type VmcoreInput, type VmcoreInputOptions } from './vmcore-input.js';
 export { decodePageFaultCode, type DecodedValue } from './decode/page-fault-code.js';
 export { decodeOopsCode, decodeCs, describeFaultAddress } from './decode/oops-code.js';
 export { decodeTaint, decodeModuleFlags } from './decode/taint.js';

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { ElfFormatError, fileByteSource } from '../debuginfo/index.js';
 import {
   type CoreDump,
+  type KernelBacktraces,
   type KernelLog,
+  type KernelMemory,
   VmcoreError,
   attemptRead,
   openCoreDumpSource,
@@ -58,26 +60,41 @@ export async function readVmcoreInput(file: string, session: ResolutionSession, 
   }
   try {
     const memory = openKernelMemory(dump);
-    const { osrelease: release, buildId } = memory.info;
     options.onStep?.(`reading the kernel log of ${file}`);
     const log = attemptRead<KernelLog>(() => readKernelLog(memory));
-    const warnings: ResolutionWarning[] = [];
-    const image = await session.kernelImage({ ...(release ? { release } : {}), ...(buildId ? { buildId } : {}) }, warnings);
-    if (!image) {
-      const what = [release && `release ${release}`, buildId && `build-id ${buildId}`].filter(Boolean).join(', ');
-      warnings.push({ code: 'vmlinux-not-found', message: `no vmlinux for the dumped kernel (${what || 'no VMCOREINFO identity'}): its backtraces are not unwound (give --vmlinux or --debug-root)` });
-    }
-    options.onStep?.(`unwinding the CPUs' stacks of ${file}`);
-    const backtraces = image
-      ? await readBacktraces({ memory, vmlinux: image.file, moduleDirs: options.moduleDirs ?? [] }).catch((err: unknown) => {
-          if (err instanceof VmcoreError) return err;
-          throw err;
-        })
-      : new Error('no vmlinux for the dumped kernel: give --vmlinux');
-    const text = renderVmcoreSession({ dump, memory, log, backtraces, vmlinux: image?.path });
+    const { backtraces, vmlinux, warnings } = await unwindVmcore(file, memory, session, options);
+    const text = renderVmcoreSession({ dump, memory, log, backtraces, vmlinux });
     const parsed = parseCrashReport(text, { source: file });
-    return { text, parsed, vmlinux: image?.path, warnings };
+    return { text, parsed, vmlinux, warnings };
   } finally {
     dump.close();
   }
+}
+
+/**
+ * Every CPU's backtrace, unwound with the dumped kernel's vmlinux as the session finds it (its VMCOREINFO
+ * release and build-id); without one, or for a dump that cannot be unwound, the Error saying why.
+ */
+export async function unwindVmcore(
+  file: string,
+  memory: KernelMemory,
+  session: ResolutionSession,
+  options: Pick<VmcoreInputOptions, 'moduleDirs' | 'onStep'> = {},
+): Promise<{ backtraces: KernelBacktraces | Error; vmlinux: string | undefined; warnings: ResolutionWarning[] }> {
+  const { osrelease: release, buildId } = memory.info;
+  options.onStep?.(`finding the vmlinux of ${release ?? 'the dumped kernel'}`);
+  const warnings: ResolutionWarning[] = [];
+  const image = await session.kernelImage({ ...(release ? { release } : {}), ...(buildId ? { buildId } : {}) }, warnings);
+  if (!image) {
+    const what = [release && `release ${release}`, buildId && `build-id ${buildId}`].filter(Boolean).join(', ');
+    const message = `no vmlinux for the dumped kernel (${what || 'no VMCOREINFO identity'}): its backtraces are not unwound (give --vmlinux or --debug-root)`;
+    warnings.push({ code: 'vmlinux-not-found', message });
+    return { backtraces: new Error(`${file}: ${message}`), vmlinux: undefined, warnings };
+  }
+  options.onStep?.(`unwinding the CPUs' stacks of ${file}`);
+  const backtraces = await readBacktraces({ memory, vmlinux: image.file, moduleDirs: options.moduleDirs ?? [] }).catch((err: unknown) => {
+    if (err instanceof VmcoreError) return err;
+    throw err;
+  });
+  return { backtraces, vmlinux: image.path, warnings };
 }

@@ -1,8 +1,8 @@
 // `crashnav vmcore SUBCOMMAND VMCORE`: what a kernel memory dump holds, read without the `crash` utility.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ResolutionSession, type ResolutionWarning, statNamedFile } from '../../../crash/index.js';
-import { type CoreDump, type KernelLog, openCoreDump, readBacktraces, renderBacktraces, openKernelMemory, readKernelLog, renderCallerId, renderConsoleLog, renderMakedumpfileDmesg } from '../../../vmcore/index.js';
+import { ResolutionSession, statNamedFile, unwindVmcore } from '../../../crash/index.js';
+import { type CoreDump, type KernelLog, openCoreDump, renderBacktraces, openKernelMemory, readKernelLog, renderCallerId, renderConsoleLog, renderMakedumpfileDmesg } from '../../../vmcore/index.js';
 import { startProgress } from '../../report/index.js';
 import { type CliCommand, type CliIo, UsageError, exitStatusHelp, writeLine } from '../command.js';
 import { debugFetch, debugFetchOptions } from '../debug-fetch.js';
@@ -105,20 +105,11 @@ async function bt(argv: string[], io: CliIo): Promise<number> {
     ...debugFetch(values, io),
   });
   try {
-    const memory = openKernelMemory(dump);
-    const { osrelease: release, buildId } = memory.info;
-    progress.step(`finding the vmlinux of ${release ?? 'the dumped kernel'}`);
-    const warnings: ResolutionWarning[] = [];
-    const image = await session.kernelImage({ ...(release ? { release } : {}), ...(buildId ? { buildId } : {}) }, warnings);
-    for (const w of warnings) writeLine(io.stderr, `crashnav vmcore: ${file}: ${w.message}`);
-    if (!image) {
-      const what = [release && `release ${release}`, buildId && `build-id ${buildId}`].filter(Boolean).join(', ');
-      throw new Error(`${file}: no vmlinux for the dumped kernel (${what || 'no VMCOREINFO identity'}): give --vmlinux or --debug-root`);
-    }
-    progress.step(`unwinding the stacks of ${file}`);
-    const traces = await readBacktraces({ memory, vmlinux: image.file, moduleDirs });
+    const { backtraces, warnings } = await unwindVmcore(file, openKernelMemory(dump), session, { moduleDirs, onStep: (step) => progress.step(step) });
+    for (const w of warnings) if (w.code !== 'vmlinux-not-found') writeLine(io.stderr, `crashnav vmcore: ${file}: ${w.message}`);
     progress.done();
-    io.stdout.write(renderBacktraces(traces, { all: values.all === true }));
+    if (backtraces instanceof Error) throw backtraces;
+    io.stdout.write(renderBacktraces(backtraces, { all: values.all === true }));
     return 0;
   } finally {
     progress.done();
